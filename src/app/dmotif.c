@@ -1,0 +1,133 @@
+/* dmotif: command-line entry point. Only this file calls MPI_Init/Finalize. */
+
+/* Standard headers. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Local headers. */
+#include "dm_cmd.h"
+#include "dm_log.h"
+#include "dm_mem.h"
+#include "dm_mpi.h"
+#include "dm_params.h"
+#include "dm_version.h"
+
+/* The commands, NULL-terminated; each is defined in its dm_<name>_main.c. */
+static const dm_cmd_t *const commands[] = {
+    NULL,
+};
+
+static void usage_main(FILE *fp) {
+  fprintf(fp,
+          "dmotif %s: which DNA positions drive a genomics CNN, and which motifs they form\n\n"
+          "usage: [mpirun -n N] dmotif <command> [options]\n"
+          "       dmotif --version | --help\n\ncommands:\n",
+          DM_VERSION);
+  for (int i = 0; commands[i]; i++) fprintf(fp, "  %-10s %s\n", commands[i]->name, commands[i]->summary);
+  fprintf(fp, "\nRun 'dmotif <command> --help' for its options and parameters.\n");
+}
+
+static void usage_cmd(FILE *fp, const dm_cmd_t *cmd) {
+  fprintf(fp,
+          "usage: [mpirun -n N] dmotif %s [-p params.yml]... [-P Section:key=value]... [-v]...\n\n"
+          "%s\n\n"
+          "options:\n"
+          "  -p, --params FILE     parameter file (YAML, Section:key); may repeat, later wins\n"
+          "  -P, --set S:key=VAL   override one parameter; may repeat, applied after files\n"
+          "  -v, --verbose         more log output (repeat for debug)\n"
+          "  -q, --quiet           errors and warnings only\n"
+          "      --print-params    print every parameter with its default and exit\n"
+          "  -h, --help            this help\n",
+          cmd->name, cmd->usage);
+  if (cmd->n_spec) {
+    dm_params_t *p = dm_params_init(cmd->spec, cmd->n_spec);
+    char *yaml = dm_params_to_yaml(p, 1);
+    fprintf(fp, "\nparameters:\n%s", yaml);
+    free(yaml);
+    dm_params_destroy(p);
+  }
+}
+
+/* Parse options, load parameters and run cmd on every rank. */
+static int run_command(const dm_mpi_t *ctx, const dm_cmd_t *cmd, int argc, char **argv) {
+  static const struct option longopts[] = {
+      {"params", required_argument, 0, 'p'}, {"set", required_argument, 0, 'P'},
+      {"verbose", no_argument, 0, 'v'},      {"quiet", no_argument, 0, 'q'},
+      {"help", no_argument, 0, 'h'},         {"print-params", no_argument, 0, 1},
+      {0, 0, 0, 0}};
+  char **files = dm_calloc("argv files", (size_t)argc, sizeof *files);
+  char **sets = dm_calloc("argv sets", (size_t)argc, sizeof *sets);
+  int n_files = 0, n_sets = 0, level = DM_LOG_INFO, c, rc = 0, help = 0, print = 0;
+  optind = 1;
+  opterr = ctx->rank == 0;
+  while ((c = getopt_long(argc, argv, "p:P:vqh", longopts, NULL)) != -1) {
+    switch (c) {
+    case 'p': files[n_files++] = optarg; break;
+    case 'P': sets[n_sets++] = optarg; break;
+    case 'v': level = level < DM_LOG_DEBUG ? level + 1 : level; break;
+    case 'q': level = DM_LOG_WARN; break;
+    case 'h': help = 1; break;
+    case 1: print = 1; break;
+    default: rc = 2;
+    }
+  }
+  dm_log_init(ctx->rank, level);
+  if (rc == 0 && optind < argc) {
+    dm_log_error("dmotif %s: unexpected argument '%s' (inputs are parameters: see --help)", cmd->name,
+                 argv[optind]);
+    rc = 2;
+  }
+  dm_params_t *p = dm_params_init(cmd->spec, cmd->n_spec);
+  if (rc == 0 && (help || print)) {
+    if (ctx->rank == 0) {
+      if (help) usage_cmd(stdout, cmd);
+      else {
+        char *yaml = dm_params_to_yaml(p, 1);
+        fputs(yaml, stdout);
+        free(yaml);
+      }
+    }
+  } else if (rc == 0) {
+    if (dm_params_load(ctx, p, files, n_files, sets, n_sets) < 0) {
+      rc = 2;
+    } else {
+      rc = cmd->run(ctx, p);
+      dm_mpi_summary(ctx, argc, argv);
+    }
+  } else if (ctx->rank == 0) {
+    fprintf(stderr, "Run 'dmotif %s --help' for usage.\n", cmd->name);
+  }
+  dm_params_destroy(p);
+  free(files);
+  free(sets);
+  return rc;
+}
+
+int main(int argc, char **argv) {
+  MPI_Init(&argc, &argv);
+  dm_mpi_t ctx;
+  dm_mpi_init(&ctx, MPI_COMM_WORLD);
+  dm_log_init(ctx.rank, DM_LOG_INFO);
+  int rc = 0;
+  const char *name = argc > 1 ? argv[1] : NULL;
+  if (!name || strcmp(name, "-h") == 0 || strcmp(name, "--help") == 0) {
+    if (ctx.rank == 0) usage_main(name ? stdout : stderr);
+    rc = name ? 0 : 2;
+  } else if (strcmp(name, "--version") == 0 || strcmp(name, "version") == 0) {
+    if (ctx.rank == 0) printf("dmotif %s\n", DM_VERSION);
+  } else {
+    const dm_cmd_t *cmd = NULL;
+    for (int i = 0; commands[i]; i++)
+      if (strcmp(commands[i]->name, name) == 0) cmd = commands[i];
+    if (cmd) {
+      rc = run_command(&ctx, cmd, argc - 1, argv + 1);
+    } else {
+      if (ctx.rank == 0) fprintf(stderr, "dmotif: unknown command '%s'\n\n", name), usage_main(stderr);
+      rc = 2;
+    }
+  }
+  MPI_Finalize();
+  return rc;
+}

@@ -1,0 +1,57 @@
+/* This object's header. */
+#include "dm_mem.h"
+
+/* Standard headers. */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <time.h>
+
+/* Local headers. */
+#include "dm_log.h"
+
+#define DM_MEM_LOG_BYTES ((size_t)64 << 20) /* log allocations >= 64 MiB */
+
+static void *checked(const char *label, void *p, size_t size) {
+  if (!p) dm_fatal("out of memory: %zu bytes for '%s'", size, label);
+  if (size >= DM_MEM_LOG_BYTES) dm_log_debug("%s: %.1f MiB", label, (double)size / (1 << 20));
+  return p;
+}
+
+void *dm_malloc(const char *label, size_t size) {
+  return checked(label, malloc(size ? size : 1), size);
+}
+
+void *dm_calloc(const char *label, size_t n, size_t size) {
+  if (size && n > SIZE_MAX / size) dm_fatal("size overflow: %zu x %zu bytes for '%s'", n, size, label);
+  return checked(label, calloc(n ? n : 1, size ? size : 1), n * size);
+}
+
+void *dm_realloc(const char *label, void *ptr, size_t size) {
+  return checked(label, realloc(ptr, size ? size : 1), size);
+}
+
+char *dm_strdup(const char *label, const char *s) {
+  size_t n = strlen(s) + 1;
+  return memcpy(dm_malloc(label, n), s, n);
+}
+
+double dm_wall_time(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+double dm_cpu_time(void) {
+  struct rusage ru;
+  getrusage(RUSAGE_SELF, &ru);
+  return (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
+         1e-6 * (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec);
+}
+
+size_t dm_peak_rss(void) {
+  struct rusage ru;
+  getrusage(RUSAGE_SELF, &ru);
+  return (size_t)ru.ru_maxrss * 1024; /* Linux reports KiB */
+}

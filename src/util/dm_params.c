@@ -1,0 +1,429 @@
+/* This object's header. */
+#include "dm_params.h"
+
+/* Standard headers. */
+#include <ctype.h>
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+/* Local headers. */
+#include "dm_mem.h"
+
+struct dm_params_s {
+  const dm_param_spec_t *spec; /* (n_spec,) */
+  int n_spec;
+  char **value;  /* (n_spec,) text or NULL when unset */
+  char **source; /* (n_spec,) "file:line" or "-P", NULL when unset */
+};
+
+// --- helpers
+
+static int find_key(const dm_params_t *p, const char *key) {
+  for (int i = 0; i < p->n_spec; i++)
+    if (strcmp(p->spec[i].key, key) == 0) return i;
+  return -1;
+}
+
+static char *trim(char *s) {
+  while (isspace((unsigned char)*s)) s++;
+  char *e = s + strlen(s);
+  while (e > s && isspace((unsigned char)e[-1])) *--e = '\0';
+  return s;
+}
+
+/* Strip a trailing comment ('#' at the start or after a blank, outside quotes). */
+static void strip_comment(char *s) {
+  char quote = 0;
+  for (char *c = s; *c; c++) {
+    if (quote) {
+      if (*c == quote) quote = 0;
+    } else if (*c == '"' || *c == '\'') {
+      quote = *c;
+    } else if (*c == '#' && (c == s || isspace((unsigned char)c[-1]))) {
+      *c = '\0';
+      return;
+    }
+  }
+}
+
+static int parse_bool(const char *v, int *out) {
+  static const char *yes[] = {"true", "yes", "on", "1"}, *no[] = {"false", "no", "off", "0"};
+  for (int i = 0; i < 4; i++) {
+    if (strcasecmp(v, yes[i]) == 0) return *out = 1, 0;
+    if (strcasecmp(v, no[i]) == 0) return *out = 0, 0;
+  }
+  return -1;
+}
+
+static int parse_long(const char *v, long *out) {
+  char *end;
+  errno = 0;
+  long x = strtol(v, &end, 10);
+  if (errno || end == v || *trim(end)) return -1;
+  *out = x;
+  return 0;
+}
+
+/* Parse "[1, 2]" or "1,2" into out (may be NULL to validate only). */
+static int parse_intlist(const char *v, long *out, int *n) {
+  char *buf = dm_strdup("param list", v), *s = trim(buf);
+  size_t len = strlen(s);
+  if (len && s[0] == '[') {
+    if (s[len - 1] != ']') goto fail;
+    s[len - 1] = '\0';
+    s++;
+  }
+  *n = 0;
+  if (*trim(s) == '\0') return free(buf), 0;
+  for (char *tok = strtok(s, ","); tok; tok = strtok(NULL, ",")) {
+    long x;
+    if (parse_long(trim(tok), &x) < 0) goto fail;
+    if (out) out[*n] = x;
+    (*n)++;
+  }
+  free(buf);
+  return 0;
+fail:
+  free(buf);
+  return -1;
+}
+
+static int in_choices(const char *choices, const char *v) {
+  size_t n = strlen(v);
+  for (const char *c = choices; c && *c;) {
+    const char *bar = strchr(c, '|');
+    size_t len = bar ? (size_t)(bar - c) : strlen(c);
+    if (len == n && strncmp(c, v, n) == 0) return 1;
+    c = bar ? bar + 1 : c + len;
+  }
+  return 0;
+}
+
+/* 0 if v is a valid value for spec s, else -1 with a reason in why. */
+static int validate(const dm_param_spec_t *s, const char *v, const char **why) {
+  long l;
+  int b, n;
+  char *end;
+  switch (s->type) {
+  case DM_PARAM_INT:
+    *why = "an integer";
+    return parse_long(v, &l);
+  case DM_PARAM_FLOAT: {
+    errno = 0;
+    double d = strtod(v, &end);
+    *why = "a finite number";
+    return (errno || end == v || *end || !isfinite(d)) ? -1 : 0;
+  }
+  case DM_PARAM_BOOL:
+    *why = "true or false";
+    return parse_bool(v, &b);
+  case DM_PARAM_STRING:
+    *why = s->choices ? s->choices : "text";
+    return (s->choices && !in_choices(s->choices, v)) ? -1 : 0;
+  case DM_PARAM_INTLIST:
+    *why = "a list of integers such as [0, 1]";
+    return parse_intlist(v, NULL, &n);
+  }
+  return -1;
+}
+
+/* Unquote "..." or '...' in place. */
+static char *unquote(char *v) {
+  size_t n = strlen(v);
+  if (n >= 2 && (v[0] == '"' || v[0] == '\'') && v[n - 1] == v[0]) {
+    v[n - 1] = '\0';
+    return v + 1;
+  }
+  return v;
+}
+
+/* Set key=value from source; logs and returns -1 on an unknown key or bad value. */
+static int set_value(dm_params_t *p, const char *key, const char *value, const char *source) {
+  int i = find_key(p, key);
+  if (i < 0) {
+    dm_log_error("%s: unknown parameter '%s'", source, key);
+    return -1;
+  }
+  const char *why = "";
+  if (validate(&p->spec[i], value, &why) < 0) {
+    dm_log_error("%s: parameter '%s' = '%s' is not %s", source, key, value, why);
+    return -1;
+  }
+  free(p->value[i]);
+  free(p->source[i]);
+  p->value[i] = dm_strdup("param value", value);
+  p->source[i] = dm_strdup("param source", source);
+  return 0;
+}
+
+// --- life cycle
+
+dm_params_t *dm_params_init(const dm_param_spec_t *spec, int n_spec) {
+  dm_params_t *p = dm_calloc("params", 1, sizeof *p);
+  p->spec = spec;
+  p->n_spec = n_spec;
+  p->value = dm_calloc("param values", (size_t)n_spec, sizeof *p->value);
+  p->source = dm_calloc("param sources", (size_t)n_spec, sizeof *p->source);
+  for (int i = 0; i < n_spec; i++) {
+    const char *why = "";
+    DM_ASSERT(strchr(spec[i].key, ':') && find_key(p, spec[i].key) == i);
+    DM_ASSERT(!spec[i].def || validate(&spec[i], spec[i].def, &why) == 0);
+  }
+  return p;
+}
+
+void dm_params_destroy(dm_params_t *p) {
+  if (!p) return;
+  for (int i = 0; i < p->n_spec; i++) free(p->value[i]), free(p->source[i]);
+  free(p->value);
+  free(p->source);
+  free(p);
+}
+
+// --- reading
+
+int dm_params_read_file(dm_params_t *p, const char *path) {
+  FILE *fp = fopen(path, "r");
+  if (!fp) {
+    dm_log_error("%s: cannot open parameter file: %s", path, strerror(errno));
+    return -1;
+  }
+  char line[4096], section[256] = "", where[1200], key[600];
+  int lineno = 0, rc = 0;
+  while (fgets(line, sizeof line, fp)) {
+    lineno++;
+    snprintf(where, sizeof where, "%s:%d", path, lineno);
+    size_t len = strlen(line);
+    if (len == sizeof line - 1 && line[len - 1] != '\n') {
+      dm_log_error("%s: line too long", where);
+      rc = -1;
+      break;
+    }
+    strip_comment(line);
+    int indent = (int)strspn(line, " \t");
+    if (strchr(line, '\t') && strchr(line, '\t') < line + indent) {
+      dm_log_error("%s: tab in indentation (YAML allows spaces only)", where);
+      rc = -1;
+      continue;
+    }
+    char *s = trim(line);
+    if (*s == '\0' || strcmp(s, "---") == 0) continue;
+    char *colon = strchr(s, ':');
+    if (!colon) {
+      dm_log_error("%s: expected 'Section:' or 'key: value', got '%s'", where, s);
+      rc = -1;
+      continue;
+    }
+    *colon = '\0';
+    char *name = trim(s), *value = unquote(trim(colon + 1));
+    if (indent == 0) {
+      if (*value) { /* "Section:key: value" at top level is not this format */
+        dm_log_error("%s: '%s' at top level must be a section name followed by ':'", where, name);
+        rc = -1;
+        continue;
+      }
+      snprintf(section, sizeof section, "%s", name);
+      continue;
+    }
+    if (!*section) {
+      dm_log_error("%s: indented key '%s' outside any section", where, name);
+      rc = -1;
+      continue;
+    }
+    snprintf(key, sizeof key, "%s:%s", section, name);
+    if (!*value) {
+      dm_log_error("%s: parameter '%s' has no value", where, key);
+      rc = -1;
+      continue;
+    }
+    int i = find_key(p, key);
+    if (i >= 0 && p->source[i] && strncmp(p->source[i], path, strlen(path)) == 0 &&
+        p->source[i][strlen(path)] == ':') {
+      dm_log_error("%s: parameter '%s' given twice (first at %s)", where, key, p->source[i]);
+      rc = -1;
+      continue;
+    }
+    if (set_value(p, key, value, where) < 0) rc = -1;
+  }
+  if (ferror(fp)) {
+    dm_log_error("%s: read error", path);
+    rc = -1;
+  }
+  fclose(fp);
+  return rc;
+}
+
+int dm_params_set(dm_params_t *p, const char *assignment) {
+  char *buf = dm_strdup("param override", assignment), *eq = strchr(buf, '=');
+  int rc = -1;
+  if (!eq || !strchr(buf, ':') || strchr(buf, ':') > eq) {
+    dm_log_error("-P %s: expected Section:key=value", assignment);
+  } else {
+    *eq = '\0';
+    char where[64];
+    snprintf(where, sizeof where, "-P");
+    rc = set_value(p, trim(buf), unquote(trim(eq + 1)), where);
+  }
+  free(buf);
+  return rc;
+}
+
+int dm_params_check(const dm_params_t *p) {
+  int rc = 0;
+  for (int i = 0; i < p->n_spec; i++) {
+    if (!p->spec[i].def && !p->value[i]) {
+      dm_log_error("required parameter '%s' is missing (%s)", p->spec[i].key, p->spec[i].doc);
+      rc = -1;
+    }
+  }
+  return rc;
+}
+
+// --- distribution
+
+/* Serialise the set values as "index\0value\0source\0" records. */
+static char *pack(const dm_params_t *p, int64_t *len) {
+  size_t cap = 64, n = 0;
+  char *buf = dm_malloc("params pack", cap);
+  for (int i = 0; i < p->n_spec; i++) {
+    if (!p->value[i]) continue;
+    char idx[16];
+    snprintf(idx, sizeof idx, "%d", i);
+    const char *parts[3] = {idx, p->value[i], p->source[i]};
+    for (int k = 0; k < 3; k++) {
+      size_t m = strlen(parts[k]) + 1;
+      if (n + m > cap) buf = dm_realloc("params pack", buf, cap = 2 * (n + m));
+      memcpy(buf + n, parts[k], m);
+      n += m;
+    }
+  }
+  *len = (int64_t)n;
+  return buf;
+}
+
+static void unpack(dm_params_t *p, const char *buf, int64_t len) {
+  for (const char *c = buf; c < buf + len;) {
+    int i = atoi(c);
+    c += strlen(c) + 1;
+    DM_ASSERT(i >= 0 && i < p->n_spec);
+    free(p->value[i]);
+    free(p->source[i]);
+    p->value[i] = dm_strdup("param value", c);
+    c += strlen(c) + 1;
+    p->source[i] = dm_strdup("param source", c);
+    c += strlen(c) + 1;
+  }
+}
+
+int dm_params_load(const dm_mpi_t *ctx, dm_params_t *p, char *const *files, int n_files,
+                   char *const *overrides, int n_overrides) {
+  int rc = 0;
+  if (ctx->rank == 0) {
+    for (int i = 0; i < n_files; i++)
+      if (dm_params_read_file(p, files[i]) < 0) rc = -1;
+    for (int i = 0; i < n_overrides; i++)
+      if (dm_params_set(p, overrides[i]) < 0) rc = -1;
+    if (dm_params_check(p) < 0) rc = -1;
+  }
+  DM_MPI_CHECK(MPI_Bcast(&rc, 1, MPI_INT, 0, ctx->comm));
+  if (rc < 0) return -1;
+  int64_t len = 0;
+  char *buf = ctx->rank == 0 ? pack(p, &len) : NULL;
+  dm_mpi_bcast_bytes(ctx, &buf, &len);
+  if (ctx->rank != 0) unpack(p, buf, len);
+  free(buf);
+  return 0;
+}
+
+// --- getters
+
+static const char *get(const dm_params_t *p, const char *key, dm_param_type_t type) {
+  int i = find_key(p, key);
+  if (i < 0) dm_fatal("parameter '%s' is not in this command's table", key);
+  if (p->spec[i].type != type) dm_fatal("parameter '%s' read with the wrong type", key);
+  return p->value[i] ? p->value[i] : p->spec[i].def;
+}
+
+long dm_params_get_int(const dm_params_t *p, const char *key) {
+  const char *v = get(p, key, DM_PARAM_INT);
+  return v ? strtol(v, NULL, 10) : 0;
+}
+
+double dm_params_get_float(const dm_params_t *p, const char *key) {
+  const char *v = get(p, key, DM_PARAM_FLOAT);
+  return v ? strtod(v, NULL) : 0.0;
+}
+
+int dm_params_get_bool(const dm_params_t *p, const char *key) {
+  const char *v = get(p, key, DM_PARAM_BOOL);
+  int b = 0;
+  if (v) (void)parse_bool(v, &b);
+  return b;
+}
+
+const char *dm_params_get_string(const dm_params_t *p, const char *key) {
+  return get(p, key, DM_PARAM_STRING);
+}
+
+int dm_params_get_intlist(const dm_params_t *p, const char *key, long **out) {
+  const char *v = get(p, key, DM_PARAM_INTLIST);
+  int n = 0;
+  *out = NULL;
+  if (!v || parse_intlist(v, NULL, &n) < 0 || n == 0) return 0;
+  *out = dm_malloc("param list", (size_t)n * sizeof **out);
+  (void)parse_intlist(v, *out, &n);
+  return n;
+}
+
+int dm_params_is_set(const dm_params_t *p, const char *key) {
+  int i = find_key(p, key);
+  if (i < 0) dm_fatal("parameter '%s' is not in this command's table", key);
+  return p->value[i] != NULL;
+}
+
+// --- writing
+
+char *dm_params_to_yaml(const dm_params_t *p, int with_docs) {
+  size_t cap = 4096, n = 0;
+  char *out = dm_malloc("params yaml", cap);
+  out[0] = '\0';
+  char line[2048];
+  for (int i = 0; i < p->n_spec; i++) {
+    const dm_param_spec_t *s = &p->spec[i];
+    const char *colon = strchr(s->key, ':');
+    int sec_len = (int)(colon - s->key);
+    int new_section = i == 0 || strncmp(p->spec[i - 1].key, s->key, (size_t)sec_len + 1) != 0;
+    const char *v = p->value[i] ? p->value[i] : s->def;
+    int m = 0;
+    if (new_section) m += snprintf(line + m, sizeof line - m, "%s%.*s:\n", i ? "\n" : "", sec_len, s->key);
+    if (with_docs) {
+      m += snprintf(line + m, sizeof line - m, "  # %s", s->doc);
+      if (s->choices) m += snprintf(line + m, sizeof line - m, " (%s)", s->choices);
+      m += snprintf(line + m, sizeof line - m, s->def ? " [default: %s]\n" : " [required]%s\n",
+                    s->def ? s->def : "");
+    }
+    if (v)
+      m += snprintf(line + m, sizeof line - m, "  %s: %s\n", colon + 1, v);
+    else
+      m += snprintf(line + m, sizeof line - m, "  # %s: <required>\n", colon + 1);
+    if (m >= (int)sizeof line) m = (int)sizeof line - 1;
+    if (n + (size_t)m + 1 > cap) out = dm_realloc("params yaml", out, cap = 2 * (n + (size_t)m + 1));
+    memcpy(out + n, line, (size_t)m + 1);
+    n += (size_t)m;
+  }
+  return out;
+}
+
+int dm_params_write(const dm_params_t *p, const char *path) {
+  char *text = dm_params_to_yaml(p, 1);
+  FILE *fp = fopen(path, "w");
+  int rc = 0;
+  if (!fp || fputs(text, fp) < 0) rc = -1;
+  if (fp && fclose(fp) != 0) rc = -1;
+  if (rc < 0) dm_log_error("%s: cannot write parameters: %s", path, strerror(errno));
+  free(text);
+  return rc;
+}

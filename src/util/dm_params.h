@@ -1,0 +1,107 @@
+/* dm_params: parameter files in "Section:key" form (a YAML subset).
+ *
+ *   Attr:                 # a section: no indentation, nothing after ':'
+ *     method: deeplift    # key: value, indented with spaces; '#' comments
+ *     tasks: [0, 1, 2]    # lists in flow style
+ *
+ * Every command describes its parameters in a table of dm_param_spec_t
+ * (key, type, default, doc). A file or a "-P Section:key=value" override
+ * that names an unknown key, gives a value of the wrong type, or leaves a
+ * required key out is an error that names the file, line and key. Rank 0
+ * reads, every rank receives the result (dm_params_load).
+ */
+#ifndef DM_PARAMS_H
+#define DM_PARAMS_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "dm_log.h"
+#include "dm_mpi.h"
+
+typedef enum {
+  DM_PARAM_INT,     /* signed integer (long) */
+  DM_PARAM_FLOAT,   /* finite double */
+  DM_PARAM_BOOL,    /* true/false, yes/no, on/off, 1/0 */
+  DM_PARAM_STRING,  /* text; if choices is set, one of them */
+  DM_PARAM_INTLIST, /* [1, 2, 3] or 1,2,3 */
+} dm_param_type_t;
+
+/** One parameter of a command. */
+typedef struct {
+  const char *key;     /* "Section:key" */
+  dm_param_type_t type;
+  const char *def;     /* default as text; NULL: the key is required */
+  const char *choices; /* for strings: "a|b|c", or NULL for any text */
+  const char *doc;     /* one line, written next to the key in config files */
+} dm_param_spec_t;
+
+typedef struct dm_params_s dm_params_t;
+
+/**
+ * @brief Empty parameter set for the given spec table.
+ * @param spec   table of parameters; must outlive the set
+ * @param n_spec entries in spec
+ * @return the set; free with dm_params_destroy()
+ */
+dm_params_t *dm_params_init(const dm_param_spec_t *spec, int n_spec);
+
+/** @brief Free a set from dm_params_init (NULL is fine). */
+void dm_params_destroy(dm_params_t *p);
+
+/**
+ * @brief Read a parameter file; later files and calls override earlier ones.
+ * @return 0, or -1 after logging every problem with file:line and key
+ */
+DM_RESULT_USED int dm_params_read_file(dm_params_t *p, const char *path);
+
+/**
+ * @brief Apply one override "Section:key=value" (the -P option).
+ * @return 0, or -1 after logging the problem
+ */
+DM_RESULT_USED int dm_params_set(dm_params_t *p, const char *assignment);
+
+/**
+ * @brief Check that every required key has a value.
+ * @return 0, or -1 after logging each missing key
+ */
+DM_RESULT_USED int dm_params_check(const dm_params_t *p);
+
+/**
+ * @brief Read files and overrides on rank 0, check, and give every rank the
+ *        same set. Collective.
+ * @param files     parameter files in order (may be 0 of them)
+ * @param overrides "Section:key=value" strings applied after the files
+ * @return 0 on every rank, or -1 on every rank (rank 0 logged why)
+ */
+DM_RESULT_USED int dm_params_load(const dm_mpi_t *ctx, dm_params_t *p, char *const *files,
+                                  int n_files, char *const *overrides, int n_overrides);
+
+/* Getters: the value set, else the default. The key must be in the spec
+ * with that type (a programming error otherwise: fatal). Values were
+ * validated when set, so conversions cannot fail here. */
+long dm_params_get_int(const dm_params_t *p, const char *key);
+double dm_params_get_float(const dm_params_t *p, const char *key);
+int dm_params_get_bool(const dm_params_t *p, const char *key);
+/** @return the string; owned by p, or NULL for a required key never set */
+const char *dm_params_get_string(const dm_params_t *p, const char *key);
+/** @return number of elements; *out is malloc'd (free with free()), NULL if empty */
+int dm_params_get_intlist(const dm_params_t *p, const char *key, long **out);
+
+/** @return 1 if the key was given in a file or override, 0 if defaulted. */
+int dm_params_is_set(const dm_params_t *p, const char *key);
+
+/**
+ * @brief The parameters as a YAML file: every key with the value in use.
+ * @param with_docs add each key's doc and default as a comment
+ * @return malloc'd text; free with free()
+ */
+char *dm_params_to_yaml(const dm_params_t *p, int with_docs);
+
+/**
+ * @brief Write dm_params_to_yaml(p, 1) to path.
+ * @return 0, or -1 after logging the I/O error
+ */
+DM_RESULT_USED int dm_params_write(const dm_params_t *p, const char *path);
+
+#endif
