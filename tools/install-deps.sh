@@ -14,6 +14,7 @@ PACKAGES=(
   libhts-dev                              # FASTA index (faidx)
   libjansson-dev                          # Keras JSON configs
   zlib1g-dev                              # gzip'd inputs
+  libzip-dev                              # .npz (zip) import/export
 )
 
 if [ "$(id -u)" -eq 0 ]; then SUDO=(); else SUDO=(sudo); fi
