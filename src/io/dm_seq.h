@@ -54,7 +54,7 @@ typedef struct {
   {"Input:sequences", DM_PARAM_STRING, "none", NULL,                                               \
    "FASTA or TSV file of sequences, plain or .gz (or none: use Input:bed)"},                       \
       {"Input:format", DM_PARAM_STRING, "auto", "auto|fasta|tsv",                                  \
-       "format of Input:sequences; auto: .tsv/.txt/.simdata (+.gz) are TSV, else FASTA"},          \
+       "format of Input:sequences; auto: FASTA if the first line starts with >, else TSV"},          \
       {"Input:column", DM_PARAM_STRING, "sequence", NULL, "TSV: header of the sequence column"},  \
       {"Input:name_column", DM_PARAM_STRING, "seqName", NULL, "TSV: header of the name column"},  \
       {"Input:bed", DM_PARAM_STRING, "none", NULL,                                                 \
