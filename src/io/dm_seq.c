@@ -100,8 +100,12 @@ static int add_record(dm_seqsrc_t *src, const char *where, const char *name, siz
               DM_SEQ_NAME_LEN - 1);
     return -1;
   }
+  if (len == 0) {
+    SRC_ERROR(src, "%s: record '%.*s' is empty", where, (int)name_len, name);
+    return -1;
+  }
   if (src->L == 0) src->L = len;
-  if (len != src->L || len == 0) {
+  if (len != src->L) {
     SRC_ERROR(src, "%s: record '%.*s' has length %ld, expected %ld (Input:length or the first record)",
               where, (int)name_len, name, (long)len, (long)src->L);
     return -1;
@@ -296,7 +300,7 @@ static int bed_line(dm_seqsrc_t *src, line_reader_t *r) {
     return -1;
   }
   if (parse_i64(f[1], strlen(f[1]), &s) < 0 || parse_i64(f[2], strlen(f[2]), &e) < 0 || s < 0) {
-    SRC_ERROR(src, "%s:%ld: start '%s' / end '%s' are not coordinates", path, ln, f[1], f[2]);
+    SRC_ERROR(src, "%s:%ld: start '%s' / end '%s' must be integers >= 0", path, ln, f[1], f[2]);
     return -1;
   }
   if (e < s) {

@@ -1,0 +1,3 @@
+# io layer: sequence sources, one-hot, parallel HDF5; dmotif encode.
+dm_add_test(test_onehot SOURCES test_onehot.c LIBS dm_io LABELS asan)
+dm_add_test(test_seq SOURCES test_seq.c LIBS dm_io LABELS asan)
