@@ -1,0 +1,2 @@
+# nn: op kernels (finite differences), Keras model loading, example predictions.
+dm_add_test(test_nn_ops SOURCES test_nn_ops.c LIBS dm_nn)
