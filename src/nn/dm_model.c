@@ -54,6 +54,7 @@ static char *read_str_attr(hid_t obj, const char *name, int *n_out) {
     char *raw = dm_calloc("h5 strings", (size_t)n * sz + 1, 1);
     hid_t mt = H5Tcopy(H5T_C_S1);
     H5Tset_size(mt, sz);
+    H5Tset_strpad(mt, H5T_STR_NULLPAD); /* a full-width string has no terminator */
     if (H5Aread(a, mt, raw) >= 0) {
       out = dm_calloc("h5 strings", (size_t)n * (sz + 1) + 1, 1);
       char *p = out;
