@@ -54,9 +54,15 @@ static char *read_str_attr(hid_t obj, const char *name, int *n_out) {
     char *raw = dm_calloc("h5 strings", (size_t)n * sz + 1, 1);
     hid_t mt = H5Tcopy(H5T_C_S1);
     H5Tset_size(mt, sz);
+    H5Tset_strpad(mt, H5T_STR_NULLPAD); /* a full-width string has no terminator */
     if (H5Aread(a, mt, raw) >= 0) {
       out = dm_calloc("h5 strings", (size_t)n * (sz + 1) + 1, 1);
-      for (hssize_t i = 0; i < n; i++) memcpy(out + i * (sz + 1), raw + i * sz, sz);
+      char *p = out;
+      for (hssize_t i = 0; i < n; i++) {
+        size_t l = strnlen(raw + i * sz, sz);
+        memcpy(p, raw + i * sz, l);
+        p += l + 1;
+      }
     }
     H5Tclose(mt);
     free(raw);
@@ -69,7 +75,7 @@ done:
   return out;
 }
 
-/* Returns the i-th string of a NUL-separated list of fixed-width or packed strings. */
+/* Returns the i-th string of a list of NUL-terminated strings packed back to back. */
 static const char *str_at(const char *list, int i) {
   const char *p = list;
   while (i-- > 0) p += strlen(p) + 1;
