@@ -15,6 +15,7 @@ PACKAGES=(
   libjansson-dev                          # Keras JSON configs
   zlib1g-dev                              # gzip'd inputs
   libzip-dev                              # .npz (zip) import/export
+  libssl-dev                              # SHA-256 of model files (libcrypto)
 )
 
 if [ "$(id -u)" -eq 0 ]; then SUDO=(); else SUDO=(sudo); fi

@@ -386,19 +386,34 @@ int dm_params_is_set(const dm_params_t *p, const char *key) {
 
 // --- writing
 
+static int skipped(const char *key, const char *const *skip) {
+  for (; skip && *skip; skip++) {
+    size_t n = strlen(*skip);
+    if ((*skip)[n - 1] == ':' ? strncmp(key, *skip, n) == 0 : strcmp(key, *skip) == 0) return 1;
+  }
+  return 0;
+}
+
 char *dm_params_to_yaml(const dm_params_t *p, int with_docs) {
+  return dm_params_to_yaml_except(p, with_docs, NULL);
+}
+
+char *dm_params_to_yaml_except(const dm_params_t *p, int with_docs, const char *const *skip) {
   size_t cap = 4096, n = 0;
   char *out = dm_malloc("params yaml", cap);
   out[0] = '\0';
   char line[2048];
+  const char *prev = NULL; /* last key written */
   for (int i = 0; i < p->n_spec; i++) {
     const dm_param_spec_t *s = &p->spec[i];
+    if (skipped(s->key, skip)) continue;
     const char *colon = strchr(s->key, ':');
     int sec_len = (int)(colon - s->key);
-    int new_section = i == 0 || strncmp(p->spec[i - 1].key, s->key, (size_t)sec_len + 1) != 0;
+    int new_section = !prev || strncmp(prev, s->key, (size_t)sec_len + 1) != 0;
     const char *v = p->value[i] ? p->value[i] : s->def;
     int m = 0;
-    if (new_section) m += snprintf(line + m, sizeof line - m, "%s%.*s:\n", i ? "\n" : "", sec_len, s->key);
+    if (new_section) m += snprintf(line + m, sizeof line - m, "%s%.*s:\n", prev ? "\n" : "", sec_len, s->key);
+    prev = s->key;
     if (with_docs) {
       m += snprintf(line + m, sizeof line - m, "  # %s", s->doc);
       if (s->choices) m += snprintf(line + m, sizeof line - m, " (%s)", s->choices);

@@ -99,6 +99,16 @@ int dm_params_is_set(const dm_params_t *p, const char *key);
 char *dm_params_to_yaml(const dm_params_t *p, int with_docs);
 
 /**
+ * @brief As dm_params_to_yaml, leaving out some keys: e.g. to compare the
+ *        parameters that define a result, without those that only say where
+ *        to write it or how fast.
+ * @param skip NULL-terminated list of "Section:key", or "Section:" for a
+ *             whole section; may be NULL
+ * @return malloc'd text; free with free()
+ */
+char *dm_params_to_yaml_except(const dm_params_t *p, int with_docs, const char *const *skip);
+
+/**
  * @brief Write dm_params_to_yaml(p, 1) to path.
  * @return 0, or -1 after logging the I/O error
  */

@@ -1,0 +1,94 @@
+/* dmotif attr: stage 1, sequences or regions -> attr.h5 (see dm_attr_run.h). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "dm_attr_run.h"
+#include "dm_cmd.h"
+#include "dm_log.h"
+
+static const dm_param_spec_t attr_spec[] = {
+    DM_SEQ_PARAM_SPEC,
+    {"Model:file", DM_PARAM_STRING, NULL, NULL,
+     "Keras 2 model: full-model HDF5, or architecture JSON (then set Model:weights)"},
+    {"Model:weights", DM_PARAM_STRING, "none", NULL, "weights-only HDF5 for a JSON architecture"},
+    {"Attr:method", DM_PARAM_STRING, "deeplift", "grad|grad_x_input|ism|ig|deeplift",
+     "attribution method (target: each task's pre-sigmoid/pre-softmax logit)"},
+    {"Attr:rules", DM_PARAM_STRING, "genomics_default", "rescale|revealcancel|genomics_default",
+     "DeepLIFT rules for nonlinearities; genomics_default: RevealCancel after Dense, Rescale after Conv"},
+    {"Attr:ig_steps", DM_PARAM_INT, "50", NULL, "integrated gradients: Riemann midpoint steps"},
+    {"Attr:tasks", DM_PARAM_INTLIST, "[]", NULL, "output units to attribute, e.g. [0, 2]; [] for all"},
+    {"Attr:batch", DM_PARAM_INT, "32", NULL,
+     "sequences per compute batch (each with its references); memory and speed only"},
+    {"References:kind", DM_PARAM_STRING, "dinuc_shuffle", DM_REF_KIND_CHOICES,
+     "references for deeplift and ig"},
+    {"References:n", DM_PARAM_INT, "10", NULL, "references per sequence (dinuc_shuffle, gc_matched)"},
+    {"References:seed", DM_PARAM_INT, "0", NULL,
+     "global seed; reference r of row i depends only on (seed, i, r)"},
+    {"Output:file", DM_PARAM_STRING, NULL, NULL, "attr.h5 to write"},
+    {"Output:chunk_rows", DM_PARAM_INT, "256", NULL, "rows per HDF5 chunk, unit of work and of resume"},
+    {"Output:contrib", DM_PARAM_BOOL, "true", NULL, "also write /tasks/<t>/contrib = hyp * onehot"},
+    {"Output:resume", DM_PARAM_BOOL, "true", NULL,
+     "continue an existing Output:file made with the same parameters, keeping finished chunks"},
+    {"Output:overwrite", DM_PARAM_BOOL, "false", NULL, "replace an existing Output:file"},
+    {"Log:progress_seconds", DM_PARAM_FLOAT, "10", NULL, "seconds between progress lines"},
+};
+
+/* Keys that do not change the numbers in the file: a run may resume with
+ * other values of these. */
+static const char *const not_result[] = {"Output:file", "Output:resume", "Output:overwrite", "Attr:batch",
+                                         "Log:", NULL};
+
+static const char *none_to_null(const char *s) { return s && strcmp(s, "none") ? s : NULL; }
+
+static int attr_main(const dm_mpi_t *ctx, const dm_params_t *p) {
+  dm_attr_job_t job = {0};
+  long *tasks = NULL;
+  int rc = 2;
+  if (dm_seqsrc_opt_from_params(p, &job.input) < 0) goto out;
+  job.model = dm_params_get_string(p, "Model:file");
+  job.weights = none_to_null(dm_params_get_string(p, "Model:weights"));
+  dm_attr_opt_init(&job.attr);
+  dm_ref_opt_init(&job.ref);
+  if (dm_attr_method_parse(dm_params_get_string(p, "Attr:method"), &job.attr.method) < 0 ||
+      dm_deeplift_rules_parse(dm_params_get_string(p, "Attr:rules"), &job.attr.rules) < 0 ||
+      dm_ref_kind_parse(dm_params_get_string(p, "References:kind"), &job.ref.kind) < 0)
+    goto out;
+  job.attr.ig_steps = (int)dm_params_get_int(p, "Attr:ig_steps");
+  job.ref.n_refs = (int)dm_params_get_int(p, "References:n");
+  job.ref.seed = (uint64_t)dm_params_get_int(p, "References:seed");
+  job.n_tasks = dm_params_get_intlist(p, "Attr:tasks", &tasks);
+  job.tasks = tasks;
+  job.batch = (int)dm_params_get_int(p, "Attr:batch");
+  job.output = dm_params_get_string(p, "Output:file");
+  job.chunk_rows = dm_params_get_int(p, "Output:chunk_rows");
+  job.contrib = dm_params_get_bool(p, "Output:contrib");
+  job.resume = dm_params_get_bool(p, "Output:resume");
+  job.overwrite = dm_params_get_bool(p, "Output:overwrite");
+  job.progress_seconds = dm_params_get_float(p, "Log:progress_seconds");
+  if (dm_attr_opt_check(&job.attr) < 0 || dm_ref_opt_check(&job.ref) < 0) goto out;
+  if (job.batch < 1 || job.chunk_rows < 1) {
+    if (ctx->rank == 0) dm_log_error("Attr:batch and Output:chunk_rows must be >= 1");
+    goto out;
+  }
+  char *all = dm_params_to_yaml(p, 0), *result = dm_params_to_yaml_except(p, 0, not_result);
+  job.params_yaml = all;
+  job.result_yaml = result;
+  rc = dm_attr_run_job(ctx, &job);
+  free(all);
+  free(result);
+out:
+  free(tasks);
+  return rc;
+}
+
+const dm_cmd_t dm_cmd_attr = {
+    .name = "attr",
+    .summary = "stage 1: per-base attributions and hypothetical contributions -> attr.h5",
+    .usage = "Runs a Keras CNN over sequences (Input:sequences) or regions (Input:bed + Input:genome)\n"
+             "and writes, per task, hypothetical contributions, contributions and predictions to\n"
+             "Output:file (HDF5; layout in README). Rank 0 hands out chunks of rows; every rank\n"
+             "computes and writes its chunks. A killed run resumes when rerun with the same parameters.",
+    .spec = attr_spec,
+    .n_spec = (int)(sizeof attr_spec / sizeof attr_spec[0]),
+    .run = attr_main,
+};

@@ -1,0 +1,411 @@
+/* This object's header. */
+#include "dm_attr_run.h"
+
+/* Standard headers. */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+/* Local headers. */
+#include "dm_digest.h"
+#include "dm_h5.h"
+#include "dm_log.h"
+#include "dm_mem.h"
+#include "dm_onehot.h"
+#include "dm_regions.h"
+#include "dm_sched.h"
+#include "dm_version.h"
+
+/* Datasets: onehot, the region fields, then per task hyp, pred [, contrib]. */
+#define F_ONEHOT 0
+#define F_REGIONS 1
+#define F_TASKS (F_REGIONS + DM_REGIONS_NFIELDS)
+
+/* State of one run on one rank. */
+typedef struct {
+  const dm_mpi_t *ctx;
+  const dm_attr_job_t *job;
+  dm_seqsrc_t *src;
+  dm_model_t *model;
+  dm_attr_t *attr;
+  dm_ref_ws_t *refws;
+  dm_h5_t *h5;
+  dm_sched_t *sched;
+  int64_t n, L, n_chunks;
+  int n_tasks, per_task; /* tasks stored; datasets per task (2 or 3) */
+  long *tasks;           /* (n_tasks,) output units stored */
+  int R;                 /* references per sequence (0 without references) */
+  dm_h5_field_t *fields; /* (F_TASKS + per_task * n_tasks,) */
+  dm_h5_field_t done_field;
+  /* chunk buffers */
+  char *seq;           /* (C, L) bases */
+  dm_region_t *reg;    /* (C,) */
+  uint8_t *oh8;        /* (C, L, 4) */
+  float *x;            /* (batch, L, 4) */
+  float *refs;         /* (batch, R, L, 4) */
+  float *hyp_all;      /* (model tasks, batch, L, 4) */
+  float *pred_all;     /* (batch, model tasks) */
+  float *out;          /* per stored task: hyp (C, L, 4), pred (C,), contrib (C, L, 4) */
+  /* rank 0: progress */
+  int64_t rows_done, rows_todo, chunks_written;
+  double t_start, t_last;
+  /* fault injection (tests) */
+  long kill_after;
+} run_t;
+
+// --- output layout
+
+static size_t task_floats(const run_t *r) {
+  size_t C = (size_t)r->job->chunk_rows, LC = C * (size_t)r->L * 4;
+  return LC + C + (r->job->contrib ? LC : 0);
+}
+static float *task_hyp(run_t *r, int t) { return r->out + (size_t)t * task_floats(r); }
+static float *task_pred(run_t *r, int t) {
+  return task_hyp(r, t) + (size_t)r->job->chunk_rows * (size_t)r->L * 4;
+}
+static float *task_contrib(run_t *r, int t) { return task_pred(r, t) + r->job->chunk_rows; }
+
+static void make_fields(run_t *r) {
+  int nf = F_TASKS + r->per_task * r->n_tasks;
+  r->fields = dm_calloc("attr fields", (size_t)nf, sizeof *r->fields);
+  r->fields[F_ONEHOT] = (dm_h5_field_t){"/onehot", DM_H5_U8, 2, {r->L, 4}, 0,
+                                        "one-hot sequence (N, L, 4), channels A, C, G, T"};
+  dm_regions_fields(r->fields + F_REGIONS);
+  for (int t = 0; t < r->n_tasks; t++) {
+    dm_h5_field_t *f = r->fields + F_TASKS + r->per_task * t;
+    char name[64];
+    snprintf(name, sizeof name, "/tasks/%ld/hyp", r->tasks[t]);
+    f[0] = (dm_h5_field_t){dm_strdup("field name", name), DM_H5_F32, 2, {r->L, 4}, 0,
+                           "hypothetical contributions (N, L, 4), averaged over references"};
+    snprintf(name, sizeof name, "/tasks/%ld/pred", r->tasks[t]);
+    f[1] = (dm_h5_field_t){dm_strdup("field name", name), DM_H5_F32, 0, {0}, 0,
+                           "model output for this task, after the output activation"};
+    if (r->job->contrib) {
+      snprintf(name, sizeof name, "/tasks/%ld/contrib", r->tasks[t]);
+      f[2] = (dm_h5_field_t){dm_strdup("field name", name), DM_H5_F32, 2, {r->L, 4}, 0,
+                             "contributions (N, L, 4) = hyp * onehot"};
+    }
+  }
+  r->done_field = (dm_h5_field_t){"/done", DM_H5_U8, 0, {0}, 0, "1 once a chunk of rows is written"};
+}
+
+static void free_fields(run_t *r) {
+  if (!r->fields) return;
+  for (int i = F_TASKS; i < F_TASKS + r->per_task * r->n_tasks; i++) free((char *)r->fields[i].name);
+  free(r->fields);
+}
+
+// --- attributes
+
+/* Model file digests; "none" for an absent weights file. Rank 0 computes. */
+static int model_digests(run_t *r, char model_hex[65], char weights_hex[65]) {
+  int rc = 0;
+  snprintf(weights_hex, 65, "none");
+  if (r->ctx->rank == 0) {
+    rc = dm_digest_sha256_file(r->job->model, model_hex);
+    if (rc == 0 && r->job->weights) rc = dm_digest_sha256_file(r->job->weights, weights_hex);
+  }
+  DM_MPI_CHECK(MPI_Bcast(&rc, 1, MPI_INT, 0, r->ctx->comm));
+  DM_MPI_CHECK(MPI_Bcast(model_hex, 65, MPI_CHAR, 0, r->ctx->comm));
+  DM_MPI_CHECK(MPI_Bcast(weights_hex, 65, MPI_CHAR, 0, r->ctx->comm));
+  return rc;
+}
+
+/* Provenance attributes of a new file. Collective; same values on every rank. */
+static int write_attrs(run_t *r) {
+  const dm_attr_job_t *j = r->job;
+  char model_hex[65] = "", weights_hex[65] = "", tasks[512] = "", created[32] = "";
+  if (model_digests(r, model_hex, weights_hex) < 0) return -1;
+  for (int t = 0, m = 0; t < r->n_tasks && m < (int)sizeof tasks - 24; t++)
+    m += snprintf(tasks + m, sizeof tasks - (size_t)m, "%s%ld", t ? "," : "", r->tasks[t]);
+  if (r->ctx->rank == 0) {
+    time_t now = time(NULL);
+    strftime(created, sizeof created, "%Y-%m-%dT%H:%M:%SZ", gmtime(&now));
+  }
+  DM_MPI_CHECK(MPI_Bcast(created, sizeof created, MPI_CHAR, 0, r->ctx->comm));
+  long long nref = r->R, seed = (long long)j->ref.seed, steps = j->attr.ig_steps;
+  long long len = r->L, chunk = j->chunk_rows;
+  const char *method = dm_attr_method_name(j->attr.method);
+  const char *rules = j->attr.method == DM_METHOD_DEEPLIFT ? dm_deeplift_rules_name(j->attr.rules) : "none";
+  const char *refkind = r->R ? dm_ref_kind_name(j->ref.kind) : "none";
+  const char *text[][2] = {{"tool", "dmotif attr"},
+                           {"version", DM_VERSION},
+                           {"status", "incomplete"},
+                           {"method", method},
+                           {"rules", rules},
+                           {"reference", refkind},
+                           {"tasks", tasks},
+                           {"model_file", j->model},
+                           {"model_sha256", model_hex},
+                           {"weights_file", j->weights ? j->weights : "none"},
+                           {"weights_sha256", weights_hex},
+                           {"parameters", j->params_yaml},
+                           {"result_parameters", j->result_yaml},
+                           {"created", created}};
+  for (size_t i = 0; i < sizeof text / sizeof text[0]; i++)
+    if (dm_h5_attr_set_string(r->h5, "/", text[i][0], text[i][1]) < 0) return -1;
+  const char *names[] = {"n_refs", "seed", "ig_steps", "length", "chunk_rows"};
+  const long long *vals[] = {&nref, &seed, &steps, &len, &chunk};
+  for (int i = 0; i < 5; i++)
+    if (dm_h5_attr_set_scalar(r->h5, "/", names[i], DM_H5_I64, vals[i]) < 0) return -1;
+  return 0;
+}
+
+// --- opening the output
+
+/* First line where two texts differ, for the refusal message. */
+static void first_difference(const char *a, const char *b, char *out, size_t n) {
+  while (*a && *a == *b) a++, b++;
+  while (a > out && a[-1] != '\n' && *a != '\n') a--; /* back to the line start */
+  snprintf(out, n, "%.*s", (int)strcspn(a, "\n"), a);
+}
+
+/* Reopen an existing output to resume; 1 = reopened, 0 = start anew, -1 = refuse. */
+static int try_resume(run_t *r) {
+  const dm_attr_job_t *j = r->job;
+  int exists = 0, verdict = 0;
+  if (r->ctx->rank == 0) exists = access(j->output, F_OK) == 0;
+  DM_MPI_CHECK(MPI_Bcast(&exists, 1, MPI_INT, 0, r->ctx->comm));
+  if (!exists || j->overwrite) return 0;
+  if (!j->resume) {
+    if (r->ctx->rank == 0)
+      dm_log_error("%s exists; set Output:resume=true to continue it or Output:overwrite=true to replace it",
+                   j->output);
+    return -1;
+  }
+  r->h5 = dm_h5_open(r->ctx, j->output, 1);
+  if (!r->h5) {
+    if (r->ctx->rank == 0)
+      dm_log_error("%s exists but cannot be opened to resume; set Output:overwrite=true to replace it",
+                   j->output);
+    return -1;
+  }
+  if (r->ctx->rank == 0) {
+    char *old = NULL;
+    if (dm_h5_attr_get_string(r->h5, "/", "result_parameters", &old) < 0) {
+      dm_log_error("%s is not a dmotif attr file; set Output:overwrite=true to replace it", j->output);
+      verdict = -1;
+    } else if (strcmp(old, j->result_yaml) != 0) {
+      char diff[256];
+      first_difference(old, j->result_yaml, diff, sizeof diff);
+      dm_log_error("%s was made with other parameters (the stored line '%s' differs); "
+                   "set Output:overwrite=true to replace it, or choose another Output:file",
+                   j->output, diff);
+      verdict = -1;
+    } else {
+      verdict = 1;
+    }
+    free(old);
+  }
+  DM_MPI_CHECK(MPI_Bcast(&verdict, 1, MPI_INT, 0, r->ctx->comm));
+  if (verdict < 0) {
+    (void)dm_h5_close(r->h5);
+    r->h5 = NULL;
+  }
+  return verdict;
+}
+
+/* Create the output, write its attributes and flush it by closing, so that a
+ * kill from now on leaves a valid file; then reopen it for the rows. */
+static int create_output(run_t *r) {
+  int nf = F_TASKS + r->per_task * r->n_tasks, rc = 0;
+  r->h5 = dm_h5_create(r->ctx, r->job->output, r->fields, nf, r->n, r->job->chunk_rows);
+  if (!r->h5) return -1;
+  int64_t done_chunk = r->n_chunks < 4096 ? (r->n_chunks ? r->n_chunks : 1) : 4096;
+  if (dm_h5_add_fields(r->h5, &r->done_field, 1, r->n_chunks, done_chunk) < 0 || write_attrs(r) < 0) rc = -1;
+  if (dm_h5_close(r->h5) < 0) rc = -1;
+  r->h5 = NULL;
+  if (rc == 0) r->h5 = dm_h5_open(r->ctx, r->job->output, 1);
+  return r->h5 ? 0 : -1;
+}
+
+// --- one chunk
+
+static void fault_check(run_t *r) {
+  if (r->kill_after > 0 && ++r->chunks_written >= r->kill_after) {
+    dm_log_warn("DM_FAULT_KILL_AFTER_CHUNKS=%ld: killing this rank", r->kill_after);
+    raise(SIGKILL);
+  }
+}
+
+/* Attribute rows [a, a+n) (n <= batch) into the chunk buffers at offset off. */
+static void attribute_batch(run_t *r, int64_t a, int n, int64_t off) {
+  const int64_t L4 = r->L * 4;
+  dm_onehot_f32(r->seq + off * r->L, n, r->L, r->x);
+  for (int i = 0; i < n && r->R; i++) {
+    float *ri = r->refs + (size_t)i * (size_t)r->R * (size_t)L4;
+    if (dm_ref_load_f32(r->refws, r->x + i * L4, (int)r->L) < 0 ||
+        dm_ref_make(r->refws, &r->job->ref, (uint64_t)(a + i), 0, r->R, ri) < 0)
+      dm_fatal("row %ld: cannot make references", (long)(a + i));
+  }
+  if (dm_attr_run(r->attr, n, (int)r->L, r->x, r->R ? r->refs : NULL, r->hyp_all, r->pred_all) < 0)
+    dm_fatal("rows %ld..%ld: attribution failed", (long)a, (long)(a + n));
+  int T = r->model->n_tasks;
+  for (int t = 0; t < r->n_tasks; t++) {
+    long k = r->tasks[t];
+    memcpy(task_hyp(r, t) + off * L4, r->hyp_all + (size_t)k * (size_t)n * (size_t)L4,
+           (size_t)n * (size_t)L4 * sizeof(float));
+    for (int i = 0; i < n; i++) task_pred(r, t)[off + i] = r->pred_all[(size_t)i * (size_t)T + (size_t)k];
+  }
+}
+
+static void write_chunk(run_t *r, int64_t a, int64_t b) {
+  dm_h5_t *h = r->h5;
+  int bad = dm_h5_write_rows(h, &r->fields[F_ONEHOT], a, b, r->oh8, DM_H5_INDEPENDENT) < 0 ||
+            dm_regions_write(h, a, b, r->reg, DM_H5_INDEPENDENT) < 0;
+  for (int t = 0; t < r->n_tasks && !bad; t++) {
+    const dm_h5_field_t *f = r->fields + F_TASKS + r->per_task * t;
+    bad = dm_h5_write_rows(h, &f[0], a, b, task_hyp(r, t), DM_H5_INDEPENDENT) < 0 ||
+          dm_h5_write_rows(h, &f[1], a, b, task_pred(r, t), DM_H5_INDEPENDENT) < 0 ||
+          (r->job->contrib && dm_h5_write_rows(h, &f[2], a, b, task_contrib(r, t), DM_H5_INDEPENDENT) < 0);
+  }
+  if (bad) dm_fatal("%s: cannot write rows %ld..%ld", r->job->output, (long)a, (long)b);
+}
+
+static void process_chunk(run_t *r, int64_t c) {
+  int64_t a = c * r->job->chunk_rows, b = a + r->job->chunk_rows < r->n ? a + r->job->chunk_rows : r->n;
+  int64_t LC = (b - a) * r->L * 4;
+  if (dm_seqsrc_fetch(r->src, a, b, r->seq, r->reg) < 0) dm_fatal("cannot read rows %ld..%ld", (long)a, (long)b);
+  dm_onehot_u8(r->seq, b - a, r->L, r->oh8);
+  for (int64_t i = a; i < b; i += r->job->batch) {
+    int n = (int)(b - i < r->job->batch ? b - i : r->job->batch);
+    attribute_batch(r, i, n, i - a);
+    dm_sched_poll(r->sched);
+  }
+  for (int t = 0; t < r->n_tasks && r->job->contrib; t++)
+    for (int64_t e = 0; e < LC; e++) task_contrib(r, t)[e] = task_hyp(r, t)[e] * (float)r->oh8[e];
+  write_chunk(r, a, b);
+  fault_check(r);
+}
+
+/* Rank 0, for every finished chunk: mark it done, log progress. */
+static void chunk_done(void *arg, int64_t c) {
+  run_t *r = arg;
+  uint8_t one = 1;
+  if (dm_h5_write_rows(r->h5, &r->done_field, c, c + 1, &one, DM_H5_INDEPENDENT) < 0)
+    dm_fatal("%s: cannot mark chunk %ld done", r->job->output, (long)c);
+  int64_t a = c * r->job->chunk_rows;
+  r->rows_done += (a + r->job->chunk_rows < r->n ? r->job->chunk_rows : r->n - a);
+  double now = dm_wall_time();
+  if (now - r->t_last >= r->job->progress_seconds || r->rows_done == r->rows_todo) {
+    double rate = r->rows_done / (now - r->t_start + 1e-9);
+    dm_log_info("%ld/%ld rows (%.1f%%), %.1f rows/s, ETA %.0f s", (long)r->rows_done, (long)r->rows_todo,
+                100.0 * (double)r->rows_done / (double)(r->rows_todo ? r->rows_todo : 1), rate,
+                (double)(r->rows_todo - r->rows_done) / (rate > 0 ? rate : 1));
+    r->t_last = now;
+  }
+}
+
+// --- set-up and the run
+
+static int setup_model(run_t *r) {
+  const dm_attr_job_t *j = r->job;
+  int ok = 1;
+  if (r->ctx->rank == 0) ok = (r->model = dm_model_load(j->model, j->weights)) != NULL;
+  DM_MPI_CHECK(MPI_Bcast(&ok, 1, MPI_INT, 0, r->ctx->comm));
+  if (!ok) return -1;
+  if (r->ctx->rank != 0 && !(r->model = dm_model_load(j->model, j->weights)))
+    dm_fatal("rank %d cannot load %s", r->ctx->rank, j->model);
+  if (r->model->in_len != r->L || r->model->in_ch != 4) {
+    if (r->ctx->rank == 0)
+      dm_log_error("model %s expects input (%d, %d), but the sequences are (%ld, 4)", r->model->source,
+                   r->model->in_len, r->model->in_ch, (long)r->L);
+    return -1;
+  }
+  r->n_tasks = j->tasks ? j->n_tasks : r->model->n_tasks;
+  r->tasks = dm_malloc("tasks", (size_t)r->n_tasks * sizeof *r->tasks);
+  for (int t = 0; t < r->n_tasks; t++) {
+    r->tasks[t] = j->tasks ? j->tasks[t] : t;
+    if (r->tasks[t] < 0 || r->tasks[t] >= r->model->n_tasks) {
+      if (r->ctx->rank == 0)
+        dm_log_error("Attr:tasks: task %ld does not exist (model %s has tasks 0..%d)", r->tasks[t],
+                     r->model->source, r->model->n_tasks - 1);
+      return -1;
+    }
+  }
+  r->R = dm_attr_uses_refs(j->attr.method) ? dm_ref_count(&j->ref) : 0;
+  r->attr = dm_attr_init(r->model, &j->attr, j->batch, r->R ? r->R : 1);
+  return r->attr ? 0 : -1;
+}
+
+static void alloc_buffers(run_t *r) {
+  size_t C = (size_t)r->job->chunk_rows, B = (size_t)r->job->batch, L4 = (size_t)r->L * 4;
+  size_t T = (size_t)r->model->n_tasks;
+  r->seq = dm_malloc("chunk bases", C * (size_t)r->L);
+  r->reg = dm_malloc("chunk regions", C * sizeof *r->reg);
+  r->oh8 = dm_malloc("chunk onehot", C * L4);
+  r->x = dm_malloc("batch inputs", B * L4 * sizeof(float));
+  r->refs = dm_malloc("batch references", B * (size_t)(r->R ? r->R : 1) * L4 * sizeof(float));
+  r->hyp_all = dm_malloc("batch hyp", T * B * L4 * sizeof(float));
+  r->pred_all = dm_malloc("batch predictions", B * T * sizeof(float));
+  r->out = dm_malloc("chunk outputs", (size_t)r->n_tasks * task_floats(r) * sizeof(float));
+  r->refws = dm_ref_ws_init((int)r->L);
+}
+
+/* Rank 0: the chunks not yet done. */
+static int64_t *chunks_todo(run_t *r, int64_t *n_todo) {
+  uint8_t *done = dm_calloc("done map", (size_t)r->n_chunks + 1, 1);
+  if (dm_h5_read_rows(r->h5, &r->done_field, 0, r->n_chunks, done, DM_H5_INDEPENDENT) < 0)
+    dm_fatal("%s: cannot read /done", r->job->output);
+  int64_t *todo = dm_malloc("chunk list", ((size_t)r->n_chunks + 1) * sizeof *todo);
+  *n_todo = 0;
+  r->rows_todo = 0;
+  for (int64_t c = 0; c < r->n_chunks; c++) {
+    if (done[c]) continue;
+    todo[(*n_todo)++] = c;
+    r->rows_todo += (c + 1) * r->job->chunk_rows < r->n ? r->job->chunk_rows : r->n - c * r->job->chunk_rows;
+  }
+  free(done);
+  return todo;
+}
+
+static int run(run_t *r) {
+  const dm_attr_job_t *j = r->job;
+  if (!(r->src = dm_seqsrc_open_all(r->ctx, &j->input))) return -1;
+  r->n = dm_seqsrc_rows(r->src);
+  r->L = dm_seqsrc_length(r->src);
+  r->n_chunks = (r->n + j->chunk_rows - 1) / j->chunk_rows;
+  if (setup_model(r) < 0) return -1;
+  r->per_task = j->contrib ? 3 : 2;
+  make_fields(r);
+  int resumed = try_resume(r);
+  if (resumed < 0 || (resumed == 0 && create_output(r) < 0)) return -1;
+  alloc_buffers(r);
+  const char *kill = getenv("DM_FAULT_KILL_AFTER_CHUNKS"), *kill_rank = getenv("DM_FAULT_KILL_RANK");
+  if (kill && (kill_rank ? atoi(kill_rank) : r->ctx->size - 1) == r->ctx->rank) r->kill_after = atol(kill);
+
+  int64_t n_todo = 0, *todo = r->ctx->rank == 0 ? chunks_todo(r, &n_todo) : NULL;
+  if (r->ctx->rank == 0)
+    dm_log_info("%s: %ld rows of %ld bp, %d task(s), %s%s%s, %d reference(s); %ld of %ld chunks to do%s", j->output,
+                (long)r->n, (long)r->L, r->n_tasks, dm_attr_method_name(j->attr.method),
+                j->attr.method == DM_METHOD_DEEPLIFT ? " " : "",
+                j->attr.method == DM_METHOD_DEEPLIFT ? dm_deeplift_rules_name(j->attr.rules) : "", r->R,
+                (long)n_todo, (long)r->n_chunks, resumed ? " (resumed)" : "");
+  r->t_start = r->t_last = dm_wall_time();
+  r->sched = dm_sched_init(r->ctx, todo, n_todo, chunk_done, r);
+  free(todo);
+  for (int64_t c; (c = dm_sched_next(r->sched)) >= 0;) process_chunk(r, c);
+  dm_sched_finish(r->sched);
+  r->sched = NULL;
+  /* every chunk is written and marked: the file is complete */
+  return dm_h5_attr_set_string(r->h5, "/", "status", "complete");
+}
+
+int dm_attr_run_job(const dm_mpi_t *ctx, const dm_attr_job_t *job) {
+  run_t r = {.ctx = ctx, .job = job};
+  int rc = run(&r);
+  if (dm_h5_close(r.h5) < 0) rc = -1;
+  DM_MPI_CHECK(MPI_Allreduce(MPI_IN_PLACE, &rc, 1, MPI_INT, MPI_MIN, ctx->comm));
+  if (rc == 0 && ctx->rank == 0) dm_log_info("%s: complete", job->output);
+  free(r.seq), free(r.reg), free(r.oh8), free(r.x), free(r.refs), free(r.hyp_all), free(r.pred_all),
+      free(r.out), free(r.tasks);
+  free_fields(&r);
+  dm_ref_ws_destroy(r.refws);
+  dm_attr_destroy(r.attr);
+  dm_model_destroy(r.model);
+  dm_seqsrc_close(r.src);
+  return rc < 0 ? 1 : 0;
+}

@@ -1,0 +1,32 @@
+/* This object's header. */
+#include "dm_digest.h"
+
+/* Standard headers. */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+/* OpenSSL's message digests. */
+#include <openssl/evp.h>
+
+int dm_digest_sha256_file(const char *path, char hex[65]) {
+  FILE *fp = fopen(path, "rb");
+  if (!fp) {
+    dm_log_error("%s: cannot open: %s", path, strerror(errno));
+    return -1;
+  }
+  EVP_MD_CTX *md = EVP_MD_CTX_new();
+  unsigned char buf[1 << 16], out[EVP_MAX_MD_SIZE];
+  unsigned int n_out = 0;
+  int ok = md && EVP_DigestInit_ex(md, EVP_sha256(), NULL);
+  for (size_t n; ok && (n = fread(buf, 1, sizeof buf, fp)) > 0;) ok = EVP_DigestUpdate(md, buf, n);
+  ok = ok && !ferror(fp) && EVP_DigestFinal_ex(md, out, &n_out) && n_out == 32;
+  EVP_MD_CTX_free(md);
+  fclose(fp);
+  if (!ok) {
+    dm_log_error("%s: cannot compute SHA-256 (read error)", path);
+    return -1;
+  }
+  for (unsigned i = 0; i < n_out; i++) snprintf(hex + 2 * i, 3, "%02x", out[i]);
+  return 0;
+}

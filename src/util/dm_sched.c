@@ -1,0 +1,89 @@
+/* This object's header. */
+#include "dm_sched.h"
+
+/* Standard headers. */
+#include <stdlib.h>
+#include <string.h>
+
+/* Local headers. */
+#include "dm_log.h"
+#include "dm_mem.h"
+
+#define TAG_ASK 7101  /* worker -> master: int64 finished item or -1 */
+#define TAG_GIVE 7102 /* master -> worker: int64 next item or -1 (stop) */
+
+struct dm_sched_s {
+  const dm_mpi_t *ctx;
+  int64_t *todo; /* (n_todo,) on rank 0 */
+  int64_t n_todo, next;
+  int64_t mine;        /* item this rank is working on, or -1 */
+  int workers_running; /* rank 0: ranks not yet told to stop */
+  dm_sched_done_fn on_done;
+  void *arg;
+};
+
+dm_sched_t *dm_sched_init(const dm_mpi_t *ctx, const int64_t *todo, int64_t n_todo,
+                          dm_sched_done_fn on_done, void *arg) {
+  dm_sched_t *s = dm_calloc("schedule", 1, sizeof *s);
+  s->ctx = ctx;
+  s->mine = -1;
+  s->on_done = on_done;
+  s->arg = arg;
+  if (ctx->rank == 0) {
+    s->n_todo = n_todo;
+    s->todo = dm_malloc("schedule items", (size_t)n_todo * sizeof *todo);
+    if (n_todo) memcpy(s->todo, todo, (size_t)n_todo * sizeof *todo);
+    s->workers_running = ctx->size - 1;
+  }
+  return s;
+}
+
+static void finished(dm_sched_t *s, int64_t item) {
+  if (item >= 0 && s->on_done) s->on_done(s->arg, item);
+}
+
+/* Rank 0: answer one request from src (its finished item is done). */
+static void answer(dm_sched_t *s, int src, int64_t done) {
+  finished(s, done);
+  int64_t give = s->next < s->n_todo ? s->todo[s->next++] : -1;
+  if (give < 0) s->workers_running--;
+  DM_MPI_CHECK(MPI_Send(&give, 1, MPI_INT64_T, src, TAG_GIVE, s->ctx->comm));
+}
+
+void dm_sched_poll(dm_sched_t *s) {
+  if (s->ctx->rank != 0) return;
+  for (;;) {
+    int flag = 0;
+    MPI_Status st;
+    DM_MPI_CHECK(MPI_Iprobe(MPI_ANY_SOURCE, TAG_ASK, s->ctx->comm, &flag, &st));
+    if (!flag) return;
+    int64_t done;
+    DM_MPI_CHECK(MPI_Recv(&done, 1, MPI_INT64_T, st.MPI_SOURCE, TAG_ASK, s->ctx->comm, MPI_STATUS_IGNORE));
+    answer(s, st.MPI_SOURCE, done);
+  }
+}
+
+int64_t dm_sched_next(dm_sched_t *s) {
+  if (s->ctx->rank == 0) {
+    finished(s, s->mine);
+    dm_sched_poll(s);
+    s->mine = s->next < s->n_todo ? s->todo[s->next++] : -1;
+  } else {
+    DM_MPI_CHECK(MPI_Send(&s->mine, 1, MPI_INT64_T, 0, TAG_ASK, s->ctx->comm));
+    DM_MPI_CHECK(MPI_Recv(&s->mine, 1, MPI_INT64_T, 0, TAG_GIVE, s->ctx->comm, MPI_STATUS_IGNORE));
+  }
+  return s->mine;
+}
+
+void dm_sched_finish(dm_sched_t *s) {
+  if (s->ctx->rank == 0) {
+    while (s->workers_running > 0) {
+      int64_t done;
+      MPI_Status st;
+      DM_MPI_CHECK(MPI_Recv(&done, 1, MPI_INT64_T, MPI_ANY_SOURCE, TAG_ASK, s->ctx->comm, &st));
+      answer(s, st.MPI_SOURCE, done);
+    }
+  }
+  free(s->todo);
+  free(s);
+}
