@@ -72,11 +72,12 @@ static long read_line(line_reader_t *r) {
 
 // --- rows in memory (FASTA / TSV)
 
-/* Room for one more row of L bases (L may still be unknown: grow lazily). */
-static void grow(dm_seqsrc_t *src) {
+/* Room for one more row (its name, and its L bases when held in memory). */
+static void grow(dm_seqsrc_t *src, int with_bases) {
   if (src->n < src->cap) return;
   src->cap = src->cap ? 2 * src->cap : 1024;
   src->names = dm_realloc("sequence names", src->names, (size_t)src->cap * DM_SEQ_NAME_LEN);
+  if (with_bases) src->seq = dm_realloc("sequences", src->seq, (size_t)(src->cap * src->L));
 }
 
 /* Copy a name (up to len bytes) into row i; -1 if too long. */
@@ -110,8 +111,7 @@ static int add_record(dm_seqsrc_t *src, const char *where, const char *name, siz
               where, (int)name_len, name, (long)len, (long)src->L);
     return -1;
   }
-  grow(src);
-  src->seq = dm_realloc("sequences", src->seq, (size_t)src->cap * (size_t)src->L);
+  grow(src, 1);
   memcpy(src->seq + src->n * src->L, bases, (size_t)len);
   int rc = set_name(src, src->n, name, name_len);
   src->n++;
@@ -334,10 +334,13 @@ static int bed_line(dm_seqsrc_t *src, line_reader_t *r) {
     SRC_ERROR(src, "%s:%ld: name '%s' longer than %d characters", path, ln, name, DM_SEQ_NAME_LEN - 1);
     return -1;
   }
-  grow(src);
-  src->chrom = dm_realloc("bed chrom", src->chrom, (size_t)src->cap * sizeof *src->chrom);
-  src->start = dm_realloc("bed start", src->start, (size_t)src->cap * sizeof *src->start);
-  src->strand = dm_realloc("bed strand", src->strand, (size_t)src->cap);
+  int64_t cap = src->cap;
+  grow(src, 0);
+  if (src->cap != cap) {
+    src->chrom = dm_realloc("bed chrom", src->chrom, (size_t)src->cap * sizeof *src->chrom);
+    src->start = dm_realloc("bed start", src->start, (size_t)src->cap * sizeof *src->start);
+    src->strand = dm_realloc("bed strand", src->strand, (size_t)src->cap);
+  }
   src->chrom[src->n] = id;
   src->start[src->n] = ns;
   src->strand[src->n] = nf >= 6 ? f[5][0] : '.';
