@@ -34,29 +34,40 @@ struct dm_h5_s {
 /* HDF5 file type and native memory type of a field type (caller closes strings). */
 static hid_t file_type(dm_h5_type_t t, int str_len) {
   switch (t) {
-  case DM_H5_U8: return H5T_STD_U8LE;
-  case DM_H5_I32: return H5T_STD_I32LE;
-  case DM_H5_I64: return H5T_STD_I64LE;
-  case DM_H5_F32: return H5T_IEEE_F32LE;
-  case DM_H5_F64: return H5T_IEEE_F64LE;
-  case DM_H5_STR: {
-    hid_t s = H5Tcopy(H5T_C_S1);
-    H5Tset_size(s, (size_t)(str_len > 0 ? str_len : 1));
-    H5Tset_strpad(s, H5T_STR_NULLTERM);
-    return s;
-  }
+    case DM_H5_U8:
+      return H5T_STD_U8LE;
+    case DM_H5_I32:
+      return H5T_STD_I32LE;
+    case DM_H5_I64:
+      return H5T_STD_I64LE;
+    case DM_H5_F32:
+      return H5T_IEEE_F32LE;
+    case DM_H5_F64:
+      return H5T_IEEE_F64LE;
+    case DM_H5_STR: {
+      hid_t s = H5Tcopy(H5T_C_S1);
+      H5Tset_size(s, (size_t)(str_len > 0 ? str_len : 1));
+      H5Tset_strpad(s, H5T_STR_NULLTERM);
+      return s;
+    }
   }
   return -1;
 }
 
 static hid_t mem_type(dm_h5_type_t t, int str_len) {
   switch (t) {
-  case DM_H5_U8: return H5T_NATIVE_UINT8;
-  case DM_H5_I32: return H5T_NATIVE_INT32;
-  case DM_H5_I64: return H5T_NATIVE_INT64;
-  case DM_H5_F32: return H5T_NATIVE_FLOAT;
-  case DM_H5_F64: return H5T_NATIVE_DOUBLE;
-  case DM_H5_STR: return file_type(t, str_len);
+    case DM_H5_U8:
+      return H5T_NATIVE_UINT8;
+    case DM_H5_I32:
+      return H5T_NATIVE_INT32;
+    case DM_H5_I64:
+      return H5T_NATIVE_INT64;
+    case DM_H5_F32:
+      return H5T_NATIVE_FLOAT;
+    case DM_H5_F64:
+      return H5T_NATIVE_DOUBLE;
+    case DM_H5_STR:
+      return file_type(t, str_len);
   }
   return -1;
 }
@@ -151,13 +162,14 @@ static dm_h5_t *new_handle(const dm_mpi_t *ctx, const char *path, int writable) 
 
 // --- attributes (local helpers)
 
-static int write_attr(dm_h5_t *h, hid_t obj, const char *objname, const char *name, hid_t ftype,
-                      hid_t mtype, const void *value) {
+static int write_attr(dm_h5_t *h, hid_t obj, const char *objname, const char *name, hid_t ftype, hid_t mtype,
+                      const void *value) {
   hid_t space = H5Screate(H5S_SCALAR);
   int rc = 0;
   H5E_BEGIN_TRY {
     if (H5Aexists(obj, name) > 0) H5Adelete(obj, name);
-  } H5E_END_TRY;
+  }
+  H5E_END_TRY;
   hid_t a = H5Acreate2(obj, name, ftype, space, H5P_DEFAULT, H5P_DEFAULT);
   if (a < 0 || H5Awrite(a, mtype, value) < 0) {
     dm_log_error("%s: cannot write attribute %s of %s", h->path, name, objname);
@@ -191,8 +203,8 @@ static int create_field(dm_h5_t *h, const dm_h5_field_t *f, int64_t n_rows, int6
   hsize_t dims[DM_H5_MAX_DIMS + 1], maxdims[DM_H5_MAX_DIMS + 1], chunk[DM_H5_MAX_DIMS + 1];
   int64_t crow = chunk_rows < n_rows ? chunk_rows : (n_rows > 0 ? n_rows : 1);
   if ((int64_t)type_size(f->type, f->str_len) * row_elems(f) * crow > DM_H5_MAX_CHUNK_BYTES) {
-    dm_log_error("%s: dataset %s: a chunk of %ld rows exceeds 4 GiB; lower the chunk rows",
-                 h->path, f->name, (long)crow);
+    dm_log_error("%s: dataset %s: a chunk of %ld rows exceeds 4 GiB; lower the chunk rows", h->path, f->name,
+                 (long)crow);
     return -1;
   }
   dims[0] = (hsize_t)n_rows;
@@ -232,12 +244,13 @@ int dm_h5_add_fields(dm_h5_t *h, const dm_h5_field_t *fields, int n_fields, int6
   return agree(h->comm, rc);
 }
 
-dm_h5_t *dm_h5_create(const dm_mpi_t *ctx, const char *path, const dm_h5_field_t *fields,
-                      int n_fields, int64_t n_rows, int64_t chunk_rows) {
+dm_h5_t *dm_h5_create(const dm_mpi_t *ctx, const char *path, const dm_h5_field_t *fields, int n_fields,
+                      int64_t n_rows, int64_t chunk_rows) {
   dm_h5_t *h = new_handle(ctx, path, 1);
   hid_t fapl = file_access(ctx->comm);
   hid_t fcpl = untimed_plist(H5P_FILE_CREATE);
-  H5E_BEGIN_TRY { h->file = H5Fcreate(path, H5F_ACC_TRUNC, fcpl, fapl); } H5E_END_TRY;
+  H5E_BEGIN_TRY { h->file = H5Fcreate(path, H5F_ACC_TRUNC, fcpl, fapl); }
+  H5E_END_TRY;
   H5Pclose(fcpl);
   H5Pclose(fapl);
   if (agree(ctx->comm, h->file < 0 ? -1 : 0) < 0) {
@@ -264,9 +277,8 @@ static herr_t visit_dset(hid_t obj, const char *name, const H5O_info_t *info, vo
 dm_h5_t *dm_h5_open(const dm_mpi_t *ctx, const char *path, int writable) {
   dm_h5_t *h = new_handle(ctx, path, writable);
   hid_t fapl = file_access(ctx->comm);
-  H5E_BEGIN_TRY {
-    h->file = H5Fopen(path, writable ? H5F_ACC_RDWR : H5F_ACC_RDONLY, fapl);
-  } H5E_END_TRY;
+  H5E_BEGIN_TRY { h->file = H5Fopen(path, writable ? H5F_ACC_RDWR : H5F_ACC_RDONLY, fapl); }
+  H5E_END_TRY;
   H5Pclose(fapl);
   int rc = h->file < 0 ? -1 : 0;
   if (rc < 0 && ctx->rank == 0)
@@ -350,8 +362,7 @@ int dm_h5_field_info(dm_h5_t *h, const char *name, dm_h5_field_t *field, int64_t
   int nd = H5Sget_simple_extent_ndims(space);
   hsize_t dims[DM_H5_MAX_DIMS + 1], chunk[DM_H5_MAX_DIMS + 1];
   if (rc == 0 && (nd < 1 || nd > DM_H5_MAX_DIMS + 1)) {
-    dm_log_error("%s: dataset %s has %d dimensions (1..%d supported)", h->path, name, nd,
-                 DM_H5_MAX_DIMS + 1);
+    dm_log_error("%s: dataset %s has %d dimensions (1..%d supported)", h->path, name, nd, DM_H5_MAX_DIMS + 1);
     rc = -1;
   }
   if (rc == 0) {
@@ -385,13 +396,13 @@ static int check_field(dm_h5_t *h, const dm_h5_field_t *f, int64_t a, int64_t b,
   int same = info.ndims == f->ndims && (info.type == DM_H5_STR) == (f->type == DM_H5_STR);
   for (int d = 0; same && d < f->ndims; d++) same = info.dims[d] == f->dims[d];
   if (!same) {
-    dm_log_error("%s: dataset %s: shape or type class in the file differs from the one expected",
-                 h->path, f->name);
+    dm_log_error("%s: dataset %s: shape or type class in the file differs from the one expected", h->path,
+                 f->name);
     return -1;
   }
   if (a < 0 || b < a || b > n) {
-    dm_log_error("%s: dataset %s: rows [%ld, %ld) outside [0, %ld)", h->path, f->name, (long)a,
-                 (long)b, (long)n);
+    dm_log_error("%s: dataset %s: rows [%ld, %ld) outside [0, %ld)", h->path, f->name, (long)a, (long)b,
+                 (long)n);
     return -1;
   }
   *id = od->id;
@@ -399,8 +410,8 @@ static int check_field(dm_h5_t *h, const dm_h5_field_t *f, int64_t a, int64_t b,
 }
 
 /* One transfer of rows [a, a+cnt) (cnt may be 0: empty selection). */
-static herr_t transfer(hid_t d, hid_t mtype, const dm_h5_field_t *f, int64_t a, int64_t cnt,
-                       void *buf, hid_t dxpl, int write) {
+static herr_t transfer(hid_t d, hid_t mtype, const dm_h5_field_t *f, int64_t a, int64_t cnt, void *buf,
+                       hid_t dxpl, int write) {
   hsize_t start[DM_H5_MAX_DIMS + 1] = {0}, count[DM_H5_MAX_DIMS + 1], mdims[DM_H5_MAX_DIMS + 1];
   start[0] = (hsize_t)a;
   count[0] = (hsize_t)cnt;
@@ -413,15 +424,15 @@ static herr_t transfer(hid_t d, hid_t mtype, const dm_h5_field_t *f, int64_t a, 
     H5Sselect_none(fspace);
     H5Sselect_none(mspace);
   }
-  herr_t e = write ? H5Dwrite(d, mtype, mspace, fspace, dxpl, buf)
-                   : H5Dread(d, mtype, mspace, fspace, dxpl, buf);
+  herr_t e =
+      write ? H5Dwrite(d, mtype, mspace, fspace, dxpl, buf) : H5Dread(d, mtype, mspace, fspace, dxpl, buf);
   H5Sclose(mspace);
   H5Sclose(fspace);
   return e;
 }
 
-static int rows_io(dm_h5_t *h, const dm_h5_field_t *f, int64_t a, int64_t b, void *buf,
-                   dm_h5_mode_t mode, int write) {
+static int rows_io(dm_h5_t *h, const dm_h5_field_t *f, int64_t a, int64_t b, void *buf, dm_h5_mode_t mode,
+                   int write) {
   hid_t d = -1;
   int rc = check_field(h, f, a, b, &d);
   if (rc == 0 && write && !h->writable) {
@@ -441,8 +452,8 @@ static int rows_io(dm_h5_t *h, const dm_h5_field_t *f, int64_t a, int64_t b, voi
   for (long k = 0; k < n_pieces; k++) { /* every rank makes n_pieces calls */
     int64_t lo = a + k * per < b ? a + k * per : b, cnt = b - lo < per ? b - lo : per;
     if (transfer(d, mtype, f, lo, cnt, (char *)buf + (size_t)(lo - a) * row_bytes, dxpl, write) < 0) {
-      dm_log_error("%s: cannot %s rows [%ld, %ld) of %s", h->path, write ? "write" : "read",
-                   (long)lo, (long)(lo + cnt), f->name);
+      dm_log_error("%s: cannot %s rows [%ld, %ld) of %s", h->path, write ? "write" : "read", (long)lo,
+                   (long)(lo + cnt), f->name);
       rc = -1;
     }
   }
@@ -456,8 +467,7 @@ int dm_h5_write_rows(dm_h5_t *h, const dm_h5_field_t *f, int64_t a, int64_t b, c
   return rows_io(h, f, a, b, (void *)buf, mode, 1);
 }
 
-int dm_h5_read_rows(dm_h5_t *h, const dm_h5_field_t *f, int64_t a, int64_t b, void *buf,
-                    dm_h5_mode_t mode) {
+int dm_h5_read_rows(dm_h5_t *h, const dm_h5_field_t *f, int64_t a, int64_t b, void *buf, dm_h5_mode_t mode) {
   return rows_io(h, f, a, b, buf, mode, 0);
 }
 
@@ -465,14 +475,16 @@ int dm_h5_read_rows(dm_h5_t *h, const dm_h5_field_t *f, int64_t a, int64_t b, vo
 
 static hid_t open_obj(dm_h5_t *h, const char *obj) {
   hid_t o = -1;
-  H5E_BEGIN_TRY { o = H5Oopen(h->file, obj, H5P_DEFAULT); } H5E_END_TRY;
+  H5E_BEGIN_TRY { o = H5Oopen(h->file, obj, H5P_DEFAULT); }
+  H5E_END_TRY;
   if (o < 0) dm_log_error("%s: no object %s", h->path, obj);
   return o;
 }
 
 static hid_t open_attr(dm_h5_t *h, hid_t o, const char *obj, const char *name) {
   hid_t a = -1;
-  H5E_BEGIN_TRY { a = H5Aopen(o, name, H5P_DEFAULT); } H5E_END_TRY;
+  H5E_BEGIN_TRY { a = H5Aopen(o, name, H5P_DEFAULT); }
+  H5E_END_TRY;
   if (a < 0) dm_log_error("%s: no attribute %s on %s", h->path, name, obj);
   return a;
 }
@@ -548,8 +560,7 @@ int dm_h5_attr_set_scalar(dm_h5_t *h, const char *obj, const char *name, dm_h5_t
   return agree(h->comm, rc);
 }
 
-int dm_h5_attr_get_scalar(dm_h5_t *h, const char *obj, const char *name, dm_h5_type_t type,
-                          void *value) {
+int dm_h5_attr_get_scalar(dm_h5_t *h, const char *obj, const char *name, dm_h5_type_t type, void *value) {
   if (type == DM_H5_STR) {
     dm_log_error("%s: attribute %s: use dm_h5_attr_get_string for strings", h->path, name);
     return -1;

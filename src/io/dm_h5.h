@@ -36,12 +36,12 @@ typedef enum {
 
 /** One dataset: N rows of shape dims[0..ndims). */
 typedef struct {
-  const char *name;              /* path, e.g. "/tasks/0/hyp"; groups are created */
-  dm_h5_type_t type;             /* element type */
-  int ndims;                     /* per-row rank, 0 for a scalar per row */
-  int64_t dims[DM_H5_MAX_DIMS];  /* per-row shape, e.g. {L, 4} */
-  int str_len;                   /* DM_H5_STR: bytes per string incl. NUL */
-  const char *desc;              /* stored as attribute "description" */
+  const char *name;             /* path, e.g. "/tasks/0/hyp"; groups are created */
+  dm_h5_type_t type;            /* element type */
+  int ndims;                    /* per-row rank, 0 for a scalar per row */
+  int64_t dims[DM_H5_MAX_DIMS]; /* per-row shape, e.g. {L, 4} */
+  int str_len;                  /* DM_H5_STR: bytes per string incl. NUL */
+  const char *desc;             /* stored as attribute "description" */
 } dm_h5_field_t;
 
 /** Row transfer mode. */
@@ -62,9 +62,8 @@ typedef struct dm_h5_s dm_h5_t;
  * @param chunk_rows rows per chunk (> 0)
  * @return handle, or NULL on every rank after logging; free with dm_h5_close()
  */
-DM_RESULT_USED dm_h5_t *dm_h5_create(const dm_mpi_t *ctx, const char *path,
-                                     const dm_h5_field_t *fields, int n_fields, int64_t n_rows,
-                                     int64_t chunk_rows);
+DM_RESULT_USED dm_h5_t *dm_h5_create(const dm_mpi_t *ctx, const char *path, const dm_h5_field_t *fields,
+                                     int n_fields, int64_t n_rows, int64_t chunk_rows);
 
 /**
  * @brief Open an existing file. Collective.
@@ -77,8 +76,8 @@ DM_RESULT_USED dm_h5_t *dm_h5_open(const dm_mpi_t *ctx, const char *path, int wr
  * @brief Add datasets to an open writable file. Collective.
  * @return 0, or negative after logging
  */
-DM_RESULT_USED int dm_h5_add_fields(dm_h5_t *h, const dm_h5_field_t *fields, int n_fields,
-                                   int64_t n_rows, int64_t chunk_rows);
+DM_RESULT_USED int dm_h5_add_fields(dm_h5_t *h, const dm_h5_field_t *fields, int n_fields, int64_t n_rows,
+                                    int64_t chunk_rows);
 
 /**
  * @brief Flush and close. Collective. NULL is fine.
@@ -104,8 +103,8 @@ void dm_h5_set_max_transfer(dm_h5_t *h, int64_t bytes);
  * @param chunk_rows rows per chunk (out; may be NULL)
  * @return 0, or negative if missing / of an unsupported type (logged)
  */
-DM_RESULT_USED int dm_h5_field_info(dm_h5_t *h, const char *name, dm_h5_field_t *field,
-                                    int64_t *n_rows, int64_t *chunk_rows);
+DM_RESULT_USED int dm_h5_field_info(dm_h5_t *h, const char *name, dm_h5_field_t *field, int64_t *n_rows,
+                                    int64_t *chunk_rows);
 
 /** @return 1 if the object (dataset or group) exists, else 0. */
 int dm_h5_exists(dm_h5_t *h, const char *name);
@@ -118,32 +117,30 @@ int dm_h5_exists(dm_h5_t *h, const char *name);
  *             DM_H5_INDEPENDENT: this rank only
  * @return 0, or negative after logging file, dataset and rows
  */
-DM_RESULT_USED int dm_h5_write_rows(dm_h5_t *h, const dm_h5_field_t *f, int64_t a, int64_t b,
-                                    const void *buf, dm_h5_mode_t mode);
+DM_RESULT_USED int dm_h5_write_rows(dm_h5_t *h, const dm_h5_field_t *f, int64_t a, int64_t b, const void *buf,
+                                    dm_h5_mode_t mode);
 
 /**
  * @brief Read rows [a, b) of a field into buf (of f->type; HDF5 converts).
  * @param buf  (b-a, dims...) elements of f->type
  * @return 0, or negative after logging file, dataset and rows
  */
-DM_RESULT_USED int dm_h5_read_rows(dm_h5_t *h, const dm_h5_field_t *f, int64_t a, int64_t b,
-                                   void *buf, dm_h5_mode_t mode);
+DM_RESULT_USED int dm_h5_read_rows(dm_h5_t *h, const dm_h5_field_t *f, int64_t a, int64_t b, void *buf,
+                                   dm_h5_mode_t mode);
 
 /**
  * @brief Set a string attribute on an object ("/" for the file). Collective;
  *        every rank passes the same value.
  * @return 0, or negative after logging
  */
-DM_RESULT_USED int dm_h5_attr_set_string(dm_h5_t *h, const char *obj, const char *name,
-                                         const char *value);
+DM_RESULT_USED int dm_h5_attr_set_string(dm_h5_t *h, const char *obj, const char *name, const char *value);
 
 /**
  * @brief Read a string attribute.
  * @param value malloc'd copy (out); free with free()
  * @return 0, or negative if missing (logged)
  */
-DM_RESULT_USED int dm_h5_attr_get_string(dm_h5_t *h, const char *obj, const char *name,
-                                         char **value);
+DM_RESULT_USED int dm_h5_attr_get_string(dm_h5_t *h, const char *obj, const char *name, char **value);
 
 /**
  * @brief Set a scalar numeric attribute. Collective; same value on every rank.
@@ -151,14 +148,14 @@ DM_RESULT_USED int dm_h5_attr_get_string(dm_h5_t *h, const char *obj, const char
  * @param value one element of type
  * @return 0, or negative after logging
  */
-DM_RESULT_USED int dm_h5_attr_set_scalar(dm_h5_t *h, const char *obj, const char *name,
-                                         dm_h5_type_t type, const void *value);
+DM_RESULT_USED int dm_h5_attr_set_scalar(dm_h5_t *h, const char *obj, const char *name, dm_h5_type_t type,
+                                         const void *value);
 
 /**
  * @brief Read a scalar numeric attribute, converted to type.
  * @return 0, or negative if missing (logged)
  */
-DM_RESULT_USED int dm_h5_attr_get_scalar(dm_h5_t *h, const char *obj, const char *name,
-                                         dm_h5_type_t type, void *value);
+DM_RESULT_USED int dm_h5_attr_get_scalar(dm_h5_t *h, const char *obj, const char *name, dm_h5_type_t type,
+                                         void *value);
 
 #endif

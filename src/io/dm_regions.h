@@ -33,7 +33,6 @@ DM_RESULT_USED int dm_regions_write(dm_h5_t *h, int64_t a, int64_t b, const dm_r
  * @param reg (b-a,) records (out)
  * @return 0, or negative after logging
  */
-DM_RESULT_USED int dm_regions_read(dm_h5_t *h, int64_t a, int64_t b, dm_region_t *reg,
-                                   dm_h5_mode_t mode);
+DM_RESULT_USED int dm_regions_read(dm_h5_t *h, int64_t a, int64_t b, dm_region_t *reg, dm_h5_mode_t mode);
 
 #endif

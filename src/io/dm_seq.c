@@ -25,13 +25,13 @@ struct dm_seqsrc_s {
 };
 
 /* Parse problems are logged unless the source is quiet (ranks != 0). */
-#define SRC_ERROR(src, ...)                                                                        \
-  do {                                                                                             \
-    if (!(src)->opt.quiet) dm_log_error(__VA_ARGS__);                                             \
+#define SRC_ERROR(src, ...)                           \
+  do {                                                \
+    if (!(src)->opt.quiet) dm_log_error(__VA_ARGS__); \
   } while (0)
-#define SRC_WARN(src, ...)                                                                         \
-  do {                                                                                             \
-    if (!(src)->opt.quiet) dm_log_warn(__VA_ARGS__);                                              \
+#define SRC_WARN(src, ...)                           \
+  do {                                               \
+    if (!(src)->opt.quiet) dm_log_warn(__VA_ARGS__); \
   } while (0)
 
 // --- line reading (plain or gzip)
@@ -107,8 +107,8 @@ static int add_record(dm_seqsrc_t *src, const char *where, const char *name, siz
   }
   if (src->L == 0) src->L = len;
   if (len != src->L) {
-    SRC_ERROR(src, "%s: record '%.*s' has length %ld, expected %ld (Input:length or the first record)",
-              where, (int)name_len, name, (long)len, (long)src->L);
+    SRC_ERROR(src, "%s: record '%.*s' has length %ld, expected %ld (Input:length or the first record)", where,
+              (int)name_len, name, (long)len, (long)src->L);
     return -1;
   }
   grow(src, 1);
@@ -250,8 +250,10 @@ static int load_genome(dm_seqsrc_t *src) {
   int rc = 0;
   if (access(fai, R_OK) != 0) {
     if (access(dirname(dir), W_OK) != 0) {
-      SRC_ERROR(src, "%s: index %s is missing and cannot be built: directory %s is not writable "
-                     "(run 'samtools faidx' on a writable copy)", g, fai, dir);
+      SRC_ERROR(src,
+                "%s: index %s is missing and cannot be built: directory %s is not writable "
+                "(run 'samtools faidx' on a writable copy)",
+                g, fai, dir);
       rc = -1;
     } else if (!src->opt.quiet) {
       dm_log_info("%s: building the missing index %s", g, fai);
@@ -378,8 +380,8 @@ static int load_bed(dm_seqsrc_t *src) {
               skipped);
     rc = -1;
   } else if (rc == 0 && !src->opt.quiet) {
-    dm_log_info("%s: %ld regions of %ld bp, %ld skipped (off a chromosome end)", src->opt.bed,
-                (long)src->n, (long)src->L, skipped);
+    dm_log_info("%s: %ld regions of %ld bp, %ld skipped (off a chromosome end)", src->opt.bed, (long)src->n,
+                (long)src->L, skipped);
   }
   return rc;
 }
@@ -446,8 +448,10 @@ dm_seqsrc_t *dm_seqsrc_open_all(const dm_mpi_t *ctx, const dm_seqsrc_opt_t *opt)
   int bad = src == NULL;
   DM_MPI_CHECK(MPI_Allreduce(MPI_IN_PLACE, &bad, 1, MPI_INT, MPI_MAX, ctx->comm));
   if (bad) {
-    if (src) dm_log_error("another rank could not open the sequence source");
-    else dm_log_error("this rank could not open the sequence source that rank 0 opened");
+    if (src)
+      dm_log_error("another rank could not open the sequence source");
+    else
+      dm_log_error("this rank could not open the sequence source that rank 0 opened");
     dm_seqsrc_close(src);
     return NULL;
   }
@@ -493,8 +497,8 @@ int dm_seqsrc_fetch(dm_seqsrc_t *src, int64_t a, int64_t b, char *seq, dm_region
     hts_pos_t got = 0;
     char *s = faidx_fetch_seq64(src->fai, chrom, start, start + L - 1, &got);
     if (!s || got != L) {
-      dm_log_error("%s: cannot fetch %s:%ld-%ld (row %ld of %s)", src->opt.genome, chrom,
-                   (long)start, (long)(start + L), (long)i, src->opt.bed);
+      dm_log_error("%s: cannot fetch %s:%ld-%ld (row %ld of %s)", src->opt.genome, chrom, (long)start,
+                   (long)(start + L), (long)i, src->opt.bed);
       free(s);
       return -1;
     }

@@ -50,19 +50,21 @@ typedef struct {
 } dm_seqsrc_opt_t;
 
 /** The Input section shared by every command that reads sequences. */
+// clang-format off
 #define DM_SEQ_PARAM_SPEC                                                                          \
   {"Input:sequences", DM_PARAM_STRING, "none", NULL,                                               \
    "FASTA or TSV file of sequences, plain or .gz (or none: use Input:bed)"},                       \
-      {"Input:format", DM_PARAM_STRING, "auto", "auto|fasta|tsv",                                  \
-       "format of Input:sequences; auto: FASTA if the first line starts with >, else TSV"},          \
-      {"Input:column", DM_PARAM_STRING, "sequence", NULL, "TSV: header of the sequence column"},  \
-      {"Input:name_column", DM_PARAM_STRING, "seqName", NULL, "TSV: header of the name column"},  \
-      {"Input:bed", DM_PARAM_STRING, "none", NULL,                                                 \
-       "BED regions (chrom start end [name score strand]), with Input:genome"},                   \
-      {"Input:genome", DM_PARAM_STRING, "none", NULL,                                              \
-       "indexed FASTA genome for Input:bed (.fai built if missing)"},                              \
-      {"Input:length", DM_PARAM_INT, "0", NULL,                                                    \
-       "sequence length L; BED regions are re-centred to it; 0: length of the sequences"}
+  {"Input:format", DM_PARAM_STRING, "auto", "auto|fasta|tsv",                                      \
+   "format of Input:sequences; auto: FASTA if the first line starts with >, else TSV"},            \
+  {"Input:column", DM_PARAM_STRING, "sequence", NULL, "TSV: header of the sequence column"},       \
+  {"Input:name_column", DM_PARAM_STRING, "seqName", NULL, "TSV: header of the name column"},      \
+  {"Input:bed", DM_PARAM_STRING, "none", NULL,                                                     \
+   "BED regions (chrom start end [name score strand]), with Input:genome"},                        \
+  {"Input:genome", DM_PARAM_STRING, "none", NULL,                                                  \
+   "indexed FASTA genome for Input:bed (.fai built if missing)"},                                  \
+  {"Input:length", DM_PARAM_INT, "0", NULL,                                                        \
+   "sequence length L; BED regions are re-centred to it; 0: length of the sequences"}
+// clang-format on
 
 /** Number of entries in DM_SEQ_PARAM_SPEC. */
 #define DM_SEQ_PARAM_COUNT 7
@@ -110,7 +112,6 @@ int64_t dm_seqsrc_length(const dm_seqsrc_t *src);
  * @param reg (b-a,) region records; may be NULL
  * @return 0, or -1 after logging the failed fetch
  */
-DM_RESULT_USED int dm_seqsrc_fetch(dm_seqsrc_t *src, int64_t a, int64_t b, char *seq,
-                                   dm_region_t *reg);
+DM_RESULT_USED int dm_seqsrc_fetch(dm_seqsrc_t *src, int64_t a, int64_t b, char *seq, dm_region_t *reg);
 
 #endif
