@@ -252,11 +252,14 @@ int main(int argc, char **argv) {
   run_case(&ctx, 37);                      /* blocks not aligned to chunks */
   run_case(&ctx, 3);                       /* fewer rows than ranks at np 4 */
   if (ctx.rank == 0) { /* no time stamps: the same file a second later has the same bytes */
-    write_reference("h5_time_a.h5", 3);
+    char ta[64], tb[64];
+    snprintf(ta, sizeof ta, "h5_np%d_time_a.h5", ctx.size);
+    snprintf(tb, sizeof tb, "h5_np%d_time_b.h5", ctx.size);
+    write_reference(ta, 3);
     usleep(1100000);
-    write_reference("h5_time_b.h5", 3);
-    CHECK(same_bytes("h5_time_a.h5", "h5_time_b.h5"), "files written 1 s apart differ");
-    remove("h5_time_a.h5"), remove("h5_time_b.h5");
+    write_reference(tb, 3);
+    CHECK(same_bytes(ta, tb), "files written 1 s apart differ");
+    remove(ta), remove(tb);
   }
   CHECK(dm_h5_open(&ctx, "h5_does_not_exist.h5", 0) == NULL, "missing file opened");
   CHECK(dm_h5_create(&ctx, "no_such_dir/x.h5", fields, NF, 4, CHUNK) == NULL, "bad path created");

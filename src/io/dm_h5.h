@@ -91,6 +91,8 @@ const char *dm_h5_path(const dm_h5_t *h);
 /**
  * @brief Largest byte count of one MPI-IO transfer (default just under
  *        2 GiB); larger row ranges are split. For tests of the splitting.
+ * @param h     handle
+ * @param bytes new limit (values < 1 mean 1: one row per transfer)
  */
 void dm_h5_set_max_transfer(dm_h5_t *h, int64_t bytes);
 
