@@ -96,6 +96,17 @@ static void test_fasta(void) {
   CHECK(open_text("does_not_exist.fa", 0) == NULL, "missing file accepted");
 }
 
+/* The first bytes of a file (a truncated download). */
+static void copy_head(const char *from, const char *to, size_t bytes) {
+  char *buf = calloc(bytes, 1);
+  FILE *in = fopen(from, "rb"), *out = fopen(to, "wb");
+  size_t n = fread(buf, 1, bytes, in);
+  fwrite(buf, 1, n, out);
+  fclose(in);
+  fclose(out);
+  free(buf);
+}
+
 static void test_tsv(void) {
   write_file("a.tsv", "id\tseqName\tsequence\r\n1\tn1\tACGTAC\r\n\r\n2\tn2\tacgtNN\r\n");
   dm_seqsrc_t *s = open_text("a.tsv", 0);
@@ -128,6 +139,8 @@ static void test_tsv(void) {
           "example names %s %s", reg[0].name, reg[1].chrom);
     dm_seqsrc_close(s);
   }
+  copy_head(o.sequences, in_dir("trunc.tsv.gz"), 100000);
+  CHECK(open_text("trunc.tsv.gz", 200) == NULL, "truncated gzip accepted");
 }
 
 // --- BED + genome
