@@ -127,9 +127,11 @@ static int make_groups(dm_h5_t *h, const char *name) {
   return rc;
 }
 
+/* MPI-IO access; metadata is flushed by one collective write, not by every rank. */
 static hid_t file_access(MPI_Comm comm) {
   hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
   H5Pset_fapl_mpio(fapl, comm, MPI_INFO_NULL);
+  H5Pset_coll_metadata_write(fapl, 1);
   return fapl;
 }
 
