@@ -66,7 +66,9 @@ DM_RESULT_USED dm_h5_t *dm_h5_create(const dm_mpi_t *ctx, const char *path, cons
                                      int n_fields, int64_t n_rows, int64_t chunk_rows);
 
 /**
- * @brief Open an existing file. Collective.
+ * @brief Open an existing file and every dataset in it. Collective.
+ * @param ctx      ranks sharing the file
+ * @param path     file name
  * @param writable 1 read-write (resume, add attributes), 0 read-only
  * @return handle, or NULL on every rank after logging; free with dm_h5_close()
  */
@@ -74,6 +76,11 @@ DM_RESULT_USED dm_h5_t *dm_h5_open(const dm_mpi_t *ctx, const char *path, int wr
 
 /**
  * @brief Add datasets to an open writable file. Collective.
+ * @param h          handle opened writable
+ * @param fields     (n_fields,) datasets to create (names must be new)
+ * @param n_fields   entries in fields
+ * @param n_rows     N of the new datasets
+ * @param chunk_rows rows per chunk (> 0)
  * @return 0, or negative after logging
  */
 DM_RESULT_USED int dm_h5_add_fields(dm_h5_t *h, const dm_h5_field_t *fields, int n_fields, int64_t n_rows,
@@ -81,11 +88,12 @@ DM_RESULT_USED int dm_h5_add_fields(dm_h5_t *h, const dm_h5_field_t *fields, int
 
 /**
  * @brief Flush and close. Collective. NULL is fine.
+ * @param h handle from dm_h5_create or dm_h5_open
  * @return 0, or negative if HDF5 reported an error on close
  */
 int dm_h5_close(dm_h5_t *h);
 
-/** @return the file name of the handle. */
+/** @return the file name of handle h. */
 const char *dm_h5_path(const dm_h5_t *h);
 
 /**
@@ -98,6 +106,7 @@ void dm_h5_set_max_transfer(dm_h5_t *h, int64_t bytes);
 
 /**
  * @brief Describe a dataset of the file.
+ * @param h          handle
  * @param name       dataset path
  * @param field      filled: name (= the argument), type, ndims, dims, str_len;
  *                   desc NULL
@@ -108,7 +117,7 @@ void dm_h5_set_max_transfer(dm_h5_t *h, int64_t bytes);
 DM_RESULT_USED int dm_h5_field_info(dm_h5_t *h, const char *name, dm_h5_field_t *field, int64_t *n_rows,
                                     int64_t *chunk_rows);
 
-/** @return 1 if the object (dataset or group) exists, else 0. */
+/** @return 1 if object name (dataset or group) exists in the file of h, else 0. */
 int dm_h5_exists(dm_h5_t *h, const char *name);
 
 /**
@@ -124,7 +133,12 @@ DM_RESULT_USED int dm_h5_write_rows(dm_h5_t *h, const dm_h5_field_t *f, int64_t 
 
 /**
  * @brief Read rows [a, b) of a field into buf (of f->type; HDF5 converts).
- * @param buf  (b-a, dims...) elements of f->type
+ * @param h    handle
+ * @param f    field (name, type of buf, per-row shape)
+ * @param a    first row
+ * @param b    one past the last row (a <= b <= N)
+ * @param buf  (b-a, dims...) elements of f->type (out)
+ * @param mode DM_H5_COLLECTIVE or DM_H5_INDEPENDENT, as for dm_h5_write_rows
  * @return 0, or negative after logging file, dataset and rows
  */
 DM_RESULT_USED int dm_h5_read_rows(dm_h5_t *h, const dm_h5_field_t *f, int64_t a, int64_t b, void *buf,
@@ -132,13 +146,20 @@ DM_RESULT_USED int dm_h5_read_rows(dm_h5_t *h, const dm_h5_field_t *f, int64_t a
 
 /**
  * @brief Set a string attribute on an object ("/" for the file). Collective;
- *        every rank passes the same value.
+ *        every rank passes the same value. An existing attribute is replaced.
+ * @param h     handle opened writable
+ * @param obj   object path ("/" for the file, or a group or dataset)
+ * @param name  attribute name
+ * @param value text (may be empty)
  * @return 0, or negative after logging
  */
 DM_RESULT_USED int dm_h5_attr_set_string(dm_h5_t *h, const char *obj, const char *name, const char *value);
 
 /**
- * @brief Read a string attribute.
+ * @brief Read a string attribute (fixed or variable length).
+ * @param h     handle
+ * @param obj   object path
+ * @param name  attribute name
  * @param value malloc'd copy (out); free with free()
  * @return 0, or negative if missing (logged)
  */
@@ -146,6 +167,9 @@ DM_RESULT_USED int dm_h5_attr_get_string(dm_h5_t *h, const char *obj, const char
 
 /**
  * @brief Set a scalar numeric attribute. Collective; same value on every rank.
+ * @param h     handle opened writable
+ * @param obj   object path
+ * @param name  attribute name
  * @param type  DM_H5_U8 .. DM_H5_F64
  * @param value one element of type
  * @return 0, or negative after logging
@@ -155,6 +179,11 @@ DM_RESULT_USED int dm_h5_attr_set_scalar(dm_h5_t *h, const char *obj, const char
 
 /**
  * @brief Read a scalar numeric attribute, converted to type.
+ * @param h     handle
+ * @param obj   object path
+ * @param name  attribute name
+ * @param type  DM_H5_U8 .. DM_H5_F64, the type of *value
+ * @param value one element (out)
  * @return 0, or negative if missing (logged)
  */
 DM_RESULT_USED int dm_h5_attr_get_scalar(dm_h5_t *h, const char *obj, const char *name, dm_h5_type_t type,

@@ -90,17 +90,19 @@ DM_RESULT_USED dm_seqsrc_t *dm_seqsrc_open(const dm_seqsrc_opt_t *opt);
 /**
  * @brief Open a source on every rank of ctx: rank 0 first (it builds a
  *        missing .fai and logs problems), then the others quietly. Collective.
+ * @param ctx ranks that all need the source
+ * @param opt options (copied; quiet is set on ranks != 0)
  * @return the source on every rank, or NULL on every rank
  */
 DM_RESULT_USED dm_seqsrc_t *dm_seqsrc_open_all(const dm_mpi_t *ctx, const dm_seqsrc_opt_t *opt);
 
-/** @brief Free a source (NULL is fine). */
+/** @brief Free source src from dm_seqsrc_open / dm_seqsrc_open_all (NULL is fine). */
 void dm_seqsrc_close(dm_seqsrc_t *src);
 
-/** @return the number of rows N. */
+/** @return the number of rows N of source src. */
 int64_t dm_seqsrc_rows(const dm_seqsrc_t *src);
 
-/** @return the sequence length L of every row. */
+/** @return the sequence length L of every row of source src. */
 int64_t dm_seqsrc_length(const dm_seqsrc_t *src);
 
 /**
