@@ -123,6 +123,10 @@ int dm_h5_exists(dm_h5_t *h, const char *name);
 /**
  * @brief Write rows [a, b) of a field. The field's per-row shape must match
  *        the dataset's; its type is the type of buf (HDF5 converts).
+ * @param h    handle opened writable
+ * @param f    field (name, type of buf, per-row shape)
+ * @param a    first row
+ * @param b    one past the last row (a <= b <= N)
  * @param buf  (b-a, dims...) elements of f->type
  * @param mode DM_H5_COLLECTIVE: every rank calls (a == b for no rows);
  *             DM_H5_INDEPENDENT: this rank only
