@@ -434,24 +434,40 @@ dm_seqsrc_t *dm_seqsrc_open(const dm_seqsrc_opt_t *opt) {
   return src;
 }
 
+/* Rank 0's array of bytes to every rank (others get a new malloc'd copy). */
+static char *bcast_array(const dm_mpi_t *ctx, char *data, int64_t bytes) {
+  dm_mpi_bcast_bytes(ctx, &data, &bytes);
+  return data;
+}
+
 dm_seqsrc_t *dm_seqsrc_open_all(const dm_mpi_t *ctx, const dm_seqsrc_opt_t *opt) {
   dm_seqsrc_t *src = NULL;
-  int ok = 1;
-  if (ctx->rank == 0) ok = (src = dm_seqsrc_open(opt)) != NULL;
-  DM_MPI_CHECK(MPI_Bcast(&ok, 1, MPI_INT, 0, ctx->comm));
-  if (!ok) return NULL;
-  if (ctx->rank != 0) {
-    dm_seqsrc_opt_t quiet = *opt;
-    quiet.quiet = 1;
-    src = dm_seqsrc_open(&quiet);
+  int64_t shape[3] = {0, 0, 0}; /* n, L, BED? */
+  if (ctx->rank == 0 && (src = dm_seqsrc_open(opt)) != NULL) {
+    shape[0] = src->n, shape[1] = src->L, shape[2] = src->fai != NULL;
   }
-  int bad = src == NULL;
+  DM_MPI_CHECK(MPI_Bcast(shape, 3, MPI_INT64_T, 0, ctx->comm));
+  if (shape[0] == 0) return NULL; /* rank 0 failed and logged why */
+  if (ctx->rank != 0) {
+    src = dm_calloc("sequence source", 1, sizeof *src);
+    src->opt = *opt;
+    src->opt.quiet = 1;
+    src->n = src->cap = shape[0];
+    src->L = shape[1];
+  }
+  int64_t n = src->n, L = src->L;
+  src->names = bcast_array(ctx, src->names, n * DM_SEQ_NAME_LEN);
+  if (shape[2]) {
+    src->chrom = (int *)bcast_array(ctx, (char *)src->chrom, n * (int64_t)sizeof *src->chrom);
+    src->start = (int64_t *)bcast_array(ctx, (char *)src->start, n * (int64_t)sizeof *src->start);
+    src->strand = bcast_array(ctx, src->strand, n);
+  } else {
+    src->seq = bcast_array(ctx, src->seq, n * L);
+  }
+  int bad = ctx->rank != 0 && shape[2] && load_genome(src) < 0; /* rank 0 built the index */
   DM_MPI_CHECK(MPI_Allreduce(MPI_IN_PLACE, &bad, 1, MPI_INT, MPI_MAX, ctx->comm));
   if (bad) {
-    if (src)
-      dm_log_error("another rank could not open the sequence source");
-    else
-      dm_log_error("this rank could not open the sequence source that rank 0 opened");
+    if (ctx->rank == 0) dm_log_error("%s: another rank could not load the genome index", opt->genome);
     dm_seqsrc_close(src);
     return NULL;
   }

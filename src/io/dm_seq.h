@@ -88,11 +88,12 @@ typedef struct dm_seqsrc_s dm_seqsrc_t;
 DM_RESULT_USED dm_seqsrc_t *dm_seqsrc_open(const dm_seqsrc_opt_t *opt);
 
 /**
- * @brief Open a source on every rank of ctx: rank 0 first (it builds a
- *        missing .fai and logs problems), then the others quietly. Collective.
+ * @brief Open a source on every rank of ctx: rank 0 parses the input (and
+ *        builds a missing .fai), logs problems and broadcasts the rows; the
+ *        other ranks only load the genome index. Collective.
  * @param ctx ranks that all need the source
- * @param opt options (copied; quiet is set on ranks != 0)
- * @return the source on every rank, or NULL on every rank
+ * @param opt options (copied)
+ * @return the source on every rank, or NULL on every rank; free with dm_seqsrc_close()
  */
 DM_RESULT_USED dm_seqsrc_t *dm_seqsrc_open_all(const dm_mpi_t *ctx, const dm_seqsrc_opt_t *opt);
 
