@@ -29,7 +29,8 @@ static dm_attr_opt_t opts(dm_method_t method, dm_rules_t rules, int steps) {
 }
 
 /* hyp (T, n, len, ch) of one call; caller frees. */
-static float *attribute(const dm_model_t *m, dm_attr_opt_t o, int n, int R, const float *x, const float *refs) {
+static float *attribute(const dm_model_t *m, dm_attr_opt_t o, int n, int R, const float *x,
+                        const float *refs) {
   float *hyp = malloc(sizeof(float) * m->n_tasks * n * m->in_len * m->in_ch);
   dm_attr_t *a = dm_attr_init(m, &o, n, R);
   CHECK(a != NULL, "attr init %s", dm_attr_method_name(o.method));
@@ -49,17 +50,20 @@ static dm_model_t *dense_net(const char *json, nnfx_weight_t *w, int nw) {
   return m;
 }
 
-#define DENSE_JSON(in, units1, units2)                                                                   \
+#define DENSE_JSON(in, units1, units2)                                                                       \
   "{\"class_name\": \"Sequential\", \"config\": [{\"class_name\": \"Dense\", \"config\": {\"name\": \"d1\"," \
-  " \"units\": " #units1 ", \"batch_input_shape\": [null, 1, " #in "]}}, {\"class_name\": \"Activation\","   \
-  " \"config\": {\"name\": \"a1\", \"activation\": \"relu\"}}, {\"class_name\": \"Dense\", \"config\":"     \
+  " \"units\": " #units1 ", \"batch_input_shape\": [null, 1, " #in                                           \
+  "]}}, {\"class_name\": \"Activation\","                                                                    \
+  " \"config\": {\"name\": \"a1\", \"activation\": \"relu\"}}, {\"class_name\": \"Dense\", \"config\":"      \
   " {\"name\": \"d2\", \"units\": " #units2 "}}]}"
 
 static void check_hand_worked(void) {
   /* y = 1 - ReLU(1 - i1 - i2) at i1 = i2 = 1: gradient 0, DeepLIFT 0.5 each */
   float w1[] = {-1, -1}, b1[] = {1}, w2[] = {-1}, b2[] = {1};
-  nnfx_weight_t wa[] = {{"d1", "kernel:0", 2, {2, 1}, w1}, {"d1", "bias:0", 1, {1}, b1},
-                        {"d2", "kernel:0", 2, {1, 1}, w2}, {"d2", "bias:0", 1, {1}, b2}};
+  nnfx_weight_t wa[] = {{"d1", "kernel:0", 2, {2, 1}, w1},
+                        {"d1", "bias:0", 1, {1}, b1},
+                        {"d2", "kernel:0", 2, {1, 1}, w2},
+                        {"d2", "bias:0", 1, {1}, b2}};
   dm_model_t *m = dense_net(DENSE_JSON(2, 1, 1), wa, 4);
   if (m) {
     float x[2] = {1, 1}, ref[2] = {0, 0};
@@ -77,15 +81,18 @@ static void check_hand_worked(void) {
   /* y = i1 - ReLU(i1 - i2) = ReLU(i1) - ReLU(-i1) - ReLU(i1 - i2) at (10, 6):
    * Rescale gives 0 and 6, RevealCancel (and genomics default, ReLU after Dense) 3 and 3 */
   float v1[] = {1, -1, 1, 0, 0, -1}, c1[] = {0, 0, 0}, v2[] = {1, -1, -1}, c2[] = {0};
-  nnfx_weight_t wb[] = {{"d1", "kernel:0", 2, {2, 3}, v1}, {"d1", "bias:0", 1, {3}, c1},
-                        {"d2", "kernel:0", 2, {3, 1}, v2}, {"d2", "bias:0", 1, {1}, c2}};
+  nnfx_weight_t wb[] = {{"d1", "kernel:0", 2, {2, 3}, v1},
+                        {"d1", "bias:0", 1, {3}, c1},
+                        {"d2", "kernel:0", 2, {3, 1}, v2},
+                        {"d2", "bias:0", 1, {1}, c2}};
   m = dense_net(DENSE_JSON(2, 3, 1), wb, 4);
   if (m) {
     float x[2] = {10, 6}, ref[2] = {0, 0};
     static const double want[DM_RULES_COUNT][2] = {{0, 6}, {3, 3}, {3, 3}};
     for (int rules = 0; rules < DM_RULES_COUNT; rules++) {
       float *h = attribute(m, opts(DM_METHOD_DEEPLIFT, rules, 0), 1, 1, x, ref);
-      printf("y = i1 - ReLU(i1 - i2), %s: %.6f %.6f\n", dm_deeplift_rules_name(rules), h[0] * x[0], h[1] * x[1]);
+      printf("y = i1 - ReLU(i1 - i2), %s: %.6f %.6f\n", dm_deeplift_rules_name(rules), h[0] * x[0],
+             h[1] * x[1]);
       CHECK(fabs(h[0] * x[0] - want[rules][0]) < 1e-5 && fabs(h[1] * x[1] - want[rules][1]) < 1e-5,
             "%s: %g %g", dm_deeplift_rules_name(rules), h[0] * x[0], h[1] * x[1]);
       free(h);
@@ -111,8 +118,8 @@ static float *logits(const dm_model_t *m, int n, const float *x) {
 
 /* max over tasks and sequences of |Σ hyp·x - (logit(x) - mean logit(ref))| / (1 + |Δ|);
  * *mean_delta gets the mean |Δ| (so a vacuous test shows). */
-static double delta_error(const dm_model_t *m, int n, int R, const float *x, const float *refs, const float *hyp,
-                          double *mean_delta) {
+static double delta_error(const dm_model_t *m, int n, int R, const float *x, const float *refs,
+                          const float *hyp, double *mean_delta) {
   int T = m->n_tasks;
   size_t row = (size_t)m->in_len * m->in_ch;
   float *zx = logits(m, n, x), *zr = logits(m, n * R, refs);
@@ -179,8 +186,8 @@ static void check_ig(const dm_model_t *m, const float *x) {
     for (int steps = 4; steps <= 256; steps *= 8) {
       float *h = attribute(m, opts(DM_METHOD_IG, 0, steps), n, R, x, refs);
       double err = delta_error(m, n, R, x, refs, h, NULL);
-      printf("integrated gradients, %s refs, %d steps: max rel error %.2e\n", kind ? "shuffled" : "zero", steps,
-             err);
+      printf("integrated gradients, %s refs, %d steps: max rel error %.2e\n", kind ? "shuffled" : "zero",
+             steps, err);
       CHECK(err < prev || err < 1e-4, "ig %d steps: error %g after %g", steps, err, prev);
       if (steps == 256) CHECK(err < 0.02, "ig 256 steps: error %g", err);
       prev = err;
@@ -194,19 +201,22 @@ static void check_ig(const dm_model_t *m, const float *x) {
 static void check_batchnorm_split(void) {
   const char *json =
       "{\"class_name\": \"Sequential\", \"config\": ["
-      "{\"class_name\": \"Dense\", \"config\": {\"name\": \"d1\", \"units\": 4, \"batch_input_shape\": [null, 1, 3]}},"
+      "{\"class_name\": \"Dense\", \"config\": {\"name\": \"d1\", \"units\": 4, \"batch_input_shape\": "
+      "[null, 1, 3]}},"
       "{\"class_name\": \"BatchNormalization\", \"config\": {\"name\": \"bn\", \"epsilon\": 0.01}},"
       "{\"class_name\": \"Activation\", \"config\": {\"name\": \"a1\", \"activation\": \"relu\"}},"
-      "{\"class_name\": \"Dense\", \"config\": {\"name\": \"d2\", \"units\": 2, \"activation\": \"sigmoid\"}}]}";
+      "{\"class_name\": \"Dense\", \"config\": {\"name\": \"d2\", \"units\": 2, \"activation\": "
+      "\"sigmoid\"}}]}";
   float k1[12], b1[4], g[4] = {1.2f, -0.7f, 0.5f, -2.0f}, be[4] = {0.1f, -0.2f, 0.3f, 0.0f},
-                       mu[4] = {0.2f, -0.1f, 0.0f, 0.4f}, va[4] = {1.0f, 0.5f, 2.0f, 0.3f}, k2[8], b2[2] = {0.1f, -0.3f};
+                       mu[4] = {0.2f, -0.1f, 0.0f, 0.4f}, va[4] = {1.0f, 0.5f, 2.0f, 0.3f}, k2[8],
+                       b2[2] = {0.1f, -0.3f};
   for (int i = 0; i < 12; i++) k1[i] = (float)sin(2.0 * i + 0.3);
   for (int i = 0; i < 4; i++) b1[i] = (float)cos(1.0 * i);
   for (int i = 0; i < 8; i++) k2[i] = (float)cos(1.7 * i);
-  nnfx_weight_t w[] = {{"d1", "kernel:0", 2, {3, 4}, k1},       {"d1", "bias:0", 1, {4}, b1},
-                       {"bn", "gamma:0", 1, {4}, g},           {"bn", "beta:0", 1, {4}, be},
-                       {"bn", "moving_mean:0", 1, {4}, mu},    {"bn", "moving_variance:0", 1, {4}, va},
-                       {"d2", "kernel:0", 2, {4, 2}, k2},      {"d2", "bias:0", 1, {2}, b2}};
+  nnfx_weight_t w[] = {{"d1", "kernel:0", 2, {3, 4}, k1},   {"d1", "bias:0", 1, {4}, b1},
+                       {"bn", "gamma:0", 1, {4}, g},        {"bn", "beta:0", 1, {4}, be},
+                       {"bn", "moving_mean:0", 1, {4}, mu}, {"bn", "moving_variance:0", 1, {4}, va},
+                       {"d2", "kernel:0", 2, {4, 2}, k2},   {"d2", "bias:0", 1, {2}, b2}};
   dm_model_t *m = dense_net(json, w, 8);
   if (!m) return;
   enum { N = 16, R = 3 };
@@ -220,8 +230,8 @@ static void check_batchnorm_split(void) {
   for (int rules = 0; rules < DM_RULES_COUNT; rules++) {
     float *h = attribute(m, opts(DM_METHOD_DEEPLIFT, rules, 0), N, R, x, refs);
     double md, err = delta_error(m, N, R, x, refs, h, &md);
-    CHECK(err < 1e-5 && md > 0.1, "batchnorm net, %s: error %g, mean delta %g", dm_deeplift_rules_name(rules), err,
-          md);
+    CHECK(err < 1e-5 && md > 0.1, "batchnorm net, %s: error %g, mean delta %g", dm_deeplift_rules_name(rules),
+          err, md);
     free(h);
   }
   dm_model_destroy(m);
@@ -293,8 +303,8 @@ static void check_grad(const dm_model_t *m, const float *x) {
   for (size_t e = 0; e < T * row; e++) err_gx = fmax(err_gx, fabs(gx[e] - g[e] * x[e % row]));
   /* a step can still cross a ReLU kink of a unit near 0: allow a few such entries */
   printf("grad vs finite differences: %d of %d within 1e-3, max error %.2e\n", close, checked, err);
-  CHECK(close >= 0.95 * checked && err < 0.05, "grad vs finite differences: %d of %d close, max error %g", close,
-        checked, err);
+  CHECK(close >= 0.95 * checked && err < 0.05, "grad vs finite differences: %d of %d close, max error %g",
+        close, checked, err);
   CHECK(err_gx == 0.0, "grad_x_input = grad * x: max error %g", err_gx);
   free(g);
   free(gx);
@@ -307,10 +317,12 @@ static void check_batches(const dm_model_t *m, const float *x) {
   int T = m->n_tasks;
   float *refs = make_refs(1, N, R, m->in_len, x);
   float *all = attribute(m, opts(DM_METHOD_DEEPLIFT, DM_RULES_GENOMICS, 0), N, R, x, refs);
-  float *one = attribute(m, opts(DM_METHOD_DEEPLIFT, DM_RULES_GENOMICS, 0), 1, R, x + 3 * row, refs + 3 * R * row);
+  float *one =
+      attribute(m, opts(DM_METHOD_DEEPLIFT, DM_RULES_GENOMICS, 0), 1, R, x + 3 * row, refs + 3 * R * row);
   double err = 0.0;
   for (int t = 0; t < T; t++)
-    for (size_t e = 0; e < row; e++) err = fmax(err, fabs(all[((size_t)t * N + 3) * row + e] - one[t * row + e]));
+    for (size_t e = 0; e < row; e++)
+      err = fmax(err, fabs(all[((size_t)t * N + 3) * row + e] - one[t * row + e]));
   CHECK(err < 1e-5, "sequence 3 alone vs in a batch of %d: max difference %g", N, err);
   free(refs);
   free(all);
@@ -338,8 +350,10 @@ static void check_rule_errors(void) {
       "{\"class_name\": \"Flatten\", \"config\": {\"name\": \"f\"}},"
       "{\"class_name\": \"Dense\", \"config\": {\"name\": \"d\", \"units\": 1}}]}";
   float k[24] = {0}, b[2] = {0}, kd[6] = {0}, bd[1] = {0};
-  nnfx_weight_t w[] = {{"c1", "kernel:0", 3, {3, 4, 2}, k}, {"c1", "bias:0", 1, {2}, b},
-                       {"d", "kernel:0", 2, {6, 1}, kd}, {"d", "bias:0", 1, {1}, bd}};
+  nnfx_weight_t w[] = {{"c1", "kernel:0", 3, {3, 4, 2}, k},
+                       {"c1", "bias:0", 1, {2}, b},
+                       {"d", "kernel:0", 2, {6, 1}, kd},
+                       {"d", "bias:0", 1, {1}, bd}};
   dm_model_t *m = dense_net(json, w, 4);
   if (!m) return;
   CHECK(dm_deeplift_init(m, DM_RULES_GENOMICS, 4) == NULL, "genomics default after max-pool refused");

@@ -31,7 +31,9 @@ struct dm_deeplift {
 static const char *const RULES_NAME[] = {"rescale", "revealcancel", "genomics_default"};
 _Static_assert(sizeof RULES_NAME / sizeof *RULES_NAME == DM_RULES_COUNT, "RULES_NAME incomplete");
 
-const char *dm_deeplift_rules_name(dm_rules_t rules) { return rules < DM_RULES_COUNT ? RULES_NAME[rules] : "?"; }
+const char *dm_deeplift_rules_name(dm_rules_t rules) {
+  return rules < DM_RULES_COUNT ? RULES_NAME[rules] : "?";
+}
 
 int dm_deeplift_rules_parse(const char *name, dm_rules_t *out) {
   for (int i = 0; i < DM_RULES_COUNT; i++)
@@ -85,9 +87,10 @@ dm_deeplift_t *dm_deeplift_init(const dm_model_t *m, dm_rules_t rules, int max_p
       mode = m->layers[j].op == DM_OP_DENSE ? MODE_REVEALCANCEL : MODE_RESCALE;
     }
     if (mode == MODE_REVEALCANCEL && j < 0) {
-      dm_log_error("%s: layer '%s': RevealCancel needs a Conv1D or Dense layer before it (only "
-                   "BatchNormalization, Dropout, Flatten in between)",
-                   m->source, ly->name);
+      dm_log_error(
+          "%s: layer '%s': RevealCancel needs a Conv1D or Dense layer before it (only "
+          "BatchNormalization, Dropout, Flatten in between)",
+          m->source, ly->name);
       dm_deeplift_destroy(d);
       return NULL;
     }
@@ -190,8 +193,8 @@ static void split_delta(int n_pairs, int R, size_t sz, const float *ax, const fl
 
 /* Batchnorm on split quantities (pos/neg contributions or multipliers):
  * scale each, swapping pos and neg where the scale is negative. */
-static void batchnorm_split(const dm_layer_t *ly, size_t rows, const float *pin, const float *nin, float *pout,
-                            float *nout) {
+static void batchnorm_split(const dm_layer_t *ly, size_t rows, const float *pin, const float *nin,
+                            float *pout, float *nout) {
   for (size_t r = 0; r < rows * ly->in_len; r++)
     for (int c = 0; c < ly->in_ch; c++) {
       size_t i = r * ly->in_ch + c;

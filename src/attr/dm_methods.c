@@ -193,7 +193,8 @@ static void run_ism(dm_attr_t *a, int n, const float *x, float *hyp) {
       for (l = l0, c = c0; r < rows; c = c + 1 == ch ? (l++, 0) : c + 1) {
         if (xi[(size_t)l * ch + c] == 1.0f) continue;
         for (int t = 0; t < T; t++)
-          hyp[((size_t)t * n + i) * row + (size_t)l * ch + c] = z[(size_t)r * T + t] - a->base[(size_t)i * T + t];
+          hyp[((size_t)t * n + i) * row + (size_t)l * ch + c] =
+              z[(size_t)r * T + t] - a->base[(size_t)i * T + t];
         r++;
       }
       l = l1;
@@ -210,7 +211,8 @@ int dm_attr_run(dm_attr_t *a, int n, int len, const float *x, const float *refs,
     return -1;
   }
   if (n < 0 || n > a->max_seqs || (dm_attr_uses_refs(a->o.method) && !refs)) {
-    dm_log_error("bad batch: %d sequences (max %d), references %s", n, a->max_seqs, refs ? "given" : "missing");
+    dm_log_error("bad batch: %d sequences (max %d), references %s", n, a->max_seqs,
+                 refs ? "given" : "missing");
     return -1;
   }
   size_t row = (size_t)m->in_len * m->in_ch;

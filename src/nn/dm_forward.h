@@ -13,12 +13,12 @@
 /** Buffers for up to cap forward rows and rep*cap backward rows. */
 typedef struct {
   const dm_model_t *m;
-  int cap;          /* forward rows */
-  int rep;          /* backward blocks of rows (e.g. tasks) */
-  float *in;        /* (cap, in_len, in_ch) input, filled by the caller */
-  float **act;      /* act[i]: (cap, out size of layer i), output of layer i */
-  float *g[2];      /* (rep * cap, max size) backward ping-pong buffers */
-  float *scratch;   /* dm_model_max_scratch floats */
+  int cap;        /* forward rows */
+  int rep;        /* backward blocks of rows (e.g. tasks) */
+  float *in;      /* (cap, in_len, in_ch) input, filled by the caller */
+  float **act;    /* act[i]: (cap, out size of layer i), output of layer i */
+  float *g[2];    /* (rep * cap, max size) backward ping-pong buffers */
+  float *scratch; /* dm_model_max_scratch floats */
 } dm_run_t;
 
 /**
