@@ -6,6 +6,7 @@
  *    BatchNorm (negative gammas) between Dense and ReLU;
  *  - integrated gradients converge to summation-to-delta as steps grow;
  *  - ism against single forward passes; grad against finite differences;
+ *    Rescale with reference = input against the gradient;
  *  - batch composition does not change results; bad inputs are refused. */
 #include <math.h>
 #include <stdlib.h>
@@ -169,7 +170,7 @@ static void check_summation(const dm_model_t *m, int n, const float *x) {
       double md, err = delta_error(m, n, R, x, refs, h, &md);
       printf("summation-to-delta, %s refs, %s: max rel error %.2e (mean |delta| %.3f)\n", kind_name[kind],
              dm_deeplift_rules_name(rules), err, md);
-      CHECK(err < 1e-4 && md > 0.1, "%s refs, %s: error %g, mean delta %g", kind_name[kind],
+      CHECK(err < 1e-5 && md > 0.1, "%s refs, %s: error %g, mean delta %g", kind_name[kind],
             dm_deeplift_rules_name(rules), err, md);
       free(h);
     }
@@ -311,6 +312,28 @@ static void check_grad(const dm_model_t *m, const float *x) {
   free(xp);
 }
 
+/* Reference = input: every Δ is 0, Rescale falls back to the gradient, so
+ * hyp[l,c] = grad[l,c] - grad[l, base present]. */
+static void check_rescale_limit(const dm_model_t *m, const float *x) {
+  enum { N = 3 };
+  size_t row = (size_t)m->in_len * 4;
+  float *g = attribute(m, opts(DM_METHOD_GRAD, 0, 0), N, 0, x, NULL);
+  float *h = attribute(m, opts(DM_METHOD_DEEPLIFT, DM_RULES_RESCALE, 0), N, 1, x, x);
+  double err = 0.0;
+  for (int t = 0; t < m->n_tasks; t++)
+    for (int i = 0; i < N; i++)
+      for (int l = 0; l < m->in_len; l++) {
+        const float *gl = g + ((size_t)t * N + i) * row + l * 4, *xl = x + i * row + l * 4;
+        double present = 0.0;
+        for (int c = 0; c < 4; c++) present += gl[c] * xl[c];
+        for (int c = 0; c < 4; c++)
+          err = fmax(err, fabs(h[((size_t)t * N + i) * row + l * 4 + c] - (gl[c] - present)));
+      }
+  CHECK(err < 1e-6, "rescale with reference = input vs gradient: max error %g", err);
+  free(g);
+  free(h);
+}
+
 static void check_batches(const dm_model_t *m, const float *x) {
   enum { N = 5, R = 2 };
   size_t row = (size_t)m->in_len * 4;
@@ -376,12 +399,13 @@ int main(void) {
   dm_model_t *m = dm_model_load(NNEX_JSON, NNEX_WEIGHTS);
   float *x = NULL, *y = NULL;
   int n = nnex_read(1, &x, &y);
-  CHECK(m && n >= 16, "example model and sequences");
-  if (m && n >= 16) {
-    check_summation(m, 8, x);
+  CHECK(m && n >= 32, "example model and sequences");
+  if (m && n >= 32) {
+    check_summation(m, 32, x);
     check_ig(m, x);
     check_ism(m, x);
     check_grad(m, x + 10 * 800);
+    check_rescale_limit(m, x);
     check_batches(m, x);
   }
   free(x);
