@@ -76,18 +76,18 @@ int main(int argc, char **argv) {
   for (size_t p = 0; p < (size_t)n * nb * R; p++)
     for (int l = 0; l < m->in_len; l++)
       memcpy(refs + p * row + l * 4, x + (p / R) * row + (size_t)(rand() % m->in_len) * 4, sizeof(float) * 4);
-  dm_attr_opt_t o;
-  dm_attr_opt_init(&o);
-  dm_attr_t *a = dm_attr_init(m, &o, n, R);
+  dm_methods_opt_t o;
+  dm_methods_opt_init(&o);
+  dm_methods_t *a = dm_methods_init(m, &o, n, R);
   float *hyp = dm_malloc("hyp", sizeof(float) * T * n * row),
         *pred = dm_malloc("pred", sizeof(float) * n * T);
-  if (!a || dm_attr_run(a, n, m->in_len, x, refs, hyp, pred)) return 1; /* warm-up */
+  if (!a || dm_methods_run(a, n, m->in_len, x, refs, hyp, pred)) return 1; /* warm-up */
   gemm_bufs_t g = gemm_alloc(m, T * n * R);
   double flops, t = 0.0, ts = sgemm_time(m, &g, n + n * R, T * n * R, &flops); /* warm-up */
   ts = 0.0;
   for (int b = 0; b < nb; b++) { /* interleaved, so both see the same machine load */
     double t0 = dm_wall_time();
-    if (dm_attr_run(a, n, m->in_len, x + (size_t)b * n * row, refs + (size_t)b * n * R * row, hyp, pred))
+    if (dm_methods_run(a, n, m->in_len, x + (size_t)b * n * row, refs + (size_t)b * n * R * row, hyp, pred))
       return 1;
     t += dm_wall_time() - t0;
     ts += sgemm_time(m, &g, n + n * R, T * n * R, &flops);
@@ -100,7 +100,7 @@ int main(int argc, char **argv) {
       "  GEMM work %.2f GFLOP per batch: %.2f GFLOP/s achieved, plain cblas_sgemm %.2f GFLOP/s, ratio "
       "%.0f%%\n",
       flops * 1e-9, flops * nb / t * 1e-9, flops * nb / ts * 1e-9, 100.0 * ts / t);
-  dm_attr_destroy(a);
+  dm_methods_destroy(a);
   dm_model_destroy(m);
   free(x);
   free(labels);

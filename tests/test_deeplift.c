@@ -20,9 +20,9 @@
 
 static char fixture_path[] = "/tmp/test_deeplift_XXXXXX";
 
-static dm_attr_opt_t opts(dm_method_t method, dm_rules_t rules, int steps) {
-  dm_attr_opt_t o;
-  dm_attr_opt_init(&o);
+static dm_methods_opt_t opts(dm_method_t method, dm_rules_t rules, int steps) {
+  dm_methods_opt_t o;
+  dm_methods_opt_init(&o);
   o.method = method;
   o.rules = rules;
   if (steps) o.ig_steps = steps;
@@ -30,15 +30,15 @@ static dm_attr_opt_t opts(dm_method_t method, dm_rules_t rules, int steps) {
 }
 
 /* hyp (T, n, len, ch) of one call; caller frees. */
-static float *attribute(const dm_model_t *m, dm_attr_opt_t o, int n, int R, const float *x,
+static float *attribute(const dm_model_t *m, dm_methods_opt_t o, int n, int R, const float *x,
                         const float *refs) {
   float *hyp = malloc(sizeof(float) * m->n_tasks * n * m->in_len * m->in_ch);
-  dm_attr_t *a = dm_attr_init(m, &o, n, R);
-  CHECK(a != NULL, "attr init %s", dm_attr_method_name(o.method));
+  dm_methods_t *a = dm_methods_init(m, &o, n, R);
+  CHECK(a != NULL, "attr init %s", dm_methods_name(o.method));
   if (!a) return hyp;
-  int rc = dm_attr_run(a, n, m->in_len, x, refs, hyp, NULL);
+  int rc = dm_methods_run(a, n, m->in_len, x, refs, hyp, NULL);
   CHECK(rc == 0, "attr run");
-  dm_attr_destroy(a);
+  dm_methods_destroy(a);
   return hyp;
 }
 
@@ -108,12 +108,12 @@ static double urand(void) { return rand() / (double)RAND_MAX; }
 
 /* Logits of n rows (n, T) by a plain forward pass. */
 static float *logits(const dm_model_t *m, int n, const float *x) {
-  dm_run_t *r = dm_run_init(m, n, 1);
+  dm_run_t *r = dm_forward_init(m, n, 1);
   memcpy(r->in, x, sizeof(float) * n * m->in_len * m->in_ch);
-  dm_forward(r, n);
+  dm_forward_run(r, n);
   float *z = malloc(sizeof(float) * n * m->n_tasks);
-  memcpy(z, dm_run_logits(r), sizeof(float) * n * m->n_tasks);
-  dm_run_destroy(r);
+  memcpy(z, dm_forward_logits(r), sizeof(float) * n * m->n_tasks);
+  dm_forward_destroy(r);
   return z;
 }
 
@@ -351,15 +351,15 @@ static void check_batches(const dm_model_t *m, const float *x) {
   free(all);
   free(one);
 
-  dm_attr_opt_t o = opts(DM_METHOD_DEEPLIFT, DM_RULES_GENOMICS, 0);
-  dm_attr_t *a = dm_attr_init(m, &o, 2, 1);
+  dm_methods_opt_t o = opts(DM_METHOD_DEEPLIFT, DM_RULES_GENOMICS, 0);
+  dm_methods_t *a = dm_methods_init(m, &o, 2, 1);
   float hyp[3 * 2 * 800];
-  CHECK(dm_attr_run(a, 1, m->in_len - 1, x, x, hyp, NULL) == -1, "input length mismatch refused");
-  CHECK(dm_attr_run(a, 3, m->in_len, x, x, hyp, NULL) == -1, "batch above max refused");
-  CHECK(dm_attr_run(a, 1, m->in_len, x, NULL, hyp, NULL) == -1, "missing references refused");
-  dm_attr_destroy(a);
+  CHECK(dm_methods_run(a, 1, m->in_len - 1, x, x, hyp, NULL) == -1, "input length mismatch refused");
+  CHECK(dm_methods_run(a, 3, m->in_len, x, x, hyp, NULL) == -1, "batch above max refused");
+  CHECK(dm_methods_run(a, 1, m->in_len, x, NULL, hyp, NULL) == -1, "missing references refused");
+  dm_methods_destroy(a);
   o.ig_steps = 0;
-  CHECK(dm_attr_init(m, &o, 2, 1) == NULL, "ig steps 0 refused");
+  CHECK(dm_methods_init(m, &o, 2, 1) == NULL, "ig steps 0 refused");
 }
 
 /* genomics default / RevealCancel need a Conv1D or Dense before each nonlinearity */

@@ -62,13 +62,13 @@ static void check_example(void) {
   CHECK(n == 800, "test split has %d sequences", n);
   if (n > 0) {
     const int B = 100;
-    dm_run_t *r = dm_run_init(m, B, 1);
+    dm_run_t *r = dm_forward_init(m, B, 1);
     float *logit = malloc(sizeof(float) * n * 3);
     for (int b0 = 0; b0 < n; b0 += B) {
       int nb = n - b0 < B ? n - b0 : B;
       memcpy(r->in, x + (size_t)b0 * 800, sizeof(float) * nb * 800);
-      dm_forward(r, nb);
-      memcpy(logit + b0 * 3, dm_run_logits(r), sizeof(float) * nb * 3);
+      dm_forward_run(r, nb);
+      memcpy(logit + b0 * 3, dm_forward_logits(r), sizeof(float) * nb * 3);
     }
     for (int t = 0; t < 3; t++) {
       double auc = auroc(n, logit + t, y + t, 3);
@@ -76,7 +76,7 @@ static void check_example(void) {
       CHECK(auc > 0.9, "task %d AUROC %.4f", t, auc);
     }
     free(logit);
-    dm_run_destroy(r);
+    dm_forward_destroy(r);
   }
   free(x);
   free(y);
@@ -149,19 +149,19 @@ static void check_fixture(const char *path) {
         m->n_layers, m->out_act);
   CHECK(m->layers[1].op == DM_OP_RELU && !strcmp(m->layers[1].name, "c1/activation"), "activation= layer %s",
         m->layers[1].name);
-  dm_run_t *r = dm_run_init(m, 4, 1);
+  dm_run_t *r = dm_forward_init(m, 4, 1);
   for (int i = 0; i < 4 * 24; i++) r->in[i] = (float)sin(3.0 * i);
-  dm_forward(r, 4);
+  dm_forward_run(r, 4);
   float pred[8];
-  dm_model_activate(m, 4, dm_run_logits(r), pred);
+  dm_model_activate(m, 4, dm_forward_logits(r), pred);
   for (int b = 0; b < 4; b++) {
     double lg[2];
     fixture_naive(r->in + b * 24, lg);
-    CLOSE(dm_run_logits(r)[b * 2], lg[0], 1e-5);
-    CLOSE(dm_run_logits(r)[b * 2 + 1], lg[1], 1e-5);
+    CLOSE(dm_forward_logits(r)[b * 2], lg[0], 1e-5);
+    CLOSE(dm_forward_logits(r)[b * 2 + 1], lg[1], 1e-5);
     CLOSE(pred[b * 2], 1.0 / (1.0 + exp(lg[1] - lg[0])), 1e-5);
   }
-  dm_run_destroy(r);
+  dm_forward_destroy(r);
   dm_model_destroy(m);
 }
 
