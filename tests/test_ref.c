@@ -32,8 +32,10 @@ static void decode(const float *x, int L, char *s) {
   for (int l = 0; l < L; l++) {
     int t = 4, ones = 0, bad = 0;
     for (int c = 0; c < 4; c++) {
-      if (x[4 * l + c] == 1.0f) t = c, ones++;
-      else if (x[4 * l + c] != 0.0f) bad = 1;
+      if (x[4 * l + c] == 1.0f)
+        t = c, ones++;
+      else if (x[4 * l + c] != 0.0f)
+        bad = 1;
     }
     s[l] = (bad || ones > 1) ? '?' : LETTERS[t];
   }
@@ -55,8 +57,7 @@ static int same_dinucs(const char *a, const char *b) {
 }
 
 static void random_seq(gsl_rng *r, int L, double p_n, char *s) {
-  for (int l = 0; l < L; l++)
-    s[l] = gsl_rng_uniform(r) < p_n ? 'N' : LETTERS[gsl_rng_uniform_int(r, 4)];
+  for (int l = 0; l < L; l++) s[l] = gsl_rng_uniform(r) < p_n ? 'N' : LETTERS[gsl_rng_uniform_int(r, 4)];
   s[L] = 0;
 }
 
@@ -137,8 +138,10 @@ static void test_uniform(dm_ref_ws_t *ws, const char *s, const char *alpha, int 
     decode(out, L, t);
     int k = 0;
     while (k < K && strcmp(all[k], t) != 0) k++;
-    if (k == K) missing++;
-    else hits[k]++;
+    if (k == K)
+      missing++;
+    else
+      hits[k]++;
   }
   CHECK(missing == 0, "%s: %d shuffles outside the enumeration", s, missing);
   double chi2 = 0, e = (double)DRAWS / K;
@@ -168,8 +171,7 @@ static void test_order(dm_ref_ws_t *ws, dm_ref_kind_t kind) {
   for (int i = 0; i < NS; i++) {
     random_seq(r, L, 0.05, s);
     encode(s, x[i]);
-    CHECK(dm_ref_load_f32(ws, x[i], L) == 0 && dm_ref_make(ws, &opt, 100 + i, 0, R, batch[i]) == 0,
-          "batch");
+    CHECK(dm_ref_load_f32(ws, x[i], L) == 0 && dm_ref_make(ws, &opt, 100 + i, 0, R, batch[i]) == 0, "batch");
   }
   /* every (sequence, reference) pair once, in a scrambled order */
   int order[NS * R];
@@ -190,7 +192,8 @@ static void test_order(dm_ref_ws_t *ws, dm_ref_kind_t kind) {
    * and the global sequence index */
   int same = 0;
   for (int a = 0; a < R; a++)
-    for (int b = a + 1; b < R; b++) same += memcmp(&batch[0][a * L * 4], &batch[0][b * L * 4], sizeof one) == 0;
+    for (int b = a + 1; b < R; b++)
+      same += memcmp(&batch[0][a * L * 4], &batch[0][b * L * 4], sizeof one) == 0;
   CHECK(same == 0, "%d pairs of identical references", same);
   CHECK(dm_ref_load_f32(ws, x[0], L) == 0, "load");
   CHECK(dm_ref_make(ws, &opt, 101, 0, 1, one) == 0, "make");
@@ -276,7 +279,7 @@ static void test_inputs(dm_ref_ws_t *ws) {
   CHECK(dm_ref_load_u8(ws, xu, L) == 0 && dm_ref_make(ws, &opt, 5, 0, 3, b) == 0, "u8");
   CHECK(memcmp(a, b, sizeof a) == 0, "float and uint8 inputs give different references");
 
-  dm_log_init(0, -1); /* the error paths below log; keep the test output clean */
+  dm_log_init(0, -1);  /* the error paths below log; keep the test output clean */
   x[4 * 3 + 1] = 1.0f; /* row 3: two ones */
   CHECK(dm_ref_load_f32(ws, x, L) == -1, "two ones accepted");
   CHECK(dm_ref_make(ws, &opt, 0, 0, 1, a) == -1, "make after a failed load");
@@ -313,8 +316,8 @@ int main(void) {
   dm_log_init(0, DM_LOG_WARN);
   dm_ref_ws_t *ws = dm_ref_ws_init(LMAX);
   test_preserves(ws);
-  test_uniform(ws, "ACAGACTA", "ACGT", 6);    /* path A -> A through a hub */
-  test_uniform(ws, "AAACAAGAT", "ACGT", 10);  /* multi-edges A->A */
+  test_uniform(ws, "ACAGACTA", "ACGT", 6);     /* path A -> A through a hub */
+  test_uniform(ws, "AAACAAGAT", "ACGT", 10);   /* multi-edges A->A */
   test_uniform(ws, "GATCAGACTAT", "ACGT", 30); /* start != end */
   test_uniform(ws, "ACANAGATCA", "ACGTN", 24); /* N as a letter */
   test_order(ws, DM_REF_DINUC_SHUFFLE);

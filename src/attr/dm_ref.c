@@ -10,22 +10,21 @@
 #include "dm_log.h"
 #include "dm_mem.h"
 
-#define NA 5     /* alphabet: A, C, G, T, N */
-#define TOK_N 4  /* the N letter (all-zero row) */
+#define NA 5    /* alphabet: A, C, G, T, N */
+#define TOK_N 4 /* the N letter (all-zero row) */
 
-static const char *const kind_names[DM_REF_KIND_COUNT] = {"dinuc_shuffle", "zeros", "uniform",
-                                                          "gc_matched"};
+static const char *const kind_names[DM_REF_KIND_COUNT] = {"dinuc_shuffle", "zeros", "uniform", "gc_matched"};
 
 struct dm_ref_ws_s {
   int max_len;
-  int L;             /* loaded length, 0: nothing loaded */
-  uint8_t *tok;      /* (max_len,) loaded sequence, letters 0..4 */
-  uint8_t *out_tok;  /* (max_len,) one generated sequence */
-  uint8_t *succ;     /* (max_len,) successor lists, one block per letter */
-  int cnt[NA][NA];   /* dinucleotide counts of the loaded sequence */
-  int deg[NA];       /* out-degree of each letter */
-  int n_gc;          /* G + C count */
-  int n_acgt;        /* non-N count */
+  int L;            /* loaded length, 0: nothing loaded */
+  uint8_t *tok;     /* (max_len,) loaded sequence, letters 0..4 */
+  uint8_t *out_tok; /* (max_len,) one generated sequence */
+  uint8_t *succ;    /* (max_len,) successor lists, one block per letter */
+  int cnt[NA][NA];  /* dinucleotide counts of the loaded sequence */
+  int deg[NA];      /* out-degree of each letter */
+  int n_gc;         /* G + C count */
+  int n_acgt;       /* non-N count */
   gsl_rng *rng;
 };
 
@@ -240,8 +239,8 @@ int dm_ref_make(dm_ref_ws_t *ws, const dm_ref_opt_t *opt, uint64_t seq_index, in
         break;
       case DM_REF_DINUC_SHUFFLE:
       case DM_REF_GC_MATCHED:
-        gsl_rng_set(ws->rng, (unsigned long)dm_ref_seed(opt->seed, seq_index,
-                                                        (uint64_t)ref_begin + (uint64_t)r));
+        gsl_rng_set(ws->rng,
+                    (unsigned long)dm_ref_seed(opt->seed, seq_index, (uint64_t)ref_begin + (uint64_t)r));
         if (opt->kind == DM_REF_DINUC_SHUFFLE)
           dinuc_shuffle(ws);
         else

@@ -134,7 +134,7 @@ DM_RESULT_USED int dm_ref_load_u8(dm_ref_ws_t *ws, const uint8_t *x, int L);
  * @param out       (n, L, 4) float, written completely
  * @return 0, or -1 (logged) if no sequence is loaded
  */
-DM_RESULT_USED int dm_ref_make(dm_ref_ws_t *ws, const dm_ref_opt_t *opt, uint64_t seq_index,
-                               int ref_begin, int n, float *out);
+DM_RESULT_USED int dm_ref_make(dm_ref_ws_t *ws, const dm_ref_opt_t *opt, uint64_t seq_index, int ref_begin,
+                               int n, float *out);
 
 #endif
