@@ -261,6 +261,7 @@ static void test_bad(void) {
   EXPECT_FAIL(dm_npy_read(FIX "fortran.npy", DM_NPY_ANY, &a), "fortran.npy: Fortran-order");
   EXPECT_FAIL(dm_npy_read(FIX "big_endian.npy", DM_NPY_ANY, &a), "big_endian.npy: unsupported dtype '>f4'");
   EXPECT_FAIL(dm_npy_read(FIX "i4.npy", DM_NPY_ANY, &a), "i4.npy: unsupported dtype '<i4'");
+  EXPECT_FAIL(dm_npy_read(FIX "huge_shape.npy", DM_NPY_ANY, &a), "huge_shape.npy: truncated data");
   EXPECT_FAIL(dm_npy_read(FIX "bad_header.npy", DM_NPY_ANY, &a), "bad_header.npy: malformed");
   EXPECT_FAIL(dm_npy_read(FIX "f8_2x3.npy", DM_NPY_U1, &a), "f8_2x3.npy: dtype <f8, expected |u1");
   CHECK(a.data == NULL && a.ndim == 0, "failed read leaves a zeroed array");
@@ -330,6 +331,9 @@ static void test_bad(void) {
   EXPECT_FAIL(dm_npz_write(tmp("no_such_dir/x.npz"), 1, &nm, &one, 0), "no_such_dir/x.npz");
   EXPECT_FAIL(dm_npy_write(tmp("no_such_dir/x.npy"), &one), "no_such_dir/x.npy");
   dm_npy_free(&one);
+  one.ndim = 1, one.shape[0] = 4;
+  EXPECT_FAIL(dm_npy_write(tmp("nodata.npy"), &one), "nodata.npy: array without data");
+  EXPECT_FAIL(dm_npz_write(tmp("nodata.npz"), 1, &nm, &one, 1), "nodata.npz: array 'x' without data");
   int64_t neg[1] = {-2};
   EXPECT_FAIL(dm_npy_alloc(&one, DM_NPY_F4, 1, neg), "bad array");
 }

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sys/stat.h>
 #include <zip.h>
 
 #include "dm_log.h"
@@ -229,6 +230,7 @@ typedef struct {
   int64_t (*read)(void *ctx, void *buf, size_t n); /* bytes read (< n at the end), -1 on error */
   void *ctx;
   const char *what; /* "x.npy" or "x.npz:arr_0.npy" */
+  int64_t size;     /* bytes in the stream, or -1 if unknown */
 } reader_t;
 
 static int read_exact(const reader_t *r, void *buf, size_t n, const char *part) {
@@ -308,6 +310,11 @@ static int read_array(const reader_t *r, dm_npy_dtype_t want, dm_npy_array_t *a)
     goto fail;
   }
   int64_t n = dm_npy_count(a);
+  int64_t need = n * (int64_t)dtypes[from].size, avail = r->size - (int64_t)(8 + len_bytes + hlen);
+  if (r->size >= 0 && need > avail) { /* before allocating what a bad shape asks for */
+    dm_log_error("%s: truncated data (%" PRId64 " of %" PRId64 " bytes)", r->what, avail, need);
+    goto fail;
+  }
   a->data = dm_malloc("npy array", (size_t)bytes);
   if (read_exact(r, a->data, (size_t)n * dtypes[from].size, "data")) goto fail;
   uint8_t extra;
@@ -342,7 +349,9 @@ int dm_npy_read(const char *path, dm_npy_dtype_t want, dm_npy_array_t *a) {
     dm_log_error("%s: cannot open: %s", path, strerror(errno));
     return -1;
   }
-  reader_t r = {file_read, fp, path};
+  struct stat st;
+  int64_t size = fstat(fileno(fp), &st) == 0 && S_ISREG(st.st_mode) ? (int64_t)st.st_size : -1;
+  reader_t r = {file_read, fp, path, size};
   int rc = read_array(&r, want, a);
   if (rc == 0 || !ferror(fp)) {
     fclose(fp);
@@ -362,12 +371,16 @@ int dm_npy_write(const char *path, const dm_npy_array_t *a) {
     dm_log_error("%s: bad array (dtype %d, %d dimensions)", path, (int)a->dtype, a->ndim);
     return -1;
   }
+  size_t bytes = (size_t)dm_npy_count(a) * dtypes[a->dtype].size;
+  if (bytes && !a->data) {
+    dm_log_error("%s: array without data", path);
+    return -1;
+  }
   FILE *fp = fopen(path, "wb");
   if (!fp) {
     dm_log_error("%s: cannot create: %s", path, strerror(errno));
     return -1;
   }
-  size_t bytes = (size_t)dm_npy_count(a) * dtypes[a->dtype].size;
   int ok = fwrite(hdr, 1, (size_t)hlen, fp) == (size_t)hlen &&
            (bytes == 0 || fwrite(a->data, 1, bytes, fp) == bytes);
   ok = (fclose(fp) == 0) && ok;
@@ -379,6 +392,15 @@ int dm_npy_write(const char *path, const dm_npy_array_t *a) {
 }
 
 // --- .npz
+
+/* Log a zip_open failure with libzip's reason; returns -1. */
+static int zip_open_failed(const char *path, const char *what, int err) {
+  zip_error_t ze;
+  zip_error_init_with_code(&ze, err);
+  dm_log_error("%s: %s: %s", path, what, zip_error_strerror(&ze));
+  zip_error_fini(&ze);
+  return -1;
+}
 
 /* A zip source that serves a header then the array data, without a copy. */
 typedef struct {
@@ -432,13 +454,7 @@ int dm_npz_write(const char *path, int n, const char *const *names, const dm_npy
                  int compress) {
   int err = 0;
   zip_t *za = zip_open(path, ZIP_CREATE | ZIP_TRUNCATE, &err);
-  if (!za) {
-    zip_error_t ze;
-    zip_error_init_with_code(&ze, err);
-    dm_log_error("%s: cannot create: %s", path, zip_error_strerror(&ze));
-    zip_error_fini(&ze);
-    return -1;
-  }
+  if (!za) return zip_open_failed(path, "cannot create", err);
   member_t *m = dm_calloc("npz members", (size_t)(n > 0 ? n : 1), sizeof *m);
   for (int i = 0; i < n; i++) {
     long hlen = dm_npy_header(&arrays[i], m[i].hdr, sizeof m[i].hdr);
@@ -449,6 +465,10 @@ int dm_npz_write(const char *path, int n, const char *const *names, const dm_npy
     m[i].hlen = (size_t)hlen;
     m[i].bytes = (size_t)dm_npy_count(&arrays[i]) * dtypes[arrays[i].dtype].size;
     m[i].data = arrays[i].data;
+    if (m[i].bytes && !m[i].data) {
+      dm_log_error("%s: array '%s' without data", path, names[i]);
+      goto fail;
+    }
     char member[256];
     snprintf(member, sizeof member, "%s.npy", names[i]);
     zip_source_t *src = zip_source_function(za, member_cb, &m[i]);
@@ -491,13 +511,7 @@ int dm_npz_read(const char *path, const char *name, dm_npy_dtype_t want, dm_npy_
   memset(a, 0, sizeof *a);
   int err = 0;
   zip_t *za = zip_open(path, ZIP_RDONLY, &err);
-  if (!za) {
-    zip_error_t ze;
-    zip_error_init_with_code(&ze, err);
-    dm_log_error("%s: cannot open as .npz: %s", path, zip_error_strerror(&ze));
-    zip_error_fini(&ze);
-    return -1;
-  }
+  if (!za) return zip_open_failed(path, "cannot open as .npz", err);
   char member[256], what[4096];
   snprintf(member, sizeof member, "%s.npy", name);
   snprintf(what, sizeof what, "%s:%s", path, member);
@@ -513,13 +527,20 @@ int dm_npz_read(const char *path, const char *name, dm_npy_dtype_t want, dm_npy_
     zip_discard(za);
     return -1;
   }
+  zip_stat_t st;
+  if (zip_stat_index(za, (zip_uint64_t)idx, 0, &st) < 0 || !(st.valid & ZIP_STAT_SIZE) ||
+      !(st.valid & ZIP_STAT_COMP_SIZE) || st.size > st.comp_size * 1040 + 1024) {
+    dm_log_error("%s: implausible member size in the zip directory", what);
+    zip_discard(za);
+    return -1;
+  }
   zip_file_t *zf = zip_fopen_index(za, (zip_uint64_t)idx, 0);
   if (!zf) {
     dm_log_error("%s: cannot read: %s", what, zip_strerror(za));
     zip_discard(za);
     return -1;
   }
-  reader_t r = {zip_member_read, zf, what};
+  reader_t r = {zip_member_read, zf, what, (int64_t)st.size};
   int rc = read_array(&r, want, a);
   if (rc < 0 && zip_file_get_error(zf)->zip_err != ZIP_ER_OK)
     dm_log_error("%s: %s", what, zip_file_strerror(zf));

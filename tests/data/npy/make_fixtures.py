@@ -43,6 +43,7 @@ write("i4.npy", npy("<i4", (2,), struct.pack("<2i", 1, 2)))
 write("bad_magic.npy", b"\x93NUMPZ" + npy("<f4", (1,), struct.pack("<f", 1))[6:])
 write("truncated.npy", npy("<f8", (2, 3), struct.pack("<5d", 0, 1, 2, 3, 4)))
 write("trailing.npy", npy("<f4", (1,), struct.pack("<2f", 1, 2)))
+write("huge_shape.npy", npy("<f4", (10**12, 10**6), struct.pack("<2f", 1, 2)))
 write("bad_header.npy", npy("<f4", (2,), struct.pack("<2f", 1, 2), shape_text="(2, x)"))
 
 # onehot of "ACG", "TNA" as tfmodisco-lite wants it: (N=2, 4, L=3), float32;
@@ -50,6 +51,9 @@ write("bad_header.npy", npy("<f4", (2,), struct.pack("<2f", 1, 2), shape_text="(
 ohe = [[1, 0, 0], [0, 1, 0], [0, 0, 1], [0, 0, 0],
        [0, 0, 1], [0, 0, 0], [0, 0, 0], [1, 0, 0]]
 flat = [v for row in ohe for v in row]
-with zipfile.ZipFile("ohe.npz", "w", compression=zipfile.ZIP_DEFLATED) as z:
-    z.writestr("arr_0.npy", npy("<f4", (2, 4, 3), struct.pack("<24f", *flat)))
-    z.writestr(zipfile.ZipInfo("arr_1.npy"), npy("<i8", (2,), struct.pack("<2q", 5, 6)))
+with zipfile.ZipFile("ohe.npz", "w") as z:
+    member = zipfile.ZipInfo("arr_0.npy", date_time=(1980, 1, 1, 0, 0, 0))
+    member.compress_type = zipfile.ZIP_DEFLATED
+    z.writestr(member, npy("<f4", (2, 4, 3), struct.pack("<24f", *flat)))
+    z.writestr(zipfile.ZipInfo("arr_1.npy", date_time=(1980, 1, 1, 0, 0, 0)),
+               npy("<i8", (2,), struct.pack("<2q", 5, 6)))
