@@ -30,6 +30,15 @@
  * the sample's multiset only, extraction is per row: the same seqlets on 1
  * or N ranks, bit for bit. With n_windows_total <= sample_cap the sample
  * is every window (then the Laplace fit sees the same values as lite's).
+ *
+ * Differences from lite: lite fits the null and takes the |S| quantiles of
+ * the sign threshold on all windows, and the isotonic thresholds and the
+ * clamp on a random subsample of 1e6; here all four use the one hashed
+ * sample (the same when there are <= sample_cap windows), and the null is
+ * drawn with GSL's mt19937, not numpy's. Lite with flank 0 finds no
+ * seqlets (its slice [-0:] blanks every window); here flank 0 just means
+ * no edge margin. A sign with no window sums gets threshold +-inf (lite
+ * fails).
  */
 #ifndef DM_SEQLET_H
 #define DM_SEQLET_H
@@ -97,29 +106,39 @@ typedef struct {
   size_t n_sample;       /* window sums the thresholds come from */
 } dm_seqlet_thr_t;
 
-/** @brief Set the defaults (tfmodisco-lite's). */
+/**
+ * @brief Set the defaults (tfmodisco-lite's).
+ * @param o options to fill
+ */
 void dm_seqlet_opt_init(dm_seqlet_opt_t *o);
 
 /**
  * @brief Validate options.
+ * @param o options
  * @return 0, or -1 after logging the offending "Seqlets:" key
  */
 DM_RESULT_USED int dm_seqlet_opt_check(const dm_seqlet_opt_t *o);
 
 /**
  * @brief Fill options from a parameter set holding DM_SEQLET_PARAM_SPECS, then check.
+ * @param o options to fill
+ * @param p parameters (loaded and checked by the driver)
  * @return 0, or -1 after logging
  */
 DM_RESULT_USED int dm_seqlet_opt_from_params(dm_seqlet_opt_t *o, const dm_params_t *p);
 
 /**
- * @brief Number of windows per example, L - w + 1 (0 if L < w).
+ * @brief Windows per example.
+ * @param o      options (window)
+ * @param length L, the example length
+ * @return L - w + 1, or 0 if L < w
  */
 size_t dm_seqlet_n_windows(const dm_seqlet_opt_t *o, int length);
 
 /**
  * @brief Window sums of a block of rows: S[i, t] = sum_{l=t}^{t+w-1} sum_c contrib[i, l, c],
  *        as the difference of two double prefix sums (as lite's cumsum).
+ * @param o       options (window)
  * @param contrib (n, L, 4) actual contributions (onehot * hyp)
  * @param n       rows in the block
  * @param length  L, >= w
@@ -130,15 +149,21 @@ DM_RESULT_USED int dm_seqlet_window_sums(const dm_seqlet_opt_t *o, const float *
                                          double *S);
 
 /**
- * @brief Keep probability of the sample: min(1, sample_cap / n_windows_total).
+ * @brief Keep probability of the sample.
+ * @param o               options (sample_cap)
  * @param n_windows_total windows over all examples of all ranks
+ * @return min(1, sample_cap / n_windows_total)
  */
 double dm_seqlet_sample_prob(const dm_seqlet_opt_t *o, size_t n_windows_total);
 
 /**
  * @brief Deterministic sample of a block's window sums: window t of global row
  *        row0 + i is kept iff hash(seed, (row0 + i) * n_win + t) < prob.
+ * @param o     options (seed)
  * @param S     (n, n_win) window sums of rows row0 .. row0 + n - 1
+ * @param n     rows in the block
+ * @param n_win windows per row
+ * @param row0  global index of the block's first row
  * @param prob  from dm_seqlet_sample_prob()
  * @param out   (<= n * n_win) kept values (-0 written as +0), or NULL to count only
  * @return number of kept values
@@ -148,6 +173,8 @@ size_t dm_seqlet_sample(const dm_seqlet_opt_t *o, const double *S, size_t n, siz
 
 /**
  * @brief Null fit, isotonic thresholds, clamp and sign threshold from the merged sample.
+ *        Allocates its work space (O(n + n_null)) once and frees it.
+ * @param o      options
  * @param sample (n,) window sums; sorted in place (its order on entry does not matter)
  * @param n      sample size, > 0
  * @param thr    the result
@@ -158,7 +185,12 @@ DM_RESULT_USED int dm_seqlet_thresholds(const dm_seqlet_opt_t *o, double *sample
 
 /**
  * @brief Greedy extraction on a block of rows (metacluster left 0).
+ * @param o     options (window, flank)
+ * @param thr   thresholds (pos, neg)
  * @param S     (n, n_win) window sums of rows row0 .. row0 + n - 1
+ * @param n     rows in the block
+ * @param n_win windows per row
+ * @param row0  global index of the block's first row
  * @param work  (n_win,) scratch
  * @param out   seqlets in (row, extraction) order, or NULL to count only
  * @return number of seqlets
@@ -168,12 +200,18 @@ size_t dm_seqlet_extract(const dm_seqlet_opt_t *o, const dm_seqlet_thr_t *thr, c
 
 /**
  * @brief Metacluster by sign: +1 if score > sign_threshold, -1 if < -sign_threshold, else 0.
+ * @param thr   thresholds (sign_threshold)
+ * @param s     (n,) seqlets; metacluster set
+ * @param n     number of seqlets
  * @param count (2,) output: seqlets in the positive, negative metacluster
  */
 void dm_seqlet_assign(const dm_seqlet_thr_t *thr, dm_seqlet_t *s, size_t n, size_t count[2]);
 
 /**
  * @brief Keep the first max_seqlets of each metacluster in global order (others get 0).
+ * @param o      options (max_seqlets)
+ * @param s      (n,) seqlets of this block after dm_seqlet_assign(), in order
+ * @param n      number of seqlets
  * @param before (2,) seqlets of the positive, negative metacluster on earlier blocks
  * @param kept   (2,) output: seqlets of this block still in each metacluster
  */
