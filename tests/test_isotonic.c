@@ -1,11 +1,19 @@
 /* PAVA (dm_isotonic_fit) against independent checks: exhaustive search over
  * all contiguous partitions on small inputs, the max-min formula of the
  * isotonic fit, and the properties (monotone, weighted mean preserved on
- * each block, smaller SSE than other monotone candidates). */
+ * each block, smaller SSE than other monotone candidates). Then the seqlet
+ * step's isotonic precision threshold on a hand-worked case and against the
+ * max-min fit of explicitly pooled ties. */
 #include <stdlib.h>
 
 #include "dm_isotonic.h"
+#include "dm_seqlet_internal.h"
 #include "dm_test.h"
+
+static int cmp(const void *a, const void *b) {
+  double x = *(const double *)a, y = *(const double *)b;
+  return (x > y) - (x < y);
+}
 
 static double urand(unsigned *s) { return (double)rand_r(s) / ((double)RAND_MAX + 1.0); }
 
@@ -59,6 +67,68 @@ static void max_min(size_t n, const double *y, const double *w, double *f) {
     }
     f[i] = best;
   }
+}
+
+/* Threshold by the definition: pool ties over the distinct x of v and z,
+ * fit by the max-min formula, lite's precision, first value reaching 1 - fdr. */
+static double naive_threshold(const double *v, size_t n1, const double *z, size_t n2, double fdr) {
+  double x[32], y[32], w[32], f[32];
+  size_t m = 0;
+  for (size_t k = 0; k < n1 + n2; k++) { /* distinct values, ascending (insertion) */
+    double val = k < n1 ? v[k] : z[k - n1];
+    size_t at = 0;
+    while (at < m && x[at] < val) at++;
+    if (at < m && x[at] == val) continue;
+    for (size_t q = m; q > at; q--) x[q] = x[q - 1];
+    x[at] = val;
+    m++;
+  }
+  for (size_t k = 0; k < m; k++) {
+    double a = 0, b = 0;
+    for (size_t i = 0; i < n1; i++) a += v[i] == x[k];
+    for (size_t j = 0; j < n2; j++) b += z[j] == x[k];
+    w[k] = a + b * (double)n1 / (double)n2;
+    y[k] = a / w[k];
+  }
+  max_min(m, y, w, f);
+  double frac = -1.0 / (1.0 - 1.0 / fmax(f[0], 1e-7));
+  frac = frac > 1.0 ? 1.0 : frac < 0.95 ? 0.95 : frac;
+  for (size_t i = 0; i < n1; i++) {
+    size_t k = 0;
+    while (x[k] != v[i]) k++;
+    double prec = 1.0 + frac * (1.0 - 1.0 / fmax(f[k], 1e-7));
+    if (prec >= 1.0 - fdr || i == n1 - 1) return v[i];
+  }
+  return NAN;
+}
+
+static void test_iso_threshold(unsigned *seed) {
+  double ux[32], uy[32], uw[32], fit[32], bw[32];
+  size_t bs[32];
+  dm_seqlet_iso_work_t wk = {ux, uy, uw, fit, bw, bs};
+  int rc = 0;
+  /* by hand: x 0.5(null) 1 1.5(null) 2 3 4, null weight 4/2 = 2; PAVA gives
+   * 0, 1/3, 1/3, 1, 1, 1; f = 0.95 (r = 0 at the smallest x); precision at
+   * 1 is 1 + 0.95 (1 - 3) < 0, at 2 it is 1: threshold 2 */
+  const double v[] = {1, 2, 3, 4}, z[] = {0.5, 1.5};
+  CHECK(dm_seqlet_iso_threshold(v, 4, z, 2, 0.2, &wk, &rc) == 2.0 && rc == 0, "hand-worked case");
+  /* no null: every precision is 1, the smallest value passes */
+  CHECK(dm_seqlet_iso_threshold(v, 4, z, 0, 0.2, &wk, &rc) == 1.0, "no null values");
+  CHECK(isinf(dm_seqlet_iso_threshold(v, 0, z, 2, 0.2, &wk, &rc)), "no observed values");
+  /* random small cases with ties, against the definition */
+  for (int trial = 0; trial < 300; trial++) {
+    double a[12], b[12];
+    size_t n1 = 1 + (size_t)rand_r(seed) % 12, n2 = 1 + (size_t)rand_r(seed) % 12;
+    for (size_t i = 0; i < n1; i++) a[i] = (double)(rand_r(seed) % 10) + (trial % 2 ? 3 : 0);
+    for (size_t j = 0; j < n2; j++) b[j] = (double)(rand_r(seed) % 8);
+    qsort(a, n1, sizeof *a, cmp);
+    qsort(b, n2, sizeof *b, cmp);
+    double fdr = 0.05 + 0.1 * (trial % 5);
+    double t = dm_seqlet_iso_threshold(a, n1, b, n2, fdr, &wk, &rc);
+    CHECK(t == naive_threshold(a, n1, b, n2, fdr), "trial %d: %g vs %g", trial, t,
+          naive_threshold(a, n1, b, n2, fdr));
+  }
+  CHECK(rc == 0, "fits succeeded");
 }
 
 int main(void) {
@@ -139,5 +209,6 @@ int main(void) {
   w[3] = 1.0;
   y[7] = NAN;
   CHECK(dm_isotonic_fit(50, y, w, f, bw, bs) == -1, "NaN value");
+  test_iso_threshold(&seed);
   return dm_test_summary("test_isotonic");
 }

@@ -13,6 +13,7 @@
 /* Project headers. */
 #include "dm_isotonic.h"
 #include "dm_mem.h"
+#include "dm_seqlet_internal.h"
 #include "dm_sorted.h"
 
 static int cmp_double(const void *a, const void *b) {
@@ -20,19 +21,8 @@ static int cmp_double(const void *a, const void *b) {
   return (x > y) - (x < y);
 }
 
-/* Work buffers of the isotonic fit, each of n1 + n2 entries. */
-typedef struct {
-  double *ux, *uy, *uw, *fit, *bw;
-  size_t *bstart;
-} iso_work_t;
-
-/* Isotonic threshold of one sign on magnitudes: v (n1) observed, z (n2) null,
- * both ascending. The fit of P(observed | x) (nulls weighted n1 / n2, ties
- * in x pooled) gives a precision per observed value; the result is the
- * smallest v whose precision reaches 1 - fdr (the largest v always does),
- * +inf if n1 == 0. *rc = -1 if the fit failed. */
-static double iso_threshold(const double *v, size_t n1, const double *z, size_t n2, double fdr,
-                            const iso_work_t *wk, int *rc) {
+double dm_seqlet_iso_threshold(const double *v, size_t n1, const double *z, size_t n2, double fdr,
+                               const dm_seqlet_iso_work_t *wk, int *rc) {
   if (n1 == 0) return INFINITY;
   double wz = n2 ? (double)n1 / (double)n2 : 0.0;
   size_t i = 0, j = 0, m = 0;
@@ -85,7 +75,7 @@ int dm_seqlet_thresholds(const dm_seqlet_opt_t *o, double *sample, size_t n, dm_
   double *null = dm_malloc("seqlet null", n_null * sizeof *null);
   double *mag = dm_malloc("seqlet |S|", n * sizeof *mag); /* (n,) |sample| ascending */
   double *neg_mag = dm_malloc("seqlet neg |S|", (n_neg + n_null) * sizeof *neg_mag);
-  iso_work_t wk = {
+  dm_seqlet_iso_work_t wk = {
       .ux = dm_malloc("isotonic x", n_work * sizeof(double)),
       .uy = dm_malloc("isotonic y", n_work * sizeof(double)),
       .uw = dm_malloc("isotonic w", n_work * sizeof(double)),
@@ -103,9 +93,9 @@ int dm_seqlet_thresholds(const dm_seqlet_opt_t *o, double *sample, size_t n, dm_
   double *v_neg = neg_mag, *zv_neg = neg_mag + n_neg;
   for (size_t i = 0; i < n_neg; i++) v_neg[i] = -sample[n_neg - 1 - i];
   for (size_t i = 0; i < z_neg; i++) zv_neg[i] = -null[z_neg - 1 - i];
-  thr->pos_iso =
-      iso_threshold(sample + n_neg, n - n_neg, null + z_neg, n_null - z_neg, o->target_fdr, &wk, &rc);
-  thr->neg_iso = -iso_threshold(v_neg, n_neg, zv_neg, z_neg, o->target_fdr, &wk, &rc);
+  thr->pos_iso = dm_seqlet_iso_threshold(sample + n_neg, n - n_neg, null + z_neg, n_null - z_neg,
+                                         o->target_fdr, &wk, &rc);
+  thr->neg_iso = -dm_seqlet_iso_threshold(v_neg, n_neg, zv_neg, z_neg, o->target_fdr, &wk, &rc);
   if (rc < 0) goto done;
 
   /* |S| ascending: merge the two magnitude lists. */
