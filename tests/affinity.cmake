@@ -1,0 +1,2 @@
+# Coarse (gapped k-mer) and fine (continuous Jaccard) affinity kernels.
+dm_add_test(test_cj SOURCES test_cj.c LIBS dm_modisco)
