@@ -5,48 +5,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "affinity_ref.h"
 #include "dm_cj.h"
 #include "dm_cj_internal.h"
 #include "dm_test.h"
-
-static uint64_t rng_state = 12345;
-static double urand(void) { /* xorshift64*, uniform in [0, 1) */
-  rng_state ^= rng_state >> 12;
-  rng_state ^= rng_state << 25;
-  rng_state ^= rng_state >> 27;
-  return (double)((rng_state * 2685821657736338717ull) >> 11) / 9007199254740992.0;
-}
-
-static void fill(float *x, size_t n, double zero_frac) {
-  for (size_t i = 0; i < n; i++) x[i] = urand() < zero_frac ? 0.0f : (float)(2.0 * urand() - 1.0);
-}
-
-/* Independent reference: lite's definition, y explicitly zero-padded, double sums. */
-static double ref_cj(const float *x, const float *y, size_t n) {
-  double num = 0, den = 0;
-  for (size_t i = 0; i < n; i++) {
-    double a = fabs(x[i]), b = fabs(y[i]);
-    double s = (x[i] > 0) - (x[i] < 0), t = (y[i] > 0) - (y[i] < 0);
-    num += (a < b ? a : b) * s * t;
-    den += a > b ? a : b;
-  }
-  return den > 0 ? num / den : 0.0;
-}
-
-static dm_cj_align_t ref_align(const float *x, const float *xrc, int lx, const float *y, int ly,
-                               int c, int pad) {
-  int lyp = ly + 2 * pad;
-  float *yp = calloc((size_t)lyp * c, sizeof(float));
-  memcpy(yp + (size_t)pad * c, y, (size_t)ly * c * sizeof(float));
-  dm_cj_align_t best = {-2.0f, 0, 0};
-  for (int s = 0; s < (xrc ? 2 : 1); s++)
-    for (int q = 0; q + lx <= lyp; q++) {
-      double v = ref_cj(s ? xrc : x, yp + (size_t)q * c, (size_t)lx * c);
-      if (v > best.score + 1e-6) best = (dm_cj_align_t){(float)v, q - pad, s};
-    }
-  free(yp);
-  return best;
-}
 
 static void test_hand_worked(void) {
   const float x[7] = {-1, -1, -2, 4, -1, -1, -1};

@@ -6,39 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "affinity_ref.h"
 #include "dm_kmer.h"
 #include "dm_test.h"
-
-static uint64_t rng_state = 987654321;
-static double urand(void) {
-  rng_state ^= rng_state >> 12;
-  rng_state ^= rng_state << 25;
-  rng_state ^= rng_state >> 27;
-  return (double)((rng_state * 2685821657736338717ull) >> 11) / 9007199254740992.0;
-}
-
-/* Random seqlets; every third one carries a copy of a shared motif so that
- * similarities are far from trivial; row `zero_row` has no contribution. */
-static void make_seqlets(int n, int l, float *onehot, float *contrib, int zero_row) {
-  static const int motif[6] = {2, 0, 3, 0, 1, 2};
-  for (int r = 0; r < n; r++) {
-    int at = (int)(urand() * (l - 6));
-    for (int t = 0; t < l; t++) {
-      int b = (int)(urand() * 4);
-      float imp = (float)(urand() - 0.3);
-      if (r % 3 == 0 && t >= at && t < at + 6) {
-        b = motif[t - at];
-        imp = 2.0f + (float)urand();
-      }
-      if (r == zero_row) imp = 0.0f;
-      if (t == l / 2 && r % 7 == 1) b = -1; /* an N */
-      for (int c = 0; c < 4; c++) {
-        onehot[((size_t)r * l + t) * 4 + c] = c == b ? 1.0f : 0.0f;
-        contrib[((size_t)r * l + t) * 4 + c] = c == b ? imp : 0.0f;
-      }
-    }
-  }
-}
 
 // --- brute-force embedding
 
