@@ -388,23 +388,25 @@ void dm_kmer_index_destroy(dm_kmer_index_t *idx) {
 
 // --- top-k queries
 
+/* Per candidate row: both dot products and the query that last touched it,
+ * in one record so that a posting touches one cache line. */
 typedef struct {
-  double *acc[2]; /* (N,) dot products with the forward / reverse embeddings */
-  int32_t *stamp; /* (N,) query that last touched each row */
+  double dot[2]; /* with the forward / reverse embedding */
+  int32_t stamp;
+} cand_t;
+
+typedef struct {
+  cand_t *cand;     /* (N,) */
   int32_t *touched; /* (N,) rows touched by the current query */
-  int32_t *heap;  /* (k,) */
+  int32_t *heap;    /* (k,) */
 } topk_work_t;
 
 static size_t topk_carve(int n, int k, char *base, topk_work_t *w) {
   size_t off = 0;
   topk_work_t dummy;
   if (!w) w = &dummy;
-  for (int s = 0; s < 2; s++) {
-    w->acc[s] = (double *)(void *)(base + off);
-    off += (size_t)n * sizeof(double);
-  }
-  w->stamp = (int32_t *)(void *)(base + off);
-  off += (size_t)n * sizeof(int32_t);
+  w->cand = (cand_t *)(void *)(base + off);
+  off += (size_t)n * sizeof(cand_t);
   w->touched = (int32_t *)(void *)(base + off);
   off += (size_t)n * sizeof(int32_t);
   w->heap = (int32_t *)(void *)(base + off);
@@ -428,7 +430,8 @@ static int64_t lower_bound(const dm_kmer_index_t *idx, int64_t lo, int64_t k) {
 }
 
 static inline double sim_of(const topk_work_t *w, int j) {
-  return w->acc[0][j] > w->acc[1][j] ? w->acc[0][j] : w->acc[1][j];
+  const double *d = w->cand[j].dot;
+  return d[0] > d[1] ? d[0] : d[1];
 }
 
 /* i ranks before j: larger similarity, then smaller index. */
@@ -452,7 +455,7 @@ static void nb_sift_down(const topk_work_t *w, int32_t *h, int n, int i) {
 
 /* Accumulate x . (indexed rows) for the query's keys, touching rows. */
 static int accumulate(const dm_kmer_index_t *idx, const int64_t *key, const double *val, int m,
-                      int32_t q, topk_work_t *w, double *acc, int nt) {
+                      int32_t q, int strand, topk_work_t *w, int nt) {
   int64_t u = 0;
   for (int i = 0; i < m; i++) {
     u = lower_bound(idx, u, key[i]);
@@ -460,13 +463,14 @@ static int accumulate(const dm_kmer_index_t *idx, const int64_t *key, const doub
     if (idx->key[u] != key[i]) continue;
     for (int64_t p = idx->ptr[u]; p < idx->ptr[u + 1]; p++) {
       int32_t j = idx->row[p];
-      if (w->stamp[j] != q) {
-        w->stamp[j] = q;
-        w->acc[0][j] = 0.0;
-        w->acc[1][j] = 0.0;
+      cand_t *cj = w->cand + j;
+      if (cj->stamp != q) {
+        cj->stamp = q;
+        cj->dot[0] = 0.0;
+        cj->dot[1] = 0.0;
         w->touched[nt++] = j;
       }
-      acc[j] += val[i] * idx->val[p];
+      cj->dot[strand] += val[i] * idx->val[p];
     }
   }
   return nt;
@@ -478,12 +482,12 @@ void dm_kmer_topk(const dm_kmer_emb_t *fwd, const dm_kmer_index_t *ifwd, const d
   DM_ASSERT(ifwd->n == n && irc->n == n && a >= 0 && a <= b && b <= n && k >= 1 && k <= n);
   topk_work_t w;
   topk_carve(n, k, work, &w);
-  for (int j = 0; j < n; j++) w.stamp[j] = -1;
+  for (int j = 0; j < n; j++) w.cand[j].stamp = -1;
   for (int i = a; i < b; i++) {
     const int64_t *key = fwd->key + (size_t)i * fwd->stride;
     const double *val = fwd->val + (size_t)i * fwd->stride;
-    int nt = accumulate(ifwd, key, val, fwd->nnz[i], i, &w, w.acc[0], 0);
-    nt = accumulate(irc, key, val, fwd->nnz[i], i, &w, w.acc[1], nt);
+    int nt = accumulate(ifwd, key, val, fwd->nnz[i], i, 0, &w, 0);
+    nt = accumulate(irc, key, val, fwd->nnz[i], i, 1, &w, nt);
     /* best k of the touched rows */
     int m = 0;
     for (int t = 0; t < nt; t++) {
@@ -510,7 +514,7 @@ void dm_kmer_topk(const dm_kmer_emb_t *fwd, const dm_kmer_index_t *ifwd, const d
     double *os = sim + (size_t)(i - a) * k;
     int ti = 0, u = 0;
     for (int o = 0; o < k; o++) {
-      while (u < n && w.stamp[u] == i) u++;
+      while (u < n && w.cand[u].stamp == i) u++;
       int take_touched;
       if (ti == m)
         take_touched = 0;
