@@ -34,15 +34,19 @@ static void test_random_vs_reference(void) {
 
 static void test_simd_bit_identical(void) {
   enum { N = 333, OFF = 11 };
-  float x[N], yp[N + OFF * 8], na[OFF], da[OFF], np_[OFF], dp[OFF];
+  float x[N], ya[N + OFF * 8], ys[N + OFF * 8], na[OFF], ma[OFF], np_[OFF], mp[OFF];
   for (int rep = 0; rep < 20; rep++) {
     size_t n = 1 + (size_t)(urand() * (N - 1));
     fill(x, n, 0.3);
-    fill(yp, n + OFF * 8, 0.3);
+    fill(ya, n + OFF * 8, 0.3);
+    for (size_t i = 0; i < n + OFF * 8; i++) {
+      ys[i] = ya[i] < 0 ? -0.0f : 0.0f;
+      ya[i] = fabsf(ya[i]);
+    }
     int n_off = 1 + rep % OFF;
-    dm_cj_scan(x, n, yp, 8, n_off, na, da, 1);
-    dm_cj_scan(x, n, yp, 8, n_off, np_, dp, 0);
-    CHECK(!memcmp(na, np_, n_off * sizeof(float)) && !memcmp(da, dp, n_off * sizeof(float)),
+    dm_cj_scan(x, n, ya, ys, 8, n_off, na, ma, 1);
+    dm_cj_scan(x, n, ya, ys, 8, n_off, np_, mp, 0);
+    CHECK(!memcmp(na, np_, n_off * sizeof(float)) && !memcmp(ma, mp, n_off * sizeof(float)),
           "SIMD and portable sums differ (n %zu, n_off %d)", n, n_off);
   }
 }
@@ -60,7 +64,8 @@ static void test_revcomp_symmetry(void) {
   CLOSE(dm_cj_score(x, y, L * C), dm_cj_score(xr, yr, L * C), 1e-6);
 
   /* a track against its own reverse complement: the rc strand matches exactly */
-  float work[(L + 2 * 6) * C];
+  float work[2 * (L + 2 * 6) * C + L + 2 * 6 + 1]; /* dm_cj_work_size(L, C, 6) */
+  CHECK(dm_cj_work_size(L, C, 6) == sizeof work / sizeof(float), "work size");
   dm_cj_align_t a = dm_cj_align(x, xr, L, xr, L, C, 6, work);
   CHECK(a.rc == 1 && a.offset == 0, "self-rc alignment: rc %d offset %d", a.rc, a.offset);
   CLOSE(a.score, 1.0, 1e-6);
@@ -68,7 +73,7 @@ static void test_revcomp_symmetry(void) {
 
 static void test_planted_offset(void) {
   enum { LY = 30, LX = 20, C = 8, PAD = 6 };
-  float y[LY * C], x[LX * C], xr[LX * C], work[(LY + 2 * PAD) * C];
+  float y[LY * C], x[LX * C], xr[LX * C], work[2 * (LY + 2 * PAD) * C + LY + 2 * PAD + 1];
   fill(y, LY * C, 0.0);
   /* x = y[7 .. 27): offset 7, forward */
   memcpy(x, y + 7 * C, sizeof x);
@@ -88,7 +93,7 @@ static void test_planted_offset(void) {
 
 static void test_align_vs_brute_force(void) {
   enum { C = 8, LMAX = 45 };
-  float x[LMAX * C], xr[LMAX * C], y[LMAX * C], work[(LMAX + 2 * 20) * C];
+  float x[LMAX * C], xr[LMAX * C], y[LMAX * C], work[2 * (LMAX + 40) * C + LMAX + 41];
   for (int rep = 0; rep < 30; rep++) {
     int lx = 5 + (int)(urand() * 35), ly = 5 + (int)(urand() * 40);
     int pad = dm_cj_pad(lx, 0.7, rep & 1);

@@ -16,13 +16,12 @@ void dm_affinity_fine(const float *fwd, const float *rc, int l, int c, int pad, 
   DM_ASSERT(a >= 0 && a <= b && k >= 0 && pad >= 0);
   size_t stride = (size_t)l * c;
   for (int i = a; i < b; i++) {
-    dm_cj_pad_track(fwd + (size_t)i * stride, l, c, pad, work);
+    dm_cj_prepare(fwd + (size_t)i * stride, l, c, pad, work);
     const int32_t *row = nbr + (size_t)(i - a) * k;
     float *out = fine + (size_t)(i - a) * k;
     for (int t = 0; t < k; t++) {
       size_t j = (size_t)row[t];
-      out[t] = dm_cj_align_padded(fwd + j * stride, rc + j * stride, l, work, l + 2 * pad, c, pad)
-                   .score;
+      out[t] = dm_cj_align_prepared(fwd + j * stride, rc + j * stride, l, work, l, c, pad).score;
     }
   }
 }

@@ -45,23 +45,6 @@ int dm_cj_pad(int lx, double min_overlap, int round_up) {
   return n > 0 ? n : 0;
 }
 
-size_t dm_cj_work_size(int ly, int c, int pad) { return (size_t)(ly + 2 * pad) * (size_t)c; }
-
-void dm_cj_pad_track(const float *y, int ly, int c, int pad, float *work) {
-  size_t side = (size_t)pad * c;
-  memset(work, 0, side * sizeof(float));
-  memcpy(work + side, y, (size_t)ly * c * sizeof(float));
-  memset(work + side + (size_t)ly * c, 0, side * sizeof(float));
-}
-
-// --- scan kernels: numerator and denominator of CJ at n_off windows
-
-/* Fixed reduction tree over the 8 lanes, shared by both kernels. */
-static inline float lane_sum(const float v[DM_CJ_LANES]) {
-  float t0 = v[0] + v[4], t1 = v[1] + v[5], t2 = v[2] + v[6], t3 = v[3] + v[7];
-  return (t0 + t2) + (t1 + t3);
-}
-
 static inline uint32_t f2u(float f) {
   uint32_t u;
   memcpy(&u, &f, sizeof u);
@@ -74,55 +57,90 @@ static inline float u2f(uint32_t u) {
   return f;
 }
 
-/* min(|x|,|y|) with the sign of x*y goes to *num, max(|x|,|y|) to *den. */
-static inline void cj_term(float x, float y, float *num, float *den) {
-  float ax = fabsf(x), ay = fabsf(y);
-  float mn = ax < ay ? ax : ay, mx = ax > ay ? ax : ay;
-  *num += u2f(f2u(mn) | ((f2u(x) ^ f2u(y)) & 0x80000000u));
-  *den += mx;
+/* Prepared fixed track in work: |y| and sign bits of the zero-padded track,
+ * (lyp, C) each, then the prefix sums of |y| over positions, (lyp + 1). */
+size_t dm_cj_work_size(int ly, int c, int pad) {
+  size_t lyp = (size_t)(ly + 2 * pad);
+  return 2 * lyp * (size_t)c + lyp + 1;
 }
 
-static void scan_portable(const float *x, size_t n, const float *yp, size_t stride, int n_off,
-                          float *num, float *den) {
+void dm_cj_prepare(const float *y, int ly, int c, int pad, float *work) {
+  size_t lyp = (size_t)(ly + 2 * pad), n = lyp * (size_t)c;
+  float *ya = work, *ys = work + n, *pre = work + 2 * n;
+  pre[0] = 0.0f;
+  for (size_t p = 0; p < lyp; p++) {
+    long t = (long)p - pad;
+    float rowsum = 0.0f;
+    for (int ch = 0; ch < c; ch++) {
+      float v = t >= 0 && t < ly ? y[(size_t)t * c + ch] : 0.0f;
+      ya[p * c + ch] = fabsf(v);
+      ys[p * c + ch] = u2f(f2u(v) & 0x80000000u);
+      rowsum += fabsf(v);
+    }
+    pre[p + 1] = pre[p] + rowsum;
+  }
+}
+
+// --- scan kernels: numerator and sum of minima of CJ at n_off windows
+
+/* Fixed reduction tree over the 8 lanes, shared by both kernels. */
+static inline float lane_sum(const float v[DM_CJ_LANES]) {
+  float t0 = v[0] + v[4], t1 = v[1] + v[5], t2 = v[2] + v[6], t3 = v[3] + v[7];
+  return (t0 + t2) + (t1 + t3);
+}
+
+/* min(|x|,|y|) with the sign of x*y goes to *num, min(|x|,|y|) to *mins. */
+static inline void cj_term(float x, float ay, float ys, float *num, float *mins) {
+  float ax = fabsf(x), mn = ax < ay ? ax : ay;
+  *num += u2f(f2u(mn) | ((f2u(x) ^ f2u(ys)) & 0x80000000u));
+  *mins += mn;
+}
+
+static void scan_portable(const float *x, size_t n, const float *ya, const float *ys,
+                          size_t stride, int n_off, float *num, float *mins) {
   for (int q = 0; q < n_off; q++) {
-    const float *y = yp + (size_t)q * stride;
-    float an[DM_CJ_LANES] = {0}, ad[DM_CJ_LANES] = {0};
+    const float *a = ya + (size_t)q * stride, *s = ys + (size_t)q * stride;
+    float an[DM_CJ_LANES] = {0}, am[DM_CJ_LANES] = {0};
     size_t e = 0;
     for (; e + DM_CJ_LANES <= n; e += DM_CJ_LANES)
-      for (int k = 0; k < DM_CJ_LANES; k++) cj_term(x[e + k], y[e + k], &an[k], &ad[k]);
-    if (e < n) /* tail: missing elements are (0, 0), as in the masked SIMD load */
+      for (int k = 0; k < DM_CJ_LANES; k++) cj_term(x[e + k], a[e + k], s[e + k], &an[k], &am[k]);
+    if (e < n) /* tail: missing elements are zeros, as in the masked SIMD load */
       for (int k = 0; k < DM_CJ_LANES; k++) {
         int in = e + k < n;
-        cj_term(in ? x[e + k] : 0.0f, in ? y[e + k] : 0.0f, &an[k], &ad[k]);
+        cj_term(in ? x[e + k] : 0.0f, in ? a[e + k] : 0.0f, in ? s[e + k] : 0.0f, &an[k], &am[k]);
       }
     num[q] = lane_sum(an);
-    den[q] = lane_sum(ad);
+    mins[q] = lane_sum(am);
   }
 }
 
 #ifdef DM_CJ_HAVE_AVX
-#define CJ_STEP(xv, ax, yv, an, ad)                                                                \
+#define CJ_STEP(ax, xs, ay, ys, an, am)                                                            \
   do {                                                                                             \
-    __m256 ay_ = _mm256_and_ps(yv, absm);                                                          \
-    __m256 sg_ = _mm256_and_ps(_mm256_xor_ps(xv, yv), sgnm);                                       \
-    an = _mm256_add_ps(an, _mm256_or_ps(_mm256_min_ps(ax, ay_), sg_));                             \
-    ad = _mm256_add_ps(ad, _mm256_max_ps(ax, ay_));                                                \
+    __m256 mn_ = _mm256_min_ps(ax, ay);                                                            \
+    an = _mm256_add_ps(an, _mm256_or_ps(mn_, _mm256_xor_ps(xs, ys)));                              \
+    am = _mm256_add_ps(am, mn_);                                                                   \
   } while (0)
 
-__attribute__((target("avx"))) static void store_sums(__m256 an, __m256 ad, float *num,
-                                                      float *den) {
-  float v[DM_CJ_LANES];
-  _mm256_storeu_ps(v, an);
-  *num = lane_sum(v);
-  _mm256_storeu_ps(v, ad);
-  *den = lane_sum(v);
+/* lane_sum's tree in registers: (v0+v4, v1+v5, v2+v6, v3+v7), then
+ * (t0+t2) + (t1+t3). */
+__attribute__((target("avx"))) static inline float hsum(__m256 v) {
+  __m128 t = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+  __m128 u = _mm_add_ps(t, _mm_movehl_ps(t, t));
+  return _mm_cvtss_f32(_mm_add_ss(u, _mm_shuffle_ps(u, u, 1)));
+}
+
+__attribute__((target("avx"))) static inline void store_sums(__m256 an, __m256 am, float *num,
+                                                             float *mins) {
+  *num = hsum(an);
+  *mins = hsum(am);
 }
 
 /* Four windows per pass share the loads of x; the same lane order as
  * scan_portable, so the sums are bit-identical. */
-__attribute__((target("avx"))) static void scan_avx(const float *x, size_t n, const float *yp,
-                                                    size_t stride, int n_off, float *num,
-                                                    float *den) {
+__attribute__((target("avx"))) static void scan_avx(const float *x, size_t n, const float *ya,
+                                                    const float *ys, size_t stride, int n_off,
+                                                    float *num, float *mins) {
   const __m256 absm = _mm256_castsi256_ps(_mm256_set1_epi32(0x7fffffff));
   const __m256 sgnm = _mm256_castsi256_ps(_mm256_set1_epi32((int)0x80000000u));
   size_t nfull = n & ~(size_t)(DM_CJ_LANES - 1);
@@ -132,90 +150,118 @@ __attribute__((target("avx"))) static void scan_avx(const float *x, size_t n, co
                                     6 < rem ? -1 : 0, 7 < rem ? -1 : 0);
   int q = 0;
   for (; q + 4 <= n_off; q += 4) {
-    const float *y0 = yp + (size_t)q * stride, *y1 = y0 + stride, *y2 = y1 + stride,
-                *y3 = y2 + stride;
+    const float *a0 = ya + (size_t)q * stride, *s0 = ys + (size_t)q * stride;
+    const float *a1 = a0 + stride, *a2 = a1 + stride, *a3 = a2 + stride;
+    const float *s1 = s0 + stride, *s2 = s1 + stride, *s3 = s2 + stride;
     __m256 n0 = _mm256_setzero_ps(), n1 = n0, n2 = n0, n3 = n0;
-    __m256 d0 = n0, d1 = n0, d2 = n0, d3 = n0;
+    __m256 m0 = n0, m1 = n0, m2 = n0, m3 = n0;
     for (size_t e = 0; e < nfull; e += DM_CJ_LANES) {
-      __m256 xv = _mm256_loadu_ps(x + e), ax = _mm256_and_ps(xv, absm);
-      __m256 v0 = _mm256_loadu_ps(y0 + e), v1 = _mm256_loadu_ps(y1 + e);
-      __m256 v2 = _mm256_loadu_ps(y2 + e), v3 = _mm256_loadu_ps(y3 + e);
-      CJ_STEP(xv, ax, v0, n0, d0);
-      CJ_STEP(xv, ax, v1, n1, d1);
-      CJ_STEP(xv, ax, v2, n2, d2);
-      CJ_STEP(xv, ax, v3, n3, d3);
+      __m256 xv = _mm256_loadu_ps(x + e);
+      __m256 ax = _mm256_and_ps(xv, absm), xs = _mm256_and_ps(xv, sgnm);
+      CJ_STEP(ax, xs, _mm256_loadu_ps(a0 + e), _mm256_loadu_ps(s0 + e), n0, m0);
+      CJ_STEP(ax, xs, _mm256_loadu_ps(a1 + e), _mm256_loadu_ps(s1 + e), n1, m1);
+      CJ_STEP(ax, xs, _mm256_loadu_ps(a2 + e), _mm256_loadu_ps(s2 + e), n2, m2);
+      CJ_STEP(ax, xs, _mm256_loadu_ps(a3 + e), _mm256_loadu_ps(s3 + e), n3, m3);
     }
     if (rem) {
-      __m256 xv = _mm256_maskload_ps(x + nfull, tmask), ax = _mm256_and_ps(xv, absm);
-      __m256 v0 = _mm256_maskload_ps(y0 + nfull, tmask), v1 = _mm256_maskload_ps(y1 + nfull, tmask);
-      __m256 v2 = _mm256_maskload_ps(y2 + nfull, tmask), v3 = _mm256_maskload_ps(y3 + nfull, tmask);
-      CJ_STEP(xv, ax, v0, n0, d0);
-      CJ_STEP(xv, ax, v1, n1, d1);
-      CJ_STEP(xv, ax, v2, n2, d2);
-      CJ_STEP(xv, ax, v3, n3, d3);
+      __m256 xv = _mm256_maskload_ps(x + nfull, tmask);
+      __m256 ax = _mm256_and_ps(xv, absm), xs = _mm256_and_ps(xv, sgnm);
+      CJ_STEP(ax, xs, _mm256_maskload_ps(a0 + nfull, tmask), _mm256_maskload_ps(s0 + nfull, tmask),
+              n0, m0);
+      CJ_STEP(ax, xs, _mm256_maskload_ps(a1 + nfull, tmask), _mm256_maskload_ps(s1 + nfull, tmask),
+              n1, m1);
+      CJ_STEP(ax, xs, _mm256_maskload_ps(a2 + nfull, tmask), _mm256_maskload_ps(s2 + nfull, tmask),
+              n2, m2);
+      CJ_STEP(ax, xs, _mm256_maskload_ps(a3 + nfull, tmask), _mm256_maskload_ps(s3 + nfull, tmask),
+              n3, m3);
     }
-    store_sums(n0, d0, num + q, den + q);
-    store_sums(n1, d1, num + q + 1, den + q + 1);
-    store_sums(n2, d2, num + q + 2, den + q + 2);
-    store_sums(n3, d3, num + q + 3, den + q + 3);
+    store_sums(n0, m0, num + q, mins + q);
+    store_sums(n1, m1, num + q + 1, mins + q + 1);
+    store_sums(n2, m2, num + q + 2, mins + q + 2);
+    store_sums(n3, m3, num + q + 3, mins + q + 3);
   }
   for (; q < n_off; q++) {
-    const float *y0 = yp + (size_t)q * stride;
-    __m256 n0 = _mm256_setzero_ps(), d0 = n0;
+    const float *a0 = ya + (size_t)q * stride, *s0 = ys + (size_t)q * stride;
+    __m256 n0 = _mm256_setzero_ps(), m0 = n0;
     for (size_t e = 0; e < nfull; e += DM_CJ_LANES) {
-      __m256 xv = _mm256_loadu_ps(x + e), ax = _mm256_and_ps(xv, absm);
-      __m256 v0 = _mm256_loadu_ps(y0 + e);
-      CJ_STEP(xv, ax, v0, n0, d0);
+      __m256 xv = _mm256_loadu_ps(x + e);
+      __m256 ax = _mm256_and_ps(xv, absm), xs = _mm256_and_ps(xv, sgnm);
+      CJ_STEP(ax, xs, _mm256_loadu_ps(a0 + e), _mm256_loadu_ps(s0 + e), n0, m0);
     }
     if (rem) {
-      __m256 xv = _mm256_maskload_ps(x + nfull, tmask), ax = _mm256_and_ps(xv, absm);
-      __m256 v0 = _mm256_maskload_ps(y0 + nfull, tmask);
-      CJ_STEP(xv, ax, v0, n0, d0);
+      __m256 xv = _mm256_maskload_ps(x + nfull, tmask);
+      __m256 ax = _mm256_and_ps(xv, absm), xs = _mm256_and_ps(xv, sgnm);
+      CJ_STEP(ax, xs, _mm256_maskload_ps(a0 + nfull, tmask), _mm256_maskload_ps(s0 + nfull, tmask),
+              n0, m0);
     }
-    store_sums(n0, d0, num + q, den + q);
+    store_sums(n0, m0, num + q, mins + q);
   }
 }
 #undef CJ_STEP
 #endif
 
-void dm_cj_scan(const float *x, size_t n, const float *yp, size_t stride, int n_off, float *num,
-                float *den, int simd) {
+void dm_cj_scan(const float *x, size_t n, const float *ya, const float *ys, size_t stride,
+                int n_off, float *num, float *mins, int simd) {
 #ifdef DM_CJ_HAVE_AVX
   if (simd && __builtin_cpu_supports("avx")) {
-    scan_avx(x, n, yp, stride, n_off, num, den);
+    scan_avx(x, n, ya, ys, stride, n_off, num, mins);
     return;
   }
 #else
   (void)simd;
 #endif
-  scan_portable(x, n, yp, stride, n_off, num, den);
+  scan_portable(x, n, ya, ys, stride, n_off, num, mins);
 }
 
 // --- scores and alignment
 
-static inline float cj_ratio(float num, float den) { return den > 0.0f ? num / den : 0.0f; }
-
-float dm_cj_score(const float *x, const float *y, size_t n) {
-  float num, den;
-  dm_cj_scan(x, n, y, 0, 1, &num, &den, 1);
-  return cj_ratio(num, den);
+/* sum |x| over 8 lanes (independent chains), lanes added by lane_sum */
+static float abs_sum(const float *x, size_t n) {
+  float acc[DM_CJ_LANES] = {0};
+  size_t e = 0;
+  for (; e + DM_CJ_LANES <= n; e += DM_CJ_LANES)
+    for (int k = 0; k < DM_CJ_LANES; k++) acc[k] += fabsf(x[e + k]);
+  for (; e < n; e++) acc[e % DM_CJ_LANES] += fabsf(x[e]);
+  return lane_sum(acc);
 }
 
-dm_cj_align_t dm_cj_align_padded(const float *x, const float *x_rc, int lx, const float *yp, int lyp,
-                                 int c, int pad) {
+/* CJ from its parts: sum max(|x|,|y|) = sum|x| + sum|y| - sum min(|x|,|y|). */
+static inline float cj_ratio(float num, float sx, float sy, float mins) {
+  float den = (sx + sy) - mins;
+  return den > 0.0f ? num / den : 0.0f;
+}
+
+float dm_cj_score(const float *x, const float *y, size_t n) {
+  float num = 0.0f, mins = 0.0f, sx = 0.0f, sy = 0.0f;
+  for (size_t i = 0; i < n; i++) {
+    float ay = fabsf(y[i]), ys = u2f(f2u(y[i]) & 0x80000000u);
+    cj_term(x[i], ay, ys, &num, &mins);
+    sx += fabsf(x[i]);
+    sy += ay;
+  }
+  return cj_ratio(num, sx, sy, mins);
+}
+
+dm_cj_align_t dm_cj_align_prepared(const float *x, const float *x_rc, int lx, const float *prep,
+                                   int ly, int c, int pad) {
+  int lyp = ly + 2 * pad;
   DM_ASSERT(lx >= 1 && lx <= lyp && c >= 1);
+  size_t np = (size_t)lyp * c, n = (size_t)lx * c;
+  const float *ya = prep, *ys = prep + np, *pre = prep + 2 * np;
   dm_cj_align_t best = {-INFINITY, -pad, 0};
   int n_off = lyp - lx + 1;
-  size_t n = (size_t)lx * c;
-  float num[DM_CJ_CHUNK], den[DM_CJ_CHUNK];
+  float num[DM_CJ_CHUNK], mins[DM_CJ_CHUNK];
   for (int strand = 0; strand < 2; strand++) {
     const float *xs = strand ? x_rc : x;
     if (!xs) break;
+    float sx = abs_sum(xs, n);
     for (int q0 = 0; q0 < n_off; q0 += DM_CJ_CHUNK) {
       int m = n_off - q0 < DM_CJ_CHUNK ? n_off - q0 : DM_CJ_CHUNK;
-      dm_cj_scan(xs, n, yp + (size_t)q0 * c, (size_t)c, m, num, den, 1);
+      size_t o = (size_t)q0 * c;
+      dm_cj_scan(xs, n, ya + o, ys + o, (size_t)c, m, num, mins, 1);
       for (int q = 0; q < m; q++) {
-        float s = cj_ratio(num[q], den[q]);
+        float sy = pre[q0 + q + lx] - pre[q0 + q];
+        float s = cj_ratio(num[q], sx, sy, mins[q]);
         if (s > best.score) {
           best.score = s;
           best.offset = q0 + q - pad;
@@ -230,6 +276,6 @@ dm_cj_align_t dm_cj_align_padded(const float *x, const float *x_rc, int lx, cons
 dm_cj_align_t dm_cj_align(const float *x, const float *x_rc, int lx, const float *y, int ly, int c,
                           int pad, float *work) {
   DM_ASSERT(pad >= 0 && ly >= 1);
-  dm_cj_pad_track(y, ly, c, pad, work);
-  return dm_cj_align_padded(x, x_rc, lx, work, ly + 2 * pad, c, pad);
+  dm_cj_prepare(y, ly, c, pad, work);
+  return dm_cj_align_prepared(x, x_rc, lx, work, ly, c, pad);
 }

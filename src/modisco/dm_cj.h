@@ -16,8 +16,9 @@
  * score wins; ties go to the smaller offset and to the forward strand
  * (rc must be strictly better), as in lite.
  *
- * Sums are in float over 8 lanes (element e of the flattened window goes to
- * lane e % 8, lanes added in a fixed tree), identically in the AVX2 and the
+ * The denominator is computed as sum|x| + sum|y| - sum min(|x|,|y|). Sums
+ * are in float over 8 lanes (element e of the flattened window goes to lane
+ * e % 8, lanes added in a fixed tree), identically in the AVX and the
  * portable code, so results do not depend on the machine's SIMD support.
  */
 #ifndef DM_CJ_H
@@ -97,29 +98,28 @@ dm_cj_align_t dm_cj_align(const float *x, const float *x_rc, int lx, const float
                           int pad, float *work);
 
 /**
- * @brief Copy y into work with pad zero positions on each side (the layout
- *        dm_cj_align_padded expects). Lets a caller pad a track once and
- *        align many tracks against it.
+ * @brief Prepare a fixed track for many alignments: |y|, sign bits and
+ *        prefix sums of |y| of y padded with pad zero positions on each side.
  * @param y    (ly, C) track
  * @param ly   length
  * @param c    channels
  * @param pad  zero positions added on each side
- * @param work (ly + 2 pad, C) output, dm_cj_work_size(ly, c, pad) floats
+ * @param work output of dm_cj_work_size(ly, c, pad) floats
  */
-void dm_cj_pad_track(const float *y, int ly, int c, int pad, float *work);
+void dm_cj_prepare(const float *y, int ly, int c, int pad, float *work);
 
 /**
- * @brief dm_cj_align against a track already padded by dm_cj_pad_track.
+ * @brief dm_cj_align against a track prepared by dm_cj_prepare.
  * @param x    (lx, C) sliding track
  * @param x_rc (lx, C) its reverse complement, or NULL
- * @param lx   length of x; lx <= lyp
- * @param yp   (lyp, C) padded track
- * @param lyp  padded length ly + 2 pad
+ * @param lx   length of x; lx <= ly + 2 pad
+ * @param prep output of dm_cj_prepare(y, ly, c, pad, prep)
+ * @param ly   length of y
  * @param c    channels
- * @param pad  padding used (offsets are reported relative to the unpadded y)
+ * @param pad  padding used to prepare
  * @return best score, offset and strand
  */
-dm_cj_align_t dm_cj_align_padded(const float *x, const float *x_rc, int lx, const float *yp, int lyp,
-                                 int c, int pad);
+dm_cj_align_t dm_cj_align_prepared(const float *x, const float *x_rc, int lx, const float *prep,
+                                   int ly, int c, int pad);
 
 #endif

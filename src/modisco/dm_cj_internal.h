@@ -5,17 +5,18 @@
 #include <stddef.h>
 
 /**
- * @brief Numerator and denominator of CJ(x, window q) for n_off windows of yp.
+ * @brief Parts of CJ(x, window q) for n_off windows of a prepared track.
  * @param x      (n,) sliding array
  * @param n      elements of x
- * @param yp     windows: window q is yp[q * stride .. q * stride + n)
+ * @param ya     |y|: window q is ya[q * stride .. q * stride + n)
+ * @param ys     sign bits of y (y with its magnitude cleared), same layout
  * @param stride floats between consecutive windows
  * @param n_off  number of windows
  * @param num    (n_off,) sum of min(|x|,|y|) sign(x y)
- * @param den    (n_off,) sum of max(|x|,|y|)
+ * @param mins   (n_off,) sum of min(|x|,|y|)
  * @param simd   0: portable code only; 1: AVX when the CPU has it
  */
-void dm_cj_scan(const float *x, size_t n, const float *yp, size_t stride, int n_off, float *num,
-                float *den, int simd);
+void dm_cj_scan(const float *x, size_t n, const float *ya, const float *ys, size_t stride,
+                int n_off, float *num, float *mins, int simd);
 
 #endif
