@@ -136,66 +136,50 @@ __attribute__((target("avx"))) static inline void store_sums(__m256 an, __m256 a
   *mins = hsum(am);
 }
 
-/* Four windows per pass share the loads of x; the same lane order as
- * scan_portable, so the sums are bit-identical. */
+/* w (1..4) windows in one pass: they share the loads of x. Inlined with a
+ * constant w, the accumulators live in registers. */
+__attribute__((target("avx"), always_inline)) static inline void
+scan_group(const float *x, size_t nfull, __m256i tmask, int rem, const float *ya, const float *ys,
+           size_t stride, int w, float *num, float *mins) {
+  const __m256 absm = _mm256_castsi256_ps(_mm256_set1_epi32(0x7fffffff));
+  const __m256 sgnm = _mm256_castsi256_ps(_mm256_set1_epi32((int)0x80000000u));
+  __m256 an[4], am[4];
+#pragma GCC unroll 4
+  for (int r = 0; r < w; r++) an[r] = am[r] = _mm256_setzero_ps();
+  for (size_t e = 0; e < nfull; e += DM_CJ_LANES) {
+    __m256 xv = _mm256_loadu_ps(x + e);
+    __m256 ax = _mm256_and_ps(xv, absm), xs = _mm256_and_ps(xv, sgnm);
+#pragma GCC unroll 4
+    for (int r = 0; r < w; r++)
+      CJ_STEP(ax, xs, _mm256_loadu_ps(ya + r * stride + e), _mm256_loadu_ps(ys + r * stride + e),
+              an[r], am[r]);
+  }
+  if (rem) { /* the masked last chunk: missing elements read as 0 */
+    __m256 xv = _mm256_maskload_ps(x + nfull, tmask);
+    __m256 ax = _mm256_and_ps(xv, absm), xs = _mm256_and_ps(xv, sgnm);
+#pragma GCC unroll 4
+    for (int r = 0; r < w; r++)
+      CJ_STEP(ax, xs, _mm256_maskload_ps(ya + r * stride + nfull, tmask),
+              _mm256_maskload_ps(ys + r * stride + nfull, tmask), an[r], am[r]);
+  }
+#pragma GCC unroll 4
+  for (int r = 0; r < w; r++) store_sums(an[r], am[r], num + r, mins + r);
+}
+
+/* Same lane order as scan_portable, so the sums are bit-identical. */
 __attribute__((target("avx"))) static void scan_avx(const float *x, size_t n, const float *ya,
                                                     const float *ys, size_t stride, int n_off,
                                                     float *num, float *mins) {
-  const __m256 absm = _mm256_castsi256_ps(_mm256_set1_epi32(0x7fffffff));
-  const __m256 sgnm = _mm256_castsi256_ps(_mm256_set1_epi32((int)0x80000000u));
   size_t nfull = n & ~(size_t)(DM_CJ_LANES - 1);
   int rem = (int)(n - nfull);
   __m256i tmask = _mm256_setr_epi32(0 < rem ? -1 : 0, 1 < rem ? -1 : 0, 2 < rem ? -1 : 0,
                                     3 < rem ? -1 : 0, 4 < rem ? -1 : 0, 5 < rem ? -1 : 0,
                                     6 < rem ? -1 : 0, 7 < rem ? -1 : 0);
   int q = 0;
-  for (; q + 4 <= n_off; q += 4) {
-    const float *a0 = ya + (size_t)q * stride, *s0 = ys + (size_t)q * stride;
-    const float *a1 = a0 + stride, *a2 = a1 + stride, *a3 = a2 + stride;
-    const float *s1 = s0 + stride, *s2 = s1 + stride, *s3 = s2 + stride;
-    __m256 n0 = _mm256_setzero_ps(), n1 = n0, n2 = n0, n3 = n0;
-    __m256 m0 = n0, m1 = n0, m2 = n0, m3 = n0;
-    for (size_t e = 0; e < nfull; e += DM_CJ_LANES) {
-      __m256 xv = _mm256_loadu_ps(x + e);
-      __m256 ax = _mm256_and_ps(xv, absm), xs = _mm256_and_ps(xv, sgnm);
-      CJ_STEP(ax, xs, _mm256_loadu_ps(a0 + e), _mm256_loadu_ps(s0 + e), n0, m0);
-      CJ_STEP(ax, xs, _mm256_loadu_ps(a1 + e), _mm256_loadu_ps(s1 + e), n1, m1);
-      CJ_STEP(ax, xs, _mm256_loadu_ps(a2 + e), _mm256_loadu_ps(s2 + e), n2, m2);
-      CJ_STEP(ax, xs, _mm256_loadu_ps(a3 + e), _mm256_loadu_ps(s3 + e), n3, m3);
-    }
-    if (rem) {
-      __m256 xv = _mm256_maskload_ps(x + nfull, tmask);
-      __m256 ax = _mm256_and_ps(xv, absm), xs = _mm256_and_ps(xv, sgnm);
-      CJ_STEP(ax, xs, _mm256_maskload_ps(a0 + nfull, tmask), _mm256_maskload_ps(s0 + nfull, tmask),
-              n0, m0);
-      CJ_STEP(ax, xs, _mm256_maskload_ps(a1 + nfull, tmask), _mm256_maskload_ps(s1 + nfull, tmask),
-              n1, m1);
-      CJ_STEP(ax, xs, _mm256_maskload_ps(a2 + nfull, tmask), _mm256_maskload_ps(s2 + nfull, tmask),
-              n2, m2);
-      CJ_STEP(ax, xs, _mm256_maskload_ps(a3 + nfull, tmask), _mm256_maskload_ps(s3 + nfull, tmask),
-              n3, m3);
-    }
-    store_sums(n0, m0, num + q, mins + q);
-    store_sums(n1, m1, num + q + 1, mins + q + 1);
-    store_sums(n2, m2, num + q + 2, mins + q + 2);
-    store_sums(n3, m3, num + q + 3, mins + q + 3);
-  }
-  for (; q < n_off; q++) {
-    const float *a0 = ya + (size_t)q * stride, *s0 = ys + (size_t)q * stride;
-    __m256 n0 = _mm256_setzero_ps(), m0 = n0;
-    for (size_t e = 0; e < nfull; e += DM_CJ_LANES) {
-      __m256 xv = _mm256_loadu_ps(x + e);
-      __m256 ax = _mm256_and_ps(xv, absm), xs = _mm256_and_ps(xv, sgnm);
-      CJ_STEP(ax, xs, _mm256_loadu_ps(a0 + e), _mm256_loadu_ps(s0 + e), n0, m0);
-    }
-    if (rem) {
-      __m256 xv = _mm256_maskload_ps(x + nfull, tmask);
-      __m256 ax = _mm256_and_ps(xv, absm), xs = _mm256_and_ps(xv, sgnm);
-      CJ_STEP(ax, xs, _mm256_maskload_ps(a0 + nfull, tmask), _mm256_maskload_ps(s0 + nfull, tmask),
-              n0, m0);
-    }
-    store_sums(n0, m0, num + q, mins + q);
-  }
+  for (; q + 4 <= n_off; q += 4)
+    scan_group(x, nfull, tmask, rem, ya + q * stride, ys + q * stride, stride, 4, num + q, mins + q);
+  for (; q < n_off; q++)
+    scan_group(x, nfull, tmask, rem, ya + q * stride, ys + q * stride, stride, 1, num + q, mins + q);
 }
 #undef CJ_STEP
 #endif

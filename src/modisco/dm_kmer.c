@@ -37,6 +37,36 @@ int dm_kmer_opt_check(const dm_kmer_opt_t *opt) {
   return 0;
 }
 
+// --- bounded heap of the best entries (root: the worst kept)
+
+/* 1 if entry a ranks before entry b. */
+typedef int (*better_fn)(const void *ctx, int32_t a, int32_t b);
+
+static void heap_sift_down(int32_t *h, int n, int i, better_fn better, const void *ctx) {
+  for (;;) {
+    int c = 2 * i + 1;
+    if (c >= n) return;
+    if (c + 1 < n && better(ctx, h[c], h[c + 1])) c++;
+    if (!better(ctx, h[i], h[c])) return;
+    int32_t t = h[i];
+    h[i] = h[c];
+    h[c] = t;
+    i = c;
+  }
+}
+
+/* Offer entry e to a heap of at most cap entries, *m of them used. */
+static void heap_offer(int32_t *h, int *m, int cap, int32_t e, better_fn better, const void *ctx) {
+  if (*m < cap) {
+    h[(*m)++] = e;
+    if (*m == cap)
+      for (int i = cap / 2 - 1; i >= 0; i--) heap_sift_down(h, cap, i, better, ctx);
+  } else if (better(ctx, e, h[0])) {
+    h[0] = e;
+    heap_sift_down(h, cap, 0, better, ctx);
+  }
+}
+
 // --- embedding scratch layout
 
 typedef struct {
@@ -45,6 +75,11 @@ typedef struct {
   size_t slots;     /* hash table size, a power of 2 >= 2 distinct */
   int l;
 } emb_layout_t;
+
+typedef struct {
+  int64_t key;
+  double val;
+} kv_t;
 
 typedef struct {
   float *imp;        /* (L,) importance per position */
@@ -58,7 +93,8 @@ typedef struct {
   double *tval;      /* (slots,) summed values */
   int *trank;        /* (slots,) insertion rank */
   int *order;        /* (distinct,) slots in insertion order */
-  int *heap;         /* (max_entries,) selected slots */
+  int32_t *heap;     /* (max_entries,) selected slots */
+  kv_t *kv;          /* (max_entries,) selected keys and values */
 } emb_work_t;
 
 static double binom(int n, int k) {
@@ -108,7 +144,8 @@ static size_t emb_carve(const dm_kmer_opt_t *opt, const emb_layout_t *y, char *b
   CARVE(w->tval, double, y->slots);
   CARVE(w->trank, int, y->slots);
   CARVE(w->order, int, y->distinct);
-  CARVE(w->heap, int, (size_t)opt->max_entries);
+  CARVE(w->heap, int32_t, (size_t)opt->max_entries);
+  CARVE(w->kv, kv_t, (size_t)opt->max_entries);
   return off;
 }
 #undef CARVE
@@ -227,54 +264,33 @@ static int enumerate(const dm_kmer_opt_t *opt, const emb_layout_t *y, emb_work_t
   return n_keys;
 }
 
-/* a ranks before b: larger |value|, then earlier insertion. */
-static inline int emb_better(const emb_work_t *w, int a, int b) {
-  double va = fabs(w->tval[a]), vb = fabs(w->tval[b]);
-  return va > vb || (va == vb && w->trank[a] < w->trank[b]);
+static int cmp_kv_key(const void *pa, const void *pb) {
+  int64_t a = ((const kv_t *)pa)->key, b = ((const kv_t *)pb)->key;
+  return (a > b) - (a < b);
 }
 
-static void emb_sift_down(const emb_work_t *w, int *h, int n, int i) {
-  for (;;) { /* min-heap on "better": the root is the worst kept entry */
-    int c = 2 * i + 1;
-    if (c >= n) return;
-    if (c + 1 < n && emb_better(w, h[c], h[c + 1])) c++;
-    if (!emb_better(w, h[i], h[c])) return;
-    int t = h[i];
-    h[i] = h[c];
-    h[c] = t;
-    i = c;
-  }
+/* a ranks before b: larger |value|, then earlier insertion. */
+static int emb_better(const void *ctx, int32_t a, int32_t b) {
+  const emb_work_t *w = ctx;
+  double va = fabs(w->tval[a]), vb = fabs(w->tval[b]);
+  return va > vb || (va == vb && w->trank[a] < w->trank[b]);
 }
 
 /* Keep the max_entries best keys, write them sorted by key, L2-normalised. */
 static int emit_row(const dm_kmer_opt_t *opt, emb_work_t *w, int n_keys, int64_t *key,
                     double *val) {
-  int *h = w->heap, m = 0;
-  for (int r = 0; r < n_keys; r++) {
-    int s = w->order[r];
-    if (m < opt->max_entries) {
-      h[m++] = s;
-      if (m == opt->max_entries)
-        for (int i = m / 2 - 1; i >= 0; i--) emb_sift_down(w, h, m, i);
-    } else if (emb_better(w, s, h[0])) {
-      h[0] = s;
-      emb_sift_down(w, h, m, 0);
-    }
-  }
-  for (int i = 1; i < m; i++) { /* insertion sort by key (m <= max_entries) */
-    int s = h[i], j = i;
-    while (j > 0 && w->tkey[h[j - 1]] > w->tkey[s]) {
-      h[j] = h[j - 1];
-      j--;
-    }
-    h[j] = s;
-  }
+  int32_t *h = w->heap;
+  int m = 0;
+  for (int r = 0; r < n_keys; r++) heap_offer(h, &m, opt->max_entries, w->order[r], emb_better, w);
+  kv_t *kv = w->kv;
+  for (int i = 0; i < m; i++) kv[i] = (kv_t){w->tkey[h[i]], w->tval[h[i]]};
+  qsort(kv, (size_t)m, sizeof *kv, cmp_kv_key); /* keys are distinct */
   double ss = 0.0;
-  for (int i = 0; i < m; i++) ss += w->tval[h[i]] * w->tval[h[i]];
+  for (int i = 0; i < m; i++) ss += kv[i].val * kv[i].val;
   double norm = ss > 0.0 ? sqrt(ss) : 1.0;
   for (int i = 0; i < m; i++) {
-    key[i] = w->tkey[h[i]];
-    val[i] = w->tval[h[i]] / norm;
+    key[i] = kv[i].key;
+    val[i] = kv[i].val / norm;
   }
   for (int r = 0; r < n_keys; r++) w->tkey[w->order[r]] = -1; /* clear the table */
   return m;
@@ -435,22 +451,10 @@ static inline double sim_of(const topk_work_t *w, int j) {
 }
 
 /* i ranks before j: larger similarity, then smaller index. */
-static inline int nb_better(const topk_work_t *w, int i, int j) {
+static int nb_better(const void *ctx, int32_t i, int32_t j) {
+  const topk_work_t *w = ctx;
   double si = sim_of(w, i), sj = sim_of(w, j);
   return si > sj || (si == sj && i < j);
-}
-
-static void nb_sift_down(const topk_work_t *w, int32_t *h, int n, int i) {
-  for (;;) {
-    int c = 2 * i + 1;
-    if (c >= n) return;
-    if (c + 1 < n && nb_better(w, h[c], h[c + 1])) c++;
-    if (!nb_better(w, h[i], h[c])) return;
-    int32_t t = h[i];
-    h[i] = h[c];
-    h[c] = t;
-    i = c;
-  }
 }
 
 /* Accumulate x . (indexed rows) for the query's keys, touching rows. */
@@ -490,24 +494,14 @@ void dm_kmer_topk(const dm_kmer_emb_t *fwd, const dm_kmer_index_t *ifwd, const d
     nt = accumulate(irc, key, val, fwd->nnz[i], i, 1, &w, nt);
     /* best k of the touched rows */
     int m = 0;
-    for (int t = 0; t < nt; t++) {
-      int32_t j = w.touched[t];
-      if (m < k) {
-        w.heap[m++] = j;
-        if (m == k)
-          for (int h = m / 2 - 1; h >= 0; h--) nb_sift_down(&w, w.heap, m, h);
-      } else if (nb_better(&w, j, w.heap[0])) {
-        w.heap[0] = j;
-        nb_sift_down(&w, w.heap, m, 0);
-      }
-    }
+    for (int t = 0; t < nt; t++) heap_offer(w.heap, &m, k, w.touched[t], nb_better, &w);
     if (m < k)
-      for (int h = m / 2 - 1; h >= 0; h--) nb_sift_down(&w, w.heap, m, h);
+      for (int h = m / 2 - 1; h >= 0; h--) heap_sift_down(w.heap, m, h, nb_better, &w);
     for (int h = m - 1; h > 0; h--) { /* heap sort; the worst goes last */
       int32_t t = w.heap[0];
       w.heap[0] = w.heap[h];
       w.heap[h] = t;
-      nb_sift_down(&w, w.heap, h, 0);
+      heap_sift_down(w.heap, h, 0, nb_better, &w);
     }
     /* merge with the untouched rows (similarity exactly 0, by index) */
     int32_t *on = nbr + (size_t)(i - a) * k;
