@@ -21,6 +21,14 @@ void dm_affinity_fine(const float *fwd, const float *rc, int l, int c, int pad, 
     float *out = fine + (size_t)(i - a) * k;
     for (int t = 0; t < k; t++) {
       size_t j = (size_t)row[t];
+      if (t + 1 < k) { /* fetch the next neighbour's tracks while this one is scored */
+        const char *nf = (const char *)(fwd + (size_t)row[t + 1] * stride);
+        const char *nr = (const char *)(rc + (size_t)row[t + 1] * stride);
+        for (size_t byte = 0; byte < stride * sizeof(float); byte += 64) {
+          __builtin_prefetch(nf + byte);
+          __builtin_prefetch(nr + byte);
+        }
+      }
       out[t] = dm_cj_align_prepared(fwd + j * stride, rc + j * stride, l, work, l, c, pad).score;
     }
   }
