@@ -281,7 +281,9 @@ static int emit_row(const dm_kmer_opt_t *opt, emb_work_t *w, int n_keys, int64_t
                     double *val) {
   int32_t *h = w->heap;
   int m = 0;
-  for (int r = 0; r < n_keys; r++) heap_offer(h, &m, opt->max_entries, w->order[r], emb_better, w);
+  for (int r = 0; r < n_keys; r++) /* a full heap takes only entries better than its root */
+    if (m < opt->max_entries || emb_better(w, w->order[r], h[0]))
+      heap_offer(h, &m, opt->max_entries, w->order[r], emb_better, w);
   kv_t *kv = w->kv;
   for (int i = 0; i < m; i++) kv[i] = (kv_t){w->tkey[h[i]], w->tval[h[i]]};
   qsort(kv, (size_t)m, sizeof *kv, cmp_kv_key); /* keys are distinct */
@@ -322,6 +324,8 @@ struct dm_kmer_index_s {
   int64_t *ptr;   /* (n_keys + 1,) postings of key u: ptr[u] .. ptr[u+1] */
   int32_t *row;   /* (nnz,) rows, ascending within a key */
   double *val;    /* (nnz,) values */
+  int64_t *slot;  /* (mask + 1,) open-addressing table key -> u, -1 empty */
+  size_t mask;
 };
 
 dm_kmer_index_t *dm_kmer_index_init(const dm_kmer_emb_t *emb) {
@@ -390,6 +394,16 @@ dm_kmer_index_t *dm_kmer_index_init(const dm_kmer_emb_t *emb) {
   idx->key = k1;
   idx->row = r0;
   idx->val = v0;
+  size_t slots = 1;
+  while (slots < 2 * (size_t)idx->n_keys) slots <<= 1;
+  idx->mask = slots - 1;
+  idx->slot = dm_malloc("kmer index table", slots * sizeof(int64_t));
+  for (size_t t = 0; t < slots; t++) idx->slot[t] = -1;
+  for (int64_t u = 0; u < idx->n_keys; u++) {
+    size_t t = slot_of(idx->key[u], idx->mask);
+    while (idx->slot[t] != -1) t = (t + 1) & idx->mask;
+    idx->slot[t] = u;
+  }
   return idx;
 }
 
@@ -399,54 +413,38 @@ void dm_kmer_index_destroy(dm_kmer_index_t *idx) {
   free(idx->ptr);
   free(idx->row);
   free(idx->val);
+  free(idx->slot);
   free(idx);
 }
 
 // --- top-k queries
 
-/* Per candidate row: both dot products and the query that last touched it,
- * in one record so that a posting touches one cache line. */
 typedef struct {
-  double dot[2]; /* with the forward / reverse embedding */
-  int32_t stamp;
-} cand_t;
-
-typedef struct {
-  cand_t *cand;     /* (N,) */
-  int32_t *touched; /* (N,) rows touched by the current query */
-  int32_t *heap;    /* (k,) */
+  double *dot;   /* (N, 2) dot products with the forward / reverse embedding of every row */
+  int32_t *heap; /* (k,) */
 } topk_work_t;
 
 static size_t topk_carve(int n, int k, char *base, topk_work_t *w) {
-  size_t off = 0;
   topk_work_t dummy;
   if (!w) w = &dummy;
-  w->cand = (cand_t *)(void *)(base + off);
-  off += (size_t)n * sizeof(cand_t);
-  w->touched = (int32_t *)(void *)(base + off);
-  off += (size_t)n * sizeof(int32_t);
+  w->dot = (double *)(void *)base;
+  size_t off = (size_t)n * 2 * sizeof(double);
   w->heap = (int32_t *)(void *)(base + off);
-  off += (size_t)k * sizeof(int32_t);
-  return off;
+  return off + (size_t)k * sizeof(int32_t);
 }
 
 size_t dm_kmer_topk_work_size(int n, int k) { return topk_carve(n, k, NULL, NULL); }
 
-/* First index u in [lo, n_keys) with key[u] >= k. */
-static int64_t lower_bound(const dm_kmer_index_t *idx, int64_t lo, int64_t k) {
-  int64_t hi = idx->n_keys;
-  while (lo < hi) {
-    int64_t mid = lo + (hi - lo) / 2;
-    if (idx->key[mid] < k)
-      lo = mid + 1;
-    else
-      hi = mid;
+/* Position u of key in the index, or -1. */
+static inline int64_t find_key(const dm_kmer_index_t *idx, int64_t key) {
+  for (size_t t = slot_of(key, idx->mask);; t = (t + 1) & idx->mask) {
+    int64_t u = idx->slot[t];
+    if (u < 0 || idx->key[u] == key) return u;
   }
-  return lo;
 }
 
 static inline double sim_of(const topk_work_t *w, int j) {
-  const double *d = w->cand[j].dot;
+  const double *d = w->dot + 2 * (size_t)j;
   return d[0] > d[1] ? d[0] : d[1];
 }
 
@@ -457,27 +455,15 @@ static int nb_better(const void *ctx, int32_t i, int32_t j) {
   return si > sj || (si == sj && i < j);
 }
 
-/* Accumulate x . (indexed rows) for the query's keys, touching rows. */
-static int accumulate(const dm_kmer_index_t *idx, const int64_t *key, const double *val, int m,
-                      int32_t q, int strand, topk_work_t *w, int nt) {
-  int64_t u = 0;
+/* dot[j][strand] += x . (indexed row j), over the query's keys in key order. */
+static void accumulate(const dm_kmer_index_t *idx, const int64_t *key, const double *val, int m,
+                       double *dot) {
   for (int i = 0; i < m; i++) {
-    u = lower_bound(idx, u, key[i]);
-    if (u == idx->n_keys) break;
-    if (idx->key[u] != key[i]) continue;
-    for (int64_t p = idx->ptr[u]; p < idx->ptr[u + 1]; p++) {
-      int32_t j = idx->row[p];
-      cand_t *cj = w->cand + j;
-      if (cj->stamp != q) {
-        cj->stamp = q;
-        cj->dot[0] = 0.0;
-        cj->dot[1] = 0.0;
-        w->touched[nt++] = j;
-      }
-      cj->dot[strand] += val[i] * idx->val[p];
-    }
+    int64_t u = find_key(idx, key[i]);
+    if (u < 0) continue;
+    for (int64_t p = idx->ptr[u]; p < idx->ptr[u + 1]; p++)
+      dot[2 * (size_t)idx->row[p]] += val[i] * idx->val[p];
   }
-  return nt;
 }
 
 void dm_kmer_topk(const dm_kmer_emb_t *fwd, const dm_kmer_index_t *ifwd, const dm_kmer_index_t *irc,
@@ -486,45 +472,26 @@ void dm_kmer_topk(const dm_kmer_emb_t *fwd, const dm_kmer_index_t *ifwd, const d
   DM_ASSERT(ifwd->n == n && irc->n == n && a >= 0 && a <= b && b <= n && k >= 1 && k <= n);
   topk_work_t w;
   topk_carve(n, k, work, &w);
-  for (int j = 0; j < n; j++) w.cand[j].stamp = -1;
   for (int i = a; i < b; i++) {
     const int64_t *key = fwd->key + (size_t)i * fwd->stride;
     const double *val = fwd->val + (size_t)i * fwd->stride;
-    int nt = accumulate(ifwd, key, val, fwd->nnz[i], i, 0, &w, 0);
-    nt = accumulate(irc, key, val, fwd->nnz[i], i, 1, &w, nt);
-    /* best k of the touched rows */
+    memset(w.dot, 0, (size_t)n * 2 * sizeof(double));
+    accumulate(ifwd, key, val, fwd->nnz[i], w.dot);
+    accumulate(irc, key, val, fwd->nnz[i], w.dot + 1);
+    /* best k rows; j rises, so a full heap only takes a strictly larger value */
     int m = 0;
-    for (int t = 0; t < nt; t++) heap_offer(w.heap, &m, k, w.touched[t], nb_better, &w);
-    if (m < k)
-      for (int h = m / 2 - 1; h >= 0; h--) heap_sift_down(w.heap, m, h, nb_better, &w);
+    for (int j = 0; j < n; j++)
+      if (m < k || sim_of(&w, j) > sim_of(&w, w.heap[0]))
+        heap_offer(w.heap, &m, k, j, nb_better, &w);
     for (int h = m - 1; h > 0; h--) { /* heap sort; the worst goes last */
       int32_t t = w.heap[0];
       w.heap[0] = w.heap[h];
       w.heap[h] = t;
       heap_sift_down(w.heap, h, 0, nb_better, &w);
     }
-    /* merge with the untouched rows (similarity exactly 0, by index) */
-    int32_t *on = nbr + (size_t)(i - a) * k;
-    double *os = sim + (size_t)(i - a) * k;
-    int ti = 0, u = 0;
     for (int o = 0; o < k; o++) {
-      while (u < n && w.cand[u].stamp == i) u++;
-      int take_touched;
-      if (ti == m)
-        take_touched = 0;
-      else if (u == n)
-        take_touched = 1;
-      else {
-        double s = sim_of(&w, w.heap[ti]);
-        take_touched = s > 0.0 || (s == 0.0 && w.heap[ti] < u);
-      }
-      if (take_touched) {
-        on[o] = w.heap[ti];
-        os[o] = sim_of(&w, w.heap[ti++]);
-      } else {
-        on[o] = u++;
-        os[o] = 0.0;
-      }
+      nbr[(size_t)(i - a) * k + o] = w.heap[o];
+      sim[(size_t)(i - a) * k + o] = sim_of(&w, w.heap[o]);
     }
   }
 }
