@@ -58,14 +58,23 @@ typedef struct {
 
 typedef struct dm_cluster_graph_s dm_cluster_graph_t;
 
-/** @brief Fill o with the defaults above. */
+/**
+ * @brief Fill o with the defaults above (tfmodisco-lite's where it has them).
+ * @param o options to fill
+ */
 void dm_cluster_opt_init(dm_cluster_opt_t *o);
 
-/** @return 0 if o is valid, else -1 after logging the offending key. */
+/**
+ * @brief Validate options.
+ * @param o options
+ * @return 0 if o is valid, else -1 after logging the offending key
+ */
 DM_RESULT_USED int dm_cluster_opt_check(const dm_cluster_opt_t *o);
 
 /**
  * @brief Read the "Cluster:" keys of DM_CLUSTER_PARAMS into o, then check.
+ * @param o options to fill
+ * @param p parameters whose spec table holds DM_CLUSTER_PARAMS
  * @return 0, or -1 (logged)
  */
 DM_RESULT_USED int dm_cluster_opt_from_params(dm_cluster_opt_t *o, const dm_params_t *p);
@@ -79,11 +88,18 @@ DM_RESULT_USED int dm_cluster_opt_from_params(dm_cluster_opt_t *o, const dm_para
  */
 dm_cluster_graph_t *dm_cluster_graph_init(const dm_sparse_t *p);
 
-/** @brief Free a graph from dm_cluster_graph_init (NULL is fine). */
+/**
+ * @brief Free a graph from dm_cluster_graph_init.
+ * @param g the graph, or NULL
+ */
 void dm_cluster_graph_destroy(dm_cluster_graph_t *g);
 
 /**
  * @brief Run runs [r0, r1) and keep the best in res (see the file comment).
+ * @param g   the graph
+ * @param opt options (method, seed, resolution, ...; n_seeds is not used)
+ * @param r0  first run index
+ * @param r1  one past the last run index
  * @param res out; res->labels must hold n entries. With r0 == r1 it gets
  *            run -1 and modularity -INFINITY.
  * @return 0, or -1 if igraph failed (logged)
@@ -92,8 +108,11 @@ DM_RESULT_USED int dm_cluster_run(const dm_cluster_graph_t *g, const dm_cluster_
                                   dm_cluster_result_t *res);
 
 /**
- * @brief Whether result a beats b: higher modularity, or equal and a lower
- *        run index (a run of -1, nothing run, never wins).
+ * @brief Compare two results, e.g. the best of two groups of runs.
+ * @param a result
+ * @param b result
+ * @return 1 if a beats b: higher modularity, or equal and a lower run index
+ *         (a run of -1, nothing run, never wins); else 0
  */
 int dm_cluster_better(const dm_cluster_result_t *a, const dm_cluster_result_t *b);
 
@@ -101,6 +120,8 @@ int dm_cluster_better(const dm_cluster_result_t *a, const dm_cluster_result_t *b
  * @brief All opt->n_seeds runs spread over the ranks of ctx, best kept.
  *        Collective; every rank gets the same result, the same as
  *        dm_cluster_run over all runs on one rank.
+ * @param ctx ranks
+ * @param opt options
  * @param g   the same graph on every rank
  * @param res out, as dm_cluster_run
  * @return 0 on every rank, or -1 on every rank if igraph failed on any

@@ -175,18 +175,65 @@ void dm_density_joint(const dm_sparse_t *dist, const double *beta, const double 
   }
 }
 
+static void warn_failed(int64_t failed, int64_t n, const dm_density_opt_t *opt) {
+  if (failed)
+    dm_log_warn("%ld of %ld rows did not reach perplexity %g within tol %g in %d steps", (long)failed,
+                (long)n, opt->perplexity, opt->tol, opt->max_steps);
+}
+
 dm_sparse_t *dm_density_run(const dm_sparse_t *aff, const dm_density_opt_t *opt) {
   dm_sparse_t *dist = dm_density_distances(aff, opt);
   if (!dist) return NULL;
   const int64_t n = dist->n;
   double *beta = dm_malloc("density beta", (size_t)n * sizeof(*beta));
   double *norm = dm_malloc("density norm", (size_t)n * sizeof(*norm));
-  int64_t failed = dm_density_betas(dist, 0, n, opt, beta, norm);
-  if (failed)
-    dm_log_warn("%ld of %ld rows did not reach perplexity %g within tol %g in %d steps", (long)failed,
-                (long)n, opt->perplexity, opt->tol, opt->max_steps);
+  warn_failed(dm_density_betas(dist, 0, n, opt, beta, norm), n, opt);
   dm_sparse_t *p = dm_density_joint_init(dist);
   if (p) dm_density_joint(dist, beta, norm, 0, n, opt, p);
+  free(beta);
+  free(norm);
+  dm_sparse_destroy(dist);
+  return p;
+}
+
+// --- distributed
+
+/* counts and displacements (in elements) of the per-rank blocks of rows,
+ * for values per row given by rowptr (NULL: one per row) */
+static void block_layout(const dm_mpi_t *ctx, int64_t n, const int64_t *rowptr, int *count, int *displ) {
+  for (int k = 0; k < ctx->size; k++) {
+    int64_t r0, nr;
+    dm_mpi_block_range(n, ctx->size, k, &r0, &nr);
+    int64_t a = rowptr ? rowptr[r0] : r0, b = rowptr ? rowptr[r0 + nr] : r0 + nr;
+    DM_ASSERT(b <= INT32_MAX);
+    count[k] = (int)(b - a);
+    displ[k] = (int)a;
+  }
+}
+
+dm_sparse_t *dm_density_run_mpi(const dm_mpi_t *ctx, const dm_sparse_t *aff, const dm_density_opt_t *opt) {
+  dm_sparse_t *dist = dm_density_distances(aff, opt); /* same input, same result, on every rank */
+  if (!dist) return NULL;
+  const int64_t n = dist->n;
+  int64_t r0, nr;
+  dm_mpi_block_range(n, ctx->size, ctx->rank, &r0, &nr);
+  int *count = dm_malloc("density counts", (size_t)ctx->size * sizeof(*count));
+  int *displ = dm_malloc("density displs", (size_t)ctx->size * sizeof(*displ));
+  double *beta = dm_malloc("density beta", (size_t)n * sizeof(*beta));
+  double *norm = dm_malloc("density norm", (size_t)n * sizeof(*norm));
+  int64_t failed = dm_density_betas(dist, r0, r0 + nr, opt, beta + r0, norm + r0), all_failed;
+  DM_MPI_CHECK(MPI_Allreduce(&failed, &all_failed, 1, MPI_INT64_T, MPI_SUM, ctx->comm));
+  if (ctx->rank == 0) warn_failed(all_failed, n, opt);
+  block_layout(ctx, n, NULL, count, displ);
+  DM_MPI_CHECK(MPI_Allgatherv(MPI_IN_PLACE, 0, MPI_DATATYPE_NULL, beta, count, displ, MPI_DOUBLE, ctx->comm));
+  DM_MPI_CHECK(MPI_Allgatherv(MPI_IN_PLACE, 0, MPI_DATATYPE_NULL, norm, count, displ, MPI_DOUBLE, ctx->comm));
+  dm_sparse_t *p = dm_density_joint_init(dist);
+  DM_ASSERT(p != NULL); /* dist comes from dm_density_distances */
+  dm_density_joint(dist, beta, norm, r0, r0 + nr, opt, p);
+  block_layout(ctx, n, p->rowptr, count, displ);
+  DM_MPI_CHECK(MPI_Allgatherv(MPI_IN_PLACE, 0, MPI_DATATYPE_NULL, p->val, count, displ, MPI_FLOAT, ctx->comm));
+  free(count);
+  free(displ);
   free(beta);
   free(norm);
   dm_sparse_destroy(dist);

@@ -27,6 +27,7 @@
 
 #include <stdint.h>
 
+#include "dm_mpi.h"
 #include "dm_params.h"
 #include "dm_sparse.h"
 
@@ -51,14 +52,23 @@ typedef struct {
    "true: weights exp(-d/beta) as tfmodisco-lite computes them; false: exp(-beta*d), the kernel "  \
    "whose perplexity was searched"}
 
-/** @brief Fill o with the defaults above. */
+/**
+ * @brief Fill o with the defaults above (tfmodisco-lite's).
+ * @param o options to fill
+ */
 void dm_density_opt_init(dm_density_opt_t *o);
 
-/** @return 0 if o is valid, else -1 after logging the offending key. */
+/**
+ * @brief Validate options.
+ * @param o options
+ * @return 0 if o is valid, else -1 after logging the offending key
+ */
 DM_RESULT_USED int dm_density_opt_check(const dm_density_opt_t *o);
 
 /**
  * @brief Read the "Density:" keys of DM_DENSITY_PARAMS into o, then check.
+ * @param o options to fill
+ * @param p parameters whose spec table holds DM_DENSITY_PARAMS
  * @return 0, or -1 (logged)
  */
 DM_RESULT_USED int dm_density_opt_from_params(dm_density_opt_t *o, const dm_params_t *p);
@@ -103,9 +113,23 @@ void dm_density_joint(const dm_sparse_t *dist, const double *beta, const double 
 
 /**
  * @brief Steps 1-4 on one process.
+ * @param aff affinity rows, as dm_density_distances
+ * @param opt options
  * @return the symmetric density-adapted matrix P (free with
  *         dm_sparse_destroy()), or NULL as dm_density_distances
  */
 dm_sparse_t *dm_density_run(const dm_sparse_t *aff, const dm_density_opt_t *opt);
+
+/**
+ * @brief Steps 1-4 with the rows of steps 3-4 split in blocks over the ranks
+ *        of ctx. Collective; every rank gives the same aff and gets the same
+ *        P, bit-identical to dm_density_run's.
+ * @param ctx ranks
+ * @param aff affinity rows, the same on every rank
+ * @param opt options
+ * @return P (free with dm_sparse_destroy()) on every rank, or NULL on every
+ *         rank if aff is invalid (logged)
+ */
+dm_sparse_t *dm_density_run_mpi(const dm_mpi_t *ctx, const dm_sparse_t *aff, const dm_density_opt_t *opt);
 
 #endif

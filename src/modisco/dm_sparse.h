@@ -33,11 +33,15 @@ typedef struct {
  */
 dm_sparse_t *dm_sparse_init(int64_t n, int64_t nnz);
 
-/** @brief Free a matrix from dm_sparse_init (NULL is fine). */
+/**
+ * @brief Free a matrix from dm_sparse_init.
+ * @param m the matrix, or NULL
+ */
 void dm_sparse_destroy(dm_sparse_t *m);
 
 /**
  * @brief Sort the entries of every row by column (values move with them).
+ * @param m matrix, sorted in place
  * @return 0, or -1 if a column is out of range or repeated within a row
  *         (logged, naming the row)
  */
