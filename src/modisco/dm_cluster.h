@@ -121,8 +121,8 @@ int dm_cluster_better(const dm_cluster_result_t *a, const dm_cluster_result_t *b
  *        Collective; every rank gets the same result, the same as
  *        dm_cluster_run over all runs on one rank.
  * @param ctx ranks
- * @param opt options
  * @param g   the same graph on every rank
+ * @param opt options
  * @param res out, as dm_cluster_run
  * @return 0 on every rank, or -1 on every rank if igraph failed on any
  */
