@@ -156,14 +156,13 @@ static void check_read(const dm_mpi_t *ctx, const char *path, int64_t n) {
   for (int k = 0; k < NF; k++)
     CHECK(dm_h5_read_rows(h, &fields[k], a, a + cnt, buf[k], DM_H5_COLLECTIVE) == 0, "read %s",
           fields[k].name);
-  CHECK(memcmp(got.x, want.x, (size_t)cnt * W * 4 * sizeof *got.x) == 0, "x rows [%ld, +%ld)",
-        (long)a, (long)cnt);
+  CHECK(memcmp(got.x, want.x, (size_t)cnt * W * 4 * sizeof *got.x) == 0, "x rows [%ld, +%ld)", (long)a,
+        (long)cnt);
   CHECK(memcmp(got.id, want.id, (size_t)cnt * sizeof *got.id) == 0, "ids");
   CHECK(memcmp(got.label, want.label, (size_t)cnt * 8) == 0, "labels");
   CHECK(memcmp(got.hyp, want.hyp, (size_t)cnt * 3) == 0, "hyp");
   int64_t last;
-  CHECK(dm_h5_read_rows(h, &fields[1], n - 1, n, &last, DM_H5_INDEPENDENT) == 0 &&
-            last == 1000 * (n - 1) + 7,
+  CHECK(dm_h5_read_rows(h, &fields[1], n - 1, n, &last, DM_H5_INDEPENDENT) == 0 && last == 1000 * (n - 1) + 7,
         "independent read of the last id");
 
   dm_h5_field_t info;
@@ -188,9 +187,9 @@ static void check_read(const dm_mpi_t *ctx, const char *path, int64_t n) {
   CHECK(dm_h5_attr_get_scalar(h, "/", "answer", DM_H5_I64, &answer) == 0 && answer == 42, "i64 attr");
   CHECK(dm_h5_attr_get_scalar(h, "/data/x", "scale", DM_H5_F32, &scale) == 0 && scale == 3.25f,
         "f64 attr read as f32");
-  CHECK(dm_h5_attr_get_string(h, "/data/x", "description", &s) == 0 &&
-            strcmp(s, "test floats (N, W, 4)") == 0,
-        "description");
+  CHECK(
+      dm_h5_attr_get_string(h, "/data/x", "description", &s) == 0 && strcmp(s, "test floats (N, W, 4)") == 0,
+      "description");
   free(s);
 
   /* errors: negative codes, same on every rank for collective calls */
@@ -250,14 +249,17 @@ int main(int argc, char **argv) {
   dm_mpi_t ctx;
   dm_mpi_init(&ctx, MPI_COMM_WORLD);
   dm_log_init(ctx.rank, DM_LOG_ERROR - 1); /* the error cases below log; keep the output short */
-  run_case(&ctx, 37); /* blocks not aligned to chunks */
-  run_case(&ctx, 3);  /* fewer rows than ranks at np 4 */
+  run_case(&ctx, 37);                      /* blocks not aligned to chunks */
+  run_case(&ctx, 3);                       /* fewer rows than ranks at np 4 */
   if (ctx.rank == 0) { /* no time stamps: the same file a second later has the same bytes */
-    write_reference("h5_time_a.h5", 3);
+    char ta[64], tb[64];
+    snprintf(ta, sizeof ta, "h5_np%d_time_a.h5", ctx.size);
+    snprintf(tb, sizeof tb, "h5_np%d_time_b.h5", ctx.size);
+    write_reference(ta, 3);
     usleep(1100000);
-    write_reference("h5_time_b.h5", 3);
-    CHECK(same_bytes("h5_time_a.h5", "h5_time_b.h5"), "files written 1 s apart differ");
-    remove("h5_time_a.h5"), remove("h5_time_b.h5");
+    write_reference(tb, 3);
+    CHECK(same_bytes(ta, tb), "files written 1 s apart differ");
+    remove(ta), remove(tb);
   }
   CHECK(dm_h5_open(&ctx, "h5_does_not_exist.h5", 0) == NULL, "missing file opened");
   CHECK(dm_h5_create(&ctx, "no_such_dir/x.h5", fields, NF, 4, CHUNK) == NULL, "bad path created");

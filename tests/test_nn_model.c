@@ -46,12 +46,12 @@ static void check_example(void) {
   dm_model_t *m = dm_model_load(NNEX_JSON, NNEX_WEIGHTS);
   CHECK(m != NULL, "example model loads");
   if (!m) return;
-  static const dm_op_t ops[] = {DM_OP_CONV1D, DM_OP_RELU,     DM_OP_CONV1D, DM_OP_RELU,
-                                DM_OP_AVGPOOL1D, DM_OP_IDENTITY, DM_OP_DENSE, DM_OP_RELU,
-                                DM_OP_IDENTITY, DM_OP_DENSE};
+  static const dm_op_t ops[] = {DM_OP_CONV1D,   DM_OP_RELU,  DM_OP_CONV1D, DM_OP_RELU,     DM_OP_AVGPOOL1D,
+                                DM_OP_IDENTITY, DM_OP_DENSE, DM_OP_RELU,   DM_OP_IDENTITY, DM_OP_DENSE};
   CHECK(m->n_layers == 10, "layers %d", m->n_layers);
   for (int i = 0; i < m->n_layers && i < 10; i++)
-    CHECK(m->layers[i].op == ops[i], "layer %d (%s) is %s", i, m->layers[i].name, dm_ops_name(m->layers[i].op));
+    CHECK(m->layers[i].op == ops[i], "layer %d (%s) is %s", i, m->layers[i].name,
+          dm_ops_name(m->layers[i].op));
   CHECK(m->in_len == 200 && m->in_ch == 4 && m->n_tasks == 3 && m->out_act == DM_OUT_SIGMOID,
         "shape %d x %d -> %d, out %d", m->in_len, m->in_ch, m->n_tasks, m->out_act);
   CHECK(m->layers[4].out_len == 1 && m->layers[4].out_ch == 50, "avgpool out %d x %d", m->layers[4].out_len,
@@ -62,13 +62,13 @@ static void check_example(void) {
   CHECK(n == 800, "test split has %d sequences", n);
   if (n > 0) {
     const int B = 100;
-    dm_run_t *r = dm_run_init(m, B, 1);
+    dm_run_t *r = dm_forward_init(m, B, 1);
     float *logit = malloc(sizeof(float) * n * 3);
     for (int b0 = 0; b0 < n; b0 += B) {
       int nb = n - b0 < B ? n - b0 : B;
       memcpy(r->in, x + (size_t)b0 * 800, sizeof(float) * nb * 800);
-      dm_forward(r, nb);
-      memcpy(logit + b0 * 3, dm_run_logits(r), sizeof(float) * nb * 3);
+      dm_forward_run(r, nb);
+      memcpy(logit + b0 * 3, dm_forward_logits(r), sizeof(float) * nb * 3);
     }
     for (int t = 0; t < 3; t++) {
       double auc = auroc(n, logit + t, y + t, 3);
@@ -76,7 +76,7 @@ static void check_example(void) {
       CHECK(auc > 0.9, "task %d AUROC %.4f", t, auc);
     }
     free(logit);
-    dm_run_destroy(r);
+    dm_forward_destroy(r);
   }
   free(x);
   free(y);
@@ -90,15 +90,16 @@ static const char *FIXTURE_JSON =
     "{\"class_name\": \"Conv1D\", \"config\": {\"name\": \"c1\", \"filters\": 3, \"kernel_size\": [3],"
     " \"strides\": [1], \"padding\": \"same\", \"dilation_rate\": [1], \"activation\": \"relu\","
     " \"use_bias\": true, \"batch_input_shape\": [null, 6, 4]}},"
-    "{\"class_name\": \"BatchNormalization\", \"config\": {\"name\": \"bn1\", \"axis\": -1, \"epsilon\": 0.001}},"
+    "{\"class_name\": \"BatchNormalization\", \"config\": {\"name\": \"bn1\", \"axis\": -1, \"epsilon\": "
+    "0.001}},"
     "{\"class_name\": \"MaxPooling1D\", \"config\": {\"name\": \"mp1\", \"pool_size\": [2], \"strides\": [2],"
     " \"padding\": \"valid\"}},"
     "{\"class_name\": \"Flatten\", \"config\": {\"name\": \"f1\"}},"
     "{\"class_name\": \"Dense\", \"config\": {\"name\": \"d1\", \"units\": 2, \"activation\": \"softmax\","
     " \"use_bias\": true}}]}}";
 
-static float c1k[36], c1b[3], g[3] = {1.5f, -0.5f, 2.0f}, be[3] = {0.1f, 0.2f, -0.3f}, mu[3] = {0.3f, 0.1f, 0.2f},
-                                va[3] = {0.5f, 2.0f, 1.0f}, d1k[18], d1b[2];
+static float c1k[36], c1b[3], g[3] = {1.5f, -0.5f, 2.0f}, be[3] = {0.1f, 0.2f, -0.3f},
+                              mu[3] = {0.3f, 0.1f, 0.2f}, va[3] = {0.5f, 2.0f, 1.0f}, d1k[18], d1b[2];
 
 static int write_fixture(const char *path, const char *json, int bad_shape) {
   for (int i = 0; i < 36; i++) c1k[i] = (float)sin(1.0 + i);
@@ -148,19 +149,19 @@ static void check_fixture(const char *path) {
         m->n_layers, m->out_act);
   CHECK(m->layers[1].op == DM_OP_RELU && !strcmp(m->layers[1].name, "c1/activation"), "activation= layer %s",
         m->layers[1].name);
-  dm_run_t *r = dm_run_init(m, 4, 1);
+  dm_run_t *r = dm_forward_init(m, 4, 1);
   for (int i = 0; i < 4 * 24; i++) r->in[i] = (float)sin(3.0 * i);
-  dm_forward(r, 4);
+  dm_forward_run(r, 4);
   float pred[8];
-  dm_model_activate(m, 4, dm_run_logits(r), pred);
+  dm_model_activate(m, 4, dm_forward_logits(r), pred);
   for (int b = 0; b < 4; b++) {
     double lg[2];
     fixture_naive(r->in + b * 24, lg);
-    CLOSE(dm_run_logits(r)[b * 2], lg[0], 1e-5);
-    CLOSE(dm_run_logits(r)[b * 2 + 1], lg[1], 1e-5);
+    CLOSE(dm_forward_logits(r)[b * 2], lg[0], 1e-5);
+    CLOSE(dm_forward_logits(r)[b * 2 + 1], lg[1], 1e-5);
     CLOSE(pred[b * 2], 1.0 / (1.0 + exp(lg[1] - lg[0])), 1e-5);
   }
-  dm_run_destroy(r);
+  dm_forward_destroy(r);
   dm_model_destroy(m);
 }
 
@@ -177,18 +178,18 @@ static void check_errors(const char *path) {
   CHECK(dm_model_load(NNEX_WEIGHTS, NULL) == NULL, "weights-only file without architecture");
   write_fixture(path, FIXTURE_JSON, 1);
   CHECK(dm_model_load(path, NULL) == NULL, "wrong Dense kernel shape");
-  write_fixture(path, json_with("\"MaxPooling1D\"", "\"LSTM\""), 0);
-  CHECK(dm_model_load(path, NULL) == NULL, "unsupported layer");
-  write_fixture(path, json_with("\"activation\": \"relu\"", "\"activation\": \"softmax\""), 0);
-  CHECK(dm_model_load(path, NULL) == NULL, "softmax before the output");
-  write_fixture(path, json_with("\"activation\": \"relu\"", "\"activation\": \"selu\""), 0);
-  CHECK(dm_model_load(path, NULL) == NULL, "unsupported activation");
-  write_fixture(path, json_with("\"Sequential\"", "\"Model\""), 0);
-  CHECK(dm_model_load(path, NULL) == NULL, "functional model");
-  write_fixture(path, json_with("[null, 6, 4]", "[null, 1, 4]"), 0);
-  CHECK(dm_model_load(path, NULL) == NULL, "input shorter than the pooling window");
-  write_fixture(path, json_with("\"layers\": [", "\"layers\": [{]"), 0);
-  CHECK(dm_model_load(path, NULL) == NULL, "malformed JSON");
+  static const char *const bad[][3] = {
+      {"\"MaxPooling1D\"", "\"LSTM\"", "unsupported layer"},
+      {"\"activation\": \"relu\"", "\"activation\": \"softmax\"", "softmax before the output"},
+      {"\"activation\": \"relu\"", "\"activation\": \"selu\"", "unsupported activation"},
+      {"\"Sequential\"", "\"Model\"", "functional model"},
+      {"[null, 6, 4]", "[null, 1, 4]", "input shorter than the pooling window"},
+      {"\"layers\": [", "\"layers\": [{]", "malformed JSON"},
+  };
+  for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+    write_fixture(path, json_with(bad[i][0], bad[i][1]), 0);
+    CHECK(dm_model_load(path, NULL) == NULL, "%s refused", bad[i][2]);
+  }
 }
 
 int main(void) {

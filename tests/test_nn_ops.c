@@ -83,12 +83,20 @@ static void valid_len(dm_layer_t *ly) {
 }
 
 static dm_layer_t make(dm_op_t op, int len, int ch, int out_ch, int kernel, int stride, int dil, int same) {
-  dm_layer_t ly = {.op = op, .in_len = len, .in_ch = ch, .out_len = len, .out_ch = out_ch,
-                   .kernel = kernel, .stride = stride, .dilation = dil};
+  dm_layer_t ly = {.op = op,
+                   .in_len = len,
+                   .in_ch = ch,
+                   .out_len = len,
+                   .out_ch = out_ch,
+                   .kernel = kernel,
+                   .stride = stride,
+                   .dilation = dil};
   snprintf(ly.name, sizeof ly.name, "%s", dm_ops_name(op));
   if (op == DM_OP_CONV1D || op == DM_OP_MAXPOOL1D || op == DM_OP_AVGPOOL1D) {
-    if (same) same_pad(&ly);
-    else valid_len(&ly);
+    if (same)
+      same_pad(&ly);
+    else
+      valid_len(&ly);
   }
   size_t nw = (size_t)(op == DM_OP_CONV1D ? kernel : 1) * ch * out_ch;
   if (op == DM_OP_CONV1D || op == DM_OP_DENSE) {
@@ -122,8 +130,10 @@ static void check_layer(dm_layer_t *ly, int n) {
   size_t in = dm_ops_in_size(ly), out = dm_ops_out_size(ly);
   int kink = ly->op == DM_OP_RELU;
   float *x = rand_array(n * in, kink ? 0.05 : 0.0);
-  float *y = malloc(sizeof(float) * n * out), *scratch = malloc(sizeof(float) * (dm_ops_scratch_floats(ly) + 1));
-  double *xd = malloc(sizeof(double) * in), *yp = malloc(sizeof(double) * out), *ym = malloc(sizeof(double) * out);
+  float *y = malloc(sizeof(float) * n * out),
+        *scratch = malloc(sizeof(float) * (dm_ops_scratch_floats(ly) + 1));
+  double *xd = malloc(sizeof(double) * in), *yp = malloc(sizeof(double) * out),
+         *ym = malloc(sizeof(double) * out);
   dm_ops_forward(ly, n, x, y, scratch);
   double maxerr = 0.0;
   for (int b = 0; b < n; b++) {
@@ -202,8 +212,8 @@ static void check_by_hand(void) {
   float xm[4] = {1.0f, 1.0f, 0.0f, 3.0f}, dym[2] = {7.0f, 9.0f}, dxm[4];
   dm_bwd_ctx_t cm = {.n = 1, .rep = 1, .x = xm, .xdiv = 1};
   dm_ops_backward(&mp, &cm, dym, dxm);
-  CHECK(dxm[0] == 7.0f && dxm[1] == 0.0f && dxm[2] == 0.0f && dxm[3] == 9.0f, "maxpool tie: %g %g %g %g", dxm[0],
-        dxm[1], dxm[2], dxm[3]);
+  CHECK(dxm[0] == 7.0f && dxm[1] == 0.0f && dxm[2] == 0.0f && dxm[3] == 9.0f, "maxpool tie: %g %g %g %g",
+        dxm[0], dxm[1], dxm[2], dxm[3]);
   CHECK(dm_ops_rule(DM_OP_CONV1D) == DM_RULE_LINEAR_W && dm_ops_rule(DM_OP_RELU) == DM_RULE_NONLINEAR &&
             dm_ops_rule(DM_OP_MAXPOOL1D) == DM_RULE_MAXPOOL && dm_ops_rule(DM_OP_AVGPOOL1D) == DM_RULE_LINEAR,
         "rule kinds");
@@ -212,19 +222,19 @@ static void check_by_hand(void) {
 int main(void) {
   srand(12345);
   dm_layer_t layers[] = {
-      make(DM_OP_CONV1D, 7, 2, 3, 3, 1, 1, 0),     /* valid */
-      make(DM_OP_CONV1D, 9, 2, 3, 4, 2, 1, 1),     /* same, stride 2 */
-      make(DM_OP_CONV1D, 10, 3, 2, 3, 1, 2, 0),    /* valid, dilation 2 */
-      make(DM_OP_CONV1D, 8, 2, 2, 3, 1, 2, 1),     /* same, dilation 2 */
-      make(DM_OP_CONV1D, 11, 4, 3, 3, 3, 1, 0),    /* valid, stride 3 with overhang */
-      make(DM_OP_DENSE, 3, 4, 5, 1, 1, 1, 0),      /* on a sequence (last axis) */
-      make(DM_OP_DENSE, 1, 6, 2, 1, 1, 1, 0),      /* on a vector */
+      make(DM_OP_CONV1D, 7, 2, 3, 3, 1, 1, 0),  /* valid */
+      make(DM_OP_CONV1D, 9, 2, 3, 4, 2, 1, 1),  /* same, stride 2 */
+      make(DM_OP_CONV1D, 10, 3, 2, 3, 1, 2, 0), /* valid, dilation 2 */
+      make(DM_OP_CONV1D, 8, 2, 2, 3, 1, 2, 1),  /* same, dilation 2 */
+      make(DM_OP_CONV1D, 11, 4, 3, 3, 3, 1, 0), /* valid, stride 3 with overhang */
+      make(DM_OP_DENSE, 3, 4, 5, 1, 1, 1, 0),   /* on a sequence (last axis) */
+      make(DM_OP_DENSE, 1, 6, 2, 1, 1, 1, 0),   /* on a vector */
       make(DM_OP_BATCHNORM, 4, 3, 3, 1, 1, 1, 0),
       make(DM_OP_RELU, 5, 3, 3, 1, 1, 1, 0),
       make(DM_OP_SIGMOID, 5, 3, 3, 1, 1, 1, 0),
-      make(DM_OP_MAXPOOL1D, 7, 2, 2, 2, 2, 1, 0),  /* valid with overhang */
-      make(DM_OP_MAXPOOL1D, 8, 2, 2, 3, 2, 1, 1),  /* same */
-      make(DM_OP_AVGPOOL1D, 6, 2, 2, 3, 1, 1, 1),  /* same: padding excluded from the mean */
+      make(DM_OP_MAXPOOL1D, 7, 2, 2, 2, 2, 1, 0), /* valid with overhang */
+      make(DM_OP_MAXPOOL1D, 8, 2, 2, 3, 2, 1, 1), /* same */
+      make(DM_OP_AVGPOOL1D, 6, 2, 2, 3, 1, 1, 1), /* same: padding excluded from the mean */
       make(DM_OP_AVGPOOL1D, 9, 2, 2, 3, 3, 1, 0),
       make(DM_OP_IDENTITY, 4, 3, 3, 1, 1, 1, 0),
   };

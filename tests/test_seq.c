@@ -41,8 +41,8 @@ static void copy_file(const char *from, const char *to) {
 }
 
 static dm_seqsrc_opt_t text_opt(const char *file, const char *format, int64_t L) {
-  dm_seqsrc_opt_t o = {.sequences = file, .format = format, .column = "sequence",
-                       .name_column = "seqName", .length = L};
+  dm_seqsrc_opt_t o = {
+      .sequences = file, .format = format, .column = "sequence", .name_column = "seqName", .length = L};
   return o;
 }
 
@@ -64,8 +64,8 @@ static void test_fasta(void) {
   dm_seqsrc_t *s = open_text("a.fa", 0);
   CHECK(s != NULL, "a.fa did not open");
   if (!s) return;
-  CHECK(dm_seqsrc_rows(s) == 2 && dm_seqsrc_length(s) == 8, "rows %ld length %ld",
-        (long)dm_seqsrc_rows(s), (long)dm_seqsrc_length(s));
+  CHECK(dm_seqsrc_rows(s) == 2 && dm_seqsrc_length(s) == 8, "rows %ld length %ld", (long)dm_seqsrc_rows(s),
+        (long)dm_seqsrc_length(s));
   char seq[16];
   dm_region_t reg[2];
   CHECK(dm_seqsrc_fetch(s, 0, 2, seq, reg) == 0, "fetch");
@@ -94,6 +94,17 @@ static void test_fasta(void) {
   write_file("long.fa", longname);
   CHECK(open_text("long.fa", 0) == NULL, "name longer than 63 accepted");
   CHECK(open_text("does_not_exist.fa", 0) == NULL, "missing file accepted");
+}
+
+/* The first bytes of a file (a truncated download). */
+static void copy_head(const char *from, const char *to, size_t bytes) {
+  char *buf = calloc(bytes, 1);
+  FILE *in = fopen(from, "rb"), *out = fopen(to, "wb");
+  size_t n = fread(buf, 1, bytes, in);
+  fwrite(buf, 1, n, out);
+  fclose(in);
+  fclose(out);
+  free(buf);
 }
 
 static void test_tsv(void) {
@@ -128,6 +139,8 @@ static void test_tsv(void) {
           "example names %s %s", reg[0].name, reg[1].chrom);
     dm_seqsrc_close(s);
   }
+  copy_head(o.sequences, in_dir("trunc.tsv.gz"), 100000);
+  CHECK(open_text("trunc.tsv.gz", 200) == NULL, "truncated gzip accepted");
 }
 
 // --- BED + genome
@@ -145,15 +158,19 @@ static void test_bed(void) {
   CHECK(dm_seqsrc_rows(s) == 4 && dm_seqsrc_length(s) == 6, "rows %ld (2 of 6 run off an end)",
         (long)dm_seqsrc_rows(s));
   /* expected rows, re-centred by start + floor(len/2) - floor(L/2) */
-  static const struct { const char *chrom, *name; int64_t start; char strand; } want[4] = {
+  static const struct {
+    const char *chrom, *name;
+    int64_t start;
+    char strand;
+  } want[4] = {
       {"chr1", "r1", 12, '+'}, {"chr1", "r2", 12, '-'}, {"chr1", ".", 42, '.'}, {"chr2", "zero", 22, '.'}};
   char seq[24];
   dm_region_t reg[4];
   CHECK(dm_seqsrc_fetch(s, 0, 4, seq, reg) == 0, "bed fetch");
   for (int i = 0; i < 4; i++) {
     const char *chrom = strcmp(want[i].chrom, "chr1") == 0 ? chr1 : chr2;
-    CHECK(strcmp(reg[i].chrom, want[i].chrom) == 0 && strcmp(reg[i].name, want[i].name) == 0,
-          "row %d: %s %s", i, reg[i].chrom, reg[i].name);
+    CHECK(strcmp(reg[i].chrom, want[i].chrom) == 0 && strcmp(reg[i].name, want[i].name) == 0, "row %d: %s %s",
+          i, reg[i].chrom, reg[i].name);
     CHECK(reg[i].start == want[i].start && reg[i].end == want[i].start + 6, "row %d at %ld-%ld", i,
           (long)reg[i].start, (long)reg[i].end);
     CHECK(reg[i].strand == want[i].strand, "row %d strand %c", i, reg[i].strand);
@@ -165,15 +182,14 @@ static void test_bed(void) {
   /* odd L: start + floor(len/2) - floor(L/2) = 10 + 5 - 2 */
   write_file("one.bed", "chr1\t10\t20\n");
   s = open_bed(in_dir("one.bed"), genome, 5);
-  CHECK(s && dm_seqsrc_fetch(s, 0, 1, seq, reg) == 0 && reg[0].start == 13 &&
-            memcmp(seq, chr1 + 13, 5) == 0, "odd L re-centring");
+  CHECK(s && dm_seqsrc_fetch(s, 0, 1, seq, reg) == 0 && reg[0].start == 13 && memcmp(seq, chr1 + 13, 5) == 0,
+        "odd L re-centring");
   dm_seqsrc_close(s);
 
   /* bad lines: each must fail to open (the log names file:line) */
   static const char *bad[] = {
-      "chr1\tten\t20\n",       "chr1\t10\t2x\n",     "chr1\t20\t10\n",   "chr1\t10\n",
-      "chrZ\t10\t20\n",        "chr1\t-5\t20\n",     "chr1\t10\t20\tn\t0\tx\n",
-      "chr1\t10\t20\n\nchr1\n"};
+      "chr1\tten\t20\n", "chr1\t10\t2x\n", "chr1\t20\t10\n",          "chr1\t10\n",
+      "chrZ\t10\t20\n",  "chr1\t-5\t20\n", "chr1\t10\t20\tn\t0\tx\n", "chr1\t10\t20\n\nchr1\n"};
   for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
     write_file("bad.bed", bad[i]);
     s = open_bed(in_dir("bad.bed"), genome, 6);

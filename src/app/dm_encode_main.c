@@ -27,8 +27,8 @@ static int write_rows(const dm_mpi_t *ctx, dm_h5_t *h, dm_seqsrc_t *src, const d
   int64_t L = dm_seqsrc_length(src), s0, c0;
   dm_mpi_block_range(dm_seqsrc_rows(src), ctx->size, 0, &s0, &c0); /* rank 0 has the most */
   int64_t n_batches = (c0 + batch - 1) / batch;
-  char *seq = dm_malloc("encode bases", (size_t)(batch * L));               /* (batch, L) */
-  uint8_t *oh = dm_malloc("encode onehot", (size_t)(batch * L * 4));        /* (batch, L, 4) */
+  char *seq = dm_malloc("encode bases", (size_t)(batch * L));                  /* (batch, L) */
+  uint8_t *oh = dm_malloc("encode onehot", (size_t)(batch * L * 4));           /* (batch, L, 4) */
   dm_region_t *reg = dm_malloc("encode regions", (size_t)batch * sizeof *reg); /* (batch,) */
   int rc = 0;
   for (int64_t k = 0; k < n_batches && rc == 0; k++) {
@@ -54,8 +54,10 @@ static int write_rows(const dm_mpi_t *ctx, dm_h5_t *h, dm_seqsrc_t *src, const d
 /* Provenance attributes on "/". Collective. */
 static int write_attrs(dm_h5_t *h, const dm_params_t *p, const dm_seqsrc_opt_t *opt, int64_t L) {
   char sources[4200];
-  if (opt->bed) snprintf(sources, sizeof sources, "bed: %s; genome: %s", opt->bed, opt->genome);
-  else snprintf(sources, sizeof sources, "sequences: %s", opt->sequences);
+  if (opt->bed)
+    snprintf(sources, sizeof sources, "bed: %s; genome: %s", opt->bed, opt->genome);
+  else
+    snprintf(sources, sizeof sources, "sequences: %s", opt->sequences);
   char *yaml = dm_params_to_yaml(p, 0);
   int rc = 0;
   if (dm_h5_attr_set_string(h, "/", "tool", "dmotif encode") < 0 ||
@@ -102,8 +104,10 @@ static int encode_run(const dm_mpi_t *ctx, const dm_params_t *p) {
       dm_log_error("%s: cannot rename to %s", tmp, out);
       rc = -1;
     }
-    if (rc < 0) remove(tmp);
-    else dm_log_info("%s: %ld rows of %ld bp", out, (long)n, (long)L);
+    if (rc < 0)
+      remove(tmp);
+    else
+      dm_log_info("%s: %ld rows of %ld bp", out, (long)n, (long)L);
   }
   DM_MPI_CHECK(MPI_Bcast(&rc, 1, MPI_INT, 0, ctx->comm));
   free(tmp);
@@ -114,9 +118,10 @@ static int encode_run(const dm_mpi_t *ctx, const dm_params_t *p) {
 const dm_cmd_t dm_cmd_encode = {
     .name = "encode",
     .summary = "sequences (FASTA/TSV) or BED regions + genome -> one-hot HDF5",
-    .usage = "Reads Input:sequences (FASTA or TSV) or Input:bed + Input:genome, and writes\n"
-             "Output:file (HDF5): /onehot (N, L, 4) uint8 and /regions/{chrom,start,end,name,strand}.\n"
-             "The file appears only when complete (written as <file>.tmp, then renamed).",
+    .usage =
+        "Reads Input:sequences (FASTA or TSV) or Input:bed + Input:genome, and writes\n"
+        "Output:file (HDF5): /onehot (N, L, 4) uint8 and /regions/{chrom,start,end,name,strand}.\n"
+        "The file appears only when complete (written as <file>.tmp, then renamed).",
     .spec = encode_spec,
     .n_spec = (int)(sizeof encode_spec / sizeof encode_spec[0]),
     .run = encode_run,

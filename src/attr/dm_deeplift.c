@@ -31,7 +31,9 @@ struct dm_deeplift {
 static const char *const RULES_NAME[] = {"rescale", "revealcancel", "genomics_default"};
 _Static_assert(sizeof RULES_NAME / sizeof *RULES_NAME == DM_RULES_COUNT, "RULES_NAME incomplete");
 
-const char *dm_deeplift_rules_name(dm_rules_t rules) { return rules < DM_RULES_COUNT ? RULES_NAME[rules] : "?"; }
+const char *dm_deeplift_rules_name(dm_rules_t rules) {
+  return rules < DM_RULES_COUNT ? RULES_NAME[rules] : "?";
+}
 
 int dm_deeplift_rules_parse(const char *name, dm_rules_t *out) {
   for (int i = 0; i < DM_RULES_COUNT; i++)
@@ -85,9 +87,10 @@ dm_deeplift_t *dm_deeplift_init(const dm_model_t *m, dm_rules_t rules, int max_p
       mode = m->layers[j].op == DM_OP_DENSE ? MODE_REVEALCANCEL : MODE_RESCALE;
     }
     if (mode == MODE_REVEALCANCEL && j < 0) {
-      dm_log_error("%s: layer '%s': RevealCancel needs a Conv1D or Dense layer before it (only "
-                   "BatchNormalization, Dropout, Flatten in between)",
-                   m->source, ly->name);
+      dm_log_error(
+          "%s: layer '%s': RevealCancel needs a Conv1D or Dense layer before it (only "
+          "BatchNormalization, Dropout, Flatten in between)",
+          m->source, ly->name);
       dm_deeplift_destroy(d);
       return NULL;
     }
@@ -190,8 +193,8 @@ static void split_delta(int n_pairs, int R, size_t sz, const float *ax, const fl
 
 /* Batchnorm on split quantities (pos/neg contributions or multipliers):
  * scale each, swapping pos and neg where the scale is negative. */
-static void batchnorm_split(const dm_layer_t *ly, size_t rows, const float *pin, const float *nin, float *pout,
-                            float *nout) {
+static void batchnorm_split(const dm_layer_t *ly, size_t rows, const float *pin, const float *nin,
+                            float *pout, float *nout) {
   for (size_t r = 0; r < rows * ly->in_len; r++)
     for (int c = 0; c < ly->in_ch; c++) {
       size_t i = r * ly->in_ch + c;
@@ -229,7 +232,7 @@ static void prepare_revealcancel(dm_deeplift_t *d, dm_run_t *r, int i, int n, in
   int P = n * R, j = d->chain[i];
   const dm_layer_t *lj = &m->layers[j];
   size_t in_j = dm_ops_in_size(lj);
-  const float *aj = dm_run_layer_input(r, j);
+  const float *aj = dm_forward_layer_input(r, j);
   split_delta(P, R, in_j, aj, aj + (size_t)n * in_j, d->dinput[j], d->dpos, d->dneg);
   dm_ops_linear_apply(lj, lj->wpos, P, d->dpos, d->zpos, 0, r->scratch);
   dm_ops_linear_apply(lj, lj->wneg, P, d->dneg, d->zpos, 1, r->scratch);
@@ -242,7 +245,7 @@ static void prepare_revealcancel(dm_deeplift_t *d, dm_run_t *r, int i, int n, in
     }
   const dm_layer_t *li = &m->layers[i];
   size_t sz = dm_ops_in_size(li);
-  const float *z = dm_run_layer_input(r, i);
+  const float *z = dm_forward_layer_input(r, i);
   revealcancel_slopes(li->op, (size_t)P * sz, z + (size_t)n * sz, d->zpos, d->zneg, d->slope[i],
                       d->slope_neg[i]);
 }
@@ -254,19 +257,19 @@ void dm_deeplift_multipliers(dm_deeplift_t *d, dm_run_t *r, int n, int R, float 
   for (int i = 0; i < m->n_layers; i++) {
     const dm_layer_t *ly = &m->layers[i];
     size_t sz = dm_ops_in_size(ly);
-    const float *z = dm_run_layer_input(r, i), *y = r->act[i];
+    const float *z = dm_forward_layer_input(r, i), *y = r->act[i];
     if (d->mode[i] == MODE_RESCALE)
       rescale_slopes(ly->op, P, R, sz, z, y, z + (size_t)n * sz, y + (size_t)n * sz, d->slope[i]);
     else if (d->mode[i] == MODE_REVEALCANCEL)
       prepare_revealcancel(d, r, i, n, R);
   }
-  dm_backward_task_seeds(T, P, d->seed);
+  dm_forward_task_seeds(T, P, d->seed);
   const float *cur = d->seed, *curn = NULL;
   for (int i = m->n_layers - 1; i >= 0; i--) {
     const dm_layer_t *ly = &m->layers[i];
     float *out = i == 0 ? mult : (cur == r->g[0] ? r->g[1] : r->g[0]);
     float *outn = curn == d->gneg[0] ? d->gneg[1] : d->gneg[0];
-    dm_bwd_ctx_t c = {.n = P, .rep = T, .x = dm_run_layer_input(r, i), .xdiv = R, .scratch = r->scratch};
+    dm_bwd_ctx_t c = {.n = P, .rep = T, .x = dm_forward_layer_input(r, i), .xdiv = R, .scratch = r->scratch};
     if (d->mode[i] == MODE_REVEALCANCEL) {
       c.slope = d->slope_neg[i];
       dm_ops_backward(ly, &c, cur, outn);

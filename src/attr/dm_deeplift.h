@@ -54,7 +54,7 @@ void dm_deeplift_destroy(dm_deeplift_t *d);
 /**
  * @brief Input multipliers of every task for n inputs x R references each.
  *
- * Call after dm_forward(r, n + n*R) on r->in = [x rows (n); reference rows
+ * Call after dm_forward_run(r, n + n*R) on r->in = [x rows (n); reference rows
  * (n*R)], where pair p = i*R + k is input i with its reference row n + p.
  * @param d    from dm_deeplift_init with max_pairs >= n*R
  * @param r    run state with cap >= n + n*R and rep >= n_tasks

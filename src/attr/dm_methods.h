@@ -35,24 +35,24 @@ typedef struct {
   dm_method_t method; /* default deeplift */
   dm_rules_t rules;   /* deeplift rule set, default genomics_default */
   int ig_steps;       /* integrated-gradients steps, default 50 */
-} dm_attr_opt_t;
+} dm_methods_opt_t;
 
 /** @brief Set the defaults (deeplift, genomics_default, 50 steps). */
-void dm_attr_opt_init(dm_attr_opt_t *o);
+void dm_methods_opt_init(dm_methods_opt_t *o);
 
 /** @return 0 if the options are valid, else -1 (logged). */
-DM_RESULT_USED int dm_attr_opt_check(const dm_attr_opt_t *o);
+DM_RESULT_USED int dm_methods_opt_check(const dm_methods_opt_t *o);
 
 /** @return the parameter name of a method: "grad", "grad_x_input", "ism", "ig", "deeplift". */
-const char *dm_attr_method_name(dm_method_t m);
+const char *dm_methods_name(dm_method_t m);
 
 /** @brief Parse a method name. @return 0, or -1 if unknown (logged). */
-DM_RESULT_USED int dm_attr_method_parse(const char *name, dm_method_t *out);
+DM_RESULT_USED int dm_methods_parse(const char *name, dm_method_t *out);
 
 /** @return 1 if the method uses references (ig, deeplift), else 0. */
-int dm_attr_uses_refs(dm_method_t m);
+int dm_methods_uses_refs(dm_method_t m);
 
-typedef struct dm_attr dm_attr_t;
+typedef struct dm_methods dm_methods_t;
 
 /**
  * @brief Buffers for batches of up to max_seqs sequences with n_refs references each.
@@ -60,16 +60,17 @@ typedef struct dm_attr dm_attr_t;
  * @param o        checked options
  * @param max_seqs largest batch
  * @param n_refs   references per sequence (ignored by methods without references)
- * @return the object (free with dm_attr_destroy), or NULL (logged)
+ * @return the object (free with dm_methods_destroy), or NULL (logged)
  */
-DM_RESULT_USED dm_attr_t *dm_attr_init(const dm_model_t *m, const dm_attr_opt_t *o, int max_seqs, int n_refs);
+DM_RESULT_USED dm_methods_t *dm_methods_init(const dm_model_t *m, const dm_methods_opt_t *o, int max_seqs,
+                                             int n_refs);
 
 /** @brief Free (NULL is fine). */
-void dm_attr_destroy(dm_attr_t *a);
+void dm_methods_destroy(dm_methods_t *a);
 
 /**
  * @brief Attribute a batch.
- * @param a    from dm_attr_init
+ * @param a    from dm_methods_init
  * @param n    sequences, <= max_seqs
  * @param len  sequence length; must equal the model's input length
  * @param x    (n, len, 4) one-hot inputs
@@ -78,7 +79,7 @@ void dm_attr_destroy(dm_attr_t *a);
  * @param pred (n, n_tasks) output predictions, or NULL
  * @return 0, or -1 on a shape mismatch (logged)
  */
-DM_RESULT_USED int dm_attr_run(dm_attr_t *a, int n, int len, const float *x, const float *refs, float *hyp,
-                               float *pred);
+DM_RESULT_USED int dm_methods_run(dm_methods_t *a, int n, int len, const float *x, const float *refs,
+                                  float *hyp, float *pred);
 
 #endif

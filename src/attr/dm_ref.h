@@ -121,7 +121,13 @@ void dm_ref_ws_destroy(dm_ref_ws_t *ws);
  */
 DM_RESULT_USED int dm_ref_load_f32(dm_ref_ws_t *ws, const float *x, int L);
 
-/** @brief As dm_ref_load_f32 for a uint8 one-hot sequence x (L, 4). @return 0 or -1 */
+/**
+ * @brief As dm_ref_load_f32, for a uint8 one-hot sequence.
+ * @param ws workspace
+ * @param x  (L, 4) uint8 one-hot, channels A,C,G,T
+ * @param L  length, 1..max_len
+ * @return 0, or -1 after logging the first row that is not one-hot
+ */
 DM_RESULT_USED int dm_ref_load_u8(dm_ref_ws_t *ws, const uint8_t *x, int L);
 
 /**
@@ -134,7 +140,7 @@ DM_RESULT_USED int dm_ref_load_u8(dm_ref_ws_t *ws, const uint8_t *x, int L);
  * @param out       (n, L, 4) float, written completely
  * @return 0, or -1 (logged) if no sequence is loaded
  */
-DM_RESULT_USED int dm_ref_make(dm_ref_ws_t *ws, const dm_ref_opt_t *opt, uint64_t seq_index,
-                               int ref_begin, int n, float *out);
+DM_RESULT_USED int dm_ref_make(dm_ref_ws_t *ws, const dm_ref_opt_t *opt, uint64_t seq_index, int ref_begin,
+                               int n, float *out);
 
 #endif

@@ -31,32 +31,26 @@ struct dm_h5_s {
 
 // --- helpers
 
-/* HDF5 file type and native memory type of a field type (caller closes strings). */
-static hid_t file_type(dm_h5_type_t t, int str_len) {
+/* HDF5 type of a field type: little-endian in the file, native in memory
+ * (the same on the machines we run on). Strings are new types: close_type(). */
+static hid_t h5_type(dm_h5_type_t t, int str_len, int native) {
   switch (t) {
-  case DM_H5_U8: return H5T_STD_U8LE;
-  case DM_H5_I32: return H5T_STD_I32LE;
-  case DM_H5_I64: return H5T_STD_I64LE;
-  case DM_H5_F32: return H5T_IEEE_F32LE;
-  case DM_H5_F64: return H5T_IEEE_F64LE;
-  case DM_H5_STR: {
-    hid_t s = H5Tcopy(H5T_C_S1);
-    H5Tset_size(s, (size_t)(str_len > 0 ? str_len : 1));
-    H5Tset_strpad(s, H5T_STR_NULLTERM);
-    return s;
-  }
-  }
-  return -1;
-}
-
-static hid_t mem_type(dm_h5_type_t t, int str_len) {
-  switch (t) {
-  case DM_H5_U8: return H5T_NATIVE_UINT8;
-  case DM_H5_I32: return H5T_NATIVE_INT32;
-  case DM_H5_I64: return H5T_NATIVE_INT64;
-  case DM_H5_F32: return H5T_NATIVE_FLOAT;
-  case DM_H5_F64: return H5T_NATIVE_DOUBLE;
-  case DM_H5_STR: return file_type(t, str_len);
+    case DM_H5_U8:
+      return native ? H5T_NATIVE_UINT8 : H5T_STD_U8LE;
+    case DM_H5_I32:
+      return native ? H5T_NATIVE_INT32 : H5T_STD_I32LE;
+    case DM_H5_I64:
+      return native ? H5T_NATIVE_INT64 : H5T_STD_I64LE;
+    case DM_H5_F32:
+      return native ? H5T_NATIVE_FLOAT : H5T_IEEE_F32LE;
+    case DM_H5_F64:
+      return native ? H5T_NATIVE_DOUBLE : H5T_IEEE_F64LE;
+    case DM_H5_STR: {
+      hid_t s = H5Tcopy(H5T_C_S1);
+      H5Tset_size(s, (size_t)(str_len > 0 ? str_len : 1));
+      H5Tset_strpad(s, H5T_STR_NULLTERM);
+      return s;
+    }
   }
   return -1;
 }
@@ -133,9 +127,11 @@ static int make_groups(dm_h5_t *h, const char *name) {
   return rc;
 }
 
+/* MPI-IO access; metadata is flushed by one collective write, not by every rank. */
 static hid_t file_access(MPI_Comm comm) {
   hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
   H5Pset_fapl_mpio(fapl, comm, MPI_INFO_NULL);
+  H5Pset_coll_metadata_write(fapl, 1);
   return fapl;
 }
 
@@ -151,27 +147,27 @@ static dm_h5_t *new_handle(const dm_mpi_t *ctx, const char *path, int writable) 
 
 // --- attributes (local helpers)
 
-static int write_attr(dm_h5_t *h, hid_t obj, const char *objname, const char *name, hid_t ftype,
-                      hid_t mtype, const void *value) {
-  hid_t space = H5Screate(H5S_SCALAR);
-  int rc = 0;
+/* Create or replace attribute name of object obj; every rank calls. */
+static int write_attr(dm_h5_t *h, const char *obj, const char *name, hid_t ftype, hid_t mtype,
+                      const void *value) {
+  hid_t space = H5Screate(H5S_SCALAR), a = -1;
   H5E_BEGIN_TRY {
-    if (H5Aexists(obj, name) > 0) H5Adelete(obj, name);
-  } H5E_END_TRY;
-  hid_t a = H5Acreate2(obj, name, ftype, space, H5P_DEFAULT, H5P_DEFAULT);
-  if (a < 0 || H5Awrite(a, mtype, value) < 0) {
-    dm_log_error("%s: cannot write attribute %s of %s", h->path, name, objname);
-    rc = -1;
+    if (H5Aexists_by_name(h->file, obj, name, H5P_DEFAULT) > 0)
+      H5Adelete_by_name(h->file, obj, name, H5P_DEFAULT);
+    a = H5Acreate_by_name(h->file, obj, name, ftype, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
   }
+  H5E_END_TRY;
+  int rc = a >= 0 && H5Awrite(a, mtype, value) >= 0 ? 0 : -1;
+  if (rc < 0) dm_log_error("%s: cannot write attribute %s of %s", h->path, name, obj);
   if (a >= 0) H5Aclose(a);
   H5Sclose(space);
   return rc;
 }
 
-static int set_description(dm_h5_t *h, hid_t d, const dm_h5_field_t *f) {
+static int set_description(dm_h5_t *h, const dm_h5_field_t *f) {
   if (!f->desc) return 0;
-  hid_t t = file_type(DM_H5_STR, (int)strlen(f->desc) + 1);
-  int rc = write_attr(h, d, f->name, "description", t, t, f->desc);
+  hid_t t = h5_type(DM_H5_STR, (int)strlen(f->desc) + 1, 0);
+  int rc = write_attr(h, f->name, "description", t, t, f->desc);
   H5Tclose(t);
   return rc;
 }
@@ -191,8 +187,8 @@ static int create_field(dm_h5_t *h, const dm_h5_field_t *f, int64_t n_rows, int6
   hsize_t dims[DM_H5_MAX_DIMS + 1], maxdims[DM_H5_MAX_DIMS + 1], chunk[DM_H5_MAX_DIMS + 1];
   int64_t crow = chunk_rows < n_rows ? chunk_rows : (n_rows > 0 ? n_rows : 1);
   if ((int64_t)type_size(f->type, f->str_len) * row_elems(f) * crow > DM_H5_MAX_CHUNK_BYTES) {
-    dm_log_error("%s: dataset %s: a chunk of %ld rows exceeds 4 GiB; lower the chunk rows",
-                 h->path, f->name, (long)crow);
+    dm_log_error("%s: dataset %s: a chunk of %ld rows exceeds 4 GiB; lower the chunk rows", h->path, f->name,
+                 (long)crow);
     return -1;
   }
   dims[0] = (hsize_t)n_rows;
@@ -205,7 +201,7 @@ static int create_field(dm_h5_t *h, const dm_h5_field_t *f, int64_t n_rows, int6
   H5Pset_chunk(dcpl, f->ndims + 1, chunk);
   H5Pset_alloc_time(dcpl, H5D_ALLOC_TIME_EARLY);
   H5Pset_fill_time(dcpl, H5D_FILL_TIME_NEVER);
-  hid_t ftype = file_type(f->type, f->str_len);
+  hid_t ftype = h5_type(f->type, f->str_len, 0);
   hid_t d = H5Dcreate2(h->file, f->name, ftype, space, H5P_DEFAULT, dcpl, H5P_DEFAULT);
   close_type(f->type, ftype);
   H5Pclose(dcpl);
@@ -215,7 +211,7 @@ static int create_field(dm_h5_t *h, const dm_h5_field_t *f, int64_t n_rows, int6
     return -1;
   }
   keep_dset(h, f->name, d);
-  return set_description(h, d, f);
+  return set_description(h, f);
 }
 
 int dm_h5_add_fields(dm_h5_t *h, const dm_h5_field_t *fields, int n_fields, int64_t n_rows,
@@ -232,12 +228,13 @@ int dm_h5_add_fields(dm_h5_t *h, const dm_h5_field_t *fields, int n_fields, int6
   return agree(h->comm, rc);
 }
 
-dm_h5_t *dm_h5_create(const dm_mpi_t *ctx, const char *path, const dm_h5_field_t *fields,
-                      int n_fields, int64_t n_rows, int64_t chunk_rows) {
+dm_h5_t *dm_h5_create(const dm_mpi_t *ctx, const char *path, const dm_h5_field_t *fields, int n_fields,
+                      int64_t n_rows, int64_t chunk_rows) {
   dm_h5_t *h = new_handle(ctx, path, 1);
   hid_t fapl = file_access(ctx->comm);
   hid_t fcpl = untimed_plist(H5P_FILE_CREATE);
-  H5E_BEGIN_TRY { h->file = H5Fcreate(path, H5F_ACC_TRUNC, fcpl, fapl); } H5E_END_TRY;
+  H5E_BEGIN_TRY { h->file = H5Fcreate(path, H5F_ACC_TRUNC, fcpl, fapl); }
+  H5E_END_TRY;
   H5Pclose(fcpl);
   H5Pclose(fapl);
   if (agree(ctx->comm, h->file < 0 ? -1 : 0) < 0) {
@@ -264,9 +261,8 @@ static herr_t visit_dset(hid_t obj, const char *name, const H5O_info_t *info, vo
 dm_h5_t *dm_h5_open(const dm_mpi_t *ctx, const char *path, int writable) {
   dm_h5_t *h = new_handle(ctx, path, writable);
   hid_t fapl = file_access(ctx->comm);
-  H5E_BEGIN_TRY {
-    h->file = H5Fopen(path, writable ? H5F_ACC_RDWR : H5F_ACC_RDONLY, fapl);
-  } H5E_END_TRY;
+  H5E_BEGIN_TRY { h->file = H5Fopen(path, writable ? H5F_ACC_RDWR : H5F_ACC_RDONLY, fapl); }
+  H5E_END_TRY;
   H5Pclose(fapl);
   int rc = h->file < 0 ? -1 : 0;
   if (rc < 0 && ctx->rank == 0)
@@ -350,8 +346,7 @@ int dm_h5_field_info(dm_h5_t *h, const char *name, dm_h5_field_t *field, int64_t
   int nd = H5Sget_simple_extent_ndims(space);
   hsize_t dims[DM_H5_MAX_DIMS + 1], chunk[DM_H5_MAX_DIMS + 1];
   if (rc == 0 && (nd < 1 || nd > DM_H5_MAX_DIMS + 1)) {
-    dm_log_error("%s: dataset %s has %d dimensions (1..%d supported)", h->path, name, nd,
-                 DM_H5_MAX_DIMS + 1);
+    dm_log_error("%s: dataset %s has %d dimensions (1..%d supported)", h->path, name, nd, DM_H5_MAX_DIMS + 1);
     rc = -1;
   }
   if (rc == 0) {
@@ -385,13 +380,13 @@ static int check_field(dm_h5_t *h, const dm_h5_field_t *f, int64_t a, int64_t b,
   int same = info.ndims == f->ndims && (info.type == DM_H5_STR) == (f->type == DM_H5_STR);
   for (int d = 0; same && d < f->ndims; d++) same = info.dims[d] == f->dims[d];
   if (!same) {
-    dm_log_error("%s: dataset %s: shape or type class in the file differs from the one expected",
-                 h->path, f->name);
+    dm_log_error("%s: dataset %s: shape or type class in the file differs from the one expected", h->path,
+                 f->name);
     return -1;
   }
   if (a < 0 || b < a || b > n) {
-    dm_log_error("%s: dataset %s: rows [%ld, %ld) outside [0, %ld)", h->path, f->name, (long)a,
-                 (long)b, (long)n);
+    dm_log_error("%s: dataset %s: rows [%ld, %ld) outside [0, %ld)", h->path, f->name, (long)a, (long)b,
+                 (long)n);
     return -1;
   }
   *id = od->id;
@@ -399,8 +394,8 @@ static int check_field(dm_h5_t *h, const dm_h5_field_t *f, int64_t a, int64_t b,
 }
 
 /* One transfer of rows [a, a+cnt) (cnt may be 0: empty selection). */
-static herr_t transfer(hid_t d, hid_t mtype, const dm_h5_field_t *f, int64_t a, int64_t cnt,
-                       void *buf, hid_t dxpl, int write) {
+static herr_t transfer(hid_t d, hid_t mtype, const dm_h5_field_t *f, int64_t a, int64_t cnt, void *buf,
+                       hid_t dxpl, int write) {
   hsize_t start[DM_H5_MAX_DIMS + 1] = {0}, count[DM_H5_MAX_DIMS + 1], mdims[DM_H5_MAX_DIMS + 1];
   start[0] = (hsize_t)a;
   count[0] = (hsize_t)cnt;
@@ -413,15 +408,15 @@ static herr_t transfer(hid_t d, hid_t mtype, const dm_h5_field_t *f, int64_t a, 
     H5Sselect_none(fspace);
     H5Sselect_none(mspace);
   }
-  herr_t e = write ? H5Dwrite(d, mtype, mspace, fspace, dxpl, buf)
-                   : H5Dread(d, mtype, mspace, fspace, dxpl, buf);
+  herr_t e =
+      write ? H5Dwrite(d, mtype, mspace, fspace, dxpl, buf) : H5Dread(d, mtype, mspace, fspace, dxpl, buf);
   H5Sclose(mspace);
   H5Sclose(fspace);
   return e;
 }
 
-static int rows_io(dm_h5_t *h, const dm_h5_field_t *f, int64_t a, int64_t b, void *buf,
-                   dm_h5_mode_t mode, int write) {
+static int rows_io(dm_h5_t *h, const dm_h5_field_t *f, int64_t a, int64_t b, void *buf, dm_h5_mode_t mode,
+                   int write) {
   hid_t d = -1;
   int rc = check_field(h, f, a, b, &d);
   if (rc == 0 && write && !h->writable) {
@@ -437,12 +432,12 @@ static int rows_io(dm_h5_t *h, const dm_h5_field_t *f, int64_t a, int64_t b, voi
   if (mode == DM_H5_COLLECTIVE) MPI_Allreduce(MPI_IN_PLACE, &n_pieces, 1, MPI_LONG, MPI_MAX, h->comm);
   hid_t dxpl = H5Pcreate(H5P_DATASET_XFER);
   H5Pset_dxpl_mpio(dxpl, mode == DM_H5_COLLECTIVE ? H5FD_MPIO_COLLECTIVE : H5FD_MPIO_INDEPENDENT);
-  hid_t mtype = mem_type(f->type, f->str_len);
+  hid_t mtype = h5_type(f->type, f->str_len, 1);
   for (long k = 0; k < n_pieces; k++) { /* every rank makes n_pieces calls */
     int64_t lo = a + k * per < b ? a + k * per : b, cnt = b - lo < per ? b - lo : per;
     if (transfer(d, mtype, f, lo, cnt, (char *)buf + (size_t)(lo - a) * row_bytes, dxpl, write) < 0) {
-      dm_log_error("%s: cannot %s rows [%ld, %ld) of %s", h->path, write ? "write" : "read",
-                   (long)lo, (long)(lo + cnt), f->name);
+      dm_log_error("%s: cannot %s rows [%ld, %ld) of %s", h->path, write ? "write" : "read", (long)lo,
+                   (long)(lo + cnt), f->name);
       rc = -1;
     }
   }
@@ -456,47 +451,34 @@ int dm_h5_write_rows(dm_h5_t *h, const dm_h5_field_t *f, int64_t a, int64_t b, c
   return rows_io(h, f, a, b, (void *)buf, mode, 1);
 }
 
-int dm_h5_read_rows(dm_h5_t *h, const dm_h5_field_t *f, int64_t a, int64_t b, void *buf,
-                    dm_h5_mode_t mode) {
+int dm_h5_read_rows(dm_h5_t *h, const dm_h5_field_t *f, int64_t a, int64_t b, void *buf, dm_h5_mode_t mode) {
   return rows_io(h, f, a, b, buf, mode, 0);
 }
 
 // --- attributes
 
-static hid_t open_obj(dm_h5_t *h, const char *obj) {
-  hid_t o = -1;
-  H5E_BEGIN_TRY { o = H5Oopen(h->file, obj, H5P_DEFAULT); } H5E_END_TRY;
-  if (o < 0) dm_log_error("%s: no object %s", h->path, obj);
-  return o;
-}
-
-static hid_t open_attr(dm_h5_t *h, hid_t o, const char *obj, const char *name) {
+/* Open attribute name of object obj, or log and return -1. */
+static hid_t open_attr(dm_h5_t *h, const char *obj, const char *name) {
   hid_t a = -1;
-  H5E_BEGIN_TRY { a = H5Aopen(o, name, H5P_DEFAULT); } H5E_END_TRY;
+  H5E_BEGIN_TRY { a = H5Aopen_by_name(h->file, obj, name, H5P_DEFAULT, H5P_DEFAULT); }
+  H5E_END_TRY;
   if (a < 0) dm_log_error("%s: no attribute %s on %s", h->path, name, obj);
   return a;
 }
 
 int dm_h5_attr_set_string(dm_h5_t *h, const char *obj, const char *name, const char *value) {
-  hid_t o = open_obj(h, obj);
-  int rc = -1;
-  if (o >= 0) {
-    size_t n = strlen(value);
-    hid_t t = H5Tcopy(H5T_C_S1);
-    H5Tset_size(t, n ? n : 1);
-    H5Tset_strpad(t, H5T_STR_NULLPAD);
-    rc = write_attr(h, o, obj, name, t, t, n ? value : "");
-    H5Tclose(t);
-    H5Oclose(o);
-  }
+  size_t n = strlen(value);
+  hid_t t = H5Tcopy(H5T_C_S1);
+  H5Tset_size(t, n ? n : 1);
+  H5Tset_strpad(t, H5T_STR_NULLPAD);
+  int rc = write_attr(h, obj, name, t, t, n ? value : "");
+  H5Tclose(t);
   return agree(h->comm, rc);
 }
 
 int dm_h5_attr_get_string(dm_h5_t *h, const char *obj, const char *name, char **value) {
   *value = NULL;
-  hid_t o = open_obj(h, obj);
-  if (o < 0) return -1;
-  hid_t a = open_attr(h, o, obj, name);
+  hid_t a = open_attr(h, obj, name);
   int rc = -1;
   if (a >= 0) {
     hid_t t = H5Aget_type(a);
@@ -529,7 +511,6 @@ int dm_h5_attr_get_string(dm_h5_t *h, const char *obj, const char *name, char **
     H5Tclose(t);
     H5Aclose(a);
   }
-  H5Oclose(o);
   return rc;
 }
 
@@ -539,30 +520,23 @@ int dm_h5_attr_set_scalar(dm_h5_t *h, const char *obj, const char *name, dm_h5_t
   if (type == DM_H5_STR) {
     dm_log_error("%s: attribute %s: use dm_h5_attr_set_string for strings", h->path, name);
   } else {
-    hid_t o = open_obj(h, obj);
-    if (o >= 0) {
-      rc = write_attr(h, o, obj, name, file_type(type, 0), mem_type(type, 0), value);
-      H5Oclose(o);
-    }
+    rc = write_attr(h, obj, name, h5_type(type, 0, 0), h5_type(type, 0, 1), value);
   }
   return agree(h->comm, rc);
 }
 
-int dm_h5_attr_get_scalar(dm_h5_t *h, const char *obj, const char *name, dm_h5_type_t type,
-                          void *value) {
+int dm_h5_attr_get_scalar(dm_h5_t *h, const char *obj, const char *name, dm_h5_type_t type, void *value) {
   if (type == DM_H5_STR) {
     dm_log_error("%s: attribute %s: use dm_h5_attr_get_string for strings", h->path, name);
     return -1;
   }
-  hid_t o = open_obj(h, obj);
-  if (o < 0) return -1;
-  hid_t a = open_attr(h, o, obj, name);
+  hid_t a = open_attr(h, obj, name);
   int rc = -1;
   if (a >= 0) {
     hid_t space = H5Aget_space(a);
     if (H5Sget_simple_extent_npoints(space) != 1) {
       dm_log_error("%s: attribute %s of %s is not a scalar", h->path, name, obj);
-    } else if (H5Aread(a, mem_type(type, 0), value) < 0) {
+    } else if (H5Aread(a, h5_type(type, 0, 1), value) < 0) {
       dm_log_error("%s: cannot read attribute %s of %s as a number", h->path, name, obj);
     } else {
       rc = 0;
@@ -570,6 +544,5 @@ int dm_h5_attr_get_scalar(dm_h5_t *h, const char *obj, const char *name, dm_h5_t
     H5Sclose(space);
     H5Aclose(a);
   }
-  H5Oclose(o);
   return rc;
 }

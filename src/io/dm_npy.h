@@ -44,9 +44,9 @@ typedef enum {
 /** An array in memory: C order, little-endian, data owned by the array. */
 typedef struct {
   dm_npy_dtype_t dtype;
-  int ndim;                        /* 0 .. DM_NPY_MAX_DIMS (0: a scalar) */
-  int64_t shape[DM_NPY_MAX_DIMS];  /* shape[0 .. ndim-1] */
-  void *data;                      /* (shape[0], ..., shape[ndim-1]) of dtype */
+  int ndim;                       /* 0 .. DM_NPY_MAX_DIMS (0: a scalar) */
+  int64_t shape[DM_NPY_MAX_DIMS]; /* shape[0 .. ndim-1] */
+  void *data;                     /* (shape[0], ..., shape[ndim-1]) of dtype */
 } dm_npy_array_t;
 
 /** @return bytes per element of dtype (0 for DM_NPY_ANY). @param dtype a dtype */
@@ -66,8 +66,7 @@ int64_t dm_npy_count(const dm_npy_array_t *a);
  * @param shape (ndim,) sizes, each >= 0
  * @return 0, or -1 (logged) for a bad dtype or shape; free with dm_npy_free()
  */
-DM_RESULT_USED int dm_npy_alloc(dm_npy_array_t *a, dm_npy_dtype_t dtype, int ndim,
-                                const int64_t *shape);
+DM_RESULT_USED int dm_npy_alloc(dm_npy_array_t *a, dm_npy_dtype_t dtype, int ndim, const int64_t *shape);
 
 /** @brief Free an array's data and zero the struct (NULL is fine). @param a array */
 void dm_npy_free(dm_npy_array_t *a);
@@ -120,8 +119,7 @@ DM_RESULT_USED int dm_npz_write(const char *path, int n, const char *const *name
  * @param a    filled on success (free with dm_npy_free), zeroed on failure
  * @return 0, or -1 after logging why (naming file and member)
  */
-DM_RESULT_USED int dm_npz_read(const char *path, const char *name, dm_npy_dtype_t want,
-                               dm_npy_array_t *a);
+DM_RESULT_USED int dm_npz_read(const char *path, const char *name, dm_npy_dtype_t want, dm_npy_array_t *a);
 
 /**
  * @brief Check an array's rank and shape.

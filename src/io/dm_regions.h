@@ -20,7 +20,10 @@
 void dm_regions_fields(dm_h5_field_t *fields);
 
 /**
- * @brief Write the region records of rows [a, b).
+ * @brief Write the region records of rows [a, b) (datasets from dm_regions_fields).
+ * @param h    handle opened writable
+ * @param a    first row
+ * @param b    one past the last row
  * @param reg  (b-a,) records
  * @param mode DM_H5_COLLECTIVE (every rank calls, a == b for none) or independent
  * @return 0, or negative after logging
@@ -30,10 +33,13 @@ DM_RESULT_USED int dm_regions_write(dm_h5_t *h, int64_t a, int64_t b, const dm_r
 
 /**
  * @brief Read the region records of rows [a, b).
- * @param reg (b-a,) records (out)
+ * @param h    handle
+ * @param a    first row
+ * @param b    one past the last row
+ * @param reg  (b-a,) records (out)
+ * @param mode DM_H5_COLLECTIVE or DM_H5_INDEPENDENT
  * @return 0, or negative after logging
  */
-DM_RESULT_USED int dm_regions_read(dm_h5_t *h, int64_t a, int64_t b, dm_region_t *reg,
-                                   dm_h5_mode_t mode);
+DM_RESULT_USED int dm_regions_read(dm_h5_t *h, int64_t a, int64_t b, dm_region_t *reg, dm_h5_mode_t mode);
 
 #endif

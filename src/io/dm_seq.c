@@ -25,13 +25,13 @@ struct dm_seqsrc_s {
 };
 
 /* Parse problems are logged unless the source is quiet (ranks != 0). */
-#define SRC_ERROR(src, ...)                                                                        \
-  do {                                                                                             \
-    if (!(src)->opt.quiet) dm_log_error(__VA_ARGS__);                                             \
+#define SRC_ERROR(src, ...)                           \
+  do {                                                \
+    if (!(src)->opt.quiet) dm_log_error(__VA_ARGS__); \
   } while (0)
-#define SRC_WARN(src, ...)                                                                         \
-  do {                                                                                             \
-    if (!(src)->opt.quiet) dm_log_warn(__VA_ARGS__);                                              \
+#define SRC_WARN(src, ...)                           \
+  do {                                               \
+    if (!(src)->opt.quiet) dm_log_warn(__VA_ARGS__); \
   } while (0)
 
 // --- line reading (plain or gzip)
@@ -72,11 +72,12 @@ static long read_line(line_reader_t *r) {
 
 // --- rows in memory (FASTA / TSV)
 
-/* Room for one more row of L bases (L may still be unknown: grow lazily). */
-static void grow(dm_seqsrc_t *src) {
+/* Room for one more row (its name, and its L bases when held in memory). */
+static void grow(dm_seqsrc_t *src, int with_bases) {
   if (src->n < src->cap) return;
   src->cap = src->cap ? 2 * src->cap : 1024;
   src->names = dm_realloc("sequence names", src->names, (size_t)src->cap * DM_SEQ_NAME_LEN);
+  if (with_bases) src->seq = dm_realloc("sequences", src->seq, (size_t)(src->cap * src->L));
 }
 
 /* Copy a name (up to len bytes) into row i; -1 if too long. */
@@ -106,12 +107,11 @@ static int add_record(dm_seqsrc_t *src, const char *where, const char *name, siz
   }
   if (src->L == 0) src->L = len;
   if (len != src->L) {
-    SRC_ERROR(src, "%s: record '%.*s' has length %ld, expected %ld (Input:length or the first record)",
-              where, (int)name_len, name, (long)len, (long)src->L);
+    SRC_ERROR(src, "%s: record '%.*s' has length %ld, expected %ld (Input:length or the first record)", where,
+              (int)name_len, name, (long)len, (long)src->L);
     return -1;
   }
-  grow(src);
-  src->seq = dm_realloc("sequences", src->seq, (size_t)src->cap * (size_t)src->L);
+  grow(src, 1);
   memcpy(src->seq + src->n * src->L, bases, (size_t)len);
   int rc = set_name(src, src->n, name, name_len);
   src->n++;
@@ -250,8 +250,10 @@ static int load_genome(dm_seqsrc_t *src) {
   int rc = 0;
   if (access(fai, R_OK) != 0) {
     if (access(dirname(dir), W_OK) != 0) {
-      SRC_ERROR(src, "%s: index %s is missing and cannot be built: directory %s is not writable "
-                     "(run 'samtools faidx' on a writable copy)", g, fai, dir);
+      SRC_ERROR(src,
+                "%s: index %s is missing and cannot be built: directory %s is not writable "
+                "(run 'samtools faidx' on a writable copy)",
+                g, fai, dir);
       rc = -1;
     } else if (!src->opt.quiet) {
       dm_log_info("%s: building the missing index %s", g, fai);
@@ -334,10 +336,13 @@ static int bed_line(dm_seqsrc_t *src, line_reader_t *r) {
     SRC_ERROR(src, "%s:%ld: name '%s' longer than %d characters", path, ln, name, DM_SEQ_NAME_LEN - 1);
     return -1;
   }
-  grow(src);
-  src->chrom = dm_realloc("bed chrom", src->chrom, (size_t)src->cap * sizeof *src->chrom);
-  src->start = dm_realloc("bed start", src->start, (size_t)src->cap * sizeof *src->start);
-  src->strand = dm_realloc("bed strand", src->strand, (size_t)src->cap);
+  int64_t cap = src->cap;
+  grow(src, 0);
+  if (src->cap != cap) {
+    src->chrom = dm_realloc("bed chrom", src->chrom, (size_t)src->cap * sizeof *src->chrom);
+    src->start = dm_realloc("bed start", src->start, (size_t)src->cap * sizeof *src->start);
+    src->strand = dm_realloc("bed strand", src->strand, (size_t)src->cap);
+  }
   src->chrom[src->n] = id;
   src->start[src->n] = ns;
   src->strand[src->n] = nf >= 6 ? f[5][0] : '.';
@@ -375,8 +380,8 @@ static int load_bed(dm_seqsrc_t *src) {
               skipped);
     rc = -1;
   } else if (rc == 0 && !src->opt.quiet) {
-    dm_log_info("%s: %ld regions of %ld bp, %ld skipped (off a chromosome end)", src->opt.bed,
-                (long)src->n, (long)src->L, skipped);
+    dm_log_info("%s: %ld regions of %ld bp, %ld skipped (off a chromosome end)", src->opt.bed, (long)src->n,
+                (long)src->L, skipped);
   }
   return rc;
 }
@@ -429,22 +434,40 @@ dm_seqsrc_t *dm_seqsrc_open(const dm_seqsrc_opt_t *opt) {
   return src;
 }
 
+/* Rank 0's array of bytes to every rank (others get a new malloc'd copy). */
+static char *bcast_array(const dm_mpi_t *ctx, char *data, int64_t bytes) {
+  dm_mpi_bcast_bytes(ctx, &data, &bytes);
+  return data;
+}
+
 dm_seqsrc_t *dm_seqsrc_open_all(const dm_mpi_t *ctx, const dm_seqsrc_opt_t *opt) {
   dm_seqsrc_t *src = NULL;
-  int ok = 1;
-  if (ctx->rank == 0) ok = (src = dm_seqsrc_open(opt)) != NULL;
-  DM_MPI_CHECK(MPI_Bcast(&ok, 1, MPI_INT, 0, ctx->comm));
-  if (!ok) return NULL;
-  if (ctx->rank != 0) {
-    dm_seqsrc_opt_t quiet = *opt;
-    quiet.quiet = 1;
-    src = dm_seqsrc_open(&quiet);
+  int64_t shape[3] = {0, 0, 0}; /* n, L, BED? */
+  if (ctx->rank == 0 && (src = dm_seqsrc_open(opt)) != NULL) {
+    shape[0] = src->n, shape[1] = src->L, shape[2] = src->fai != NULL;
   }
-  int bad = src == NULL;
+  DM_MPI_CHECK(MPI_Bcast(shape, 3, MPI_INT64_T, 0, ctx->comm));
+  if (shape[0] == 0) return NULL; /* rank 0 failed and logged why */
+  if (ctx->rank != 0) {
+    src = dm_calloc("sequence source", 1, sizeof *src);
+    src->opt = *opt;
+    src->opt.quiet = 1;
+    src->n = src->cap = shape[0];
+    src->L = shape[1];
+  }
+  int64_t n = src->n, L = src->L;
+  src->names = bcast_array(ctx, src->names, n * DM_SEQ_NAME_LEN);
+  if (shape[2]) {
+    src->chrom = (int *)bcast_array(ctx, (char *)src->chrom, n * (int64_t)sizeof *src->chrom);
+    src->start = (int64_t *)bcast_array(ctx, (char *)src->start, n * (int64_t)sizeof *src->start);
+    src->strand = bcast_array(ctx, src->strand, n);
+  } else {
+    src->seq = bcast_array(ctx, src->seq, n * L);
+  }
+  int bad = ctx->rank != 0 && shape[2] && load_genome(src) < 0; /* rank 0 built the index */
   DM_MPI_CHECK(MPI_Allreduce(MPI_IN_PLACE, &bad, 1, MPI_INT, MPI_MAX, ctx->comm));
   if (bad) {
-    if (src) dm_log_error("another rank could not open the sequence source");
-    else dm_log_error("this rank could not open the sequence source that rank 0 opened");
+    if (ctx->rank == 0) dm_log_error("%s: another rank could not load the genome index", opt->genome);
     dm_seqsrc_close(src);
     return NULL;
   }
@@ -490,8 +513,8 @@ int dm_seqsrc_fetch(dm_seqsrc_t *src, int64_t a, int64_t b, char *seq, dm_region
     hts_pos_t got = 0;
     char *s = faidx_fetch_seq64(src->fai, chrom, start, start + L - 1, &got);
     if (!s || got != L) {
-      dm_log_error("%s: cannot fetch %s:%ld-%ld (row %ld of %s)", src->opt.genome, chrom,
-                   (long)start, (long)(start + L), (long)i, src->opt.bed);
+      dm_log_error("%s: cannot fetch %s:%ld-%ld (row %ld of %s)", src->opt.genome, chrom, (long)start,
+                   (long)(start + L), (long)i, src->opt.bed);
       free(s);
       return -1;
     }

@@ -50,19 +50,21 @@ typedef struct {
 } dm_seqsrc_opt_t;
 
 /** The Input section shared by every command that reads sequences. */
+// clang-format off
 #define DM_SEQ_PARAM_SPEC                                                                          \
   {"Input:sequences", DM_PARAM_STRING, "none", NULL,                                               \
    "FASTA or TSV file of sequences, plain or .gz (or none: use Input:bed)"},                       \
-      {"Input:format", DM_PARAM_STRING, "auto", "auto|fasta|tsv",                                  \
-       "format of Input:sequences; auto: FASTA if the first line starts with >, else TSV"},          \
-      {"Input:column", DM_PARAM_STRING, "sequence", NULL, "TSV: header of the sequence column"},  \
-      {"Input:name_column", DM_PARAM_STRING, "seqName", NULL, "TSV: header of the name column"},  \
-      {"Input:bed", DM_PARAM_STRING, "none", NULL,                                                 \
-       "BED regions (chrom start end [name score strand]), with Input:genome"},                   \
-      {"Input:genome", DM_PARAM_STRING, "none", NULL,                                              \
-       "indexed FASTA genome for Input:bed (.fai built if missing)"},                              \
-      {"Input:length", DM_PARAM_INT, "0", NULL,                                                    \
-       "sequence length L; BED regions are re-centred to it; 0: length of the sequences"}
+  {"Input:format", DM_PARAM_STRING, "auto", "auto|fasta|tsv",                                      \
+   "format of Input:sequences; auto: FASTA if the first line starts with >, else TSV"},            \
+  {"Input:column", DM_PARAM_STRING, "sequence", NULL, "TSV: header of the sequence column"},       \
+  {"Input:name_column", DM_PARAM_STRING, "seqName", NULL, "TSV: header of the name column"},      \
+  {"Input:bed", DM_PARAM_STRING, "none", NULL,                                                     \
+   "BED regions (chrom start end [name score strand]), with Input:genome"},                        \
+  {"Input:genome", DM_PARAM_STRING, "none", NULL,                                                  \
+   "indexed FASTA genome for Input:bed (.fai built if missing)"},                                  \
+  {"Input:length", DM_PARAM_INT, "0", NULL,                                                        \
+   "sequence length L; BED regions are re-centred to it; 0: length of the sequences"}
+// clang-format on
 
 /** Number of entries in DM_SEQ_PARAM_SPEC. */
 #define DM_SEQ_PARAM_COUNT 7
@@ -86,19 +88,22 @@ typedef struct dm_seqsrc_s dm_seqsrc_t;
 DM_RESULT_USED dm_seqsrc_t *dm_seqsrc_open(const dm_seqsrc_opt_t *opt);
 
 /**
- * @brief Open a source on every rank of ctx: rank 0 first (it builds a
- *        missing .fai and logs problems), then the others quietly. Collective.
- * @return the source on every rank, or NULL on every rank
+ * @brief Open a source on every rank of ctx: rank 0 parses the input (and
+ *        builds a missing .fai), logs problems and broadcasts the rows; the
+ *        other ranks only load the genome index. Collective.
+ * @param ctx ranks that all need the source
+ * @param opt options (copied)
+ * @return the source on every rank, or NULL on every rank; free with dm_seqsrc_close()
  */
 DM_RESULT_USED dm_seqsrc_t *dm_seqsrc_open_all(const dm_mpi_t *ctx, const dm_seqsrc_opt_t *opt);
 
-/** @brief Free a source (NULL is fine). */
+/** @brief Free source src from dm_seqsrc_open / dm_seqsrc_open_all (NULL is fine). */
 void dm_seqsrc_close(dm_seqsrc_t *src);
 
-/** @return the number of rows N. */
+/** @return the number of rows N of source src. */
 int64_t dm_seqsrc_rows(const dm_seqsrc_t *src);
 
-/** @return the sequence length L of every row. */
+/** @return the sequence length L of every row of source src. */
 int64_t dm_seqsrc_length(const dm_seqsrc_t *src);
 
 /**
@@ -110,7 +115,6 @@ int64_t dm_seqsrc_length(const dm_seqsrc_t *src);
  * @param reg (b-a,) region records; may be NULL
  * @return 0, or -1 after logging the failed fetch
  */
-DM_RESULT_USED int dm_seqsrc_fetch(dm_seqsrc_t *src, int64_t a, int64_t b, char *seq,
-                                   dm_region_t *reg);
+DM_RESULT_USED int dm_seqsrc_fetch(dm_seqsrc_t *src, int64_t a, int64_t b, char *seq, dm_region_t *reg);
 
 #endif

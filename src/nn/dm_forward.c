@@ -6,7 +6,7 @@
 
 #include "dm_mem.h"
 
-dm_run_t *dm_run_init(const dm_model_t *m, int cap, int rep) {
+dm_run_t *dm_forward_init(const dm_model_t *m, int cap, int rep) {
   DM_ASSERT(cap >= 1 && rep >= 1);
   dm_run_t *r = dm_calloc("run", 1, sizeof *r);
   r->m = m;
@@ -22,7 +22,7 @@ dm_run_t *dm_run_init(const dm_model_t *m, int cap, int rep) {
   return r;
 }
 
-void dm_run_destroy(dm_run_t *r) {
+void dm_forward_destroy(dm_run_t *r) {
   if (!r) return;
   for (int i = 0; i < r->m->n_layers; i++) free(r->act[i]);
   free(r->act);
@@ -33,29 +33,30 @@ void dm_run_destroy(dm_run_t *r) {
   free(r);
 }
 
-float *dm_run_layer_input(const dm_run_t *r, int i) { return i == 0 ? r->in : r->act[i - 1]; }
+float *dm_forward_layer_input(const dm_run_t *r, int i) { return i == 0 ? r->in : r->act[i - 1]; }
 
-const float *dm_run_logits(const dm_run_t *r) { return r->act[r->m->n_layers - 1]; }
+const float *dm_forward_logits(const dm_run_t *r) { return r->act[r->m->n_layers - 1]; }
 
-void dm_forward(dm_run_t *r, int n) {
+void dm_forward_run(dm_run_t *r, int n) {
   DM_ASSERT(n >= 0 && n <= r->cap);
   for (int i = 0; i < r->m->n_layers; i++)
-    dm_ops_forward(&r->m->layers[i], n, dm_run_layer_input(r, i), r->act[i], r->scratch);
+    dm_ops_forward(&r->m->layers[i], n, dm_forward_layer_input(r, i), r->act[i], r->scratch);
 }
 
-void dm_backward(dm_run_t *r, int n, int rep, const float *dy, float *dx) {
+void dm_forward_backward(dm_run_t *r, int n, int rep, const float *dy, float *dx) {
   DM_ASSERT(n >= 0 && n <= r->cap && rep >= 1 && rep <= r->rep);
   const dm_model_t *m = r->m;
   const float *cur = dy;
   for (int i = m->n_layers - 1; i >= 0; i--) {
     float *out = i == 0 ? dx : r->g[i % 2];
-    dm_bwd_ctx_t c = {.n = n, .rep = rep, .x = dm_run_layer_input(r, i), .xdiv = 1, .scratch = r->scratch};
+    dm_bwd_ctx_t c = {
+        .n = n, .rep = rep, .x = dm_forward_layer_input(r, i), .xdiv = 1, .scratch = r->scratch};
     dm_ops_backward(&m->layers[i], &c, cur, out);
     cur = out;
   }
 }
 
-void dm_backward_task_seeds(int n_tasks, int n, float *dy) {
+void dm_forward_task_seeds(int n_tasks, int n, float *dy) {
   memset(dy, 0, sizeof(float) * n_tasks * (size_t)n * n_tasks);
   for (int t = 0; t < n_tasks; t++)
     for (int b = 0; b < n; b++) dy[((size_t)t * n + b) * n_tasks + t] = 1.0f;

@@ -12,12 +12,14 @@
 
 /* Loader state: where we read from and the layers built so far. */
 typedef struct {
-  const char *src;  /* file name for messages */
-  hid_t wroot;      /* group holding one subgroup per layer */
+  const char *src; /* file name for messages */
+  hid_t wroot;     /* group holding one subgroup per layer */
   dm_layer_t *layers;
   int n, cap;
-  int len, ch;      /* current activation shape (len, ch) */
-  int flat;         /* 1 after Flatten/Dense-on-vector: (1, ch) */
+  int len, ch;    /* current activation shape (len, ch) */
+  int flat;       /* 1 after Flatten/Dense-on-vector: (1, ch) */
+  int softmax_at; /* layer count when a softmax was requested, -1 if none */
+  char softmax_name[80];
   dm_out_act_t out_act;
 } loader_t;
 
@@ -198,16 +200,16 @@ static int window_shape(loader_t *L, dm_layer_t *ly, const char *cls, const char
     return -1;
   }
   if (ly->out_len < 1) {
-    dm_log_error("%s: layer '%s' (%s): input length %d is shorter than the window %d", L->src, ly->name,
-                 cls, ly->in_len, span);
+    dm_log_error("%s: layer '%s' (%s): input length %d is shorter than the window %d", L->src, ly->name, cls,
+                 ly->in_len, span);
     return -1;
   }
   L->len = ly->out_len;
   return 0;
 }
 
-/* Appends the layer for an activation name ("linear" adds nothing). The
- * last sigmoid/softmax becomes the output activation (see finish()). */
+/* Appends the layer for an activation name ("linear" adds nothing). A final
+ * sigmoid or softmax becomes the output activation (see finish()). */
 static int add_activation(loader_t *L, const char *act, const char *name) {
   if (!strcmp(act, "linear")) return 0;
   if (!strcmp(act, "relu")) {
@@ -215,13 +217,34 @@ static int add_activation(loader_t *L, const char *act, const char *name) {
   } else if (!strcmp(act, "sigmoid")) {
     push_layer(L, DM_OP_SIGMOID, name);
   } else if (!strcmp(act, "softmax")) {
-    /* only valid as the output activation; marked with kernel = -1 for finish() */
-    push_layer(L, DM_OP_IDENTITY, name)->kernel = -1;
+    if (L->softmax_at >= 0) {
+      dm_log_error("%s: layer '%s': softmax is supported only as the output activation", L->src, name);
+      return -1;
+    }
+    L->softmax_at = L->n; /* valid only if no layer follows (checked in finish) */
+    snprintf(L->softmax_name, sizeof L->softmax_name, "%s", name);
   } else {
     dm_log_error("%s: layer '%s': unsupported activation '%s'", L->src, name, act);
     return -1;
   }
   return 0;
+}
+
+/* Kernel (of the given dims), bias unless use_bias is false, then the
+ * activation= of a Conv1D or Dense layer. */
+static int add_weights(loader_t *L, dm_layer_t *ly, json_t *cfg, const char *cls, int rank,
+                       const hsize_t *kd) {
+  hsize_t bd[1] = {ly->out_ch};
+  if (!(ly->w = read_weight(L, ly->name, cls, "kernel:0", rank, kd, 0))) return -1;
+  if (json_is_false(json_object_get(cfg, "use_bias"))) {
+    ly->b = dm_calloc("bias", ly->out_ch, sizeof(float));
+  } else if (!(ly->b = read_weight(L, ly->name, cls, "bias:0", 1, bd, 0))) {
+    return -1;
+  }
+  L->ch = ly->out_ch;
+  char an[80];
+  snprintf(an, sizeof an, "%s/activation", ly->name);
+  return add_activation(L, cfg_str(cfg, "activation", "linear"), an);
 }
 
 static int add_conv(loader_t *L, json_t *cfg, const char *name) {
@@ -239,18 +262,8 @@ static int add_conv(loader_t *L, json_t *cfg, const char *name) {
   ly->dilation = cfg_int(cfg, "dilation_rate", 1);
   ly->out_ch = cfg_int(cfg, "filters", 0);
   if (ly->out_ch < 1 || window_shape(L, ly, "Conv1D", cfg_str(cfg, "padding", "valid"))) return -1;
-  hsize_t kd[3] = {ly->kernel, ly->in_ch, ly->out_ch}, bd[1] = {ly->out_ch};
-  ly->w = read_weight(L, name, "Conv1D", "kernel:0", 3, kd, 0);
-  if (!ly->w) return -1;
-  if (json_is_true(json_object_get(cfg, "use_bias")) || !json_object_get(cfg, "use_bias")) {
-    if (!(ly->b = read_weight(L, name, "Conv1D", "bias:0", 1, bd, 0))) return -1;
-  } else {
-    ly->b = dm_calloc("bias", ly->out_ch, sizeof(float));
-  }
-  L->ch = ly->out_ch;
-  char an[80];
-  snprintf(an, sizeof an, "%s/activation", name);
-  return add_activation(L, cfg_str(cfg, "activation", "linear"), an);
+  hsize_t kd[3] = {ly->kernel, ly->in_ch, ly->out_ch};
+  return add_weights(L, ly, cfg, "Conv1D", 3, kd);
 }
 
 static int add_dense(loader_t *L, json_t *cfg, const char *name) {
@@ -260,17 +273,8 @@ static int add_dense(loader_t *L, json_t *cfg, const char *name) {
     dm_log_error("%s: layer '%s' (Dense): bad units", L->src, name);
     return -1;
   }
-  hsize_t kd[2] = {ly->in_ch, ly->out_ch}, bd[1] = {ly->out_ch};
-  if (!(ly->w = read_weight(L, name, "Dense", "kernel:0", 2, kd, 0))) return -1;
-  if (json_is_true(json_object_get(cfg, "use_bias")) || !json_object_get(cfg, "use_bias")) {
-    if (!(ly->b = read_weight(L, name, "Dense", "bias:0", 1, bd, 0))) return -1;
-  } else {
-    ly->b = dm_calloc("bias", ly->out_ch, sizeof(float));
-  }
-  L->ch = ly->out_ch;
-  char an[80];
-  snprintf(an, sizeof an, "%s/activation", name);
-  return add_activation(L, cfg_str(cfg, "activation", "linear"), an);
+  hsize_t kd[2] = {ly->in_ch, ly->out_ch};
+  return add_weights(L, ly, cfg, "Dense", 2, kd);
 }
 
 static int add_pool(loader_t *L, json_t *cfg, const char *name, dm_op_t op, const char *cls) {
@@ -367,22 +371,17 @@ static int input_shape(loader_t *L, json_t *layers) {
 
 /* Strips the output activation; checks the model ends in a vector of logits. */
 static int finish(loader_t *L) {
-  if (L->n > 0) {
-    dm_layer_t *last = &L->layers[L->n - 1];
-    if (last->op == DM_OP_SIGMOID) {
-      L->out_act = DM_OUT_SIGMOID;
-      L->n--;
-    } else if (last->op == DM_OP_IDENTITY && last->kernel == -1) {
-      L->out_act = DM_OUT_SOFTMAX;
-      L->n--;
-    }
+  if (L->softmax_at >= 0 && L->softmax_at != L->n) {
+    dm_log_error("%s: layer '%s': softmax is supported only as the output activation", L->src,
+                 L->softmax_name);
+    return -1;
   }
-  for (int i = 0; i < L->n; i++)
-    if (L->layers[i].op == DM_OP_IDENTITY && L->layers[i].kernel == -1) {
-      dm_log_error("%s: layer '%s': softmax is supported only as the output activation", L->src,
-                   L->layers[i].name);
-      return -1;
-    }
+  if (L->softmax_at >= 0) {
+    L->out_act = DM_OUT_SOFTMAX;
+  } else if (L->n > 0 && L->layers[L->n - 1].op == DM_OP_SIGMOID) {
+    L->out_act = DM_OUT_SIGMOID;
+    L->n--;
+  }
   if (L->n == 0 || L->len != 1) {
     dm_log_error("%s: the model output must be a vector of logits (got length %d)", L->src, L->len);
     return -1;
@@ -420,7 +419,7 @@ static void free_layers(dm_layer_t *ls, int n) {
 }
 
 dm_model_t *dm_model_load(const char *model_path, const char *weights_path) {
-  loader_t L = {.src = weights_path ? weights_path : model_path, .wroot = -1};
+  loader_t L = {.src = weights_path ? weights_path : model_path, .wroot = -1, .softmax_at = -1};
   dm_model_t *m = NULL;
   char *text = NULL;
   json_t *root = NULL;
@@ -443,14 +442,15 @@ dm_model_t *dm_model_load(const char *model_path, const char *weights_path) {
     int n = 0;
     text = read_str_attr(f, "model_config", &n);
     if (!text) {
-      dm_log_error("%s: no 'model_config' attribute: not a full Keras model (give the architecture JSON "
-                   "and weights file instead)",
-                   model_path);
+      dm_log_error(
+          "%s: no 'model_config' attribute: not a full Keras model (give the architecture JSON "
+          "and weights file instead)",
+          model_path);
       goto fail;
     }
   }
   L.wroot = H5Lexists(f, "model_weights", H5P_DEFAULT) > 0 ? H5Gopen(f, "model_weights", H5P_DEFAULT)
-                                                            : H5Gopen(f, "/", H5P_DEFAULT);
+                                                           : H5Gopen(f, "/", H5P_DEFAULT);
   json_error_t jerr;
   root = json_loads(text, 0, &jerr);
   if (!root) {

@@ -83,13 +83,13 @@ static void conv_apply(const dm_layer_t *ly, const float *w, int n, const float 
   for (int g0 = 0; g0 < rows; g0 += DM_CONV_CHUNK) {
     int m = rows - g0 < DM_CONV_CHUNK ? rows - g0 : DM_CONV_CHUNK;
     for (int i = 0; i < m; i++) conv_im2col_row(ly, x, g0 + i, col + (size_t)i * kc);
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, m, ly->out_ch, kc, 1.0f, col, kc, w,
-                ly->out_ch, acc ? 1.0f : 0.0f, y + (size_t)g0 * ly->out_ch, ly->out_ch);
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, m, ly->out_ch, kc, 1.0f, col, kc, w, ly->out_ch,
+                acc ? 1.0f : 0.0f, y + (size_t)g0 * ly->out_ch, ly->out_ch);
   }
 }
 
-static void conv_transpose(const dm_layer_t *ly, const float *w, int n, const float *dy, float *dx,
-                           int acc, float *col) {
+static void conv_transpose(const dm_layer_t *ly, const float *w, int n, const float *dy, float *dx, int acc,
+                           float *col) {
   int kc = ly->kernel * ly->in_ch, rows = n * ly->out_len;
   if (!acc) memset(dx, 0, sizeof(float) * n * dm_ops_in_size(ly));
   for (int g0 = 0; g0 < rows; g0 += DM_CONV_CHUNK) {
@@ -179,9 +179,10 @@ static void pool_window(const dm_layer_t *ly, int p, int *lo, int *hi) {
   *hi = start + ly->kernel > ly->in_len ? ly->in_len : start + ly->kernel;
 }
 
-static void fwd_maxpool(const dm_layer_t *ly, int n, const float *x, float *y, float *s) {
+/* Max or mean over each window; the mean counts only positions inside the input. */
+static void fwd_pool(const dm_layer_t *ly, int n, const float *x, float *y, float *s) {
   (void)s;
-  int ch = ly->in_ch;
+  int ch = ly->in_ch, is_max = ly->op == DM_OP_MAXPOOL1D;
   for (int b = 0; b < n; b++)
     for (int p = 0; p < ly->out_len; p++) {
       int lo, hi;
@@ -189,27 +190,13 @@ static void fwd_maxpool(const dm_layer_t *ly, int n, const float *x, float *y, f
       const float *xb = x + (size_t)b * dm_ops_in_size(ly);
       float *yr = y + ((size_t)b * ly->out_len + p) * ch;
       for (int c = 0; c < ch; c++) {
-        float m = -FLT_MAX;
-        for (int l = lo; l < hi; l++) m = fmaxf(m, xb[(size_t)l * ch + c]);
-        yr[c] = m;
+        float acc = is_max ? -FLT_MAX : 0.0f;
+        for (int l = lo; l < hi; l++) {
+          float v = xb[(size_t)l * ch + c];
+          acc = is_max ? fmaxf(acc, v) : acc + v;
+        }
+        yr[c] = is_max ? acc : acc / (float)(hi - lo);
       }
-    }
-}
-
-static void fwd_avgpool(const dm_layer_t *ly, int n, const float *x, float *y, float *s) {
-  (void)s;
-  int ch = ly->in_ch;
-  for (int b = 0; b < n; b++)
-    for (int p = 0; p < ly->out_len; p++) {
-      int lo, hi;
-      pool_window(ly, p, &lo, &hi);
-      const float *xb = x + (size_t)b * dm_ops_in_size(ly);
-      float *yr = y + ((size_t)b * ly->out_len + p) * ch;
-      for (int c = 0; c < ch; c++) yr[c] = 0.0f;
-      for (int l = lo; l < hi; l++)
-        for (int c = 0; c < ch; c++) yr[c] += xb[(size_t)l * ch + c];
-      float inv = 1.0f / (float)(hi - lo);
-      for (int c = 0; c < ch; c++) yr[c] *= inv;
     }
 }
 
@@ -294,25 +281,25 @@ typedef void (*dm_fwd_fn)(const dm_layer_t *, int, const float *, float *, float
 typedef void (*dm_bwd_fn)(const dm_layer_t *, const dm_bwd_ctx_t *, const float *, float *);
 
 static const char *const OP_NAME[] = {
-    [DM_OP_CONV1D] = "conv1d",       [DM_OP_DENSE] = "dense",         [DM_OP_BATCHNORM] = "batchnorm",
-    [DM_OP_RELU] = "relu",           [DM_OP_SIGMOID] = "sigmoid",     [DM_OP_MAXPOOL1D] = "maxpool1d",
+    [DM_OP_CONV1D] = "conv1d",       [DM_OP_DENSE] = "dense",       [DM_OP_BATCHNORM] = "batchnorm",
+    [DM_OP_RELU] = "relu",           [DM_OP_SIGMOID] = "sigmoid",   [DM_OP_MAXPOOL1D] = "maxpool1d",
     [DM_OP_AVGPOOL1D] = "avgpool1d", [DM_OP_IDENTITY] = "identity",
 };
 static const dm_fwd_fn OP_FORWARD[] = {
-    [DM_OP_CONV1D] = fwd_conv,         [DM_OP_DENSE] = fwd_dense,         [DM_OP_BATCHNORM] = fwd_batchnorm,
-    [DM_OP_RELU] = fwd_elementwise,    [DM_OP_SIGMOID] = fwd_elementwise, [DM_OP_MAXPOOL1D] = fwd_maxpool,
-    [DM_OP_AVGPOOL1D] = fwd_avgpool,   [DM_OP_IDENTITY] = fwd_identity,
+    [DM_OP_CONV1D] = fwd_conv,      [DM_OP_DENSE] = fwd_dense,         [DM_OP_BATCHNORM] = fwd_batchnorm,
+    [DM_OP_RELU] = fwd_elementwise, [DM_OP_SIGMOID] = fwd_elementwise, [DM_OP_MAXPOOL1D] = fwd_pool,
+    [DM_OP_AVGPOOL1D] = fwd_pool,   [DM_OP_IDENTITY] = fwd_identity,
 };
 static const dm_bwd_fn OP_BACKWARD[] = {
-    [DM_OP_CONV1D] = bwd_linear_w,     [DM_OP_DENSE] = bwd_linear_w,      [DM_OP_BATCHNORM] = bwd_batchnorm,
-    [DM_OP_RELU] = bwd_elementwise,    [DM_OP_SIGMOID] = bwd_elementwise, [DM_OP_MAXPOOL1D] = bwd_maxpool,
-    [DM_OP_AVGPOOL1D] = bwd_avgpool,   [DM_OP_IDENTITY] = bwd_identity,
+    [DM_OP_CONV1D] = bwd_linear_w,   [DM_OP_DENSE] = bwd_linear_w,      [DM_OP_BATCHNORM] = bwd_batchnorm,
+    [DM_OP_RELU] = bwd_elementwise,  [DM_OP_SIGMOID] = bwd_elementwise, [DM_OP_MAXPOOL1D] = bwd_maxpool,
+    [DM_OP_AVGPOOL1D] = bwd_avgpool, [DM_OP_IDENTITY] = bwd_identity,
 };
 static const dm_rule_kind_t OP_RULE[] = {
-    [DM_OP_CONV1D] = DM_RULE_LINEAR_W,  [DM_OP_DENSE] = DM_RULE_LINEAR_W,
-    [DM_OP_BATCHNORM] = DM_RULE_LINEAR, [DM_OP_RELU] = DM_RULE_NONLINEAR,
+    [DM_OP_CONV1D] = DM_RULE_LINEAR_W,   [DM_OP_DENSE] = DM_RULE_LINEAR_W,
+    [DM_OP_BATCHNORM] = DM_RULE_LINEAR,  [DM_OP_RELU] = DM_RULE_NONLINEAR,
     [DM_OP_SIGMOID] = DM_RULE_NONLINEAR, [DM_OP_MAXPOOL1D] = DM_RULE_MAXPOOL,
-    [DM_OP_AVGPOOL1D] = DM_RULE_LINEAR, [DM_OP_IDENTITY] = DM_RULE_LINEAR,
+    [DM_OP_AVGPOOL1D] = DM_RULE_LINEAR,  [DM_OP_IDENTITY] = DM_RULE_LINEAR,
 };
 _Static_assert(DM_OP_COUNT == 8, "a new op needs a name, forward, backward and DeepLIFT rule");
 _Static_assert(sizeof OP_NAME / sizeof *OP_NAME == DM_OP_COUNT, "OP_NAME incomplete");

@@ -42,16 +42,16 @@ typedef enum {
 /** One layer with its shapes and weights (weights owned by the model). */
 typedef struct dm_layer {
   dm_op_t op;
-  char name[64];      /* Keras layer name (activation= gets "<name>/activation") */
-  int in_len, in_ch;  /* input per row: (in_len, in_ch) */
-  int out_len, out_ch; /* output per row: (out_len, out_ch) */
+  char name[64];                /* Keras layer name (activation= gets "<name>/activation") */
+  int in_len, in_ch;            /* input per row: (in_len, in_ch) */
+  int out_len, out_ch;          /* output per row: (out_len, out_ch) */
   int kernel, stride, dilation; /* conv and pooling windows */
-  int pad_left;       /* leading zero padding ('same'), 0 for 'valid' */
-  float *w;           /* conv (kernel, in_ch, out_ch); dense (in_ch, out_ch) */
-  float *wpos, *wneg; /* max(w, 0) and min(w, 0), same shape as w */
-  float *b;           /* (out_ch) bias, conv and dense */
-  float *scale;       /* batchnorm (in_ch): gamma / sqrt(var + eps) */
-  float *shift;       /* batchnorm (in_ch): beta - mean * scale */
+  int pad_left;                 /* leading zero padding ('same'), 0 for 'valid' */
+  float *w;                     /* conv (kernel, in_ch, out_ch); dense (in_ch, out_ch) */
+  float *wpos, *wneg;           /* max(w, 0) and min(w, 0), same shape as w */
+  float *b;                     /* (out_ch) bias, conv and dense */
+  float *scale;                 /* batchnorm (in_ch): gamma / sqrt(var + eps) */
+  float *shift;                 /* batchnorm (in_ch): beta - mean * scale */
 } dm_layer_t;
 
 /** Context of a backward call (see dm_ops_backward). */
