@@ -18,7 +18,7 @@ static const dm_param_spec_t attr_spec[] = {
     {"Attr:ig_steps", DM_PARAM_INT, "50", NULL, "integrated gradients: Riemann midpoint steps"},
     {"Attr:tasks", DM_PARAM_INTLIST, "[]", NULL, "output units to attribute, e.g. [0, 2]; [] for all"},
     {"Attr:batch", DM_PARAM_INT, "32", NULL,
-     "sequences per compute batch (each with its references); memory and speed only"},
+     "sequences per compute batch (each with its references); Output:chunk_rows must be a multiple"},
     {"References:kind", DM_PARAM_STRING, "dinuc_shuffle", DM_REF_KIND_CHOICES,
      "references for deeplift and ig"},
     {"References:n", DM_PARAM_INT, "10", NULL, "references per sequence (dinuc_shuffle, gc_matched)"},
@@ -35,8 +35,7 @@ static const dm_param_spec_t attr_spec[] = {
 
 /* Keys that do not change the numbers in the file: a run may resume with
  * other values of these. */
-static const char *const not_result[] = {"Output:file", "Output:resume", "Output:overwrite", "Attr:batch",
-                                         "Log:", NULL};
+static const char *const not_result[] = {"Output:file", "Output:resume", "Output:overwrite", "Log:", NULL};
 
 static const char *none_to_null(const char *s) { return s && strcmp(s, "none") ? s : NULL; }
 
@@ -47,9 +46,9 @@ static int attr_main(const dm_mpi_t *ctx, const dm_params_t *p) {
   if (dm_seqsrc_opt_from_params(p, &job.input) < 0) goto out;
   job.model = dm_params_get_string(p, "Model:file");
   job.weights = none_to_null(dm_params_get_string(p, "Model:weights"));
-  dm_attr_opt_init(&job.attr);
+  dm_methods_opt_init(&job.attr);
   dm_ref_opt_init(&job.ref);
-  if (dm_attr_method_parse(dm_params_get_string(p, "Attr:method"), &job.attr.method) < 0 ||
+  if (dm_methods_parse(dm_params_get_string(p, "Attr:method"), &job.attr.method) < 0 ||
       dm_deeplift_rules_parse(dm_params_get_string(p, "Attr:rules"), &job.attr.rules) < 0 ||
       dm_ref_kind_parse(dm_params_get_string(p, "References:kind"), &job.ref.kind) < 0)
     goto out;
@@ -65,9 +64,14 @@ static int attr_main(const dm_mpi_t *ctx, const dm_params_t *p) {
   job.resume = dm_params_get_bool(p, "Output:resume");
   job.overwrite = dm_params_get_bool(p, "Output:overwrite");
   job.progress_seconds = dm_params_get_float(p, "Log:progress_seconds");
-  if (dm_attr_opt_check(&job.attr) < 0 || dm_ref_opt_check(&job.ref) < 0) goto out;
-  if (job.batch < 1 || job.chunk_rows < 1) {
-    if (ctx->rank == 0) dm_log_error("Attr:batch and Output:chunk_rows must be >= 1");
+  if (dm_methods_opt_check(&job.attr) < 0 || dm_ref_opt_check(&job.ref) < 0) goto out;
+  /* BLAS results depend on the shape of a product, so batches must be the
+   * same rows whatever the chunking: aligned to multiples of Attr:batch. */
+  if (job.batch < 1 || job.chunk_rows < 1 || job.chunk_rows % job.batch) {
+    if (ctx->rank == 0)
+      dm_log_error("Output:chunk_rows (%ld) must be a positive multiple of Attr:batch (%d), so that results "
+                   "do not depend on the chunking",
+                   (long)job.chunk_rows, job.batch);
     goto out;
   }
   char *all = dm_params_to_yaml(p, 0), *result = dm_params_to_yaml_except(p, 0, not_result);

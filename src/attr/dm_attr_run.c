@@ -30,7 +30,7 @@ typedef struct {
   const dm_attr_job_t *job;
   dm_seqsrc_t *src;
   dm_model_t *model;
-  dm_attr_t *attr;
+  dm_methods_t *attr;
   dm_ref_ws_t *refws;
   dm_h5_t *h5;
   dm_sched_t *sched;
@@ -50,10 +50,9 @@ typedef struct {
   float *pred_all;     /* (batch, model tasks) */
   float *out;          /* per stored task: hyp (C, L, 4), pred (C,), contrib (C, L, 4) */
   /* rank 0: progress */
-  int64_t rows_done, rows_todo, chunks_written;
+  int64_t rows_done, rows_todo, chunks_marked;
   double t_start, t_last;
-  /* fault injection (tests) */
-  long kill_after;
+  long kill_after; /* rank 0: kill the job after marking this many chunks (tests) */
 } run_t;
 
 // --- output layout
@@ -128,7 +127,7 @@ static int write_attrs(run_t *r) {
   DM_MPI_CHECK(MPI_Bcast(created, sizeof created, MPI_CHAR, 0, r->ctx->comm));
   long long nref = r->R, seed = (long long)j->ref.seed, steps = j->attr.ig_steps;
   long long len = r->L, chunk = j->chunk_rows;
-  const char *method = dm_attr_method_name(j->attr.method);
+  const char *method = dm_methods_name(j->attr.method);
   const char *rules = j->attr.method == DM_METHOD_DEEPLIFT ? dm_deeplift_rules_name(j->attr.rules) : "none";
   const char *refkind = r->R ? dm_ref_kind_name(j->ref.kind) : "none";
   const char *text[][2] = {{"tool", "dmotif attr"},
@@ -158,9 +157,10 @@ static int write_attrs(run_t *r) {
 
 /* First line where two texts differ, for the refusal message. */
 static void first_difference(const char *a, const char *b, char *out, size_t n) {
-  while (*a && *a == *b) a++, b++;
-  while (a > out && a[-1] != '\n' && *a != '\n') a--; /* back to the line start */
-  snprintf(out, n, "%.*s", (int)strcspn(a, "\n"), a);
+  const char *line = a;
+  for (; *a && *a == *b; a++, b++)
+    if (*a == '\n') line = a + 1;
+  snprintf(out, n, "%.*s", (int)strcspn(line, "\n"), line);
 }
 
 /* Reopen an existing output to resume; 1 = reopened, 0 = start anew, -1 = refuse. */
@@ -224,13 +224,6 @@ static int create_output(run_t *r) {
 
 // --- one chunk
 
-static void fault_check(run_t *r) {
-  if (r->kill_after > 0 && ++r->chunks_written >= r->kill_after) {
-    dm_log_warn("DM_FAULT_KILL_AFTER_CHUNKS=%ld: killing this rank", r->kill_after);
-    raise(SIGKILL);
-  }
-}
-
 /* Attribute rows [a, a+n) (n <= batch) into the chunk buffers at offset off. */
 static void attribute_batch(run_t *r, int64_t a, int n, int64_t off) {
   const int64_t L4 = r->L * 4;
@@ -241,7 +234,7 @@ static void attribute_batch(run_t *r, int64_t a, int n, int64_t off) {
         dm_ref_make(r->refws, &r->job->ref, (uint64_t)(a + i), 0, r->R, ri) < 0)
       dm_fatal("row %ld: cannot make references", (long)(a + i));
   }
-  if (dm_attr_run(r->attr, n, (int)r->L, r->x, r->R ? r->refs : NULL, r->hyp_all, r->pred_all) < 0)
+  if (dm_methods_run(r->attr, n, (int)r->L, r->x, r->R ? r->refs : NULL, r->hyp_all, r->pred_all) < 0)
     dm_fatal("rows %ld..%ld: attribution failed", (long)a, (long)(a + n));
   int T = r->model->n_tasks;
   for (int t = 0; t < r->n_tasks; t++) {
@@ -278,7 +271,6 @@ static void process_chunk(run_t *r, int64_t c) {
   for (int t = 0; t < r->n_tasks && r->job->contrib; t++)
     for (int64_t e = 0; e < LC; e++) task_contrib(r, t)[e] = task_hyp(r, t)[e] * (float)r->oh8[e];
   write_chunk(r, a, b);
-  fault_check(r);
 }
 
 /* Rank 0, for every finished chunk: mark it done, log progress. */
@@ -296,6 +288,10 @@ static void chunk_done(void *arg, int64_t c) {
                 100.0 * (double)r->rows_done / (double)(r->rows_todo ? r->rows_todo : 1), rate,
                 (double)(r->rows_todo - r->rows_done) / (rate > 0 ? rate : 1));
     r->t_last = now;
+  }
+  if (r->kill_after > 0 && ++r->chunks_marked >= r->kill_after) {
+    dm_log_warn("DM_FAULT_KILL_AFTER_CHUNKS=%ld: killing the job", r->kill_after);
+    raise(SIGKILL);
   }
 }
 
@@ -326,8 +322,8 @@ static int setup_model(run_t *r) {
       return -1;
     }
   }
-  r->R = dm_attr_uses_refs(j->attr.method) ? dm_ref_count(&j->ref) : 0;
-  r->attr = dm_attr_init(r->model, &j->attr, j->batch, r->R ? r->R : 1);
+  r->R = dm_methods_uses_refs(j->attr.method) ? dm_ref_count(&j->ref) : 0;
+  r->attr = dm_methods_init(r->model, &j->attr, j->batch, r->R ? r->R : 1);
   return r->attr ? 0 : -1;
 }
 
@@ -374,13 +370,13 @@ static int run(run_t *r) {
   int resumed = try_resume(r);
   if (resumed < 0 || (resumed == 0 && create_output(r) < 0)) return -1;
   alloc_buffers(r);
-  const char *kill = getenv("DM_FAULT_KILL_AFTER_CHUNKS"), *kill_rank = getenv("DM_FAULT_KILL_RANK");
-  if (kill && (kill_rank ? atoi(kill_rank) : r->ctx->size - 1) == r->ctx->rank) r->kill_after = atol(kill);
+  const char *kill = getenv("DM_FAULT_KILL_AFTER_CHUNKS");
+  if (kill && r->ctx->rank == 0) r->kill_after = atol(kill);
 
   int64_t n_todo = 0, *todo = r->ctx->rank == 0 ? chunks_todo(r, &n_todo) : NULL;
   if (r->ctx->rank == 0)
     dm_log_info("%s: %ld rows of %ld bp, %d task(s), %s%s%s, %d reference(s); %ld of %ld chunks to do%s", j->output,
-                (long)r->n, (long)r->L, r->n_tasks, dm_attr_method_name(j->attr.method),
+                (long)r->n, (long)r->L, r->n_tasks, dm_methods_name(j->attr.method),
                 j->attr.method == DM_METHOD_DEEPLIFT ? " " : "",
                 j->attr.method == DM_METHOD_DEEPLIFT ? dm_deeplift_rules_name(j->attr.rules) : "", r->R,
                 (long)n_todo, (long)r->n_chunks, resumed ? " (resumed)" : "");
@@ -404,7 +400,7 @@ int dm_attr_run_job(const dm_mpi_t *ctx, const dm_attr_job_t *job) {
       free(r.out), free(r.tasks);
   free_fields(&r);
   dm_ref_ws_destroy(r.refws);
-  dm_attr_destroy(r.attr);
+  dm_methods_destroy(r.attr);
   dm_model_destroy(r.model);
   dm_seqsrc_close(r.src);
   return rc < 0 ? 1 : 0;

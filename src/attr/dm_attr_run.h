@@ -37,11 +37,11 @@ typedef struct {
   dm_seqsrc_opt_t input;   /* sequences or BED + genome */
   const char *model;       /* full-model HDF5, or architecture JSON */
   const char *weights;     /* weights-only HDF5 for a JSON model, or NULL */
-  dm_attr_opt_t attr;      /* method, rules, ig steps */
+  dm_methods_opt_t attr;      /* method, rules, ig steps */
   dm_ref_opt_t ref;        /* reference kind, count, seed */
   const long *tasks;       /* (n_tasks,) output units to store; NULL: all */
   int n_tasks;
-  int batch;               /* sequences per compute batch (x references) */
+  int batch;               /* sequences per compute batch (x references); divides chunk_rows */
   const char *output;      /* attr.h5 */
   int64_t chunk_rows;      /* rows per chunk (unit of work and of resume) */
   int contrib;             /* 1: also write /tasks/<t>/contrib */
@@ -55,9 +55,9 @@ typedef struct {
 /**
  * @brief Run stage 1. Collective over ctx.
  *
- * Test hook: with DM_FAULT_KILL_AFTER_CHUNKS=k in the environment, rank
- * DM_FAULT_KILL_RANK (default: the last) kills itself with SIGKILL after
- * writing k chunks, as a scheduler would.
+ * Test hook: with DM_FAULT_KILL_AFTER_CHUNKS=k in the environment, rank 0
+ * kills itself with SIGKILL right after marking k chunks done, taking the
+ * job down as a scheduler would (other ranks may be mid-chunk).
  * @return 0 on every rank on success, else nonzero on every rank (logged)
  */
 int dm_attr_run_job(const dm_mpi_t *ctx, const dm_attr_job_t *job);

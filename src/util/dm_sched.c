@@ -17,6 +17,7 @@ struct dm_sched_s {
   int64_t *todo; /* (n_todo,) on rank 0 */
   int64_t n_todo, next;
   int64_t mine;        /* item this rank is working on, or -1 */
+  int stopped;         /* this rank was told there is no more work */
   int workers_running; /* rank 0: ranks not yet told to stop */
   dm_sched_done_fn on_done;
   void *arg;
@@ -64,6 +65,7 @@ void dm_sched_poll(dm_sched_t *s) {
 }
 
 int64_t dm_sched_next(dm_sched_t *s) {
+  if (s->stopped) return -1;
   if (s->ctx->rank == 0) {
     finished(s, s->mine);
     dm_sched_poll(s);
@@ -72,6 +74,7 @@ int64_t dm_sched_next(dm_sched_t *s) {
     DM_MPI_CHECK(MPI_Send(&s->mine, 1, MPI_INT64_T, 0, TAG_ASK, s->ctx->comm));
     DM_MPI_CHECK(MPI_Recv(&s->mine, 1, MPI_INT64_T, 0, TAG_GIVE, s->ctx->comm, MPI_STATUS_IGNORE));
   }
+  s->stopped = s->mine < 0;
   return s->mine;
 }
 

@@ -41,7 +41,8 @@ dm_sched_t *dm_sched_init(const dm_mpi_t *ctx, const int64_t *todo, int64_t n_to
 
 /**
  * @brief Report the previous item as finished and get the next one.
- * @return an item, or -1 when there is no more work for this rank
+ * @return an item, or -1 when there is no more work for this rank (and on
+ *         every later call)
  */
 int64_t dm_sched_next(dm_sched_t *s);
 

@@ -1,0 +1,62 @@
+/* Dynamic scheduling: every item is done exactly once, on_done runs once per
+ * item on rank 0, whatever the rank count and timing. */
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "dm_log.h"
+#include "dm_mpi.h"
+#include "dm_sched.h"
+#include "dm_test.h"
+
+#define N_ITEMS 57
+
+static int marked[N_ITEMS];
+
+static void on_done(void *arg, int64_t item) {
+  (void)arg;
+  CHECK(item >= 0 && item < N_ITEMS, "item %ld", (long)item);
+  marked[item]++;
+}
+
+int main(int argc, char **argv) {
+  MPI_Init(&argc, &argv);
+  dm_mpi_t ctx;
+  dm_mpi_init(&ctx, MPI_COMM_WORLD);
+  dm_log_init(ctx.rank, DM_LOG_INFO);
+  int64_t todo[N_ITEMS];
+  for (int i = 0; i < N_ITEMS; i++) todo[i] = (i * 31) % N_ITEMS; /* a permutation */
+  int done_here[N_ITEMS] = {0}, done_all[N_ITEMS] = {0};
+  dm_sched_t *s = dm_sched_init(&ctx, todo, N_ITEMS, on_done, NULL);
+  int n_mine = 0;
+  for (int64_t c; (c = dm_sched_next(s)) >= 0;) {
+    done_here[c]++;
+    n_mine++;
+    usleep((useconds_t)(200 * ((c + ctx.rank) % 4))); /* uneven work */
+    dm_sched_poll(s);
+  }
+  CHECK(dm_sched_next(s) == -1, "asking again after the end");
+  dm_sched_finish(s);
+  MPI_Reduce(done_here, done_all, N_ITEMS, MPI_INT, MPI_SUM, 0, MPI_COMM_WORLD);
+  if (ctx.rank == 0)
+    for (int i = 0; i < N_ITEMS; i++) {
+      CHECK(done_all[i] == 1, "item %d done %d times", i, done_all[i]);
+      CHECK(marked[i] == 1, "item %d marked %d times", i, marked[i]);
+    }
+  /* with several ranks, rank 0 is not the only one working */
+  int workers = n_mine > 0, n_workers = 0;
+  MPI_Reduce(&workers, &n_workers, 1, MPI_INT, MPI_SUM, 0, MPI_COMM_WORLD);
+  if (ctx.rank == 0) CHECK(ctx.size == 1 || n_workers > 1, "only %d rank(s) got work", n_workers);
+
+  /* nothing to do: every rank gets -1 at once */
+  s = dm_sched_init(&ctx, NULL, 0, on_done, NULL);
+  CHECK(dm_sched_next(s) == -1, "empty schedule");
+  dm_sched_finish(s);
+
+  int fails = dm_test_fails, all = 0;
+  MPI_Allreduce(&fails, &all, 1, MPI_INT, MPI_SUM, MPI_COMM_WORLD);
+  dm_test_fails = all;
+  int rc = ctx.rank == 0 ? dm_test_summary("test_sched") : (all != 0);
+  MPI_Finalize();
+  return rc;
+}
