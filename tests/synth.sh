@@ -1,0 +1,32 @@
+#!/bin/bash
+# tools/dm_synth ($SYNTH): a small file is a complete attr.h5 whose planted
+# positions carry the largest contributions (test_synth_check, $CHECK); the
+# same seed gives the same datasets and truth whatever the chunking, another
+# seed other ones; dmotif export reads the file; bad flags -> non-zero exit.
+set -u
+fail=0
+check() { if ! eval "$1"; then echo "FAIL: $2"; fail=1; fi; }
+rm -rf "$WORK" && mkdir -p "$WORK" && cd "$WORK" || exit 1
+"$SYNTH" -n 300 -l 150 -m 3 -s 11 -c 64 -o a.h5 -t a.tsv
+check "[ \$? -eq 0 ]" "dm_synth failed"
+check "\"$CHECK\" a.h5 a.tsv 3" "a.h5 does not carry the planted motifs"
+check "[ \$(grep -c . a.tsv) -eq 901 ]" "a.tsv has $(grep -c . a.tsv) lines, want 901"
+check "! \"$CHECK\" a.h5 a.tsv 2 2> /dev/null" "checker accepts a wrong instance count"
+
+"$SYNTH" -n 300 -l 150 -m 3 -s 11 -c 100 -o b.h5 -t b.tsv
+same=1
+for d in /onehot /tasks/0/hyp /tasks/0/contrib /tasks/0/pred /regions/name; do
+  h5diff a.h5 b.h5 $d $d > /dev/null || same=0
+done
+check "[ $same = 1 ] && cmp -s a.tsv b.tsv" "same seed, other chunking: different data"
+"$SYNTH" -n 300 -l 150 -m 3 -s 12 -o c.h5 -t c.tsv
+check "! cmp -s a.tsv c.tsv && ! h5diff -q a.h5 c.h5 /tasks/0/hyp /tasks/0/hyp" "seed 12 gives the data of seed 11"
+
+"$DMOTIF" export -q -P Input:file=a.h5 -P Output:onehot=o.npz -P Output:hyp=h.npz
+check "[ \$? -eq 0 ] && [ -s o.npz ] && [ -s h.npz ]" "dmotif export cannot read a dm_synth file"
+
+"$SYNTH" -n 10 -l 20 -m 3 -o d.h5 -t d.tsv 2> err.log
+check "[ \$? -ne 0 ] && grep -q 'slots of at least 7 bp' err.log" "3 slots in 20 bp accepted"
+"$SYNTH" -n 10 2> err.log
+check "[ \$? -ne 0 ] && grep -q usage err.log" "missing -o accepted"
+exit $fail
