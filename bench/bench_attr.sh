@@ -1,0 +1,52 @@
+#!/bin/bash
+# Stage-1 benchmark: `dmotif attr` on the deeplift example (8000 sequences of
+# 200 bp, DeepLIFT genomics default, 10 dinucleotide-shuffled references, all 3
+# tasks) with 1 and with 2 ranks, then the kernel benchmark build/tests/bench_attr.
+# Prints rows/s (from the run's last progress line), wall seconds, peak RSS of
+# every rank (/usr/bin/time) and the 2-rank / 1-rank throughput ratio.
+#
+#   bench/bench_attr.sh [build_dir=build] [rows=8000]
+# Env: MPIEXEC (default mpiexec), WORK (default a fresh /tmp directory, removed).
+set -eu
+src=$(cd "$(dirname "$0")/.." && pwd)
+build=$(cd "${1:-$src/build}" && pwd)
+rows=${2:-8000}
+dmotif=$build/src/app/dmotif
+ex=$src/tests/data/deeplift_example
+export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OPENBLAS_NUM_THREADS=1
+mpiexec=${MPIEXEC:-mpiexec}
+work=${WORK:-$(mktemp -d /tmp/dm_bench_attr.XXXXXX)}
+[ -n "${WORK:-}" ] || trap 'rm -rf "$work"' EXIT
+mkdir -p "$work" && cd "$work"
+zcat "$ex"/sequences.simdata.gz | head -$((rows + 1)) > seqs.tsv
+cat > p.yml <<EOY
+Input:
+  sequences: seqs.tsv
+Model:
+  file: $ex/keras2_conv1d_record_5_model_PQzyq_modelJson.json
+  weights: $ex/keras2_conv1d_record_5_model_PQzyq_modelWeights.h5
+References:
+  n: 10
+Output:
+  overwrite: true
+Log:
+  progress_seconds: 100000
+EOY
+
+echo "machine: $(nproc) cores, $(uptime | sed 's/.*load/load/')"
+printf '%-6s %10s %10s %s\n' ranks "wall s" "rows/s" "peak RSS per rank (MiB)"
+declare -A rate
+for np in 1 2; do
+  $mpiexec --oversubscribe -n $np sh -c \
+    '/usr/bin/time -f "rank $OMPI_COMM_WORLD_RANK peak_rss_kb %M" "$0" attr -p p.yml -P Output:file=attr_np$1.h5' \
+    "$dmotif" $np > run_np$np.log 2>&1
+  rate[$np]=$(grep -o '[0-9.]* rows/s' run_np$np.log | tail -1 | cut -d' ' -f1)
+  wall=$(grep -o 'wall time: [0-9.]*' run_np$np.log | tail -1 | cut -d' ' -f3)
+  rss=$(grep -o 'rank [0-9]* peak_rss_kb [0-9]*' run_np$np.log | sort -n -k2 |
+    awk '{ s = s (NR > 1 ? ", " : "") sprintf("r%s %.1f", $2, $4 / 1024) } END { print s }')
+  printf '%-6s %10s %10s %s\n' $np "$wall" "${rate[$np]}" "$rss"
+done
+awk -v a="${rate[1]}" -v b="${rate[2]}" 'BEGIN { printf "scaling (2-rank rows/s over 1-rank): %.2f\n", b / a }'
+echo "after: $(uptime | sed 's/.*load/load/')"
+echo "kernel: $build/tests/bench_attr"
+"$build"/tests/bench_attr | sed 's/^/  /'
