@@ -1,0 +1,2 @@
+# Patterns (TF-MoDISco steps 6-7): aggregation, polishing, filters, merging, modisco.h5.
+dm_add_test(test_modisco_h5 SOURCES test_modisco_h5.c LIBS dm_modisco)
