@@ -373,41 +373,58 @@ static double slide(const float *x, int nx, const float *y, int ny, int C, int p
   return best;
 }
 
-int dm_pattern_align(const dm_pattern_t *p, const dm_tracks_t *t, const dm_pattern_seqlet_t *s,
-                     dm_align_metric_t metric, double min_overlap, int revcomp, int *offset,
-                     int *rc, double *score) {
-  int n = s->end - s->start, C = metric == DM_ALIGN_CJ ? 8 : 4;
-  if (n < 1) return -1;
+int dm_pattern_align_data(const dm_pattern_t *p, const double *contrib, const double *hyp,
+                          int n, dm_align_metric_t metric, double min_overlap, int revcomp,
+                          int *offset, int *rc, double *score) {
+  DM_ASSERT(n >= 1);
+  int C = metric == DM_ALIGN_CJ ? 8 : 4;
   size_t n4 = (size_t)n * 4;
-  float *raw = dm_malloc("align buffers", n4 * 2 * sizeof *raw);
-  double *dd = dm_malloc("align buffers", n4 * 2 * sizeof *dd);
+  double *flip = dm_malloc("align buffers", n4 * 2 * sizeof *flip);
   float *x = dm_malloc("align buffers", (size_t)n * C * sizeof *x);
   float *y = dm_malloc("align buffers", (size_t)p->len * C * sizeof *y);
-  int rcode = -1;
   if (metric == DM_ALIGN_CJ)
     cj_rows(p->hyp, p->contrib, p->len, y);
   else
     cos_rows(p->contrib, p->len, y);
+  for (int j = 0; j < n; j++)
+    for (int c = 0; c < 4; c++) {
+      flip[j * 4 + c] = contrib[(n - 1 - j) * 4 + 3 - c];
+      flip[n4 + j * 4 + c] = hyp[(n - 1 - j) * 4 + 3 - c];
+    }
   int pad = (int)ceil((double)n * (1.0 - min_overlap));
   *score = -INFINITY;
   for (int strand = 0; strand < (revcomp ? 2 : 1); strand++) {
-    dm_pattern_seqlet_t q = strand ? dm_pattern_seqlet_revcomp(*s) : *s;
-    if (dm_pattern_fetch(t, &q, NULL, raw, raw + n4) != 0) goto done;
-    for (size_t i = 0; i < 2 * n4; i++) dd[i] = raw[i];
+    const double *co = strand ? flip : contrib, *hy = strand ? flip + n4 : hyp;
     if (metric == DM_ALIGN_CJ)
-      cj_rows(dd + n4, dd, n, x);
+      cj_rows(hy, co, n, x);
     else
-      cos_rows(dd, n, x);
+      cos_rows(co, n, x);
     int arg;
     double sc = slide(x, n, y, p->len, C, pad, metric, &arg);
     if (sc > *score) *score = sc, *offset = arg, *rc = strand;
   }
-  rcode = 0;
-done:
-  free(raw);
-  free(dd);
+  free(flip);
   free(x);
   free(y);
+  return 0;
+}
+
+int dm_pattern_align(const dm_pattern_t *p, const dm_tracks_t *t, const dm_pattern_seqlet_t *s,
+                     dm_align_metric_t metric, double min_overlap, int revcomp, int *offset,
+                     int *rc, double *score) {
+  int n = s->end - s->start;
+  if (n < 1) return -1;
+  size_t n4 = (size_t)n * 4;
+  float *raw = dm_malloc("align buffers", n4 * 2 * sizeof *raw);
+  double *dd = dm_malloc("align buffers", n4 * 2 * sizeof *dd);
+  int rcode = -1;
+  if (dm_pattern_fetch(t, s, NULL, raw, raw + n4) == 0) {
+    for (size_t i = 0; i < 2 * n4; i++) dd[i] = raw[i];
+    rcode = dm_pattern_align_data(p, dd, dd + n4, n, metric, min_overlap, revcomp, offset, rc,
+                                  score);
+  }
+  free(raw);
+  free(dd);
   return rcode;
 }
 

@@ -228,6 +228,16 @@ int dm_pattern_align(const dm_pattern_t *p, const dm_tracks_t *t, const dm_patte
                      int *rc, double *score);
 
 /**
+ * @brief dm_pattern_align for a member given by its data (e.g. another
+ *        pattern's CWM and hCWM).
+ * @param contrib, hyp (n, 4) the member's tracks, forward
+ * @return 0
+ */
+int dm_pattern_align_data(const dm_pattern_t *p, const double *contrib, const double *hyp,
+                          int n, dm_align_metric_t metric, double min_overlap, int revcomp,
+                          int *offset, int *rc, double *score);
+
+/**
  * @brief Align each seqlet to the running pattern (copy of parent) and add
  *        it, extending it and the pattern to fill each other (lite
  *        merge_in_seqlets_filledges).
