@@ -52,6 +52,17 @@ static void test_means(void) {
   /* rc(ACG) = CGT, rc(AAG) = CTT and the forward TT: position 0 is C, C, T */
   CLOSE(q->sequence[0 * 4 + 1], 2. / 3, 1e-12);
   CLOSE(q->sequence[0 * 4 + 3], 1. / 3, 1e-12);
+  /* fine-similarity rows of a = ACG on example 0: sum|hyp| = 3 x 1.0, sum|contrib| = 0.6 */
+  float rows[2 * 3 * 8];
+  dm_pattern_seqlet_t ab[3] = {s[0], s[2], s[1]}; /* s[2] has length 2: skipped */
+  CHECK(dm_pattern_seqlet_rows(&t, ab, 3, 3, rows) == 2, "two rows of length 3");
+  for (int j = 0; j < 3; j++)
+    for (int c = 0; c < 4; c++) {
+      CLOSE(rows[j * 8 + c], 0.1 * (c + 1) / 3.0, 1e-6);
+      CLOSE(rows[j * 8 + 4 + c], c == j ? 0.1 * (c + 1) / 0.6 : 0.0, 1e-6);
+      CLOSE(rows[24 + j * 8 + c], 0.2 * (c + 1) / 6.0, 1e-6); /* AAG on example 1 */
+    }
+  CLOSE(rows[24 + 2 * 8 + 4 + 2], 0.6 / 1.0, 1e-6); /* G: 0.6 of 0.2 + 0.2 + 0.6 */
   /* unreadable members: outside the example, or no base at all */
   dm_pattern_seqlet_t out = {0, 4, 7, 0};
   CHECK(dm_pattern_fetch(&t, &out, NULL, NULL, NULL) == -1, "window past the end");
@@ -266,8 +277,35 @@ static void test_filters(const dm_tracks_t *t) {
   CHECK(dm_pattern_add(motif, t, &(dm_pattern_seqlet_t){0, 20, 26, 0}) == 1, "4th member");
   dm_pattern_sort_by_size(list, 2);
   CHECK(list[0] == motif && list[1] == flat, "sorted by size");
-  dm_pattern_destroy(motif);
-  dm_pattern_destroy(flat);
+  /* filter_final: the 3-member flat pattern is dropped for low ic, a
+   * 2-member one for its size, the motif is kept and extended by 1 */
+  o.ic_window = 6;
+  o.min_ic = 3.0; /* flat: 6 x 0.41 bits; the motif: 6 x 2 */
+  o.final_flank = 1;
+  CHECK(dm_pattern_check_final(flat, &o, bg) == DM_PATTERN_LOW_IC, "flat: low ic");
+  dm_pattern_t *few = dm_pattern_from_seqlets(t, s, 2);
+  dm_pattern_t *fl[3] = {few, flat, motif};
+  CHECK(dm_pattern_filter_final(fl, 3, t, &o, bg) == 1, "one kept");
+  CHECK(fl[0]->n_seqlets == 4 && fl[0]->len == 8 && fl[0]->seqlets[0].start == 9 &&
+            fl[0]->seqlets[0].end == 17,
+        "motif extended by the final flank: %d bp", fl[0]->len);
+  o.final_flank = 30;
+  dm_pattern_t *fl2[1] = {fl[0]};
+  CHECK(dm_pattern_filter_final(fl2, 1, t, &o, bg) == 0, "no room for a 30-bp flank");
+  /* subpatterns: labels 5 2 2 5 2 -> subpattern_2 (3 members), subpattern_5 (2) */
+  dm_pattern_seqlet_t sm[5] = {{0, 0, 6, 0}, {1, 0, 6, 0}, {1, 1, 7, 0}, {2, 3, 9, 1}, {0, 9, 15, 0}};
+  dm_pattern_t *sp = dm_pattern_from_seqlets(t, sm, 5);
+  int lab[5] = {5, 2, 2, 5, 2}, lab2[5] = {7, 3, 3, 7, 9};
+  dm_pattern_set_subpatterns(sp, t, lab);
+  CHECK(sp->n_sub == 2 && sp->sub_id[0] == 2 && sp->sub_id[1] == 5 &&
+            sp->sub[0]->n_seqlets == 3 && sp->sub[1]->n_seqlets == 2 &&
+            sp->sub[1]->seqlets[1].example_idx == 2 && sp->sub[1]->seqlets[1].is_revcomp,
+        "subpatterns by size");
+  dm_pattern_set_subpatterns(sp, t, lab2);
+  CHECK(sp->n_sub == 3 && sp->sub_id[0] == 7 && sp->sub_id[1] == 3 && sp->sub_id[2] == 9,
+        "ties: first label seen first");
+  for (int j = 0; j < 6 * 4; j++) CLOSE(sp->sub[2]->sequence[j], poh[(0 * PL + 9) * 4 + j], 1e-12);
+  dm_pattern_destroy(sp);
   dm_pattern_opt_t d;
   dm_pattern_opt_init(&d);
   CHECK(dm_pattern_opt_check(&d) == 0, "defaults valid");

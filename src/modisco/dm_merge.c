@@ -129,17 +129,14 @@ static int subsample(const dm_pattern_t *p, const dm_merge_opt_t *mo, int *idx) 
   return mo->max_seqlets_subsample;
 }
 
-/* Rows [l1(hyp) | l1(contrib)] (len x 8) of members idx of p, each moved
- * by the alignment (offset, rc) onto another pattern's frame; members that
- * leave the example (end must stay < example length, as in lite) or hold no
- * base are skipped. @return rows written into out (n_idx, len * 8) */
-static int member_rows(const dm_pattern_t *p, const int *idx, int n_idx, const dm_tracks_t *t,
-                       int aligned, int offset, int rc, float *out, float *buf) {
-  int n = 0, len = p->len;
-  size_t n4 = (size_t)len * 4;
+/* Members idx of p, moved by the alignment (offset, rc) onto another
+ * pattern's frame when aligned; members that leave the example (end must
+ * stay < example length, as in lite) are skipped. @return members in out */
+static int moved_members(const dm_pattern_t *p, const int *idx, int n_idx, const dm_tracks_t *t,
+                         int aligned, int offset, int rc, dm_pattern_seqlet_t *out) {
+  int n = 0;
   for (int i = 0; i < n_idx; i++) {
     dm_pattern_seqlet_t q = p->seqlets[idx[i]];
-    if (q.end - q.start != len) continue;
     if (aligned) {
       if (rc) q = dm_pattern_seqlet_revcomp(q);
       int shift = q.is_revcomp ? offset : -offset;
@@ -147,18 +144,18 @@ static int member_rows(const dm_pattern_t *p, const int *idx, int n_idx, const d
       q.end += shift;
       if (q.start < 0 || q.end >= t->len) continue;
     }
-    if (dm_pattern_fetch(t, &q, NULL, buf, buf + n4) != 0) continue;
-    float *row = out + (size_t)n * len * 8;
-    for (int k = 0; k < 2; k++) { /* k = 0: hyp, 1: contrib */
-      const float *src = k == 0 ? buf + n4 : buf;
-      double s = 0;
-      for (size_t e = 0; e < n4; e++) s += fabs(src[e]);
-      double f = s > 0 ? 1.0 / s : 1.0;
-      for (int j = 0; j < len; j++)
-        for (int c = 0; c < 4; c++) row[j * 8 + k * 4 + c] = (float)(src[j * 4 + c] * f);
-    }
-    n++;
+    out[n++] = q;
   }
+  return n;
+}
+
+/* Rows (see dm_pattern_seqlet_rows) of members idx of p, moved as above. */
+static int member_rows(const dm_pattern_t *p, const int *idx, int n_idx, const dm_tracks_t *t,
+                       int aligned, int offset, int rc, float *out) {
+  dm_pattern_seqlet_t *q = dm_malloc("merge members", ((size_t)n_idx + 1) * sizeof *q);
+  int n = moved_members(p, idx, n_idx, t, aligned, offset, rc, q);
+  n = dm_pattern_seqlet_rows(t, q, n, p->len, out);
+  free(q);
   return n;
 }
 
@@ -176,9 +173,7 @@ static void ref_build(ref_t *r, const dm_pattern_t *p, const dm_tracks_t *t,
   r->idx = dm_malloc("merge idx", (size_t)(p->n_seqlets + 1) * sizeof *r->idx);
   r->n_idx = subsample(p, mo, r->idx);
   r->rows = dm_malloc("merge rows", ((size_t)r->n_idx + 1) * (size_t)d * sizeof *r->rows);
-  float *buf = dm_malloc("merge buf", (size_t)p->len * 8 * sizeof *buf);
-  r->n_rows = member_rows(p, r->idx, r->n_idx, t, 0, 0, 0, r->rows, buf);
-  free(buf);
+  r->n_rows = member_rows(p, r->idx, r->n_idx, t, 0, 0, 0, r->rows);
   size_t nn = (size_t)r->n_rows * (size_t)r->n_rows;
   r->within = dm_malloc("merge within", (nn ? nn : 1) * sizeof *r->within);
   for (int a = 0; a < r->n_rows; a++)
@@ -207,9 +202,7 @@ static int pair_stats(const dm_pattern_t *a, const ref_t *ra, const dm_pattern_t
   dm_pattern_align_data(a, b->contrib, b->hyp, b->len, DM_ALIGN_COSINE, po->min_overlap,
                         po->revcomp, &off, &rc, sim);
   float *rows = dm_malloc("merge rows", ((size_t)rb->n_idx + 1) * (size_t)d * sizeof *rows);
-  float *buf = dm_malloc("merge buf", (size_t)d * sizeof *buf);
-  int nb = member_rows(b, rb->idx, rb->n_idx, t, 1, off, rc, rows, buf);
-  free(buf);
+  int nb = member_rows(b, rb->idx, rb->n_idx, t, 1, off, rc, rows);
   if (nb == 0) {
     *sim = 0;
     *auroc = 0.5;

@@ -331,6 +331,23 @@ static void cj_rows(const double *hyp, const double *contrib, int n, float *out)
   }
 }
 
+int dm_pattern_seqlet_rows(const dm_tracks_t *t, const dm_pattern_seqlet_t *s, int n, int len,
+                           float *out) {
+  size_t n4 = (size_t)len * 4;
+  float *buf = dm_malloc("seqlet data", 2 * n4 * sizeof *buf);
+  double *dd = dm_malloc("seqlet data", 2 * n4 * sizeof *dd);
+  int m = 0;
+  for (int i = 0; i < n; i++) {
+    if (s[i].end - s[i].start != len || dm_pattern_fetch(t, &s[i], NULL, buf, buf + n4) != 0)
+      continue;
+    for (size_t e = 0; e < 2 * n4; e++) dd[e] = buf[e];
+    cj_rows(dd + n4, dd, len, out + (size_t)m++ * n4 * 2);
+  }
+  free(buf);
+  free(dd);
+  return m;
+}
+
 /* contrib centred on its mean and L2-normalised (lite "magnitude") -> (n, 4). */
 static void cos_rows(const double *contrib, int n, float *out) {
   double m = 0, s = 0;
@@ -523,6 +540,8 @@ const char *dm_pattern_verdict_str(dm_pattern_verdict_t v) {
     return "too few seqlets";
   case DM_PATTERN_LOW_IC:
     return "low information content";
+  case DM_PATTERN_NO_ROOM:
+    return "no seqlet fits the final flank";
   }
   return "?";
 }
@@ -547,4 +566,60 @@ void dm_pattern_sort_by_size(dm_pattern_t **p, int n) {
   for (int i = 0; i < n; i++) p[i] = tmp[k[i].idx];
   free(k);
   free(tmp);
+}
+
+int dm_pattern_filter_final(dm_pattern_t **p, int n, const dm_tracks_t *t,
+                            const dm_pattern_opt_t *o, const double bg[4]) {
+  dm_pattern_sort_by_size(p, n);
+  int kept = 0;
+  for (int i = 0; i < n; i++) {
+    dm_pattern_verdict_t v = dm_pattern_check_final(p[i], o, bg);
+    dm_pattern_t *q = NULL;
+    if (v == DM_PATTERN_KEPT) {
+      q = o->final_flank > 0 ? dm_pattern_expand(p[i], t, o->final_flank, o->final_flank)
+                             : dm_pattern_copy(p[i]);
+      if (!q) v = DM_PATTERN_NO_ROOM;
+    }
+    if (v != DM_PATTERN_KEPT)
+      dm_log_info("pattern of %d seqlets and %d bp dropped: %s", p[i]->n_seqlets, p[i]->len,
+                  dm_pattern_verdict_str(v));
+    dm_pattern_destroy(p[i]);
+    p[i] = NULL;
+    if (q) p[kept++] = q;
+  }
+  return kept;
+}
+
+void dm_pattern_set_subpatterns(dm_pattern_t *p, const dm_tracks_t *t, const int *labels) {
+  for (int k = 0; k < p->n_sub; k++) dm_pattern_destroy(p->sub[k]);
+  free(p->sub);
+  free(p->sub_id);
+  int n = p->n_seqlets, nl = 0;
+  int *ids = dm_malloc("subpattern ids", (size_t)(n + 1) * sizeof *ids);
+  dm_pattern_seqlet_t *m = dm_malloc("subpattern members", (size_t)(n + 1) * sizeof *m);
+  for (int i = 0; i < n; i++) {
+    int seen = 0;
+    for (int k = 0; k < nl; k++) seen |= ids[k] == labels[i];
+    if (!seen) ids[nl++] = labels[i];
+  }
+  dm_pattern_t **made = dm_malloc("subpatterns", (size_t)(nl + 1) * sizeof *made);
+  int *made_id = dm_malloc("subpattern ids", (size_t)(nl + 1) * sizeof *made_id), ns = 0;
+  for (int k = 0; k < nl; k++) {
+    int nm = 0;
+    for (int i = 0; i < n; i++)
+      if (labels[i] == ids[k]) m[nm++] = p->seqlets[i];
+    if ((made[ns] = dm_pattern_from_seqlets(t, m, nm))) made_id[ns++] = ids[k];
+  }
+  keyed_t *order = dm_malloc("subpattern order", (size_t)(ns + 1) * sizeof *order);
+  for (int k = 0; k < ns; k++) order[k] = (keyed_t){-(double)made[k]->n_seqlets, k};
+  qsort(order, (size_t)ns, sizeof *order, cmp_keyed);
+  p->n_sub = ns;
+  p->sub = dm_malloc("subpatterns", (size_t)(ns + 1) * sizeof *p->sub);
+  p->sub_id = dm_malloc("subpattern ids", (size_t)(ns + 1) * sizeof *p->sub_id);
+  for (int k = 0; k < ns; k++) p->sub[k] = made[order[k].idx], p->sub_id[k] = made_id[order[k].idx];
+  free(made);
+  free(made_id);
+  free(order);
+  free(ids);
+  free(m);
 }

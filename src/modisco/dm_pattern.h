@@ -160,6 +160,17 @@ dm_pattern_t *dm_pattern_from_seqlets(const dm_tracks_t *t, const dm_pattern_seq
  */
 dm_pattern_seqlet_t dm_pattern_seqlet_revcomp(dm_pattern_seqlet_t s);
 
+/**
+ * @brief Fine-similarity rows of members: [hyp / sum|hyp| | contrib /
+ *        sum|contrib|] per position, flattened (lite get_2d_data_from_patterns);
+ *        the input of subclustering and of cross-contamination.
+ * @param s   (n,) members; those not of length len or not readable are skipped
+ * @param out (n, len * 8) output
+ * @return rows written
+ */
+int dm_pattern_seqlet_rows(const dm_tracks_t *t, const dm_pattern_seqlet_t *s, int n, int len,
+                           float *out);
+
 // --- information content, trimming, extension
 
 /**
@@ -264,9 +275,10 @@ typedef enum {
   DM_PATTERN_KEPT = 0,
   DM_PATTERN_TOO_FEW_SEQLETS, /* n_seqlets < min_seqlets */
   DM_PATTERN_LOW_IC,          /* best ic_window window < min_ic bits */
+  DM_PATTERN_NO_ROOM,         /* every seqlet leaves its example with the final flank */
 } dm_pattern_verdict_t;
 
-/** @return a short text for a verdict ("kept", "too few seqlets", "low information content") */
+/** @return a short text for a verdict ("kept", "too few seqlets", ...) */
 const char *dm_pattern_verdict_str(dm_pattern_verdict_t v);
 
 /**
@@ -277,6 +289,27 @@ const char *dm_pattern_verdict_str(dm_pattern_verdict_t v);
  */
 dm_pattern_verdict_t dm_pattern_check_final(const dm_pattern_t *p, const dm_pattern_opt_t *o,
                                             const double bg[4]);
+
+/**
+ * @brief Lite's last steps: sort by size, drop the patterns failing
+ *        dm_pattern_check_final, then extend the others by final_flank on
+ *        both sides (lite crashes if that leaves no member; here the pattern
+ *        is dropped). Dropped patterns are destroyed, each reason logged.
+ * @param p (n,) in/out: the kept patterns, packed at the front, by size
+ * @return the number kept
+ */
+int dm_pattern_filter_final(dm_pattern_t **p, int n, const dm_tracks_t *t,
+                            const dm_pattern_opt_t *o, const double bg[4]);
+
+/**
+ * @brief Subpatterns from the members' subcluster labels (lite
+ *        compute_subpatterns, after its clustering): one pattern per label
+ *        from its members in order, sorted by decreasing size (ties: first
+ *        label seen first), written as subpattern_<label>. Replaces any
+ *        previous subpatterns.
+ * @param labels (n_seqlets,) label of each member, >= 0
+ */
+void dm_pattern_set_subpatterns(dm_pattern_t *p, const dm_tracks_t *t, const int *labels);
 
 /**
  * @brief Sort patterns by decreasing member count (stable).
