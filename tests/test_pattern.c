@@ -305,6 +305,16 @@ static void test_filters(const dm_tracks_t *t) {
   CHECK(sp->n_sub == 3 && sp->sub_id[0] == 7 && sp->sub_id[1] == 3 && sp->sub_id[2] == 9,
         "ties: first label seen first");
   for (int j = 0; j < 6 * 4; j++) CLOSE(sp->sub[2]->sequence[j], poh[(0 * PL + 9) * 4 + j], 1e-12);
+  /* unique members over patterns: sp's five, then sub[2]'s one (sm[4]) on the other strand */
+  sp->sub[2]->seqlets[0].is_revcomp = 1;
+  dm_pattern_t *two[2] = {sp, sp->sub[2]};
+  dm_pattern_seqlet_t *u = NULL;
+  CHECK(dm_pattern_unique_seqlets(two, 2, &u) == 5, "5 unique windows");
+  for (int i = 0; u && i < 5; i++)
+    CHECK(u[i].example_idx == sm[i].example_idx && u[i].start == sm[i].start &&
+              u[i].is_revcomp == (i == 4 ? 1 : sm[i].is_revcomp),
+          "unique %d: order of first appearance, strand of the last", i);
+  free(u);
   dm_pattern_destroy(sp);
   dm_pattern_opt_t d;
   dm_pattern_opt_init(&d);

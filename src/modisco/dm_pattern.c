@@ -623,3 +623,44 @@ void dm_pattern_set_subpatterns(dm_pattern_t *p, const dm_tracks_t *t, const int
   free(ids);
   free(m);
 }
+
+typedef struct {
+  dm_pattern_seqlet_t s;
+  int idx; /* position in the concatenation */
+} placed_t;
+
+static int cmp_placed(const void *a, const void *b) {
+  const placed_t *x = a, *y = b;
+  if (x->s.example_idx != y->s.example_idx) return x->s.example_idx < y->s.example_idx ? -1 : 1;
+  if (x->s.start != y->s.start) return x->s.start - y->s.start;
+  if (x->s.end != y->s.end) return x->s.end - y->s.end;
+  return x->idx - y->idx;
+}
+
+int dm_pattern_unique_seqlets(dm_pattern_t *const *p, int n, dm_pattern_seqlet_t **out) {
+  int m = 0;
+  for (int i = 0; i < n; i++) m += p[i]->n_seqlets;
+  *out = NULL;
+  if (m == 0) return 0;
+  placed_t *w = dm_malloc("unique seqlets", (size_t)m * sizeof *w);
+  dm_pattern_seqlet_t *s = dm_malloc("unique seqlets", (size_t)m * sizeof *s);
+  char *drop = dm_calloc("unique seqlets", (size_t)m, 1);
+  m = 0;
+  for (int i = 0; i < n; i++)
+    for (int j = 0; j < p[i]->n_seqlets; j++) s[m] = p[i]->seqlets[j], w[m] = (placed_t){s[m], m}, m++;
+  qsort(w, (size_t)m, sizeof *w, cmp_placed); /* equal windows adjacent, in order */
+  for (int i = 0; i < m;) {
+    int j = i + 1;
+    while (j < m && same_window(&w[j].s, &w[i].s)) j++;
+    s[w[i].idx].is_revcomp = w[j - 1].s.is_revcomp; /* first place, last strand */
+    for (int q = i + 1; q < j; q++) drop[w[q].idx] = 1;
+    i = j;
+  }
+  int u = 0;
+  for (int i = 0; i < m; i++)
+    if (!drop[i]) s[u++] = s[i];
+  free(drop);
+  free(w);
+  *out = s;
+  return u;
+}

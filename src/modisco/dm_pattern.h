@@ -312,6 +312,15 @@ int dm_pattern_filter_final(dm_pattern_t **p, int n, const dm_tracks_t *t,
 void dm_pattern_set_subpatterns(dm_pattern_t *p, const dm_tracks_t *t, const int *labels);
 
 /**
+ * @brief The members of all patterns, each window once (lite's input of
+ *        clustering round 2): in order of first appearance, a window seen
+ *        again (same example, start, end) takes the later strand.
+ * @param out new array (free with free()), NULL if there is none
+ * @return the number of members in *out
+ */
+int dm_pattern_unique_seqlets(dm_pattern_t *const *p, int n, dm_pattern_seqlet_t **out);
+
+/**
  * @brief Sort patterns by decreasing member count (stable).
  * @param p (n,) in/out
  */
