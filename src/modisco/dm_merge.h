@@ -46,10 +46,14 @@ typedef struct {
        "seqlets per pattern used for cross-contamination"},                                        \
       {"Merge:seed", DM_PARAM_INT, "1234", NULL, "seed of that subsample"}
 
-/** @brief Set the tfmodisco-lite defaults. */
+/** @brief Set the tfmodisco-lite defaults. @param o options to fill */
 void dm_merge_opt_init(dm_merge_opt_t *o);
 
-/** @return 0, or -1 after logging the offending Merge: key */
+/**
+ * @brief Validate options.
+ * @param o options
+ * @return 0, or -1 after logging the offending Merge: key
+ */
 DM_RESULT_USED int dm_merge_opt_check(const dm_merge_opt_t *o);
 
 /**

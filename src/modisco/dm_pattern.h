@@ -101,11 +101,12 @@ typedef struct {
       {"Patterns:revcomp", DM_PARAM_BOOL, "true", NULL,                                            \
        "align seqlets on both strands (false: stranded)"}
 
-/** @brief Set the tfmodisco-lite defaults. */
+/** @brief Set the tfmodisco-lite defaults. @param o options to fill */
 void dm_pattern_opt_init(dm_pattern_opt_t *o);
 
 /**
  * @brief Validate options.
+ * @param o options
  * @return 0, or -1 after logging the offending Patterns: key
  */
 DM_RESULT_USED int dm_pattern_opt_check(const dm_pattern_opt_t *o);
@@ -121,6 +122,7 @@ DM_RESULT_USED int dm_pattern_opt_from_params(dm_pattern_opt_t *o, const dm_para
 
 /**
  * @brief Empty pattern of len positions.
+ * @param len positions (>= 1)
  * @return the pattern; free with dm_pattern_destroy()
  */
 dm_pattern_t *dm_pattern_init(int len);
@@ -128,12 +130,17 @@ dm_pattern_t *dm_pattern_init(int len);
 /** @brief Free a pattern, its subpatterns and members (NULL is fine). */
 void dm_pattern_destroy(dm_pattern_t *p);
 
-/** @return a deep copy (subpatterns are not copied); free with dm_pattern_destroy() */
+/**
+ * @brief Deep copy of a pattern (subpatterns are not copied).
+ * @return the copy; free with dm_pattern_destroy()
+ */
 dm_pattern_t *dm_pattern_copy(const dm_pattern_t *p);
 
 /**
  * @brief Read a member's window from the tracks (reverse-complemented if
  *        is_revcomp). Any output may be NULL.
+ * @param t tracks
+ * @param s member
  * @param seq, contrib, hyp  (end - start, 4) outputs
  * @return 0; 1 if the window holds no base (one-hot all zero: lite drops
  *         such seqlets); -1 if it leaves the example (nothing written)
@@ -157,6 +164,7 @@ dm_pattern_t *dm_pattern_from_seqlets(const dm_tracks_t *t, const dm_pattern_seq
 
 /**
  * @brief Member s reverse-complemented: same window, other strand.
+ * @return the member on the other strand
  */
 dm_pattern_seqlet_t dm_pattern_seqlet_revcomp(dm_pattern_seqlet_t s);
 
@@ -199,6 +207,7 @@ int dm_pattern_best_window(const double *x, int n, int w);
 
 /**
  * @brief Members cut to pattern positions [start, end) (lite trim_to_idx).
+ * @param start, end  0 <= start < end <= len
  * @return new pattern; free with dm_pattern_destroy()
  */
 dm_pattern_t *dm_pattern_trim(const dm_pattern_t *p, const dm_tracks_t *t, int start, int end);
@@ -207,12 +216,14 @@ dm_pattern_t *dm_pattern_trim(const dm_pattern_t *p, const dm_tracks_t *t, int s
  * @brief Every member extended by left positions before and so that it
  *        ends right positions after the pattern; members that would leave
  *        their example are dropped.
+ * @param left, right  positions added before and after the pattern (>= 0)
  * @return new pattern, or NULL if every member was dropped; free with dm_pattern_destroy()
  */
 dm_pattern_t *dm_pattern_expand(const dm_pattern_t *p, const dm_tracks_t *t, int left, int right);
 
 /**
  * @brief Polish (step 3 of the file comment).
+ * @param bg (4,) background base frequencies (dm_pattern_background)
  * @return new pattern, or NULL if expansion dropped every member, or the
  *         pattern is shorter than window_size (logged at debug level)
  */
@@ -230,6 +241,10 @@ typedef enum {
 /**
  * @brief Best placement of a member relative to a pattern: the member's
  *        position 0 lies at pattern position *offset (may be negative).
+ * @param metric       score to maximise
+ * @param min_overlap  the pattern is padded by ceil(Ls (1 - min_overlap)) each side
+ * @param revcomp      1: try both strands (reverse only if strictly better)
+ * @param offset       out: best offset
  * @param rc      out: 1 if the member aligns reverse-complemented
  * @param score   out: the score at the best placement
  * @return 0, or -1 if the member is not readable
@@ -252,6 +267,7 @@ int dm_pattern_align_data(const dm_pattern_t *p, const double *contrib, const do
  * @brief Align each seqlet to the running pattern (copy of parent) and add
  *        it, extending it and the pattern to fill each other (lite
  *        merge_in_seqlets_filledges).
+ * @param s (n,) members to add, in order; unreadable or misfitting ones are skipped
  * @return new pattern; free with dm_pattern_destroy()
  */
 dm_pattern_t *dm_pattern_merge_in(const dm_pattern_t *parent, const dm_tracks_t *t,
@@ -278,7 +294,7 @@ typedef enum {
   DM_PATTERN_NO_ROOM,         /* every seqlet leaves its example with the final flank */
 } dm_pattern_verdict_t;
 
-/** @return a short text for a verdict ("kept", "too few seqlets", ...) */
+/** @brief Text of a verdict. @return "kept", "too few seqlets", ... */
 const char *dm_pattern_verdict_str(dm_pattern_verdict_t v);
 
 /**
