@@ -184,6 +184,15 @@ static void test_align(const dm_tracks_t *t) {
   CHECK(dm_pattern_align(p, t, &d, DM_ALIGN_CJ, 0.7, 1, &off, &rc, &score) == 0 && off == 0 - 4 &&
             rc == 0,
         "offset -4 reachable: %d", off);
+  /* a member longer than the padded pattern has no placement */
+  dm_pattern_seqlet_t shortw = {0, 10, 16, 0}, longw = {1, 0, 40, 0};
+  dm_pattern_t *sp = dm_pattern_from_seqlets(t, &shortw, 1);
+  CHECK(dm_pattern_align(sp, t, &longw, DM_ALIGN_CJ, 0.7, 1, &off, &rc, &score) == -1,
+        "40 bp > 6 + 2 x ceil(40 x 0.3) = 32");
+  dm_pattern_t *same = dm_pattern_merge_in(sp, t, &longw, 1, DM_ALIGN_CJ, 0.7, 1);
+  CHECK(same->n_seqlets == 1 && same->len == 6, "merge_in skips it");
+  dm_pattern_destroy(same);
+  dm_pattern_destroy(sp);
   dm_pattern_destroy(p);
 }
 

@@ -199,8 +199,8 @@ static int pair_stats(const dm_pattern_t *a, const ref_t *ra, const dm_pattern_t
     return -1;
   }
   int off = 0, rc = 0, d = a->len * 8;
-  dm_pattern_align_data(a, b->contrib, b->hyp, b->len, DM_ALIGN_COSINE, po->min_overlap,
-                        po->revcomp, &off, &rc, sim);
+  (void)dm_pattern_align_data(a, b->contrib, b->hyp, b->len, DM_ALIGN_COSINE, po->min_overlap,
+                              po->revcomp, &off, &rc, sim); /* equal lengths: always placed */
   float *rows = dm_malloc("merge rows", ((size_t)rb->n_idx + 1) * (size_t)d * sizeof *rows);
   int nb = member_rows(b, rb->idx, rb->n_idx, t, 1, off, rc, rows);
   if (nb == 0) {

@@ -410,7 +410,8 @@ int dm_pattern_align_data(const dm_pattern_t *p, const double *contrib, const do
     }
   int pad = (int)ceil((double)n * (1.0 - min_overlap));
   *score = -INFINITY;
-  for (int strand = 0; strand < (revcomp ? 2 : 1); strand++) {
+  int n_strands = n > p->len + 2 * pad ? 0 : revcomp ? 2 : 1; /* 0: no placement */
+  for (int strand = 0; strand < n_strands; strand++) {
     const double *co = strand ? flip : contrib, *hy = strand ? flip + n4 : hyp;
     if (metric == DM_ALIGN_CJ)
       cj_rows(hy, co, n, x);
@@ -423,7 +424,7 @@ int dm_pattern_align_data(const dm_pattern_t *p, const double *contrib, const do
   free(flip);
   free(x);
   free(y);
-  return 0;
+  return n_strands ? 0 : -1;
 }
 
 int dm_pattern_align(const dm_pattern_t *p, const dm_tracks_t *t, const dm_pattern_seqlet_t *s,

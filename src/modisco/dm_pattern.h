@@ -247,7 +247,7 @@ typedef enum {
  * @param offset       out: best offset
  * @param rc      out: 1 if the member aligns reverse-complemented
  * @param score   out: the score at the best placement
- * @return 0, or -1 if the member is not readable
+ * @return 0, or -1 if the member is not readable or cannot be placed
  */
 int dm_pattern_align(const dm_pattern_t *p, const dm_tracks_t *t, const dm_pattern_seqlet_t *s,
                      dm_align_metric_t metric, double min_overlap, int revcomp, int *offset,
@@ -257,7 +257,7 @@ int dm_pattern_align(const dm_pattern_t *p, const dm_tracks_t *t, const dm_patte
  * @brief dm_pattern_align for a member given by its data (e.g. another
  *        pattern's CWM and hCWM).
  * @param contrib, hyp (n, 4) the member's tracks, forward
- * @return 0
+ * @return 0, or -1 if no placement exists (n > len + 2 pad)
  */
 int dm_pattern_align_data(const dm_pattern_t *p, const double *contrib, const double *hyp,
                           int n, dm_align_metric_t metric, double min_overlap, int revcomp,
