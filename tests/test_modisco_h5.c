@@ -182,30 +182,29 @@ int main(void) {
   H5Fclose(f);
 
   const char *chrom[N] = {"chr1", "chr2", "chrX"};
-  long rstart[N] = {100, 200, 1000};
-  char rstrand[N] = {'+', '+', '-'};
-  dm_modisco_regions_t g = {chrom, rstart, rstrand};
+  int64_t rstart[N] = {100, 200, 1000};
+  dm_modisco_regions_t g = {chrom, rstart};
   CHECK(dm_modisco_h5_write(path, &t, &none, &pos, &g) == 0, "write with regions");
   f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
   members(f, "/", got, sizeof got);
   CHECK(strcmp(got, "neg_patterns") == 0, "root members: %s", got);
   check_pattern(f, "neg_patterns/pattern_0", p, &t, 1,
                 "contrib_scores,hypothetical_contribs,seqlets,sequence,subpattern_0");
-  /* Hand-worked: member 0 chr1 +: [102, 112) '+'; member 1 on example 2 (region
-   * chrX:1000-1024 on '-'), window [10, 20) read rc: [1000+24-20, 1000+24-10) = [1004, 1014), '+'. */
+  /* Hand-worked: member 0 on chr1: [100+2, 100+12) '+'; member 1 on example 2
+   * (chrX:1000-1024), window [10, 20) read reverse-complemented: [1010, 1020) '-'. */
   int64_t gs[2], ge[2];
   hsize_t d2 = 2;
   check_ds(f, "neg_patterns/pattern_0/seqlets/genomic_start", 1, &d2, H5T_INTEGER, 8,
            H5T_NATIVE_INT64, gs);
   check_ds(f, "neg_patterns/pattern_0/seqlets/genomic_end", 1, &d2, H5T_INTEGER, 8,
            H5T_NATIVE_INT64, ge);
-  CHECK(gs[0] == 102 && ge[0] == 112 && gs[1] == 1004 && ge[1] == 1014, "genomic %lld-%lld %lld-%lld",
+  CHECK(gs[0] == 102 && ge[0] == 112 && gs[1] == 1010 && ge[1] == 1020, "genomic %lld-%lld %lld-%lld",
         (long long)gs[0], (long long)ge[0], (long long)gs[1], (long long)ge[1]);
   char st[2];
   check_ds(f, "neg_patterns/pattern_0/seqlets/strand", 1, &d2, H5T_STRING, 1, 0, NULL);
   hid_t ds = H5Dopen2(f, "neg_patterns/pattern_0/seqlets/strand", H5P_DEFAULT);
   hid_t ty = H5Dget_type(ds);
-  CHECK(H5Dread(ds, ty, H5S_ALL, H5S_ALL, H5P_DEFAULT, st) >= 0 && st[0] == '+' && st[1] == '+',
+  CHECK(H5Dread(ds, ty, H5S_ALL, H5S_ALL, H5P_DEFAULT, st) >= 0 && st[0] == '+' && st[1] == '-',
         "strands %c%c", st[0], st[1]);
   H5Tclose(ty);
   H5Dclose(ds);

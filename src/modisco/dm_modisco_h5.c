@@ -44,16 +44,6 @@ static hid_t bool_type(void) {
   return t;
 }
 
-/* Genomic placement of a seqlet of example row r. */
-static void genomic(const dm_modisco_regions_t *g, int len, const dm_pattern_seqlet_t *s,
-                    int64_t *gs, int64_t *ge, char *strand) {
-  int minus = g->strand && g->strand[s->example_idx] == '-';
-  long rs = g->start[s->example_idx];
-  *gs = minus ? rs + len - s->end : rs + s->start;
-  *ge = minus ? rs + len - s->start : rs + s->end;
-  *strand = (minus != s->is_revcomp) ? '-' : '+';
-}
-
 // --- one pattern
 
 static int put_seqlets(hid_t grp, const dm_pattern_t *p, const dm_tracks_t *t,
@@ -102,7 +92,9 @@ static int put_seqlets(hid_t grp, const dm_pattern_t *p, const dm_tracks_t *t,
     strand = dm_malloc("seqlet strands", nn);
     for (int i = 0; i < n; i++) {
       chrom[i] = g->chrom[p->seqlets[i].example_idx];
-      genomic(g, t->len, &p->seqlets[i], &iv[i], &iv[nn + i], &strand[i]);
+      iv[i] = g->start[p->seqlets[i].example_idx] + p->seqlets[i].start;
+      iv[nn + i] = g->start[p->seqlets[i].example_idx] + p->seqlets[i].end;
+      strand[i] = p->seqlets[i].is_revcomp ? '-' : '+';
     }
     if (put(sg, "chrom", str, str, 1, &dn, chrom) ||
         put(sg, "genomic_start", H5T_STD_I64LE, H5T_NATIVE_INT64, 1, &dn, iv) ||

@@ -16,7 +16,7 @@
  *         [beyond lite, when regions are given]
  *         chrom                (n,) variable-length UTF-8 string
  *         genomic_start, genomic_end (n,) int64  0-based half-open
- *         strand               (n,) 1-char string "+" or "-"
+ *         strand               (n,) 1-char string: "-" if is_revcomp, else "+"
  *       subpattern_<k>/        the same layout, for each subpattern
  *
  * Rank 0 alone calls the writer (serial HDF5). It writes "<path>.tmp" and
@@ -24,6 +24,8 @@
  */
 #ifndef DM_MODISCO_H5_H
 #define DM_MODISCO_H5_H
+
+#include <stdint.h>
 
 #include "dm_log.h"
 #include "dm_pattern.h"
@@ -35,11 +37,11 @@ typedef struct {
   dm_pattern_t *const *patterns; /* (n_patterns,) */
 } dm_modisco_metacluster_t;
 
-/** Where each example lies in the genome (optional). */
+/** Where each example lies in the genome (optional): the example is the +
+ * strand of chrom [start, start + L) whatever its region's strand. */
 typedef struct {
   const char *const *chrom; /* (n_examples,) */
-  const long *start;        /* (n_examples,) 0-based start of the example's window */
-  const char *strand;       /* (n_examples,) '+' or '-', or NULL: all '+' */
+  const int64_t *start;     /* (n_examples,) 0-based */
 } dm_modisco_regions_t;
 
 /**
