@@ -15,7 +15,9 @@
 #include "dm_version.h"
 
 /* The commands, NULL-terminated; each is defined in its dm_<name>_main.c. */
+extern const dm_cmd_t dm_cmd_encode;
 static const dm_cmd_t *const commands[] = {
+    &dm_cmd_encode,
     NULL,
 };
 

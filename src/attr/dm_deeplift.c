@@ -1,0 +1,295 @@
+/* dm_deeplift: DeepLIFT Rescale / RevealCancel multipliers (see dm_deeplift.h). */
+#include "dm_deeplift.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dm_mem.h"
+
+/* kundajelab/deeplift's NEAR_ZERO_THRESHOLD */
+#define DM_NEAR_ZERO 1e-7f
+
+typedef enum { MODE_PLAIN, MODE_RESCALE, MODE_REVEALCANCEL } layer_mode_t;
+
+struct dm_deeplift {
+  const dm_model_t *m;
+  int max_pairs;
+  layer_mode_t *mode; /* (n_layers) rule of each layer */
+  int *chain;         /* (n_layers) for a RevealCancel layer: index of its linear layer, else -1 */
+  int *split;         /* (n_layers) 1 if the layer carries separate m+ / m- */
+  float **slope;      /* (n_layers) Rescale: (max_pairs, size); RevealCancel: m+ factor */
+  float **slope_neg;  /* (n_layers) RevealCancel: m- factor */
+  float **dinput;     /* (n_layers) linear layer of a RevealCancel chain: (max_pairs, in) input Δ */
+  float *dpos, *dneg; /* (max_pairs, max size) Δ+ / Δ- scratch */
+  float *zpos, *zneg; /* (max_pairs, max size) Δz+ / Δz- scratch */
+  float *seed;        /* (n_tasks, max_pairs, n_tasks) */
+  float *gneg[2];     /* (n_tasks * max_pairs, max size) m- ping-pong */
+  float *tmp;         /* (n_tasks * max_pairs, max size) */
+};
+
+static const char *const RULES_NAME[] = {"rescale", "revealcancel", "genomics_default"};
+_Static_assert(sizeof RULES_NAME / sizeof *RULES_NAME == DM_RULES_COUNT, "RULES_NAME incomplete");
+
+const char *dm_deeplift_rules_name(dm_rules_t rules) {
+  return rules < DM_RULES_COUNT ? RULES_NAME[rules] : "?";
+}
+
+int dm_deeplift_rules_parse(const char *name, dm_rules_t *out) {
+  for (int i = 0; i < DM_RULES_COUNT; i++)
+    if (!strcmp(name, RULES_NAME[i])) {
+      *out = (dm_rules_t)i;
+      return 0;
+    }
+  dm_log_error("unknown DeepLIFT rule set '%s' (rescale|revealcancel|genomics_default)", name);
+  return -1;
+}
+
+// --- setup
+
+/* Nearest Conv1D/Dense below layer i, skipping BatchNorm and identity layers; -1 if none. */
+static int preceding_linear(const dm_model_t *m, int i) {
+  int k = i - 1;
+  while (k >= 0 && (m->layers[k].op == DM_OP_BATCHNORM || m->layers[k].op == DM_OP_IDENTITY)) k--;
+  return k >= 0 && dm_ops_rule(m->layers[k].op) == DM_RULE_LINEAR_W ? k : -1;
+}
+
+static float *alloc_rows(const char *label, int rows, size_t size) {
+  return dm_malloc(label, sizeof(float) * (size_t)rows * size);
+}
+
+dm_deeplift_t *dm_deeplift_init(const dm_model_t *m, dm_rules_t rules, int max_pairs) {
+  DM_ASSERT(rules < DM_RULES_COUNT && max_pairs >= 1);
+  int L = m->n_layers, T = m->n_tasks;
+  dm_deeplift_t *d = dm_calloc("deeplift", 1, sizeof *d);
+  d->m = m;
+  d->max_pairs = max_pairs;
+  d->mode = dm_calloc("deeplift", L, sizeof *d->mode);
+  d->chain = dm_calloc("deeplift", L, sizeof *d->chain);
+  d->split = dm_calloc("deeplift", L, sizeof *d->split);
+  d->slope = dm_calloc("deeplift", L, sizeof *d->slope);
+  d->slope_neg = dm_calloc("deeplift", L, sizeof *d->slope_neg);
+  d->dinput = dm_calloc("deeplift", L, sizeof *d->dinput);
+  for (int i = 0; i < L; i++) {
+    const dm_layer_t *ly = &m->layers[i];
+    d->chain[i] = -1;
+    if (dm_ops_rule(ly->op) != DM_RULE_NONLINEAR) continue;
+    int j = preceding_linear(m, i);
+    layer_mode_t mode = MODE_RESCALE;
+    if (rules == DM_RULES_REVEALCANCEL) mode = MODE_REVEALCANCEL;
+    if (rules == DM_RULES_GENOMICS) {
+      if (j < 0) {
+        dm_log_error("%s: layer '%s': genomics_default needs a Conv1D or Dense layer before it", m->source,
+                     ly->name);
+        dm_deeplift_destroy(d);
+        return NULL;
+      }
+      mode = m->layers[j].op == DM_OP_DENSE ? MODE_REVEALCANCEL : MODE_RESCALE;
+    }
+    if (mode == MODE_REVEALCANCEL && j < 0) {
+      dm_log_error(
+          "%s: layer '%s': RevealCancel needs a Conv1D or Dense layer before it (only "
+          "BatchNormalization, Dropout, Flatten in between)",
+          m->source, ly->name);
+      dm_deeplift_destroy(d);
+      return NULL;
+    }
+    d->mode[i] = mode;
+    d->slope[i] = alloc_rows("deeplift slope", max_pairs, dm_ops_in_size(ly));
+    if (mode == MODE_REVEALCANCEL) {
+      d->chain[i] = j;
+      for (int k = j; k < i; k++) d->split[k] = 1;
+      d->slope_neg[i] = alloc_rows("deeplift slope", max_pairs, dm_ops_in_size(ly));
+      d->dinput[j] = alloc_rows("deeplift delta", max_pairs, dm_ops_in_size(&m->layers[j]));
+    }
+  }
+  size_t max = dm_model_max_size(m);
+  d->dpos = alloc_rows("deeplift", max_pairs, max);
+  d->dneg = alloc_rows("deeplift", max_pairs, max);
+  d->zpos = alloc_rows("deeplift", max_pairs, max);
+  d->zneg = alloc_rows("deeplift", max_pairs, max);
+  d->seed = alloc_rows("deeplift seed", T * max_pairs, T);
+  d->gneg[0] = alloc_rows("deeplift m-", T * max_pairs, max);
+  d->gneg[1] = alloc_rows("deeplift m-", T * max_pairs, max);
+  d->tmp = alloc_rows("deeplift tmp", T * max_pairs, max);
+  return d;
+}
+
+void dm_deeplift_destroy(dm_deeplift_t *d) {
+  if (!d) return;
+  for (int i = 0; i < d->m->n_layers; i++) {
+    free(d->slope[i]);
+    free(d->slope_neg[i]);
+    free(d->dinput[i]);
+  }
+  free(d->mode);
+  free(d->chain);
+  free(d->split);
+  free(d->slope);
+  free(d->slope_neg);
+  free(d->dinput);
+  free(d->dpos);
+  free(d->dneg);
+  free(d->zpos);
+  free(d->zneg);
+  free(d->seed);
+  free(d->gneg[0]);
+  free(d->gneg[1]);
+  free(d->tmp);
+  free(d);
+}
+
+// --- rule kernels (pure)
+
+/* Rescale factor of each element of n pairs: Δy/Δz, or f'(z0) near Δz = 0.
+ * zx, yx: rows of the inputs (pair p uses row p / R); zr, yr: reference rows. */
+static void rescale_slopes(dm_op_t op, int n_pairs, int R, size_t sz, const float *zx, const float *yx,
+                           const float *zr, const float *yr, float *slope) {
+  for (int p = 0; p < n_pairs; p++) {
+    const float *a = zx + (size_t)(p / R) * sz, *fa = yx + (size_t)(p / R) * sz;
+    const float *b = zr + (size_t)p * sz, *fb = yr + (size_t)p * sz;
+    float *s = slope + (size_t)p * sz;
+    for (size_t e = 0; e < sz; e++) {
+      float dz = a[e] - b[e];
+      s[e] = fabsf(dz) < DM_NEAR_ZERO ? dm_ops_deriv(op, b[e]) : (fa[e] - fb[e]) / dz;
+    }
+  }
+}
+
+/* deeplift's pseudocount_near_zero: push |t| < 0.5e-7 away from 0 by 1e-7. */
+static inline float pseudocount(float t) {
+  if (fabsf(t) < 0.5f * DM_NEAR_ZERO) return t >= 0.0f ? t + DM_NEAR_ZERO : t - DM_NEAR_ZERO;
+  return t;
+}
+
+/* RevealCancel factors from Δz+ / Δz- and the reference input z0. */
+static void revealcancel_slopes(dm_op_t op, size_t total, const float *z0, const float *zp, const float *zn,
+                                float *sp, float *sn) {
+  for (size_t e = 0; e < total; e++) {
+    float p = pseudocount(zp[e]), q = pseudocount(zn[e]), r = z0[e];
+    float f0 = dm_ops_eval(op, r), fp = dm_ops_eval(op, r + p), fn = dm_ops_eval(op, r + q);
+    float fpn = dm_ops_eval(op, r + q + p);
+    float dyp = 0.5f * ((fp - f0) + (fpn - fn));
+    float dyn = 0.5f * ((fn - f0) + (fpn - fp));
+    sp[e] = dyp / p;
+    sn[e] = dyn / q;
+  }
+}
+
+/* Δ+ and Δ- of the pairs' inputs to a layer; keeps Δ itself in delta. */
+static void split_delta(int n_pairs, int R, size_t sz, const float *ax, const float *ar, float *delta,
+                        float *dpos, float *dneg) {
+  for (int p = 0; p < n_pairs; p++) {
+    const float *a = ax + (size_t)(p / R) * sz, *b = ar + (size_t)p * sz;
+    for (size_t e = 0; e < sz; e++) {
+      size_t i = (size_t)p * sz + e;
+      float v = a[e] - b[e];
+      delta[i] = v;
+      dpos[i] = v > 0.0f ? v : 0.0f;
+      dneg[i] = v < 0.0f ? v : 0.0f;
+    }
+  }
+}
+
+/* Batchnorm on split quantities (pos/neg contributions or multipliers):
+ * scale each, swapping pos and neg where the scale is negative. */
+static void batchnorm_split(const dm_layer_t *ly, size_t rows, const float *pin, const float *nin,
+                            float *pout, float *nout) {
+  for (size_t r = 0; r < rows * ly->in_len; r++)
+    for (int c = 0; c < ly->in_ch; c++) {
+      size_t i = r * ly->in_ch + c;
+      float s = ly->scale[c], a = pin[i], b = nin[i];
+      pout[i] = s >= 0.0f ? a * s : b * s;
+      nout[i] = s >= 0.0f ? b * s : a * s;
+    }
+}
+
+/* Input multipliers of a linear layer from split m+ / m-, by the sign of the input Δ. */
+static void linear_split_backward(const dm_layer_t *ly, int T, int n_pairs, const float *mp, const float *mn,
+                                  const float *delta, float *out, float *tmp, float *scratch) {
+  int rows = T * n_pairs;
+  dm_ops_linear_transpose(ly, ly->wpos, rows, mp, out, 0, scratch);
+  dm_ops_linear_transpose(ly, ly->wneg, rows, mn, out, 1, scratch);
+  dm_ops_linear_transpose(ly, ly->wneg, rows, mp, tmp, 0, scratch);
+  dm_ops_linear_transpose(ly, ly->wpos, rows, mn, tmp, 1, scratch);
+  size_t sz = dm_ops_in_size(ly);
+  for (int t = 0; t < T; t++)
+    for (int p = 0; p < n_pairs; p++) {
+      const float *dl = delta + (size_t)p * sz;
+      size_t o = ((size_t)t * n_pairs + p) * sz;
+      for (size_t e = 0; e < sz; e++) {
+        float a = out[o + e], b = tmp[o + e];
+        out[o + e] = dl[e] > 0.0f ? a : dl[e] < 0.0f ? b : 0.5f * (a + b);
+      }
+    }
+}
+
+// --- multipliers
+
+/* Δz+ / Δz- at the input of RevealCancel layer i, and its factors. */
+static void prepare_revealcancel(dm_deeplift_t *d, dm_run_t *r, int i, int n, int R) {
+  const dm_model_t *m = d->m;
+  int P = n * R, j = d->chain[i];
+  const dm_layer_t *lj = &m->layers[j];
+  size_t in_j = dm_ops_in_size(lj);
+  const float *aj = dm_forward_layer_input(r, j);
+  split_delta(P, R, in_j, aj, aj + (size_t)n * in_j, d->dinput[j], d->dpos, d->dneg);
+  dm_ops_linear_apply(lj, lj->wpos, P, d->dpos, d->zpos, 0, r->scratch);
+  dm_ops_linear_apply(lj, lj->wneg, P, d->dneg, d->zpos, 1, r->scratch);
+  dm_ops_linear_apply(lj, lj->wpos, P, d->dneg, d->zneg, 0, r->scratch);
+  dm_ops_linear_apply(lj, lj->wneg, P, d->dpos, d->zneg, 1, r->scratch);
+  for (int k = j + 1; k < i; k++)
+    if (m->layers[k].op == DM_OP_BATCHNORM) {
+      /* in place is safe: each element is read before it is written */
+      batchnorm_split(&m->layers[k], P, d->zpos, d->zneg, d->zpos, d->zneg);
+    }
+  const dm_layer_t *li = &m->layers[i];
+  size_t sz = dm_ops_in_size(li);
+  const float *z = dm_forward_layer_input(r, i);
+  revealcancel_slopes(li->op, (size_t)P * sz, z + (size_t)n * sz, d->zpos, d->zneg, d->slope[i],
+                      d->slope_neg[i]);
+}
+
+void dm_deeplift_multipliers(dm_deeplift_t *d, dm_run_t *r, int n, int R, float *mult) {
+  const dm_model_t *m = d->m;
+  int P = n * R, T = m->n_tasks;
+  DM_ASSERT(r->m == m && R >= 1 && P <= d->max_pairs && n + P <= r->cap && T <= r->rep);
+  for (int i = 0; i < m->n_layers; i++) {
+    const dm_layer_t *ly = &m->layers[i];
+    size_t sz = dm_ops_in_size(ly);
+    const float *z = dm_forward_layer_input(r, i), *y = r->act[i];
+    if (d->mode[i] == MODE_RESCALE)
+      rescale_slopes(ly->op, P, R, sz, z, y, z + (size_t)n * sz, y + (size_t)n * sz, d->slope[i]);
+    else if (d->mode[i] == MODE_REVEALCANCEL)
+      prepare_revealcancel(d, r, i, n, R);
+  }
+  dm_forward_task_seeds(T, P, d->seed);
+  const float *cur = d->seed, *curn = NULL;
+  for (int i = m->n_layers - 1; i >= 0; i--) {
+    const dm_layer_t *ly = &m->layers[i];
+    float *out = i == 0 ? mult : (cur == r->g[0] ? r->g[1] : r->g[0]);
+    float *outn = curn == d->gneg[0] ? d->gneg[1] : d->gneg[0];
+    dm_bwd_ctx_t c = {.n = P, .rep = T, .x = dm_forward_layer_input(r, i), .xdiv = R, .scratch = r->scratch};
+    if (d->mode[i] == MODE_REVEALCANCEL) {
+      c.slope = d->slope_neg[i];
+      dm_ops_backward(ly, &c, cur, outn);
+      c.slope = d->slope[i];
+      dm_ops_backward(ly, &c, cur, out);
+      curn = outn;
+    } else if (d->split[i] && dm_ops_rule(ly->op) == DM_RULE_LINEAR_W) {
+      linear_split_backward(ly, T, P, cur, curn, d->dinput[i], out, d->tmp, r->scratch);
+      curn = NULL;
+    } else if (d->split[i] && ly->op == DM_OP_BATCHNORM) {
+      batchnorm_split(ly, (size_t)T * P, cur, curn, out, outn);
+      curn = outn;
+    } else if (d->split[i]) { /* identity: both pass unchanged */
+      dm_ops_backward(ly, &c, cur, out);
+      dm_ops_backward(ly, &c, curn, outn);
+      curn = outn;
+    } else {
+      c.slope = d->mode[i] == MODE_RESCALE ? d->slope[i] : NULL;
+      dm_ops_backward(ly, &c, cur, out);
+    }
+    cur = out;
+  }
+}

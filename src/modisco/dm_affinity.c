@@ -1,0 +1,119 @@
+/* dm_affinity: fine similarity, Spearman filter (see dm_affinity.h). */
+#include "dm_affinity.h"
+
+#include <math.h>
+#include <stdlib.h>
+
+#include "dm_cj.h"
+#include "dm_log.h"
+
+// --- fine similarity
+
+size_t dm_affinity_fine_work_size(int l, int c, int pad) { return dm_cj_work_size(l, c, pad); }
+
+void dm_affinity_fine(const float *fwd, const float *rc, int l, int c, int pad, int a, int b, int k,
+                      const int32_t *nbr, float *work, float *fine) {
+  DM_ASSERT(a >= 0 && a <= b && k >= 0 && pad >= 0);
+  size_t stride = (size_t)l * c;
+  for (int i = a; i < b; i++) {
+    dm_cj_prepare(fwd + (size_t)i * stride, l, c, pad, work);
+    const int32_t *row = nbr + (size_t)(i - a) * k;
+    float *out = fine + (size_t)(i - a) * k;
+    for (int t = 0; t < k; t++) {
+      size_t j = (size_t)row[t];
+      if (t + 1 < k) { /* fetch the next neighbour's tracks while this one is scored */
+        const char *nf = (const char *)(fwd + (size_t)row[t + 1] * stride);
+        const char *nr = (const char *)(rc + (size_t)row[t + 1] * stride);
+        for (size_t byte = 0; byte < stride * sizeof(float); byte += 64) {
+          __builtin_prefetch(nf + byte);
+          __builtin_prefetch(nr + byte);
+        }
+      }
+      out[t] = dm_cj_align_prepared(fwd + j * stride, rc + j * stride, l, work, l, c, pad).score;
+    }
+  }
+}
+
+// --- Spearman correlation
+
+typedef struct {
+  double v;
+  int i;
+} ranked_t;
+
+static int cmp_ranked(const void *pa, const void *pb) {
+  const ranked_t *a = pa, *b = pb;
+  if (a->v != b->v) return a->v < b->v ? -1 : 1;
+  return (a->i > b->i) - (a->i < b->i);
+}
+
+/* Average ranks (1-based) of p[0..m) into rank[p.i]; p is sorted in place. */
+static void average_ranks(ranked_t *p, int m, double *rank) {
+  qsort(p, (size_t)m, sizeof *p, cmp_ranked);
+  for (int s = 0; s < m;) {
+    int e = s + 1;
+    while (e < m && p[e].v == p[s].v) e++;
+    double r = 0.5 * (double)(s + 1 + e); /* mean of ranks s+1 .. e */
+    for (int t = s; t < e; t++) rank[p[t].i] = r;
+    s = e;
+  }
+}
+
+double dm_affinity_spearman(const float *x, const double *y, int n, double *work) {
+  ranked_t *p = (ranked_t *)(void *)work; /* 2 n doubles hold n pairs */
+  double *rx = work + 2 * (size_t)n, *ry = rx + n;
+  int m = 0;
+  for (int t = 0; t < n; t++)
+    if (x[t] != 0.0f) {
+      p[m] = (ranked_t){x[t], m};
+      m++;
+    }
+  if (m < 2) return NAN;
+  average_ranks(p, m, rx);
+  m = 0;
+  for (int t = 0; t < n; t++)
+    if (x[t] != 0.0f) {
+      p[m] = (ranked_t){y[t], m};
+      m++;
+    }
+  average_ranks(p, m, ry);
+  double mean = 0.5 * (m + 1), sxy = 0, sxx = 0, syy = 0;
+  for (int t = 0; t < m; t++) {
+    double dx = rx[t] - mean, dy = ry[t] - mean;
+    sxy += dx * dy;
+    sxx += dx * dx;
+    syy += dy * dy;
+  }
+  if (sxx == 0.0 || syy == 0.0) return NAN;
+  return sxy / sqrt(sxx * syy);
+}
+
+void dm_affinity_spearman_rows(const float *fine, const double *coarse, int a, int b, int k,
+                               double *work, double *corr) {
+  for (int i = a; i < b; i++)
+    corr[i - a] =
+        dm_affinity_spearman(fine + (size_t)(i - a) * k, coarse + (size_t)(i - a) * k, k, work);
+}
+
+// --- filter
+
+int dm_affinity_filter(int n, int k, const int32_t *nbr, const float *fine, const double *corr,
+                       double threshold, int32_t *new_index, int64_t *ptr, int32_t *col,
+                       float *val) {
+  int m = 0;
+  for (int i = 0; i < n; i++) new_index[i] = corr[i] > threshold ? m++ : -1;
+  int64_t e = 0;
+  m = 0;
+  for (int i = 0; i < n; i++) {
+    if (new_index[i] < 0) continue;
+    ptr[m++] = e;
+    for (int t = 0; t < k; t++) {
+      int32_t j = nbr[(size_t)i * k + t];
+      if (new_index[j] < 0) continue;
+      col[e] = new_index[j];
+      val[e++] = fine[(size_t)i * k + t];
+    }
+  }
+  ptr[m] = e;
+  return m;
+}

@@ -1,0 +1,241 @@
+/* dm_density: distances, per-row perplexity search, symmetric P. */
+#include "dm_density.h"
+
+#include <math.h>
+#include <stdlib.h>
+
+#include "dm_mem.h"
+
+// --- options
+
+void dm_density_opt_init(dm_density_opt_t *o) {
+  o->perplexity = 10.0;
+  o->tol = 1e-5;
+  o->max_steps = 100;
+  o->min_affinity = 1e-7;
+  o->lite_beta = 0;
+}
+
+int dm_density_opt_check(const dm_density_opt_t *o) {
+  if (!(o->perplexity >= 1.0)) {
+    dm_log_error("Density:perplexity must be >= 1 (got %g)", o->perplexity);
+    return -1;
+  }
+  if (!(o->tol > 0.0)) {
+    dm_log_error("Density:tol must be > 0 (got %g)", o->tol);
+    return -1;
+  }
+  if (o->max_steps < 1) {
+    dm_log_error("Density:max_steps must be >= 1 (got %d)", o->max_steps);
+    return -1;
+  }
+  if (!(o->min_affinity > 0.0 && o->min_affinity < 1.0)) {
+    dm_log_error("Density:min_affinity must be in (0, 1) (got %g)", o->min_affinity);
+    return -1;
+  }
+  return 0;
+}
+
+int dm_density_opt_from_params(dm_density_opt_t *o, const dm_params_t *p) {
+  dm_density_opt_init(o);
+  o->perplexity = dm_params_get_float(p, "Density:perplexity");
+  o->tol = dm_params_get_float(p, "Density:tol");
+  long steps = dm_params_get_int(p, "Density:max_steps");
+  o->max_steps = steps > 1000000 ? 1000000 : (int)(steps < 0 ? 0 : steps);
+  o->min_affinity = dm_params_get_float(p, "Density:min_affinity");
+  o->lite_beta = dm_params_get_bool(p, "Density:lite_beta");
+  return dm_density_opt_check(o);
+}
+
+// --- steps 1-2: distances
+
+dm_sparse_t *dm_density_distances(const dm_sparse_t *aff, const dm_density_opt_t *opt) {
+  const int64_t n = aff->n;
+  dm_sparse_t *d = dm_sparse_init(n, aff->rowptr[n]);
+  int64_t out = 0;
+  for (int64_t i = 0; i < n; i++) {
+    for (int64_t k = aff->rowptr[i]; k < aff->rowptr[i + 1]; k++) {
+      float a = aff->val[k];
+      if (!isfinite(a)) {
+        dm_log_error("affinity row %ld, column %d: value %g is not finite", (long)i, aff->col[k], a);
+        dm_sparse_destroy(d);
+        return NULL;
+      }
+      double dist = log(1.0 / (0.5 * fmax((double)a, opt->min_affinity)) - 1.0);
+      if (!(dist > 0.0) || aff->col[k] == i) continue; /* d <= 0 or NaN (a > 2): clipped to 0, dropped */
+      d->col[out] = aff->col[k];
+      d->val[out++] = (float)dist;
+    }
+    d->rowptr[i + 1] = out;
+  }
+  if (dm_sparse_sort_rows(d)) {
+    dm_log_error("affinity rows: bad neighbour columns (see above)");
+    dm_sparse_destroy(d);
+    return NULL;
+  }
+  dm_sparse_t *s = dm_sparse_symmetrise(d);
+  dm_sparse_destroy(d);
+  return s;
+}
+
+// --- step 3: per-row search
+
+/* kernel weight of distance x for a row with parameter beta */
+static inline double weight(double x, double beta, int lite) { return lite ? exp(-x / beta) : exp(-x * beta); }
+
+/* Search beta for one row of distances (len,); returns the number of steps
+ * used, max_steps + 1 if tol was not reached. */
+static int search_row(const float *x, int64_t len, const dm_density_opt_t *opt, double *beta_out) {
+  const double target = log(opt->perplexity);
+  double beta = 1.0, lo = -INFINITY, hi = INFINITY;
+  int step;
+  for (step = 0; step < opt->max_steps; step++) {
+    double z = 1.0, sx = 0.0; /* the 1: the row's own point, at distance 0 */
+    for (int64_t k = 0; k < len; k++) {
+      double w = exp(-(double)x[k] * beta);
+      z += w;
+      sx += (double)x[k] * w;
+    }
+    double h = log(z) + beta * sx / z; /* entropy in nats */
+    double diff = h - target;
+    if (fabs(diff) <= opt->tol) break;
+    if (diff > 0.0) {
+      lo = beta;
+      beta = isinf(hi) ? 2.0 * beta : 0.5 * (beta + hi);
+    } else {
+      hi = beta;
+      beta = isinf(lo) ? 0.5 * beta : 0.5 * (beta + lo);
+    }
+  }
+  *beta_out = beta;
+  return step < opt->max_steps ? step : opt->max_steps + 1;
+}
+
+int64_t dm_density_betas(const dm_sparse_t *dist, int64_t r0, int64_t r1, const dm_density_opt_t *opt,
+                         double *beta, double *norm) {
+  DM_ASSERT(0 <= r0 && r0 <= r1 && r1 <= dist->n);
+  int64_t failed = 0;
+  for (int64_t i = r0; i < r1; i++) {
+    const int64_t b = dist->rowptr[i], len = dist->rowptr[i + 1] - b;
+    double bt;
+    failed += search_row(dist->val + b, len, opt, &bt) > opt->max_steps;
+    double z = 1.0;
+    for (int64_t k = 0; k < len; k++) z += weight(dist->val[b + k], bt, opt->lite_beta);
+    beta[i - r0] = bt;
+    norm[i - r0] = z;
+  }
+  return failed;
+}
+
+// --- step 4: symmetric P
+
+dm_sparse_t *dm_density_joint_init(const dm_sparse_t *dist) {
+  const int64_t n = dist->n;
+  dm_sparse_t *p = dm_sparse_init(n, dist->rowptr[n] + n);
+  int64_t out = 0;
+  for (int64_t i = 0; i < n; i++) {
+    int diag = 0;
+    for (int64_t k = dist->rowptr[i]; k < dist->rowptr[i + 1]; k++) {
+      int32_t c = dist->col[k];
+      if (c == i || (k > dist->rowptr[i] && c <= dist->col[k - 1])) {
+        dm_log_error("distance row %ld: column %d is %s", (long)i, c,
+                     c == i ? "the diagonal" : "out of order or repeated");
+        dm_sparse_destroy(p);
+        return NULL;
+      }
+      if (!diag && c > i) {
+        p->col[out++] = (int32_t)i;
+        diag = 1;
+      }
+      p->col[out++] = c;
+    }
+    if (!diag) p->col[out++] = (int32_t)i;
+    p->rowptr[i + 1] = out;
+  }
+  return p;
+}
+
+void dm_density_joint(const dm_sparse_t *dist, const double *beta, const double *norm, int64_t r0,
+                      int64_t r1, const dm_density_opt_t *opt, dm_sparse_t *p) {
+  DM_ASSERT(0 <= r0 && r0 <= r1 && r1 <= dist->n && p->n == dist->n);
+  for (int64_t i = r0; i < r1; i++) {
+    int64_t k = dist->rowptr[i], q = p->rowptr[i];
+    DM_ASSERT(p->rowptr[i + 1] - q == dist->rowptr[i + 1] - k + 1);
+    for (; q < p->rowptr[i + 1]; q++) {
+      const int32_t j = p->col[q];
+      if (j == i) {
+        p->val[q] = (float)(1.0 / norm[i]);
+        continue;
+      }
+      const double x = dist->val[k++];
+      const double pi = weight(x, beta[i], opt->lite_beta) / norm[i];
+      const double pj = weight(x, beta[j], opt->lite_beta) / norm[j];
+      p->val[q] = (float)sqrt(pi * pj);
+    }
+  }
+}
+
+static void warn_failed(int64_t failed, int64_t n, const dm_density_opt_t *opt) {
+  if (failed)
+    dm_log_warn("%ld of %ld rows did not reach perplexity %g within tol %g in %d steps", (long)failed,
+                (long)n, opt->perplexity, opt->tol, opt->max_steps);
+}
+
+dm_sparse_t *dm_density_run(const dm_sparse_t *aff, const dm_density_opt_t *opt) {
+  dm_sparse_t *dist = dm_density_distances(aff, opt);
+  if (!dist) return NULL;
+  const int64_t n = dist->n;
+  double *beta = dm_malloc("density beta", (size_t)n * sizeof(*beta));
+  double *norm = dm_malloc("density norm", (size_t)n * sizeof(*norm));
+  warn_failed(dm_density_betas(dist, 0, n, opt, beta, norm), n, opt);
+  dm_sparse_t *p = dm_density_joint_init(dist);
+  if (p) dm_density_joint(dist, beta, norm, 0, n, opt, p);
+  free(beta);
+  free(norm);
+  dm_sparse_destroy(dist);
+  return p;
+}
+
+// --- distributed
+
+/* counts and displacements (in elements) of the per-rank blocks of rows,
+ * for values per row given by rowptr (NULL: one per row) */
+static void block_layout(const dm_mpi_t *ctx, int64_t n, const int64_t *rowptr, int *count, int *displ) {
+  for (int k = 0; k < ctx->size; k++) {
+    int64_t r0, nr;
+    dm_mpi_block_range(n, ctx->size, k, &r0, &nr);
+    int64_t a = rowptr ? rowptr[r0] : r0, b = rowptr ? rowptr[r0 + nr] : r0 + nr;
+    DM_ASSERT(b <= INT32_MAX);
+    count[k] = (int)(b - a);
+    displ[k] = (int)a;
+  }
+}
+
+dm_sparse_t *dm_density_run_mpi(const dm_mpi_t *ctx, const dm_sparse_t *aff, const dm_density_opt_t *opt) {
+  dm_sparse_t *dist = dm_density_distances(aff, opt); /* same input, same result, on every rank */
+  if (!dist) return NULL;
+  const int64_t n = dist->n;
+  int64_t r0, nr;
+  dm_mpi_block_range(n, ctx->size, ctx->rank, &r0, &nr);
+  int *count = dm_malloc("density counts", (size_t)ctx->size * sizeof(*count));
+  int *displ = dm_malloc("density displs", (size_t)ctx->size * sizeof(*displ));
+  double *beta = dm_malloc("density beta", (size_t)n * sizeof(*beta));
+  double *norm = dm_malloc("density norm", (size_t)n * sizeof(*norm));
+  int64_t failed = dm_density_betas(dist, r0, r0 + nr, opt, beta + r0, norm + r0), all_failed;
+  DM_MPI_CHECK(MPI_Allreduce(&failed, &all_failed, 1, MPI_INT64_T, MPI_SUM, ctx->comm));
+  if (ctx->rank == 0) warn_failed(all_failed, n, opt);
+  block_layout(ctx, n, NULL, count, displ);
+  DM_MPI_CHECK(MPI_Allgatherv(MPI_IN_PLACE, 0, MPI_DATATYPE_NULL, beta, count, displ, MPI_DOUBLE, ctx->comm));
+  DM_MPI_CHECK(MPI_Allgatherv(MPI_IN_PLACE, 0, MPI_DATATYPE_NULL, norm, count, displ, MPI_DOUBLE, ctx->comm));
+  dm_sparse_t *p = dm_density_joint_init(dist);
+  DM_ASSERT(p != NULL); /* dist comes from dm_density_distances */
+  dm_density_joint(dist, beta, norm, r0, r0 + nr, opt, p);
+  block_layout(ctx, n, p->rowptr, count, displ);
+  DM_MPI_CHECK(MPI_Allgatherv(MPI_IN_PLACE, 0, MPI_DATATYPE_NULL, p->val, count, displ, MPI_FLOAT, ctx->comm));
+  free(count);
+  free(displ);
+  free(beta);
+  free(norm);
+  dm_sparse_destroy(dist);
+  return p;
+}

@@ -1,0 +1,497 @@
+/* dm_kmer: gapped k-mer embeddings and coarse top-k similarity (see dm_kmer.h). */
+#include "dm_kmer.h"
+
+#include <assert.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dm_mem.h"
+
+// --- options
+
+void dm_kmer_opt_init(dm_kmer_opt_t *opt) {
+  opt->topn = 20;
+  opt->min_k = 4;
+  opt->max_k = 6;
+  opt->max_gap = 15;
+  opt->max_len = 15;
+  opt->max_entries = 500;
+}
+
+int dm_kmer_opt_check(const dm_kmer_opt_t *opt) {
+  if (opt->min_k < 1 || opt->min_k > opt->max_k || opt->max_k > opt->topn) {
+    dm_log_error("gapped k-mers: need 1 <= min_k (%d) <= max_k (%d) <= topn (%d)", opt->min_k,
+                 opt->max_k, opt->topn);
+    return -1;
+  }
+  if (opt->max_gap < 1 || opt->max_len < opt->max_k || opt->max_len > 26) {
+    dm_log_error("gapped k-mers: need max_gap (%d) >= 1 and max_k (%d) <= max_len (%d) <= 26",
+                 opt->max_gap, opt->max_k, opt->max_len);
+    return -1;
+  }
+  if (opt->max_entries < 1) {
+    dm_log_error("gapped k-mers: max_entries (%d) must be >= 1", opt->max_entries);
+    return -1;
+  }
+  return 0;
+}
+
+// --- bounded heap of the best entries (root: the worst kept)
+
+/* 1 if entry a ranks before entry b. */
+typedef int (*better_fn)(const void *ctx, int32_t a, int32_t b);
+
+static void heap_sift_down(int32_t *h, int n, int i, better_fn better, const void *ctx) {
+  for (;;) {
+    int c = 2 * i + 1;
+    if (c >= n) return;
+    if (c + 1 < n && better(ctx, h[c], h[c + 1])) c++;
+    if (!better(ctx, h[i], h[c])) return;
+    int32_t t = h[i];
+    h[i] = h[c];
+    h[c] = t;
+    i = c;
+  }
+}
+
+/* Offer entry e to a heap of at most cap entries, *m of them used. */
+static void heap_offer(int32_t *h, int *m, int cap, int32_t e, better_fn better, const void *ctx) {
+  if (*m < cap) {
+    h[(*m)++] = e;
+    if (*m == cap)
+      for (int i = cap / 2 - 1; i >= 0; i--) heap_sift_down(h, cap, i, better, ctx);
+  } else if (better(ctx, e, h[0])) {
+    h[0] = e;
+    heap_sift_down(h, cap, 0, better, ctx);
+  }
+}
+
+// --- embedding scratch layout
+
+typedef struct {
+  size_t level_cap; /* k-mers of one length, all starts */
+  size_t distinct;  /* distinct keys of length min_k..max_k */
+  size_t slots;     /* hash table size, a power of 2 >= 2 distinct */
+  int l;
+} emb_layout_t;
+
+typedef struct {
+  int64_t key;
+  double val;
+} kv_t;
+
+typedef struct {
+  float *imp;        /* (L,) importance per position */
+  int *base;         /* (L,) base per position */
+  int *pos;          /* (topn,) chosen positions, ascending */
+  int *lo[2], *hi[2];/* (topn,) list of k-mers starting at each position */
+  int *last[2];      /* (level_cap,) index of the last letter */
+  double *attr[2];   /* (level_cap,) sum of importances */
+  int64_t *hash[2];  /* (level_cap,) key so far */
+  int64_t *tkey;     /* (slots,) hash table keys, -1 empty */
+  double *tval;      /* (slots,) summed values */
+  int *trank;        /* (slots,) insertion rank */
+  int *order;        /* (distinct,) slots in insertion order */
+  int32_t *heap;     /* (max_entries,) selected slots */
+  kv_t *kv;          /* (max_entries,) selected keys and values */
+} emb_work_t;
+
+static double binom(int n, int k) {
+  if (k < 0 || k > n) return 0.0;
+  double r = 1.0;
+  for (int i = 1; i <= k; i++) r = r * (n - k + i) / i;
+  return r;
+}
+
+static emb_layout_t emb_layout(const dm_kmer_opt_t *opt, int l) {
+  emb_layout_t y = {0, 0, 1, l};
+  int n = opt->topn < l ? opt->topn : l;
+  int w = opt->max_len - 1 < n - 1 ? opt->max_len - 1 : n - 1; /* letters after the first */
+  for (int k = 1; k <= opt->max_k; k++) {
+    size_t c = (size_t)(n * binom(w, k - 1) + 0.5);
+    if (c > y.level_cap) y.level_cap = c;
+    if (k >= opt->min_k) y.distinct += c;
+  }
+  if (y.level_cap == 0) y.level_cap = 1;
+  if (y.distinct == 0) y.distinct = 1;
+  while (y.slots < 2 * y.distinct) y.slots <<= 1;
+  return y;
+}
+
+#define CARVE(p, type, count)                                                                      \
+  do {                                                                                             \
+    (p) = (type *)(void *)(base + off);                                                            \
+    off += ((count) * sizeof(type) + 7) & ~(size_t)7;                                             \
+  } while (0)
+
+static size_t emb_carve(const dm_kmer_opt_t *opt, const emb_layout_t *y, char *base,
+                        emb_work_t *w) {
+  size_t off = 0;
+  emb_work_t dummy;
+  if (!w) w = &dummy;
+  CARVE(w->imp, float, (size_t)y->l);
+  CARVE(w->base, int, (size_t)y->l);
+  CARVE(w->pos, int, (size_t)opt->topn);
+  for (int s = 0; s < 2; s++) {
+    CARVE(w->lo[s], int, (size_t)opt->topn);
+    CARVE(w->hi[s], int, (size_t)opt->topn);
+    CARVE(w->last[s], int, y->level_cap);
+    CARVE(w->attr[s], double, y->level_cap);
+    CARVE(w->hash[s], int64_t, y->level_cap);
+  }
+  CARVE(w->tkey, int64_t, y->slots);
+  CARVE(w->tval, double, y->slots);
+  CARVE(w->trank, int, y->slots);
+  CARVE(w->order, int, y->distinct);
+  CARVE(w->heap, int32_t, (size_t)opt->max_entries);
+  CARVE(w->kv, kv_t, (size_t)opt->max_entries);
+  return off;
+}
+#undef CARVE
+
+size_t dm_kmer_embed_work_size(const dm_kmer_opt_t *opt, int l) {
+  emb_layout_t y = emb_layout(opt, l);
+  return emb_carve(opt, &y, NULL, NULL);
+}
+
+// --- embedding of one seqlet strand
+
+/* Importance and base per position of the strand: the reverse strand reads
+ * positions backwards and channels in reverse (complement) order. */
+static void strand_scores(const float *onehot, const float *contrib, int l, float sign, int rc,
+                          float *imp, int *base) {
+  for (int t = 0; t < l; t++) {
+    int src = rc ? l - 1 - t : t;
+    const float *o = onehot + (size_t)src * 4, *c = contrib + (size_t)src * 4;
+    float s = 0.0f, best = -INFINITY;
+    int arg = 0;
+    for (int j = 0; j < 4; j++) {
+      int ch = rc ? 3 - j : j;
+      s += c[ch] * sign;
+      if (o[ch] > best) {
+        best = o[ch];
+        arg = j;
+      }
+    }
+    imp[t] = s;
+    base[t] = arg;
+  }
+}
+
+/* The n positions of largest importance (ties: smaller position), ascending. */
+static int top_positions(const float *imp, int l, int topn, int *pos) {
+  int n = 0;
+  for (int t = 0; t < l; t++) {
+    if (n == topn && !(imp[t] > imp[pos[n - 1]])) continue;
+    int i = n < topn ? n++ : n - 1;
+    while (i > 0 && imp[t] > imp[pos[i - 1]]) {
+      pos[i] = pos[i - 1];
+      i--;
+    }
+    pos[i] = t;
+  }
+  for (int i = 1; i < n; i++) { /* back to position order */
+    int v = pos[i], j = i;
+    while (j > 0 && pos[j - 1] > v) {
+      pos[j] = pos[j - 1];
+      j--;
+    }
+    pos[j] = v;
+  }
+  return n;
+}
+
+static inline size_t slot_of(int64_t key, size_t mask) {
+  return (size_t)(((uint64_t)key * 0x9E3779B97F4A7C15ull) >> 20) & mask;
+}
+
+/* Add v to key's entry, creating it (in insertion order) if new. */
+static void table_add(emb_work_t *w, size_t mask, int *n_keys, int64_t key, double v) {
+  size_t s = slot_of(key, mask);
+  while (w->tkey[s] != -1 && w->tkey[s] != key) s = (s + 1) & mask;
+  if (w->tkey[s] == -1) {
+    w->tkey[s] = key;
+    w->tval[s] = 0.0;
+    w->trank[s] = *n_keys;
+    w->order[(*n_keys)++] = (int)s;
+  }
+  w->tval[s] = w->tval[s] + v;
+}
+
+/* Enumerate the gapped k-mers of the chosen positions into the table. */
+static int enumerate(const dm_kmer_opt_t *opt, const emb_layout_t *y, emb_work_t *w, int n) {
+  const int *pos = w->pos;
+  size_t mask = y->slots - 1;
+  int n_keys = 0;
+  for (int j = 0; j < n; j++) { /* length 1: each position alone */
+    w->lo[0][j] = j;
+    w->hi[0][j] = j + 1;
+    w->last[0][j] = j;
+    w->attr[0][j] = (double)w->imp[pos[j]];
+    w->hash[0][j] = w->base[pos[j]] + 1;
+    if (opt->min_k <= 1) table_add(w, mask, &n_keys, w->hash[0][j], w->attr[0][j]);
+  }
+  int cur = 0;
+  for (int k = 2; k <= opt->max_k; k++) {
+    int nxt = 1 - cur;
+    size_t m = 0;
+    for (int j = 0; j < n; j++) {
+      w->lo[nxt][j] = (int)m;
+      for (int i = j + 1; i < n; i++) {
+        int span = pos[i] - pos[j];
+        if (span >= opt->max_len) break;
+        int64_t p5 = 1;
+        for (int e = 0; e < span; e++) p5 *= 5;
+        int64_t add = (int64_t)(w->base[pos[i]] + 1) * p5;
+        double ai = (double)w->imp[pos[i]];
+        for (int g = w->lo[cur][j]; g < w->hi[cur][j]; g++) {
+          int lg = w->last[cur][g];
+          if (lg >= i) break;
+          if (pos[i] - pos[lg] > opt->max_gap) continue;
+          assert(m < y->level_cap);
+          w->last[nxt][m] = i;
+          w->attr[nxt][m] = w->attr[cur][g] + ai;
+          w->hash[nxt][m] = w->hash[cur][g] + add;
+          if (k >= opt->min_k) table_add(w, mask, &n_keys, w->hash[nxt][m], w->attr[nxt][m] / k);
+          m++;
+        }
+      }
+      w->hi[nxt][j] = (int)m;
+    }
+    cur = nxt;
+  }
+  return n_keys;
+}
+
+static int cmp_kv_key(const void *pa, const void *pb) {
+  int64_t a = ((const kv_t *)pa)->key, b = ((const kv_t *)pb)->key;
+  return (a > b) - (a < b);
+}
+
+/* a ranks before b: larger |value|, then earlier insertion. */
+static int emb_better(const void *ctx, int32_t a, int32_t b) {
+  const emb_work_t *w = ctx;
+  double va = fabs(w->tval[a]), vb = fabs(w->tval[b]);
+  return va > vb || (va == vb && w->trank[a] < w->trank[b]);
+}
+
+/* Keep the max_entries best keys, write them sorted by key, L2-normalised. */
+static int emit_row(const dm_kmer_opt_t *opt, emb_work_t *w, int n_keys, int64_t *key,
+                    double *val) {
+  int32_t *h = w->heap;
+  int m = 0;
+  for (int r = 0; r < n_keys; r++) /* a full heap takes only entries better than its root */
+    if (m < opt->max_entries || emb_better(w, w->order[r], h[0]))
+      heap_offer(h, &m, opt->max_entries, w->order[r], emb_better, w);
+  kv_t *kv = w->kv;
+  for (int i = 0; i < m; i++) kv[i] = (kv_t){w->tkey[h[i]], w->tval[h[i]]};
+  qsort(kv, (size_t)m, sizeof *kv, cmp_kv_key); /* keys are distinct */
+  double ss = 0.0;
+  for (int i = 0; i < m; i++) ss += kv[i].val * kv[i].val;
+  double norm = ss > 0.0 ? sqrt(ss) : 1.0;
+  for (int i = 0; i < m; i++) {
+    key[i] = kv[i].key;
+    val[i] = kv[i].val / norm;
+  }
+  for (int r = 0; r < n_keys; r++) w->tkey[w->order[r]] = -1; /* clear the table */
+  return m;
+}
+
+void dm_kmer_embed_rows(const float *onehot, const float *contrib, int l, float sign, int rc, int a,
+                        int b, const dm_kmer_opt_t *opt, void *work, dm_kmer_emb_t *out) {
+  DM_ASSERT(a >= 0 && b >= a && out->n >= b - a && out->stride >= opt->max_entries);
+  emb_layout_t y = emb_layout(opt, l);
+  emb_work_t w;
+  emb_carve(opt, &y, work, &w);
+  for (size_t s = 0; s < y.slots; s++) w.tkey[s] = -1;
+  for (int r = a; r < b; r++) {
+    strand_scores(onehot + (size_t)r * l * 4, contrib + (size_t)r * l * 4, l, sign, rc, w.imp,
+                  w.base);
+    int n = top_positions(w.imp, l, opt->topn, w.pos);
+    int n_keys = enumerate(opt, &y, &w, n);
+    size_t o = (size_t)(r - a) * out->stride;
+    out->nnz[r - a] = emit_row(opt, &w, n_keys, out->key + o, out->val + o);
+  }
+}
+
+// --- inverted index
+
+struct dm_kmer_index_s {
+  int n;          /* rows indexed */
+  int64_t n_keys; /* distinct keys */
+  int64_t *key;   /* (n_keys,) ascending */
+  int64_t *ptr;   /* (n_keys + 1,) postings of key u: ptr[u] .. ptr[u+1] */
+  int32_t *row;   /* (nnz,) rows, ascending within a key */
+  double *val;    /* (nnz,) values */
+  int64_t *slot;  /* (mask + 1,) open-addressing table key -> u, -1 empty */
+  size_t mask;
+};
+
+dm_kmer_index_t *dm_kmer_index_init(const dm_kmer_emb_t *emb) {
+  size_t nnz = 0;
+  int64_t kmax = 0;
+  for (int r = 0; r < emb->n; r++) {
+    nnz += (size_t)emb->nnz[r];
+    for (int i = 0; i < emb->nnz[r]; i++)
+      if (emb->key[(size_t)r * emb->stride + i] > kmax) kmax = emb->key[(size_t)r * emb->stride + i];
+  }
+  /* (key, entry) pairs in row order, stably radix-sorted by key */
+  int64_t *k0 = dm_malloc("kmer index keys", (nnz + 1) * sizeof(int64_t));
+  int64_t *k1 = dm_malloc("kmer index keys", (nnz + 1) * sizeof(int64_t));
+  int32_t *r0 = dm_malloc("kmer index rows", (nnz + 1) * sizeof(int32_t));
+  int32_t *r1 = dm_malloc("kmer index rows", (nnz + 1) * sizeof(int32_t));
+  double *v0 = dm_malloc("kmer index values", (nnz + 1) * sizeof(double));
+  double *v1 = dm_malloc("kmer index values", (nnz + 1) * sizeof(double));
+  size_t e = 0;
+  for (int r = 0; r < emb->n; r++)
+    for (int i = 0; i < emb->nnz[r]; i++, e++) {
+      k0[e] = emb->key[(size_t)r * emb->stride + i];
+      r0[e] = r;
+      v0[e] = emb->val[(size_t)r * emb->stride + i];
+    }
+  enum { BITS = 11, RADIX = 1 << BITS };
+  size_t *count = dm_malloc("kmer index radix", RADIX * sizeof(size_t));
+  for (int shift = 0; shift < 64 && (kmax >> shift) > 0; shift += BITS) {
+    memset(count, 0, RADIX * sizeof(size_t));
+    for (size_t i = 0; i < nnz; i++) count[(k0[i] >> shift) & (RADIX - 1)]++;
+    size_t sum = 0;
+    for (int d = 0; d < RADIX; d++) {
+      size_t c = count[d];
+      count[d] = sum;
+      sum += c;
+    }
+    for (size_t i = 0; i < nnz; i++) {
+      size_t p = count[(k0[i] >> shift) & (RADIX - 1)]++;
+      k1[p] = k0[i];
+      r1[p] = r0[i];
+      v1[p] = v0[i];
+    }
+    int64_t *tk = k0;
+    k0 = k1;
+    k1 = tk;
+    int32_t *tr = r0;
+    r0 = r1;
+    r1 = tr;
+    double *tv = v0;
+    v0 = v1;
+    v1 = tv;
+  }
+  free(count);
+  free(r1);
+  free(v1);
+  dm_kmer_index_t *idx = dm_malloc("kmer index", sizeof *idx);
+  idx->n = emb->n;
+  idx->n_keys = 0;
+  idx->ptr = dm_malloc("kmer index ptr", (nnz + 1) * sizeof(int64_t));
+  for (size_t i = 0; i < nnz; i++)
+    if (i == 0 || k0[i] != k0[i - 1]) {
+      k1[idx->n_keys] = k0[i];
+      idx->ptr[idx->n_keys++] = (int64_t)i;
+    }
+  idx->ptr[idx->n_keys] = (int64_t)nnz;
+  free(k0);
+  idx->key = k1;
+  idx->row = r0;
+  idx->val = v0;
+  size_t slots = 1;
+  while (slots < 2 * (size_t)idx->n_keys) slots <<= 1;
+  idx->mask = slots - 1;
+  idx->slot = dm_malloc("kmer index table", slots * sizeof(int64_t));
+  for (size_t t = 0; t < slots; t++) idx->slot[t] = -1;
+  for (int64_t u = 0; u < idx->n_keys; u++) {
+    size_t t = slot_of(idx->key[u], idx->mask);
+    while (idx->slot[t] != -1) t = (t + 1) & idx->mask;
+    idx->slot[t] = u;
+  }
+  return idx;
+}
+
+void dm_kmer_index_destroy(dm_kmer_index_t *idx) {
+  if (!idx) return;
+  free(idx->key);
+  free(idx->ptr);
+  free(idx->row);
+  free(idx->val);
+  free(idx->slot);
+  free(idx);
+}
+
+// --- top-k queries
+
+typedef struct {
+  double *dot;   /* (N, 2) dot products with the forward / reverse embedding of every row */
+  int32_t *heap; /* (k,) */
+} topk_work_t;
+
+static size_t topk_carve(int n, int k, char *base, topk_work_t *w) {
+  topk_work_t dummy;
+  if (!w) w = &dummy;
+  w->dot = (double *)(void *)base;
+  size_t off = (size_t)n * 2 * sizeof(double);
+  w->heap = (int32_t *)(void *)(base + off);
+  return off + (size_t)k * sizeof(int32_t);
+}
+
+size_t dm_kmer_topk_work_size(int n, int k) { return topk_carve(n, k, NULL, NULL); }
+
+/* Position u of key in the index, or -1. */
+static inline int64_t find_key(const dm_kmer_index_t *idx, int64_t key) {
+  for (size_t t = slot_of(key, idx->mask);; t = (t + 1) & idx->mask) {
+    int64_t u = idx->slot[t];
+    if (u < 0 || idx->key[u] == key) return u;
+  }
+}
+
+static inline double sim_of(const topk_work_t *w, int j) {
+  const double *d = w->dot + 2 * (size_t)j;
+  return d[0] > d[1] ? d[0] : d[1];
+}
+
+/* i ranks before j: larger similarity, then smaller index. */
+static int nb_better(const void *ctx, int32_t i, int32_t j) {
+  const topk_work_t *w = ctx;
+  double si = sim_of(w, i), sj = sim_of(w, j);
+  return si > sj || (si == sj && i < j);
+}
+
+/* dot[j][strand] += x . (indexed row j), over the query's keys in key order. */
+static void accumulate(const dm_kmer_index_t *idx, const int64_t *key, const double *val, int m,
+                       double *dot) {
+  for (int i = 0; i < m; i++) {
+    int64_t u = find_key(idx, key[i]);
+    if (u < 0) continue;
+    for (int64_t p = idx->ptr[u]; p < idx->ptr[u + 1]; p++)
+      dot[2 * (size_t)idx->row[p]] += val[i] * idx->val[p];
+  }
+}
+
+void dm_kmer_topk(const dm_kmer_emb_t *fwd, const dm_kmer_index_t *ifwd, const dm_kmer_index_t *irc,
+                  int a, int b, int k, void *work, int32_t *nbr, double *sim) {
+  int n = fwd->n;
+  DM_ASSERT(ifwd->n == n && irc->n == n && a >= 0 && a <= b && b <= n && k >= 1 && k <= n);
+  topk_work_t w;
+  topk_carve(n, k, work, &w);
+  for (int i = a; i < b; i++) {
+    const int64_t *key = fwd->key + (size_t)i * fwd->stride;
+    const double *val = fwd->val + (size_t)i * fwd->stride;
+    memset(w.dot, 0, (size_t)n * 2 * sizeof(double));
+    accumulate(ifwd, key, val, fwd->nnz[i], w.dot);
+    accumulate(irc, key, val, fwd->nnz[i], w.dot + 1);
+    /* best k rows; j rises, so a full heap only takes a strictly larger value */
+    int m = 0;
+    for (int j = 0; j < n; j++)
+      if (m < k || sim_of(&w, j) > sim_of(&w, w.heap[0]))
+        heap_offer(w.heap, &m, k, j, nb_better, &w);
+    for (int h = m - 1; h > 0; h--) { /* heap sort; the worst goes last */
+      int32_t t = w.heap[0];
+      w.heap[0] = w.heap[h];
+      w.heap[h] = t;
+      heap_sift_down(w.heap, h, 0, nb_better, &w);
+    }
+    for (int o = 0; o < k; o++) {
+      nbr[(size_t)(i - a) * k + o] = w.heap[o];
+      sim[(size_t)(i - a) * k + o] = sim_of(&w, w.heap[o]);
+    }
+  }
+}

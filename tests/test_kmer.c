@@ -1,0 +1,282 @@
+/* test_kmer: gapped k-mer embeddings against a brute-force subset
+ * enumeration, and coarse top-k against a dense brute force; results must
+ * not depend on how rows are split into blocks. */
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "affinity_ref.h"
+#include "dm_kmer.h"
+#include "dm_test.h"
+
+// --- brute-force embedding
+
+typedef struct {
+  int64_t key;
+  double val;
+} kv_t;
+
+static int cmp_key(const void *a, const void *b) {
+  int64_t x = ((const kv_t *)a)->key, y = ((const kv_t *)b)->key;
+  return (x > y) - (x < y);
+}
+
+static int cmp_absval(const void *a, const void *b) {
+  double x = fabs(((const kv_t *)a)->val), y = fabs(((const kv_t *)b)->val);
+  return (x < y) - (x > y);
+}
+
+/* imp/base of the forward strand of an explicit sequence; every subset of the
+ * top positions checked against the k-mer rules. */
+static int brute_embed(const float *onehot, const float *contrib, int l, float sign,
+                       const dm_kmer_opt_t *o, kv_t *out) {
+  float imp[64];
+  int base[64], idx[64];
+  for (int t = 0; t < l; t++) {
+    imp[t] = 0;
+    base[t] = 0;
+    float best = -1;
+    for (int c = 0; c < 4; c++) {
+      imp[t] += contrib[t * 4 + c] * sign;
+      if (onehot[t * 4 + c] > best) best = onehot[t * 4 + c], base[t] = c;
+    }
+    idx[t] = t;
+  }
+  for (int i = 0; i < l; i++) /* selection sort: imp desc, position asc */
+    for (int j = i + 1; j < l; j++)
+      if (imp[idx[j]] > imp[idx[i]] || (imp[idx[j]] == imp[idx[i]] && idx[j] < idx[i])) {
+        int t = idx[i];
+        idx[i] = idx[j];
+        idx[j] = t;
+      }
+  int n = o->topn < l ? o->topn : l, pos[64];
+  for (int i = 0; i < n; i++) pos[i] = idx[i];
+  for (int i = 0; i < n; i++)
+    for (int j = i + 1; j < n; j++)
+      if (pos[j] < pos[i]) {
+        int t = pos[i];
+        pos[i] = pos[j];
+        pos[j] = t;
+      }
+  int m = 0;
+  for (uint32_t mask = 1; mask < (1u << n); mask++) {
+    int k = __builtin_popcount(mask);
+    if (k < o->min_k || k > o->max_k) continue;
+    int first = -1, prev = -1, ok = 1;
+    int64_t key = 0;
+    double sum = 0;
+    for (int i = 0; i < n && ok; i++) {
+      if (!(mask >> i & 1)) continue;
+      if (first < 0) first = pos[i];
+      if (prev >= 0 && pos[i] - prev > o->max_gap) ok = 0;
+      if (pos[i] - first >= o->max_len) ok = 0;
+      int64_t p5 = 1;
+      for (int e = 0; e < pos[i] - first; e++) p5 *= 5;
+      key += (base[pos[i]] + 1) * p5;
+      sum += imp[pos[i]];
+      prev = pos[i];
+    }
+    if (!ok) continue;
+    int f = 0;
+    while (f < m && out[f].key != key) f++;
+    if (f == m) out[m++] = (kv_t){key, 0.0};
+    out[f].val += sum / k;
+  }
+  qsort(out, m, sizeof(kv_t), cmp_absval);
+  if (m > o->max_entries) m = o->max_entries;
+  qsort(out, m, sizeof(kv_t), cmp_key);
+  double ss = 0;
+  for (int i = 0; i < m; i++) ss += out[i].val * out[i].val;
+  for (int i = 0; i < m && ss > 0; i++) out[i].val /= sqrt(ss);
+  return m;
+}
+
+static void emb_alloc(dm_kmer_emb_t *e, int n, int stride) {
+  e->n = n;
+  e->stride = stride;
+  e->key = calloc((size_t)n * stride, sizeof(int64_t));
+  e->val = calloc((size_t)n * stride, sizeof(double));
+  e->nnz = calloc((size_t)n, sizeof(int32_t));
+}
+
+static void emb_free(dm_kmer_emb_t *e) {
+  free(e->key);
+  free(e->val);
+  free(e->nnz);
+}
+
+static void test_embed_brute_force(void) {
+  enum { N = 12, L = 14 };
+  float onehot[N * L * 4], contrib[N * L * 4], roh[L * 4], rco[L * 4];
+  make_seqlets(N, L, onehot, contrib, 5);
+  dm_kmer_opt_t o;
+  dm_kmer_opt_init(&o);
+  o.topn = 10;
+  o.min_k = 3;
+  o.max_k = 5;
+  o.max_gap = 3;
+  o.max_len = 8;
+  for (int variant = 0; variant < 2; variant++) {
+    o.max_entries = variant ? 25 : 5000; /* all k-mers, or truncated by |value| */
+    CHECK(dm_kmer_opt_check(&o) == 0, "options");
+    void *work = malloc(dm_kmer_embed_work_size(&o, L));
+    dm_kmer_emb_t f, r;
+    emb_alloc(&f, N, o.max_entries);
+    emb_alloc(&r, N, o.max_entries);
+    dm_kmer_embed_rows(onehot, contrib, L, -1.0f, 0, 0, N, &o, work, &f);
+    dm_kmer_embed_rows(onehot, contrib, L, -1.0f, 1, 0, N, &o, work, &r);
+    kv_t *ref = malloc(5000 * sizeof(kv_t));
+    for (int s = 0; s < N; s++) {
+      const float *oh = onehot + (size_t)s * L * 4, *co = contrib + (size_t)s * L * 4;
+      for (int strand = 0; strand < 2; strand++) {
+        if (strand) /* explicit reverse complement of the seqlet */
+          for (int t = 0; t < L; t++)
+            for (int c = 0; c < 4; c++) {
+              roh[t * 4 + c] = oh[(L - 1 - t) * 4 + 3 - c];
+              rco[t * 4 + c] = co[(L - 1 - t) * 4 + 3 - c];
+            }
+        int m = brute_embed(strand ? roh : oh, strand ? rco : co, L, -1.0f, &o, ref);
+        const dm_kmer_emb_t *e = strand ? &r : &f;
+        CHECK(e->nnz[s] == m, "seqlet %d strand %d: %d k-mers, brute force %d", s, strand,
+              e->nnz[s], m);
+        /* the zero seqlet ties everywhere: truncation order is lite's
+         * enumeration order, which the brute force does not model */
+        int same = e->nnz[s] == m, ties = s == 5 && variant == 1;
+        for (int i = 0; i < m && same && !ties; i++) {
+          same = e->key[(size_t)s * e->stride + i] == ref[i].key &&
+                 fabs(e->val[(size_t)s * e->stride + i] - ref[i].val) < 1e-12;
+        }
+        CHECK(same, "seqlet %d strand %d (max_entries %d): k-mers differ", s, strand,
+              o.max_entries);
+      }
+    }
+    /* a row's k-mer values are L2-normalised (the zero row stays zero) */
+    double ss = 0;
+    for (int i = 0; i < f.nnz[0]; i++) ss += f.val[i] * f.val[i];
+    CLOSE(ss, 1.0, 1e-12);
+    free(ref);
+    free(work);
+    emb_free(&f);
+    emb_free(&r);
+  }
+}
+
+// --- top-k against a dense brute force
+
+static double sparse_dot(const dm_kmer_emb_t *x, int i, const dm_kmer_emb_t *y, int j) {
+  const int64_t *a = x->key + (size_t)i * x->stride, *b = y->key + (size_t)j * y->stride;
+  const double *va = x->val + (size_t)i * x->stride, *vb = y->val + (size_t)j * y->stride;
+  int p = 0, q = 0;
+  double d = 0.0;
+  while (p < x->nnz[i] && q < y->nnz[j]) {
+    if (a[p] == b[q])
+      d += va[p++] * vb[q++];
+    else if (a[p] < b[q])
+      p++;
+    else
+      q++;
+  }
+  return d;
+}
+
+static void test_topk(void) {
+  enum { N = 90, L = 41, K = 25 };
+  float *onehot = malloc(sizeof(float) * N * L * 4), *contrib = malloc(sizeof(float) * N * L * 4);
+  make_seqlets(N, L, onehot, contrib, 7);
+  dm_kmer_opt_t o;
+  dm_kmer_opt_init(&o);
+  void *work = malloc(dm_kmer_embed_work_size(&o, L));
+  dm_kmer_emb_t f, r;
+  emb_alloc(&f, N, o.max_entries);
+  emb_alloc(&r, N, o.max_entries);
+  dm_kmer_embed_rows(onehot, contrib, L, 1.0f, 0, 0, N, &o, work, &f);
+  dm_kmer_embed_rows(onehot, contrib, L, 1.0f, 1, 0, N, &o, work, &r);
+
+  /* embedding rows do not depend on the block split */
+  dm_kmer_emb_t f2;
+  emb_alloc(&f2, N, o.max_entries);
+  for (int a = 0; a < N; a += 31) {
+    int b = a + 31 < N ? a + 31 : N;
+    dm_kmer_emb_t v = {b - a, f2.stride, f2.key + (size_t)a * f2.stride,
+                       f2.val + (size_t)a * f2.stride, f2.nnz + a};
+    dm_kmer_embed_rows(onehot, contrib, L, 1.0f, 0, a, b, &o, work, &v);
+  }
+  CHECK(!memcmp(f.nnz, f2.nnz, N * sizeof(int32_t)) &&
+            !memcmp(f.key, f2.key, (size_t)N * f.stride * sizeof(int64_t)) &&
+            !memcmp(f.val, f2.val, (size_t)N * f.stride * sizeof(double)),
+        "embedding differs with blocks");
+
+  dm_kmer_index_t *ifw = dm_kmer_index_init(&f), *irc = dm_kmer_index_init(&r);
+  void *tw = malloc(dm_kmer_topk_work_size(N, K));
+  int32_t nbr[N * K], nbr2[N * K], ref_nbr[K];
+  double sim[N * K], sim2[N * K], dense[N];
+  dm_kmer_topk(&f, ifw, irc, 0, N, K, tw, nbr, sim);
+  int n_pos = 0;
+  for (int i = 0; i < N; i++) {
+    for (int j = 0; j < N; j++) {
+      double x = sparse_dot(&f, i, &f, j), y = sparse_dot(&f, i, &r, j);
+      dense[j] = x > y ? x : y;
+    }
+    for (int s = 0; s < K; s++) { /* selection of the K best: value desc, index asc */
+      int best = -1;
+      for (int j = 0; j < N; j++) {
+        int used = 0;
+        for (int t = 0; t < s; t++) used |= ref_nbr[t] == j;
+        if (!used && (best < 0 || dense[j] > dense[best])) best = j;
+      }
+      ref_nbr[s] = best;
+    }
+    int same = 1;
+    for (int s = 0; s < K; s++) same &= nbr[i * K + s] == ref_nbr[s] && sim[i * K + s] == dense[ref_nbr[s]];
+    CHECK(same, "row %d: top-k differs from the dense brute force", i);
+    n_pos += sim[i * K + K - 1] > 0;
+  }
+  CHECK(nbr[0] == 0 && fabs(sim[0] - 1.0) < 1e-12, "a seqlet is its own best neighbour");
+  CHECK(n_pos > 0 && n_pos < N, "test data should have rows both with and without zero sims (%d)",
+        n_pos);
+  /* zero row (7): all similarities 0, neighbours 0, 1, 2, ... */
+  CHECK(sim[7 * K] == 0.0 && nbr[7 * K] == 0 && nbr[7 * K + 1] == 1, "zero row");
+
+  /* block-split invariance: 2 and 3 blocks */
+  for (int nb = 2; nb <= 3; nb++) {
+    memset(nbr2, 0xff, sizeof nbr2);
+    for (int blk = 0; blk < nb; blk++) {
+      int a = N * blk / nb, b = N * (blk + 1) / nb;
+      dm_kmer_topk(&f, ifw, irc, a, b, K, tw, nbr2 + (size_t)a * K, sim2 + (size_t)a * K);
+    }
+    CHECK(!memcmp(nbr, nbr2, sizeof nbr) && !memcmp(sim, sim2, sizeof sim),
+          "top-k differs with %d blocks", nb);
+  }
+  /* k = N keeps everyone */
+  void *tw2 = malloc(dm_kmer_topk_work_size(N, N));
+  int32_t *all = malloc(sizeof(int32_t) * N);
+  double *alls = malloc(sizeof(double) * N);
+  dm_kmer_topk(&f, ifw, irc, 3, 4, N, tw2, all, alls);
+  long sum = 0;
+  for (int j = 0; j < N; j++) sum += all[j];
+  CHECK(sum == (long)N * (N - 1) / 2, "k = N: a permutation");
+  free(all);
+  free(alls);
+  free(tw2);
+  free(tw);
+  dm_kmer_index_destroy(ifw);
+  dm_kmer_index_destroy(irc);
+  emb_free(&f);
+  emb_free(&f2);
+  emb_free(&r);
+  free(work);
+  free(onehot);
+  free(contrib);
+}
+
+int main(void) {
+  dm_kmer_opt_t o;
+  dm_kmer_opt_init(&o);
+  CHECK(dm_kmer_opt_check(&o) == 0, "defaults valid");
+  o.max_len = 27;
+  CHECK(dm_kmer_opt_check(&o) == -1, "max_len 27 rejected");
+  test_embed_brute_force();
+  test_topk();
+  return dm_test_summary("test_kmer");
+}

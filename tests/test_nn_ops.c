@@ -1,0 +1,250 @@
+/* test_nn_ops: every op's forward against a naive double-precision version,
+ * and its backward against central finite differences of that version
+ * (inputs kept away from ReLU/max-pool kinks, which are checked by hand). */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dm_ops.h"
+#include "dm_test.h"
+
+static double urand(void) { return 2.0 * rand() / (double)RAND_MAX - 1.0; }
+
+static float *rand_array(size_t n, double away_from_zero) {
+  float *a = malloc(sizeof(float) * (n ? n : 1));
+  for (size_t i = 0; i < n; i++) {
+    double v = urand();
+    if (fabs(v) < away_from_zero) v = v < 0 ? v - away_from_zero : v + away_from_zero;
+    a[i] = (float)v;
+  }
+  return a;
+}
+
+/* Naive forward of one row in double; x (in_len, in_ch) -> y (out_len, out_ch). */
+static void naive_forward(const dm_layer_t *ly, const double *x, double *y) {
+  int ci = ly->in_ch, co = ly->out_ch;
+  for (int p = 0; p < ly->out_len; p++)
+    for (int o = 0; o < co; o++) {
+      double v = 0.0;
+      switch (ly->op) {
+        case DM_OP_CONV1D:
+          v = ly->b[o];
+          for (int k = 0; k < ly->kernel; k++) {
+            int l = p * ly->stride + k * ly->dilation - ly->pad_left;
+            if (l < 0 || l >= ly->in_len) continue;
+            for (int c = 0; c < ci; c++) v += x[l * ci + c] * ly->w[(k * ci + c) * co + o];
+          }
+          break;
+        case DM_OP_DENSE:
+          v = ly->b[o];
+          for (int c = 0; c < ci; c++) v += x[p * ci + c] * ly->w[c * co + o];
+          break;
+        case DM_OP_BATCHNORM:
+          v = x[p * ci + o] * ly->scale[o] + ly->shift[o];
+          break;
+        case DM_OP_RELU:
+          v = fmax(x[p * ci + o], 0.0);
+          break;
+        case DM_OP_SIGMOID:
+          v = 1.0 / (1.0 + exp(-x[p * ci + o]));
+          break;
+        case DM_OP_MAXPOOL1D:
+        case DM_OP_AVGPOOL1D: {
+          double mx = -INFINITY, s = 0.0;
+          int cnt = 0;
+          for (int k = 0; k < ly->kernel; k++) {
+            int l = p * ly->stride + k - ly->pad_left;
+            if (l < 0 || l >= ly->in_len) continue;
+            mx = fmax(mx, x[l * ci + o]);
+            s += x[l * ci + o];
+            cnt++;
+          }
+          v = ly->op == DM_OP_MAXPOOL1D ? mx : s / cnt;
+          break;
+        }
+        default:
+          v = x[p * co + o];
+      }
+      y[p * co + o] = v;
+    }
+}
+
+/* TensorFlow 'same' output length and leading pad. */
+static void same_pad(dm_layer_t *ly) {
+  int span = (ly->kernel - 1) * ly->dilation + 1;
+  ly->out_len = (ly->in_len + ly->stride - 1) / ly->stride;
+  int total = (ly->out_len - 1) * ly->stride + span - ly->in_len;
+  ly->pad_left = total > 0 ? total / 2 : 0;
+}
+
+static void valid_len(dm_layer_t *ly) {
+  int span = (ly->kernel - 1) * ly->dilation + 1;
+  ly->out_len = (ly->in_len - span) / ly->stride + 1;
+}
+
+static dm_layer_t make(dm_op_t op, int len, int ch, int out_ch, int kernel, int stride, int dil, int same) {
+  dm_layer_t ly = {.op = op,
+                   .in_len = len,
+                   .in_ch = ch,
+                   .out_len = len,
+                   .out_ch = out_ch,
+                   .kernel = kernel,
+                   .stride = stride,
+                   .dilation = dil};
+  snprintf(ly.name, sizeof ly.name, "%s", dm_ops_name(op));
+  if (op == DM_OP_CONV1D || op == DM_OP_MAXPOOL1D || op == DM_OP_AVGPOOL1D) {
+    if (same)
+      same_pad(&ly);
+    else
+      valid_len(&ly);
+  }
+  size_t nw = (size_t)(op == DM_OP_CONV1D ? kernel : 1) * ch * out_ch;
+  if (op == DM_OP_CONV1D || op == DM_OP_DENSE) {
+    ly.w = rand_array(nw, 0.0);
+    ly.b = rand_array(out_ch, 0.0);
+    ly.wpos = malloc(sizeof(float) * nw);
+    ly.wneg = malloc(sizeof(float) * nw);
+    for (size_t i = 0; i < nw; i++) {
+      ly.wpos[i] = fmaxf(ly.w[i], 0.0f);
+      ly.wneg[i] = fminf(ly.w[i], 0.0f);
+    }
+  }
+  if (op == DM_OP_BATCHNORM) {
+    ly.scale = rand_array(ch, 0.1);
+    ly.shift = rand_array(ch, 0.0);
+  }
+  return ly;
+}
+
+static void unmake(dm_layer_t *ly) {
+  free(ly->w);
+  free(ly->b);
+  free(ly->wpos);
+  free(ly->wneg);
+  free(ly->scale);
+  free(ly->shift);
+}
+
+/* Forward vs naive for n rows; backward (rep 2) vs finite differences. */
+static void check_layer(dm_layer_t *ly, int n) {
+  size_t in = dm_ops_in_size(ly), out = dm_ops_out_size(ly);
+  int kink = ly->op == DM_OP_RELU;
+  float *x = rand_array(n * in, kink ? 0.05 : 0.0);
+  float *y = malloc(sizeof(float) * n * out),
+        *scratch = malloc(sizeof(float) * (dm_ops_scratch_floats(ly) + 1));
+  double *xd = malloc(sizeof(double) * in), *yp = malloc(sizeof(double) * out),
+         *ym = malloc(sizeof(double) * out);
+  dm_ops_forward(ly, n, x, y, scratch);
+  double maxerr = 0.0;
+  for (int b = 0; b < n; b++) {
+    for (size_t e = 0; e < in; e++) xd[e] = x[b * in + e];
+    naive_forward(ly, xd, yp);
+    for (size_t o = 0; o < out; o++) maxerr = fmax(maxerr, fabs(yp[o] - y[b * out + o]));
+  }
+  CHECK(maxerr < 1e-5, "%s forward (n=%d): max error %g", ly->name, n, maxerr);
+
+  int rep = 2, nb = n < 3 ? n : 3; /* finite differences on the first rows */
+  float *dy = rand_array((size_t)rep * nb * out, 0.0), *dx = malloc(sizeof(float) * rep * nb * in);
+  dm_bwd_ctx_t c = {.n = nb, .rep = rep, .x = x, .xdiv = 1, .scratch = scratch};
+  dm_ops_backward(ly, &c, dy, dx);
+  const double h = 1e-3;
+  maxerr = 0.0;
+  for (int t = 0; t < rep; t++)
+    for (int b = 0; b < nb; b++)
+      for (size_t e = 0; e < in; e++) {
+        for (size_t k = 0; k < in; k++) xd[k] = x[b * in + k];
+        xd[e] += h;
+        naive_forward(ly, xd, yp);
+        xd[e] -= 2 * h;
+        naive_forward(ly, xd, ym);
+        double fd = 0.0;
+        for (size_t o = 0; o < out; o++) fd += dy[((size_t)t * nb + b) * out + o] * (yp[o] - ym[o]) / (2 * h);
+        maxerr = fmax(maxerr, fabs(fd - dx[((size_t)t * nb + b) * in + e]) / (1.0 + fabs(fd)));
+      }
+  CHECK(maxerr < 1e-4, "%s backward vs finite differences: max error %g", ly->name, maxerr);
+
+  if (ly->op == DM_OP_CONV1D || ly->op == DM_OP_DENSE) {
+    /* W+ and W- applied separately add up to W; the transpose is the backward */
+    float *y2 = malloc(sizeof(float) * n * out), *dx2 = malloc(sizeof(float) * rep * nb * in);
+    dm_ops_linear_apply(ly, ly->wpos, n, x, y2, 0, scratch);
+    dm_ops_linear_apply(ly, ly->wneg, n, x, y2, 1, scratch);
+    maxerr = 0.0;
+    for (int b = 0; b < n; b++)
+      for (size_t o = 0; o < out; o++)
+        maxerr = fmax(maxerr, fabs(y2[b * out + o] + ly->b[o % ly->out_ch] - y[b * out + o]));
+    CHECK(maxerr < 1e-5, "%s W+ + W- = W: max error %g", ly->name, maxerr);
+    dm_ops_linear_transpose(ly, ly->wneg, rep * nb, dy, dx2, 0, scratch);
+    dm_ops_linear_transpose(ly, ly->wpos, rep * nb, dy, dx2, 1, scratch);
+    maxerr = 0.0;
+    for (size_t e = 0; e < (size_t)rep * nb * in; e++) maxerr = fmax(maxerr, fabs(dx2[e] - dx[e]));
+    CHECK(maxerr < 1e-5, "%s transpose with W- then W+: max error %g", ly->name, maxerr);
+    free(y2);
+    free(dx2);
+  }
+  free(x);
+  free(y);
+  free(scratch);
+  free(xd);
+  free(yp);
+  free(ym);
+  free(dy);
+  free(dx);
+}
+
+/* Kinks and the slope / xdiv paths, worked by hand. */
+static void check_by_hand(void) {
+  /* relu at exactly 0 has derivative 0 (deeplift, TensorFlow) */
+  dm_layer_t relu = make(DM_OP_RELU, 1, 3, 3, 1, 1, 1, 0);
+  float x[3] = {0.0f, 2.0f, -1.0f}, dy[3] = {5.0f, 5.0f, 5.0f}, dx[3];
+  dm_bwd_ctx_t c = {.n = 1, .rep = 1, .x = x, .xdiv = 1};
+  dm_ops_backward(&relu, &c, dy, dx);
+  CHECK(dx[0] == 0.0f && dx[1] == 5.0f && dx[2] == 0.0f, "relu kink: %g %g %g", dx[0], dx[1], dx[2]);
+  /* slope replaces f'(x); xdiv maps 2 pairs onto 1 forward row */
+  float slope[6] = {0.5f, 0.25f, 2.0f, 1.0f, 1.0f, 1.0f}, dy2[6] = {1, 1, 1, 3, 3, 3}, dx2[6];
+  dm_bwd_ctx_t c2 = {.n = 2, .rep = 1, .x = x, .xdiv = 2, .slope = slope};
+  dm_ops_backward(&relu, &c2, dy2, dx2);
+  CHECK(dx2[0] == 0.5f && dx2[2] == 2.0f && dx2[3] == 3.0f, "slope path: %g %g %g", dx2[0], dx2[2], dx2[3]);
+  c2.slope = NULL;
+  dm_ops_backward(&relu, &c2, dy2, dx2);
+  CHECK(dx2[3] == 0.0f && dx2[4] == 3.0f, "xdiv path: %g %g", dx2[3], dx2[4]);
+  /* max-pool tie: the first maximum gets the multiplier */
+  dm_layer_t mp = make(DM_OP_MAXPOOL1D, 4, 1, 1, 2, 2, 1, 0);
+  float xm[4] = {1.0f, 1.0f, 0.0f, 3.0f}, dym[2] = {7.0f, 9.0f}, dxm[4];
+  dm_bwd_ctx_t cm = {.n = 1, .rep = 1, .x = xm, .xdiv = 1};
+  dm_ops_backward(&mp, &cm, dym, dxm);
+  CHECK(dxm[0] == 7.0f && dxm[1] == 0.0f && dxm[2] == 0.0f && dxm[3] == 9.0f, "maxpool tie: %g %g %g %g",
+        dxm[0], dxm[1], dxm[2], dxm[3]);
+  CHECK(dm_ops_rule(DM_OP_CONV1D) == DM_RULE_LINEAR_W && dm_ops_rule(DM_OP_RELU) == DM_RULE_NONLINEAR &&
+            dm_ops_rule(DM_OP_MAXPOOL1D) == DM_RULE_MAXPOOL && dm_ops_rule(DM_OP_AVGPOOL1D) == DM_RULE_LINEAR,
+        "rule kinds");
+}
+
+int main(void) {
+  srand(12345);
+  dm_layer_t layers[] = {
+      make(DM_OP_CONV1D, 7, 2, 3, 3, 1, 1, 0),  /* valid */
+      make(DM_OP_CONV1D, 9, 2, 3, 4, 2, 1, 1),  /* same, stride 2 */
+      make(DM_OP_CONV1D, 10, 3, 2, 3, 1, 2, 0), /* valid, dilation 2 */
+      make(DM_OP_CONV1D, 8, 2, 2, 3, 1, 2, 1),  /* same, dilation 2 */
+      make(DM_OP_CONV1D, 11, 4, 3, 3, 3, 1, 0), /* valid, stride 3 with overhang */
+      make(DM_OP_DENSE, 3, 4, 5, 1, 1, 1, 0),   /* on a sequence (last axis) */
+      make(DM_OP_DENSE, 1, 6, 2, 1, 1, 1, 0),   /* on a vector */
+      make(DM_OP_BATCHNORM, 4, 3, 3, 1, 1, 1, 0),
+      make(DM_OP_RELU, 5, 3, 3, 1, 1, 1, 0),
+      make(DM_OP_SIGMOID, 5, 3, 3, 1, 1, 1, 0),
+      make(DM_OP_MAXPOOL1D, 7, 2, 2, 2, 2, 1, 0), /* valid with overhang */
+      make(DM_OP_MAXPOOL1D, 8, 2, 2, 3, 2, 1, 1), /* same */
+      make(DM_OP_AVGPOOL1D, 6, 2, 2, 3, 1, 1, 1), /* same: padding excluded from the mean */
+      make(DM_OP_AVGPOOL1D, 9, 2, 2, 3, 3, 1, 0),
+      make(DM_OP_IDENTITY, 4, 3, 3, 1, 1, 1, 0),
+  };
+  int nl = sizeof layers / sizeof *layers;
+  for (int i = 0; i < nl; i++) check_layer(&layers[i], 3);
+  /* more output rows than one im2col chunk */
+  dm_layer_t big = make(DM_OP_CONV1D, 12, 4, 5, 3, 1, 1, 0);
+  check_layer(&big, 80);
+  unmake(&big);
+  for (int i = 0; i < nl; i++) unmake(&layers[i]);
+  check_by_hand();
+  return dm_test_summary("test_nn_ops");
+}
