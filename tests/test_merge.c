@@ -8,6 +8,9 @@
 #include "dm_merge.h"
 #include "dm_test.h"
 
+/* A member: example, [start, end), strand. */
+#define SQ(e, s, en, rc) ((dm_seqlet_t){.example = (e), .start = (s), .end = (en), .is_revcomp = (rc)})
+
 static unsigned long lcg_state = 12345;
 static double urand(void) {
   lcg_state = lcg_state * 6364136223846793005UL + 1442695040888963407UL;
@@ -107,8 +110,8 @@ static void make_tracks(dm_tracks_t *t) {
 
 static dm_pattern_t *cluster(const dm_tracks_t *t, int first, int start,
                              const dm_pattern_opt_t *o, const double bg[4]) {
-  dm_pattern_seqlet_t s[PER];
-  for (int k = 0; k < PER; k++) s[k] = (dm_pattern_seqlet_t){first + k, start, start + 14, 0};
+  dm_seqlet_t s[PER];
+  for (int k = 0; k < PER; k++) s[k] = SQ(first + k, start, start + 14, 0);
   return dm_pattern_from_cluster(t, s, PER, o, bg, +1);
 }
 
@@ -174,7 +177,7 @@ static void test_merge(void) {
   free(out);
   /* without merge rules nothing merges, and the output is sorted by size */
   mo.n_merge = 0;
-  dm_pattern_add(pb, &t, &(dm_pattern_seqlet_t){0, 0, pb->len, 0});
+  dm_pattern_add(pb, &t, &SQ(0, 0, pb->len, 0));
   n = dm_merge_patterns(in, 3, &t, &po, &mo, bg, &out);
   CHECK(n == 3 && out[0]->n_seqlets == PER + 1, "no rules: 3 patterns, largest first");
   for (int k = 0; k < n; k++) dm_pattern_destroy(out[k]);

@@ -10,6 +10,9 @@
 #include "dm_modisco_h5.h"
 #include "dm_test.h"
 
+/* A member: example, [start, end), strand. */
+#define SQ(e, s, en, rc) ((dm_seqlet_t){.example = (e), .start = (s), .end = (en), .is_revcomp = (rc)})
+
 enum { N = 3, L = 24 };
 static float onehot[N * L * 4], contrib[N * L * 4], hyp[N * L * 4];
 
@@ -98,8 +101,8 @@ static void check_pattern(hid_t f, const char *pfx, const dm_pattern_t *p, const
     snprintf(path, sizeof path, "%s/seqlets/%s", pfx, ints[k]);
     check_ds(f, path, 1, &dn, H5T_INTEGER, 8, H5T_NATIVE_INT64, iv);
     for (int i = 0; i < n; i++) {
-      const dm_pattern_seqlet_t *s = &p->seqlets[i];
-      long w = k == 0 ? s->start : k == 1 ? s->end : s->example_idx;
+      const dm_seqlet_t *s = &p->seqlets[i];
+      long w = k == 0 ? s->start : k == 1 ? s->end : s->example;
       CHECK(iv[i] == w, "%s[%d] = %lld, want %ld", path, i, (long long)iv[i], w);
     }
   }
@@ -139,7 +142,7 @@ int main(void) {
   snprintf(path, sizeof path, "%s/modisco.h5", dir);
 
   /* A pattern of two members (one reverse complement) with one subpattern. */
-  dm_pattern_seqlet_t s[2] = {{0, 2, 12, 0}, {2, 10, 20, 1}};
+  dm_seqlet_t s[2] = {SQ(0, 2, 12, 0), SQ(2, 10, 20, 1)};
   dm_pattern_t *p = dm_pattern_from_seqlets(&t, s, 2);
   dm_pattern_t *q = dm_pattern_from_seqlets(&t, s + 1, 1);
   p->n_sub = 1;

@@ -8,6 +8,9 @@
 #include "dm_pattern.h"
 #include "dm_test.h"
 
+/* A member: example, [start, end), strand. */
+#define SQ(e, s, en, rc) ((dm_seqlet_t){.example = (e), .start = (s), .end = (en), .is_revcomp = (rc)})
+
 // --- 1. aggregation with known alignments (hand-worked means)
 
 /* Two examples of 6 bp: ACGTAC and AAGTTC; hyp[e][l][c] = 0.1 (e + 1) (c + 1). */
@@ -25,7 +28,7 @@ static void test_means(void) {
       }
   dm_tracks_t t = {oh, co, hy, N, L};
   /* a = ACG, b = AAG, c = rc(TT at 3..4) = AA (covers positions 0, 1 only) */
-  dm_pattern_seqlet_t s[4] = {{0, 0, 3, 0}, {1, 0, 3, 0}, {1, 3, 5, 1}, {0, 0, 3, 0}};
+  dm_seqlet_t s[4] = {SQ(0, 0, 3, 0), SQ(1, 0, 3, 0), SQ(1, 3, 5, 1), SQ(0, 0, 3, 0)};
   dm_pattern_t *p = dm_pattern_from_seqlets(&t, s, 4);
   CHECK(p && p->len == 3 && p->n_seqlets == 3, "3 members (the duplicate is skipped)");
   CHECK(p->support[0] == 3 && p->support[1] == 3 && p->support[2] == 2, "support 3,3,2");
@@ -39,7 +42,7 @@ static void test_means(void) {
     CLOSE(p->hyp[i], hcwm[i], 1e-6);
   }
   /* The same members on the other strand: the reverse complement pattern. */
-  dm_pattern_seqlet_t r[3] = {{0, 0, 3, 1}, {1, 0, 3, 1}, {1, 3, 5, 0}};
+  dm_seqlet_t r[3] = {SQ(0, 0, 3, 1), SQ(1, 0, 3, 1), SQ(1, 3, 5, 0)};
   dm_pattern_t *q = dm_pattern_from_seqlets(&t, r, 3);
   /* with equal lengths the flip is exact; use the two full-length members */
   dm_pattern_t *p2 = dm_pattern_from_seqlets(&t, s, 2), *q2 = dm_pattern_from_seqlets(&t, r, 2);
@@ -54,7 +57,7 @@ static void test_means(void) {
   CLOSE(q->sequence[0 * 4 + 3], 1. / 3, 1e-12);
   /* fine-similarity rows of a = ACG on example 0: sum|hyp| = 3 x 1.0, sum|contrib| = 0.6 */
   float rows[2 * 3 * 8];
-  dm_pattern_seqlet_t ab[3] = {s[0], s[2], s[1]}; /* s[2] has length 2: skipped */
+  dm_seqlet_t ab[3] = {s[0], s[2], s[1]}; /* s[2] has length 2: skipped */
   CHECK(dm_pattern_seqlet_rows(&t, ab, 3, 3, rows) == 2, "two rows of length 3");
   for (int j = 0; j < 3; j++)
     for (int c = 0; c < 4; c++) {
@@ -64,7 +67,7 @@ static void test_means(void) {
     }
   CLOSE(rows[24 + 2 * 8 + 4 + 2], 0.6 / 1.0, 1e-6); /* G: 0.6 of 0.2 + 0.2 + 0.6 */
   /* unreadable members: outside the example, or no base at all */
-  dm_pattern_seqlet_t out = {0, 4, 7, 0};
+  dm_seqlet_t out = SQ(0, 4, 7, 0);
   CHECK(dm_pattern_fetch(&t, &out, NULL, NULL, NULL) == -1, "window past the end");
   CHECK(dm_pattern_add(p, &t, &out) == 0, "not added");
   dm_pattern_destroy(p);
@@ -131,7 +134,7 @@ static void make_planted(dm_tracks_t *t) {
 }
 
 static void test_trim_expand(const dm_tracks_t *t) {
-  dm_pattern_seqlet_t s[2] = {{0, 8, 18, 0}, {2, 18, 28, 1}};
+  dm_seqlet_t s[2] = {SQ(0, 8, 18, 0), SQ(2, 18, 28, 1)};
   dm_pattern_t *p = dm_pattern_from_seqlets(t, s, 2);
   dm_pattern_t *q = dm_pattern_trim(p, t, 2, 8);
   CHECK(q->len == 6 && q->n_seqlets == 2, "trimmed");
@@ -151,7 +154,7 @@ static void test_trim_expand(const dm_tracks_t *t) {
   dm_pattern_t *none = dm_pattern_expand(q, t, 25, 0);
   CHECK(none == NULL, "every member leaves its example");
   dm_pattern_t *one = dm_pattern_expand(q, t, 11, 0);
-  CHECK(one && one->n_seqlets == 1 && one->seqlets[0].example_idx == 2 &&
+  CHECK(one && one->n_seqlets == 1 && one->seqlets[0].example == 2 &&
             one->seqlets[0].start == 20 && one->seqlets[0].end == 37,
         "the forward member would start at -1 and is dropped");
   dm_pattern_destroy(p);
@@ -163,7 +166,7 @@ static void test_trim_expand(const dm_tracks_t *t) {
 // --- 3. alignment, aggregation of a cluster, polishing
 
 static void test_align(const dm_tracks_t *t) {
-  dm_pattern_seqlet_t a = {0, 8, 18, 0}, b = {1, 12, 22, 0}, c = {2, 17, 27, 0};
+  dm_seqlet_t a = SQ(0, 8, 18, 0), b = SQ(1, 12, 22, 0), c = SQ(2, 17, 27, 0);
   dm_pattern_t *p = dm_pattern_from_seqlets(t, &a, 1);
   int off, rc;
   double score;
@@ -180,12 +183,12 @@ static void test_align(const dm_tracks_t *t) {
   CHECK(dm_pattern_align(p, t, &c, DM_ALIGN_COSINE, 0.7, 1, &off, &rc, &score) == 0, "cos");
   CHECK(off == 1 && rc == 1 && score > 0.95, "cosine: offset %d rc %d score %g", off, rc, score);
   /* pad = ceil(10 x (1 - 0.7)) = 4 (3.0000000000000004): a motif needing offset -4 is found */
-  dm_pattern_seqlet_t d = {1, 7, 17, 0};
+  dm_seqlet_t d = SQ(1, 7, 17, 0);
   CHECK(dm_pattern_align(p, t, &d, DM_ALIGN_CJ, 0.7, 1, &off, &rc, &score) == 0 && off == 0 - 4 &&
             rc == 0,
         "offset -4 reachable: %d", off);
   /* a member longer than the padded pattern has no placement */
-  dm_pattern_seqlet_t shortw = {0, 10, 16, 0}, longw = {1, 0, 40, 0};
+  dm_seqlet_t shortw = SQ(0, 10, 16, 0), longw = SQ(1, 0, 40, 0);
   dm_pattern_t *sp = dm_pattern_from_seqlets(t, &shortw, 1);
   CHECK(dm_pattern_align(sp, t, &longw, DM_ALIGN_CJ, 0.7, 1, &off, &rc, &score) == -1,
         "40 bp > 6 + 2 x ceil(40 x 0.3) = 32");
@@ -215,7 +218,7 @@ static void test_cluster(const dm_tracks_t *t) {
   o.window_size = 6;
   o.flank = 2;
   double bg[4];
-  dm_pattern_seqlet_t s[3] = {{0, 8, 18, 0}, {1, 12, 22, 0}, {2, 17, 27, 0}};
+  dm_seqlet_t s[3] = {SQ(0, 8, 18, 0), SQ(1, 12, 22, 0), SQ(2, 17, 27, 0)};
   dm_pattern_background(t, s, 3, bg);
   /* hand count over the 30 positions: ex0 A x4 + GATTCA, ex1 C x4 + GATTCA,
    * ex2 G x4 + TGAATC (forward strand): A 4+2+2+2, C 4+1+1+1, G 4+1+1+1, T 2+2+2 */
@@ -232,12 +235,12 @@ static void test_cluster(const dm_tracks_t *t) {
       CLOSE(p->hyp[(j + 2) * 4 + c], motif_hyp(j, c), 1e-6);
       CLOSE(p->sequence[(j + 2) * 4 + c], "ACGT"[c] == MOTIF[j], 1e-12);
     }
-  CHECK(p->seqlets[2].example_idx == 2 && p->seqlets[2].is_revcomp == 1 &&
+  CHECK(p->seqlets[2].example == 2 && p->seqlets[2].is_revcomp == 1 &&
             p->seqlets[2].start == 18 && p->seqlets[2].end == 28,
         "rc member [%d,%d) rc %d", p->seqlets[2].start, p->seqlets[2].end,
         p->seqlets[2].is_revcomp);
   /* members given on the other strand align back: the same pattern */
-  dm_pattern_seqlet_t r[3] = {s[0], dm_pattern_seqlet_revcomp(s[1]), dm_pattern_seqlet_revcomp(s[2])};
+  dm_seqlet_t r[3] = {s[0], dm_pattern_seqlet_revcomp(s[1]), dm_pattern_seqlet_revcomp(s[2])};
   dm_pattern_t *q = dm_pattern_from_cluster(t, r, 3, &o, bg, +1);
   CHECK(q != NULL, "rc cluster");
   if (q) same_pattern(p, q, 0, "cluster with rc members");
@@ -262,7 +265,7 @@ static void test_filters(const dm_tracks_t *t) {
   dm_pattern_opt_t o;
   dm_pattern_opt_init(&o);
   double bg[4] = {0.25, 0.25, 0.25, 0.25};
-  dm_pattern_seqlet_t s[PN] = {{0, 10, 16, 0}, {1, 13, 19, 0}, {2, 20, 26, 1}};
+  dm_seqlet_t s[PN] = {SQ(0, 10, 16, 0), SQ(1, 13, 19, 0), SQ(2, 20, 26, 1)};
   dm_pattern_t *motif = dm_pattern_from_seqlets(t, s, PN);
   o.min_seqlets = 3;
   CHECK(dm_pattern_check_final(motif, &o, bg) == DM_PATTERN_KEPT, "motif kept");
@@ -270,7 +273,7 @@ static void test_filters(const dm_tracks_t *t) {
   CHECK(dm_pattern_check_final(motif, &o, bg) == DM_PATTERN_TOO_FEW_SEQLETS, "3 < 4 seqlets");
   o.min_seqlets = 3;
   /* flanks: A, C, G at each position -> ic = log2(1/3 ..) + 2 = 0.42 bits per position */
-  dm_pattern_seqlet_t f[PN] = {{0, 0, 8, 0}, {1, 0, 8, 0}, {2, 0, 8, 0}};
+  dm_seqlet_t f[PN] = {SQ(0, 0, 8, 0), SQ(1, 0, 8, 0), SQ(2, 0, 8, 0)};
   dm_pattern_t *flat = dm_pattern_from_seqlets(t, f, PN);
   double ic1 = 2 + 3 * (1. / 3) * log2((1. / 3 + 0.001) / 1.004);
   o.min_ic = 6 * ic1 + 1e-9;
@@ -283,7 +286,7 @@ static void test_filters(const dm_tracks_t *t) {
   o.min_ic = 8 * ic1 - 1e-9;
   CHECK(dm_pattern_check_final(flat, &o, bg) == DM_PATTERN_KEPT, "short pattern: whole sum");
   dm_pattern_t *list[2] = {flat, motif};
-  CHECK(dm_pattern_add(motif, t, &(dm_pattern_seqlet_t){0, 20, 26, 0}) == 1, "4th member");
+  CHECK(dm_pattern_add(motif, t, &SQ(0, 20, 26, 0)) == 1, "4th member");
   dm_pattern_sort_by_size(list, 2);
   CHECK(list[0] == motif && list[1] == flat, "sorted by size");
   /* filter_final: the 3-member flat pattern is dropped for low ic, a
@@ -302,13 +305,13 @@ static void test_filters(const dm_tracks_t *t) {
   dm_pattern_t *fl2[1] = {fl[0]};
   CHECK(dm_pattern_filter_final(fl2, 1, t, &o, bg) == 0, "no room for a 30-bp flank");
   /* subpatterns: labels 5 2 2 5 2 -> subpattern_2 (3 members), subpattern_5 (2) */
-  dm_pattern_seqlet_t sm[5] = {{0, 0, 6, 0}, {1, 0, 6, 0}, {1, 1, 7, 0}, {2, 3, 9, 1}, {0, 9, 15, 0}};
+  dm_seqlet_t sm[5] = {SQ(0, 0, 6, 0), SQ(1, 0, 6, 0), SQ(1, 1, 7, 0), SQ(2, 3, 9, 1), SQ(0, 9, 15, 0)};
   dm_pattern_t *sp = dm_pattern_from_seqlets(t, sm, 5);
   int lab[5] = {5, 2, 2, 5, 2}, lab2[5] = {7, 3, 3, 7, 9};
   dm_pattern_set_subpatterns(sp, t, lab);
   CHECK(sp->n_sub == 2 && sp->sub_id[0] == 2 && sp->sub_id[1] == 5 &&
             sp->sub[0]->n_seqlets == 3 && sp->sub[1]->n_seqlets == 2 &&
-            sp->sub[1]->seqlets[1].example_idx == 2 && sp->sub[1]->seqlets[1].is_revcomp,
+            sp->sub[1]->seqlets[1].example == 2 && sp->sub[1]->seqlets[1].is_revcomp,
         "subpatterns by size");
   dm_pattern_set_subpatterns(sp, t, lab2);
   CHECK(sp->n_sub == 3 && sp->sub_id[0] == 7 && sp->sub_id[1] == 3 && sp->sub_id[2] == 9,
@@ -317,10 +320,10 @@ static void test_filters(const dm_tracks_t *t) {
   /* unique members over patterns: sp's five, then sub[2]'s one (sm[4]) on the other strand */
   sp->sub[2]->seqlets[0].is_revcomp = 1;
   dm_pattern_t *two[2] = {sp, sp->sub[2]};
-  dm_pattern_seqlet_t *u = NULL;
+  dm_seqlet_t *u = NULL;
   CHECK(dm_pattern_unique_seqlets(two, 2, &u) == 5, "5 unique windows");
   for (int i = 0; u && i < 5; i++)
-    CHECK(u[i].example_idx == sm[i].example_idx && u[i].start == sm[i].start &&
+    CHECK(u[i].example == sm[i].example && u[i].start == sm[i].start &&
               u[i].is_revcomp == (i == 4 ? 1 : sm[i].is_revcomp),
           "unique %d: order of first appearance, strand of the last", i);
   free(u);

@@ -12,6 +12,7 @@
 #include <gsl/gsl_rng.h>
 
 /* Local headers. */
+#include "dm_cj.h"
 #include "dm_mem.h"
 
 // --- options
@@ -101,17 +102,6 @@ double dm_merge_auroc(float *neg, long n_neg, float *pos, long n_pos) {
   return wins / ((double)n_neg * (double)n_pos);
 }
 
-/* Continuous Jaccard of two flat vectors of d values (0 if both are 0). */
-static float cj_flat(const float *x, const float *y, int d) {
-  double num = 0, den = 0;
-  for (int k = 0; k < d; k++) {
-    double a = x[k], b = y[k], sg = ((a > 0) - (a < 0)) * ((b > 0) - (b < 0));
-    num += fmin(fabs(a), fabs(b)) * sg;
-    den += fmax(fabs(a), fabs(b));
-  }
-  return den > 0 ? (float)(num / den) : 0.0f;
-}
-
 // --- member data
 
 /* Indices of the members used (all, or a seeded ordered subsample). */
@@ -133,10 +123,10 @@ static int subsample(const dm_pattern_t *p, const dm_merge_opt_t *mo, int *idx) 
  * pattern's frame when aligned; members that leave the example (end must
  * stay < example length, as in lite) are skipped. @return members in out */
 static int moved_members(const dm_pattern_t *p, const int *idx, int n_idx, const dm_tracks_t *t,
-                         int aligned, int offset, int rc, dm_pattern_seqlet_t *out) {
+                         int aligned, int offset, int rc, dm_seqlet_t *out) {
   int n = 0;
   for (int i = 0; i < n_idx; i++) {
-    dm_pattern_seqlet_t q = p->seqlets[idx[i]];
+    dm_seqlet_t q = p->seqlets[idx[i]];
     if (aligned) {
       if (rc) q = dm_pattern_seqlet_revcomp(q);
       int shift = q.is_revcomp ? offset : -offset;
@@ -152,7 +142,7 @@ static int moved_members(const dm_pattern_t *p, const int *idx, int n_idx, const
 /* Rows (see dm_pattern_seqlet_rows) of members idx of p, moved as above. */
 static int member_rows(const dm_pattern_t *p, const int *idx, int n_idx, const dm_tracks_t *t,
                        int aligned, int offset, int rc, float *out) {
-  dm_pattern_seqlet_t *q = dm_malloc("merge members", ((size_t)n_idx + 1) * sizeof *q);
+  dm_seqlet_t *q = dm_malloc("merge members", ((size_t)n_idx + 1) * sizeof *q);
   int n = moved_members(p, idx, n_idx, t, aligned, offset, rc, q);
   n = dm_pattern_seqlet_rows(t, q, n, p->len, out);
   free(q);
@@ -179,7 +169,7 @@ static void ref_build(ref_t *r, const dm_pattern_t *p, const dm_tracks_t *t,
   for (int a = 0; a < r->n_rows; a++)
     for (int b = 0; b < r->n_rows; b++)
       r->within[(size_t)a * r->n_rows + b] =
-          cj_flat(r->rows + (size_t)a * d, r->rows + (size_t)b * d, d);
+          dm_cj_score(r->rows + (size_t)a * d, r->rows + (size_t)b * d, (size_t)d);
   qsort(r->within, nn, sizeof *r->within, cmp_float);
 }
 
@@ -214,7 +204,7 @@ static int pair_stats(const dm_pattern_t *a, const ref_t *ra, const dm_pattern_t
   float *within = dm_malloc("merge within", (nw ? nw : 1) * sizeof *within);
   for (int x = 0; x < ra->n_rows; x++)
     for (int y = 0; y < nb; y++)
-      between[(size_t)x * nb + y] = cj_flat(ra->rows + (size_t)x * d, rows + (size_t)y * d, d);
+      between[(size_t)x * nb + y] = dm_cj_score(ra->rows + (size_t)x * d, rows + (size_t)y * d, (size_t)d);
   memcpy(within, ra->within, nw * sizeof *within);
   *auroc = dm_merge_auroc(between, (long)nbetween, within, (long)nw);
   free(between);

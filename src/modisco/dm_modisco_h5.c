@@ -64,14 +64,14 @@ static int put_seqlets(hid_t grp, const dm_pattern_t *p, const dm_tracks_t *t,
   H5Tset_size(str1, 1);
   if (sg < 0) goto fail;
   for (int i = 0; i < n; i++) {
-    const dm_pattern_seqlet_t *s = &p->seqlets[i];
+    const dm_seqlet_t *s = &p->seqlets[i];
     iv[i] = s->start;
     iv[nn + i] = s->end;
-    iv[2 * nn + i] = s->example_idx;
+    iv[2 * nn + i] = s->example;
     rcv[i] = (int8_t)(s->is_revcomp != 0);
     float *d = data + (size_t)i * blk;
     if (dm_pattern_fetch(t, s, d, d + nn * blk, d + 2 * nn * blk) < 0) {
-      dm_log_error("modisco.h5: seqlet %ld:[%d,%d) lies outside the tracks", s->example_idx,
+      dm_log_error("modisco.h5: seqlet %ld:[%d,%d) lies outside the tracks", s->example,
                    s->start, s->end);
       goto fail;
     }
@@ -91,9 +91,9 @@ static int put_seqlets(hid_t grp, const dm_pattern_t *p, const dm_tracks_t *t,
     chrom = dm_malloc("seqlet chroms", nn * sizeof *chrom);
     strand = dm_malloc("seqlet strands", nn);
     for (int i = 0; i < n; i++) {
-      chrom[i] = g->chrom[p->seqlets[i].example_idx];
-      iv[i] = g->start[p->seqlets[i].example_idx] + p->seqlets[i].start;
-      iv[nn + i] = g->start[p->seqlets[i].example_idx] + p->seqlets[i].end;
+      chrom[i] = g->chrom[p->seqlets[i].example];
+      iv[i] = g->start[p->seqlets[i].example] + p->seqlets[i].start;
+      iv[nn + i] = g->start[p->seqlets[i].example] + p->seqlets[i].end;
       strand[i] = p->seqlets[i].is_revcomp ? '-' : '+';
     }
     if (put(sg, "chrom", str, str, 1, &dn, chrom) ||

@@ -7,6 +7,7 @@
 #include <string.h>
 
 /* Local headers. */
+#include "dm_cj.h"
 #include "dm_mem.h"
 
 #define NTRACK 3 /* onehot, contrib, hyp */
@@ -108,37 +109,37 @@ dm_pattern_t *dm_pattern_copy(const dm_pattern_t *p) {
   return q;
 }
 
-dm_pattern_seqlet_t dm_pattern_seqlet_revcomp(dm_pattern_seqlet_t s) {
+dm_seqlet_t dm_pattern_seqlet_revcomp(dm_seqlet_t s) {
   s.is_revcomp = !s.is_revcomp;
   return s;
 }
 
 /* (end - start, 4) window of one (n_examples, len, 4) track. */
-static void fetch_track(const float *track, const dm_tracks_t *t, const dm_pattern_seqlet_t *s,
+static void fetch_track(const float *track, const dm_tracks_t *t, const dm_seqlet_t *s,
                         float *out) {
   int n = s->end - s->start;
-  const float *row = track + ((size_t)s->example_idx * (size_t)t->len + (size_t)s->start) * 4;
+  const float *row = track + ((size_t)s->example * (size_t)t->len + (size_t)s->start) * 4;
   for (int j = 0; j < n; j++)
     for (int c = 0; c < 4; c++)
       out[j * 4 + c] = s->is_revcomp ? row[(n - 1 - j) * 4 + (3 - c)] : row[j * 4 + c];
 }
 
-int dm_pattern_fetch(const dm_tracks_t *t, const dm_pattern_seqlet_t *s, float *seq,
+int dm_pattern_fetch(const dm_tracks_t *t, const dm_seqlet_t *s, float *seq,
                      float *contrib, float *hyp) {
-  if (s->example_idx < 0 || s->example_idx >= t->n_examples || s->start < 0 ||
+  if (s->example < 0 || s->example >= t->n_examples || s->start < 0 ||
       s->end > t->len || s->end <= s->start)
     return -1;
   if (seq) fetch_track(t->onehot, t, s, seq);
   if (contrib) fetch_track(t->contrib, t, s, contrib);
   if (hyp) fetch_track(t->hyp, t, s, hyp);
-  const float *row = t->onehot + ((size_t)s->example_idx * (size_t)t->len + (size_t)s->start) * 4;
+  const float *row = t->onehot + ((size_t)s->example * (size_t)t->len + (size_t)s->start) * 4;
   double bases = 0;
   for (int i = 0; i < (s->end - s->start) * 4; i++) bases += row[i];
   return bases > 0 ? 0 : 1;
 }
 
-static int same_window(const dm_pattern_seqlet_t *a, const dm_pattern_seqlet_t *b) {
-  return a->example_idx == b->example_idx && a->start == b->start && a->end == b->end;
+static int same_window(const dm_seqlet_t *a, const dm_seqlet_t *b) {
+  return a->example == b->example && a->start == b->start && a->end == b->end;
 }
 
 static void update_means(dm_pattern_t *p, int upto) {
@@ -150,7 +151,7 @@ static void update_means(dm_pattern_t *p, int upto) {
   }
 }
 
-int dm_pattern_add(dm_pattern_t *p, const dm_tracks_t *t, const dm_pattern_seqlet_t *s) {
+int dm_pattern_add(dm_pattern_t *p, const dm_tracks_t *t, const dm_seqlet_t *s) {
   int n = s->end - s->start;
   DM_ASSERT(n <= p->len);
   for (int i = 0; i < p->n_seqlets; i++)
@@ -174,7 +175,7 @@ int dm_pattern_add(dm_pattern_t *p, const dm_tracks_t *t, const dm_pattern_seqle
   return 1;
 }
 
-dm_pattern_t *dm_pattern_from_seqlets(const dm_tracks_t *t, const dm_pattern_seqlet_t *s, int n) {
+dm_pattern_t *dm_pattern_from_seqlets(const dm_tracks_t *t, const dm_seqlet_t *s, int n) {
   int len = 0;
   for (int i = 0; i < n; i++)
     if (dm_pattern_fetch(t, &s[i], NULL, NULL, NULL) == 0 && s[i].end - s[i].start > len)
@@ -187,7 +188,7 @@ dm_pattern_t *dm_pattern_from_seqlets(const dm_tracks_t *t, const dm_pattern_seq
 
 // --- information content, trimming, extension
 
-void dm_pattern_background(const dm_tracks_t *t, const dm_pattern_seqlet_t *s, int n,
+void dm_pattern_background(const dm_tracks_t *t, const dm_seqlet_t *s, int n,
                            double bg[4]) {
   double acc[4] = {0, 0, 0, 0}, npos = 0;
   int maxlen = 0;
@@ -242,10 +243,10 @@ int dm_pattern_best_window(const double *x, int n, int w) {
 
 dm_pattern_t *dm_pattern_trim(const dm_pattern_t *p, const dm_tracks_t *t, int start, int end) {
   DM_ASSERT(start >= 0 && end <= p->len && start < end);
-  dm_pattern_seqlet_t *s = dm_malloc("trimmed seqlets", (size_t)(p->n_seqlets + 1) * sizeof *s);
+  dm_seqlet_t *s = dm_malloc("trimmed seqlets", (size_t)(p->n_seqlets + 1) * sizeof *s);
   int n = 0;
   for (int i = 0; i < p->n_seqlets; i++) {
-    dm_pattern_seqlet_t q = p->seqlets[i];
+    dm_seqlet_t q = p->seqlets[i];
     int len = q.end - q.start, e = end < len ? end : len;
     if (start >= e) continue;
     if (!q.is_revcomp) {
@@ -263,10 +264,10 @@ dm_pattern_t *dm_pattern_trim(const dm_pattern_t *p, const dm_tracks_t *t, int s
 }
 
 dm_pattern_t *dm_pattern_expand(const dm_pattern_t *p, const dm_tracks_t *t, int left, int right) {
-  dm_pattern_seqlet_t *s = dm_malloc("expanded seqlets", (size_t)(p->n_seqlets + 1) * sizeof *s);
+  dm_seqlet_t *s = dm_malloc("expanded seqlets", (size_t)(p->n_seqlets + 1) * sizeof *s);
   int n = 0;
   for (int i = 0; i < p->n_seqlets; i++) {
-    dm_pattern_seqlet_t q = p->seqlets[i];
+    dm_seqlet_t q = p->seqlets[i];
     int r = p->len - (q.end - q.start) + right;
     q.start -= q.is_revcomp ? r : left;
     q.end += q.is_revcomp ? left : r;
@@ -319,32 +320,15 @@ dm_pattern_t *dm_pattern_polish(const dm_pattern_t *p, const dm_tracks_t *t,
 
 // --- alignment
 
-/* [hyp | contrib] each L1-normalised over the whole (n, 4) block -> (n, 8). */
-static void cj_rows(const double *hyp, const double *contrib, int n, float *out) {
-  const double *src[2] = {hyp, contrib};
-  for (int k = 0; k < 2; k++) {
-    double s = 0;
-    for (int i = 0; i < n * 4; i++) s += fabs(src[k][i]);
-    double f = s > 0 ? 1.0 / s : 1.0;
-    for (int j = 0; j < n; j++)
-      for (int c = 0; c < 4; c++) out[j * 8 + k * 4 + c] = (float)(src[k][j * 4 + c] * f);
-  }
-}
-
-int dm_pattern_seqlet_rows(const dm_tracks_t *t, const dm_pattern_seqlet_t *s, int n, int len,
+int dm_pattern_seqlet_rows(const dm_tracks_t *t, const dm_seqlet_t *s, int n, int len,
                            float *out) {
   size_t n4 = (size_t)len * 4;
   float *buf = dm_malloc("seqlet data", 2 * n4 * sizeof *buf);
-  double *dd = dm_malloc("seqlet data", 2 * n4 * sizeof *dd);
   int m = 0;
-  for (int i = 0; i < n; i++) {
-    if (s[i].end - s[i].start != len || dm_pattern_fetch(t, &s[i], NULL, buf, buf + n4) != 0)
-      continue;
-    for (size_t e = 0; e < 2 * n4; e++) dd[e] = buf[e];
-    cj_rows(dd + n4, dd, len, out + (size_t)m++ * n4 * 2);
-  }
+  for (int i = 0; i < n; i++)
+    if (s[i].end - s[i].start == len && dm_pattern_fetch(t, &s[i], NULL, buf, buf + n4) == 0)
+      dm_cj_track(buf + n4, buf, len, out + (size_t)m++ * n4 * 2);
   free(buf);
-  free(dd);
   return m;
 }
 
@@ -358,76 +342,85 @@ static void cos_rows(const double *contrib, int n, float *out) {
   for (int i = 0; i < n * 4; i++) out[i] = (float)((contrib[i] - m) * f);
 }
 
-/* Best score of child x (nx, C) slid over parent y (ny, C) padded by pad
- * zero rows each side; *arg is the offset (first best). Pure. */
-static double slide(const float *x, int nx, const float *y, int ny, int C, int pad,
-                    dm_align_metric_t metric, int *arg) {
+/* Best cosine of x (nx, 4) slid over y (ny, 4) padded by pad zero rows each
+ * side (lite pearson_correlation: no re-centring per window; 0 where a
+ * window is all zero); *arg is the offset of x[0] (first best). Pure. */
+static double slide_cosine(const float *x, int nx, const float *y, int ny, int pad, int *arg) {
   double best = -INFINITY, xx = 0;
   *arg = -pad;
-  for (int i = 0; i < nx * C; i++) xx += (double)x[i] * x[i];
+  for (int i = 0; i < nx * 4; i++) xx += (double)x[i] * x[i];
   for (int off = -pad; off + nx <= ny + pad; off++) {
-    double num = 0, den = 0, score;
+    double num = 0, den = 0;
     for (int j = 0; j < nx; j++) {
       int q = off + j;
-      for (int c = 0; c < C; c++) {
-        double a = x[j * C + c], b = (q >= 0 && q < ny) ? y[q * C + c] : 0.0;
-        if (metric == DM_ALIGN_CJ) {
-          double sg = (a > 0) - (a < 0), sb = (b > 0) - (b < 0);
-          num += fmin(fabs(a), fabs(b)) * sg * sb;
-          den += fmax(fabs(a), fabs(b));
-        } else {
-          num += a * b;
-          den += b * b;
-        }
+      if (q < 0 || q >= ny) continue;
+      for (int c = 0; c < 4; c++) {
+        num += (double)x[j * 4 + c] * y[q * 4 + c];
+        den += (double)y[q * 4 + c] * y[q * 4 + c];
       }
     }
-    if (metric == DM_ALIGN_CJ)
-      score = den > 0 ? (double)(float)(num / den) : 0.0;
-    else
-      score = (den > 0 && xx > 0) ? num / sqrt(den * xx) : 0.0;
+    double score = (den > 0 && xx > 0) ? num / sqrt(den * xx) : 0.0;
     if (score > best) best = score, *arg = off;
   }
   return best;
+}
+
+/* Best CJ placement of the member (contrib, hyp) (n, 4) over the pattern. */
+static void align_cj(const dm_pattern_t *p, const double *contrib, const double *hyp, int n,
+                     int pad, int revcomp, int *offset, int *rc, double *score) {
+  size_t n4 = (size_t)n * 4, p4 = (size_t)p->len * 4;
+  size_t nbuf = 2 * p4 + 2 * n4 + p4 * 2 + n4 * 4 + dm_cj_work_size(p->len, 8, pad);
+  float *buf = dm_malloc("align buffers", nbuf * sizeof *buf);
+  float *ph = buf, *pc = ph + p4, *xh = pc + p4, *xc = xh + n4, *y = xc + n4, *x = y + 2 * p4;
+  float *xrc = x + 2 * n4, *work = xrc + 2 * n4;
+  for (size_t i = 0; i < p4; i++) ph[i] = (float)p->hyp[i], pc[i] = (float)p->contrib[i];
+  for (size_t i = 0; i < n4; i++) xh[i] = (float)hyp[i], xc[i] = (float)contrib[i];
+  dm_cj_track(ph, pc, p->len, y);
+  dm_cj_track(xh, xc, n, x);
+  dm_cj_revcomp(x, n, 8, xrc);
+  dm_cj_align_t a = dm_cj_align(x, revcomp ? xrc : NULL, n, y, p->len, 8, pad, work);
+  *offset = a.offset;
+  *rc = a.rc;
+  *score = a.score;
+  free(buf);
+}
+
+/* Best cosine placement of the member's contrib (n, 4) over the pattern's. */
+static void align_cosine(const dm_pattern_t *p, const double *contrib, int n, int pad,
+                         int revcomp, int *offset, int *rc, double *score) {
+  size_t n4 = (size_t)n * 4;
+  double *flip = dm_malloc("align buffers", n4 * sizeof *flip);
+  float *x = dm_malloc("align buffers", n4 * sizeof *x);
+  float *y = dm_malloc("align buffers", (size_t)p->len * 4 * sizeof *y);
+  cos_rows(p->contrib, p->len, y);
+  for (int j = 0; j < n; j++)
+    for (int c = 0; c < 4; c++) flip[j * 4 + c] = contrib[(n - 1 - j) * 4 + 3 - c];
+  *score = -INFINITY;
+  for (int strand = 0; strand < (revcomp ? 2 : 1); strand++) {
+    cos_rows(strand ? flip : contrib, n, x);
+    int arg;
+    double sc = slide_cosine(x, n, y, p->len, pad, &arg);
+    if (sc > *score) *score = sc, *offset = arg, *rc = strand; /* rc only if strictly better */
+  }
+  free(flip);
+  free(x);
+  free(y);
 }
 
 int dm_pattern_align_data(const dm_pattern_t *p, const double *contrib, const double *hyp,
                           int n, dm_align_metric_t metric, double min_overlap, int revcomp,
                           int *offset, int *rc, double *score) {
   DM_ASSERT(n >= 1);
-  int C = metric == DM_ALIGN_CJ ? 8 : 4;
-  size_t n4 = (size_t)n * 4;
-  double *flip = dm_malloc("align buffers", n4 * 2 * sizeof *flip);
-  float *x = dm_malloc("align buffers", (size_t)n * C * sizeof *x);
-  float *y = dm_malloc("align buffers", (size_t)p->len * C * sizeof *y);
+  int pad = dm_cj_pad(n, min_overlap, 1);
+  if (n > p->len + 2 * pad) return -1; /* no placement */
   if (metric == DM_ALIGN_CJ)
-    cj_rows(p->hyp, p->contrib, p->len, y);
+    align_cj(p, contrib, hyp, n, pad, revcomp, offset, rc, score);
   else
-    cos_rows(p->contrib, p->len, y);
-  for (int j = 0; j < n; j++)
-    for (int c = 0; c < 4; c++) {
-      flip[j * 4 + c] = contrib[(n - 1 - j) * 4 + 3 - c];
-      flip[n4 + j * 4 + c] = hyp[(n - 1 - j) * 4 + 3 - c];
-    }
-  int pad = (int)ceil((double)n * (1.0 - min_overlap));
-  *score = -INFINITY;
-  int n_strands = n > p->len + 2 * pad ? 0 : revcomp ? 2 : 1; /* 0: no placement */
-  for (int strand = 0; strand < n_strands; strand++) {
-    const double *co = strand ? flip : contrib, *hy = strand ? flip + n4 : hyp;
-    if (metric == DM_ALIGN_CJ)
-      cj_rows(hy, co, n, x);
-    else
-      cos_rows(co, n, x);
-    int arg;
-    double sc = slide(x, n, y, p->len, C, pad, metric, &arg);
-    if (sc > *score) *score = sc, *offset = arg, *rc = strand;
-  }
-  free(flip);
-  free(x);
-  free(y);
-  return n_strands ? 0 : -1;
+    align_cosine(p, contrib, n, pad, revcomp, offset, rc, score);
+  return 0;
 }
 
-int dm_pattern_align(const dm_pattern_t *p, const dm_tracks_t *t, const dm_pattern_seqlet_t *s,
+int dm_pattern_align(const dm_pattern_t *p, const dm_tracks_t *t, const dm_seqlet_t *s,
                      dm_align_metric_t metric, double min_overlap, int revcomp, int *offset,
                      int *rc, double *score) {
   int n = s->end - s->start;
@@ -449,7 +442,7 @@ int dm_pattern_align(const dm_pattern_t *p, const dm_tracks_t *t, const dm_patte
 // --- aggregation
 
 dm_pattern_t *dm_pattern_merge_in(const dm_pattern_t *parent, const dm_tracks_t *t,
-                                  const dm_pattern_seqlet_t *s, int n, dm_align_metric_t metric,
+                                  const dm_seqlet_t *s, int n, dm_align_metric_t metric,
                                   double min_overlap, int revcomp) {
   dm_pattern_t *cur = dm_pattern_copy(parent);
   for (int i = 0; i < n; i++) {
@@ -457,7 +450,7 @@ dm_pattern_t *dm_pattern_merge_in(const dm_pattern_t *parent, const dm_tracks_t 
     double score;
     if (dm_pattern_align(cur, t, &s[i], metric, min_overlap, revcomp, &off, &rc, &score) != 0)
       continue;
-    dm_pattern_seqlet_t q = rc ? dm_pattern_seqlet_revcomp(s[i]) : s[i];
+    dm_seqlet_t q = rc ? dm_pattern_seqlet_revcomp(s[i]) : s[i];
     int len = q.end - q.start;
     int left = off > 0 ? off : 0, right = cur->len - (off + len);
     right = right > 0 ? right : 0;
@@ -488,7 +481,7 @@ static int cmp_keyed(const void *a, const void *b) {
   return x->idx - y->idx; /* stable */
 }
 
-dm_pattern_t *dm_pattern_from_cluster(const dm_tracks_t *t, const dm_pattern_seqlet_t *s, int n,
+dm_pattern_t *dm_pattern_from_cluster(const dm_tracks_t *t, const dm_seqlet_t *s, int n,
                                       const dm_pattern_opt_t *o, const double bg[4], int sign) {
   if (n < 1) return NULL;
   int maxlen = 0;
@@ -504,7 +497,7 @@ dm_pattern_t *dm_pattern_from_cluster(const dm_tracks_t *t, const dm_pattern_seq
   }
   free(buf);
   qsort(k, (size_t)n, sizeof *k, cmp_keyed);
-  dm_pattern_seqlet_t *sorted = dm_malloc("sorted seqlets", (size_t)n * sizeof *sorted);
+  dm_seqlet_t *sorted = dm_malloc("sorted seqlets", (size_t)n * sizeof *sorted);
   for (int i = 0; i < n; i++) sorted[i] = s[k[i].idx];
   free(k);
   dm_pattern_t *p = NULL, *agg = NULL;
@@ -597,7 +590,7 @@ void dm_pattern_set_subpatterns(dm_pattern_t *p, const dm_tracks_t *t, const int
   free(p->sub_id);
   int n = p->n_seqlets, nl = 0;
   int *ids = dm_malloc("subpattern ids", (size_t)(n + 1) * sizeof *ids);
-  dm_pattern_seqlet_t *m = dm_malloc("subpattern members", (size_t)(n + 1) * sizeof *m);
+  dm_seqlet_t *m = dm_malloc("subpattern members", (size_t)(n + 1) * sizeof *m);
   for (int i = 0; i < n; i++) {
     int seen = 0;
     for (int k = 0; k < nl; k++) seen |= ids[k] == labels[i];
@@ -626,25 +619,25 @@ void dm_pattern_set_subpatterns(dm_pattern_t *p, const dm_tracks_t *t, const int
 }
 
 typedef struct {
-  dm_pattern_seqlet_t s;
+  dm_seqlet_t s;
   int idx; /* position in the concatenation */
 } placed_t;
 
 static int cmp_placed(const void *a, const void *b) {
   const placed_t *x = a, *y = b;
-  if (x->s.example_idx != y->s.example_idx) return x->s.example_idx < y->s.example_idx ? -1 : 1;
+  if (x->s.example != y->s.example) return x->s.example < y->s.example ? -1 : 1;
   if (x->s.start != y->s.start) return x->s.start - y->s.start;
   if (x->s.end != y->s.end) return x->s.end - y->s.end;
   return x->idx - y->idx;
 }
 
-int dm_pattern_unique_seqlets(dm_pattern_t *const *p, int n, dm_pattern_seqlet_t **out) {
+int dm_pattern_unique_seqlets(dm_pattern_t *const *p, int n, dm_seqlet_t **out) {
   int m = 0;
   for (int i = 0; i < n; i++) m += p[i]->n_seqlets;
   *out = NULL;
   if (m == 0) return 0;
   placed_t *w = dm_malloc("unique seqlets", (size_t)m * sizeof *w);
-  dm_pattern_seqlet_t *s = dm_malloc("unique seqlets", (size_t)m * sizeof *s);
+  dm_seqlet_t *s = dm_malloc("unique seqlets", (size_t)m * sizeof *s);
   char *drop = dm_calloc("unique seqlets", (size_t)m, 1);
   m = 0;
   for (int i = 0; i < n; i++)

@@ -1,7 +1,8 @@
 /* dm_pattern: TF-MoDISco step 6, seqlets -> patterns (tfmodisco-lite rules).
  *
- * A pattern is a set of seqlets, each a window [start, end) of one example
- * on one strand, all aligned at pattern position 0 (a member of length n
+ * A pattern is a set of seqlets (dm_seqlet_t: example, [start, end) on the
+ * example's forward strand, is_revcomp; score and metacluster are carried
+ * along unused), all aligned at pattern position 0 (a member of length n
  * covers positions 0..n-1). The pattern keeps per-position sums of the
  * members' one-hot, contribution and hypothetical tracks and their means:
  *     sequence (PPM), contrib (CWM), hyp (hCWM)   each (len, 4)
@@ -29,13 +30,7 @@
 
 #include "dm_log.h"
 #include "dm_params.h"
-
-/** One pattern member: a window of one example, on one strand. */
-typedef struct {
-  long example_idx; /* row of the tracks */
-  int start, end;   /* [start, end) on the example's forward strand */
-  int is_revcomp;   /* 1: the member reads the window reverse-complemented */
-} dm_pattern_seqlet_t;
+#include "dm_seqlet.h"
 
 /** Per-example tracks the members are read from (all rows of length len). */
 typedef struct {
@@ -52,7 +47,7 @@ typedef struct dm_pattern_s dm_pattern_t;
 struct dm_pattern_s {
   int len;                      /* Lp, positions */
   int n_seqlets, cap;           /* members, allocated slots */
-  dm_pattern_seqlet_t *seqlets; /* (n_seqlets,) */
+  dm_seqlet_t *seqlets; /* (n_seqlets,) */
   double *support;              /* (len,) members covering each position */
   double *sum;                  /* (3, len, 4) sums of onehot, contrib, hyp */
   double *sequence;             /* (len, 4) PPM */
@@ -145,7 +140,7 @@ dm_pattern_t *dm_pattern_copy(const dm_pattern_t *p);
  * @return 0; 1 if the window holds no base (one-hot all zero: lite drops
  *         such seqlets); -1 if it leaves the example (nothing written)
  */
-int dm_pattern_fetch(const dm_tracks_t *t, const dm_pattern_seqlet_t *s, float *seq,
+int dm_pattern_fetch(const dm_tracks_t *t, const dm_seqlet_t *s, float *seq,
                      float *contrib, float *hyp);
 
 /**
@@ -153,20 +148,20 @@ int dm_pattern_fetch(const dm_tracks_t *t, const dm_pattern_seqlet_t *s, float *
  *        start and end is present (lite's rule). Its length must be <= len.
  * @return 1 added, 0 duplicate or not readable (fetch != 0)
  */
-int dm_pattern_add(dm_pattern_t *p, const dm_tracks_t *t, const dm_pattern_seqlet_t *s);
+int dm_pattern_add(dm_pattern_t *p, const dm_tracks_t *t, const dm_seqlet_t *s);
 
 /**
  * @brief Pattern of the given members (length = the longest), skipping
  *        duplicates and unreadable ones.
  * @return the pattern, or NULL if none was readable; free with dm_pattern_destroy()
  */
-dm_pattern_t *dm_pattern_from_seqlets(const dm_tracks_t *t, const dm_pattern_seqlet_t *s, int n);
+dm_pattern_t *dm_pattern_from_seqlets(const dm_tracks_t *t, const dm_seqlet_t *s, int n);
 
 /**
  * @brief Member s reverse-complemented: same window, other strand.
  * @return the member on the other strand
  */
-dm_pattern_seqlet_t dm_pattern_seqlet_revcomp(dm_pattern_seqlet_t s);
+dm_seqlet_t dm_pattern_seqlet_revcomp(dm_seqlet_t s);
 
 /**
  * @brief Fine-similarity rows of members: [hyp / sum|hyp| | contrib /
@@ -176,7 +171,7 @@ dm_pattern_seqlet_t dm_pattern_seqlet_revcomp(dm_pattern_seqlet_t s);
  * @param out (n, len * 8) output
  * @return rows written
  */
-int dm_pattern_seqlet_rows(const dm_tracks_t *t, const dm_pattern_seqlet_t *s, int n, int len,
+int dm_pattern_seqlet_rows(const dm_tracks_t *t, const dm_seqlet_t *s, int n, int len,
                            float *out);
 
 // --- information content, trimming, extension
@@ -186,7 +181,7 @@ int dm_pattern_seqlet_rows(const dm_tracks_t *t, const dm_pattern_seqlet_t *s, i
  *        (lite's bg_freq; rows of the metacluster's seqlets).
  * @param bg (4,) output; 0.25 each if nothing is readable
  */
-void dm_pattern_background(const dm_tracks_t *t, const dm_pattern_seqlet_t *s, int n, double bg[4]);
+void dm_pattern_background(const dm_tracks_t *t, const dm_seqlet_t *s, int n, double bg[4]);
 
 /**
  * @brief Per-position information content (bits) of a PPM:
@@ -249,7 +244,7 @@ typedef enum {
  * @param score   out: the score at the best placement
  * @return 0, or -1 if the member is not readable or cannot be placed
  */
-int dm_pattern_align(const dm_pattern_t *p, const dm_tracks_t *t, const dm_pattern_seqlet_t *s,
+int dm_pattern_align(const dm_pattern_t *p, const dm_tracks_t *t, const dm_seqlet_t *s,
                      dm_align_metric_t metric, double min_overlap, int revcomp, int *offset,
                      int *rc, double *score);
 
@@ -271,7 +266,7 @@ int dm_pattern_align_data(const dm_pattern_t *p, const double *contrib, const do
  * @return new pattern; free with dm_pattern_destroy()
  */
 dm_pattern_t *dm_pattern_merge_in(const dm_pattern_t *parent, const dm_tracks_t *t,
-                                  const dm_pattern_seqlet_t *s, int n, dm_align_metric_t metric,
+                                  const dm_seqlet_t *s, int n, dm_align_metric_t metric,
                                   double min_overlap, int revcomp);
 
 /**
@@ -281,7 +276,7 @@ dm_pattern_t *dm_pattern_merge_in(const dm_pattern_t *parent, const dm_tracks_t 
  * @return the pattern, or NULL if polishing failed or the sign differs
  *         (logged at debug level); free with dm_pattern_destroy()
  */
-dm_pattern_t *dm_pattern_from_cluster(const dm_tracks_t *t, const dm_pattern_seqlet_t *s, int n,
+dm_pattern_t *dm_pattern_from_cluster(const dm_tracks_t *t, const dm_seqlet_t *s, int n,
                                       const dm_pattern_opt_t *o, const double bg[4], int sign);
 
 // --- final filters
@@ -334,7 +329,7 @@ void dm_pattern_set_subpatterns(dm_pattern_t *p, const dm_tracks_t *t, const int
  * @param out new array (free with free()), NULL if there is none
  * @return the number of members in *out
  */
-int dm_pattern_unique_seqlets(dm_pattern_t *const *p, int n, dm_pattern_seqlet_t **out);
+int dm_pattern_unique_seqlets(dm_pattern_t *const *p, int n, dm_seqlet_t **out);
 
 /**
  * @brief Sort patterns by decreasing member count (stable).
