@@ -151,11 +151,33 @@ static void update_means(dm_pattern_t *p, int upto) {
   }
 }
 
-int dm_pattern_add(dm_pattern_t *p, const dm_tracks_t *t, const dm_seqlet_t *s) {
+typedef struct {
+  dm_seqlet_t s;
+  int idx; /* position in the input */
+} placed_t;
+
+static int cmp_placed(const void *a, const void *b) {
+  const placed_t *x = a, *y = b;
+  if (x->s.example != y->s.example) return x->s.example < y->s.example ? -1 : 1;
+  if (x->s.start != y->s.start) return x->s.start - y->s.start;
+  if (x->s.end != y->s.end) return x->s.end - y->s.end;
+  return x->idx - y->idx;
+}
+
+/* first[i]: index of the first member with s[i]'s window. O(n log n). */
+static void first_of_window(const dm_seqlet_t *s, int n, int *first) {
+  placed_t *w = dm_malloc("window groups", (size_t)(n > 0 ? n : 1) * sizeof *w);
+  for (int i = 0; i < n; i++) w[i] = (placed_t){s[i], i};
+  qsort(w, (size_t)n, sizeof *w, cmp_placed);
+  for (int i = 0; i < n; i++)
+    first[w[i].idx] = (i > 0 && same_window(&w[i].s, &w[i - 1].s)) ? first[w[i - 1].idx] : w[i].idx;
+  free(w);
+}
+
+/* Add a member without the duplicate check. @return 1 added, 0 not readable */
+static int add_member(dm_pattern_t *p, const dm_tracks_t *t, const dm_seqlet_t *s) {
   int n = s->end - s->start;
   DM_ASSERT(n <= p->len);
-  for (int i = 0; i < p->n_seqlets; i++)
-    if (same_window(&p->seqlets[i], s)) return 0;
   float *buf = dm_malloc("seqlet data", (size_t)NTRACK * (size_t)n * 4 * sizeof *buf);
   size_t n4 = (size_t)n * 4;
   if (dm_pattern_fetch(t, s, buf, buf + n4, buf + 2 * n4) != 0) {
@@ -175,6 +197,12 @@ int dm_pattern_add(dm_pattern_t *p, const dm_tracks_t *t, const dm_seqlet_t *s) 
   return 1;
 }
 
+int dm_pattern_add(dm_pattern_t *p, const dm_tracks_t *t, const dm_seqlet_t *s) {
+  for (int i = 0; i < p->n_seqlets; i++)
+    if (same_window(&p->seqlets[i], s)) return 0;
+  return add_member(p, t, s);
+}
+
 dm_pattern_t *dm_pattern_from_seqlets(const dm_tracks_t *t, const dm_seqlet_t *s, int n) {
   int len = 0;
   for (int i = 0; i < n; i++)
@@ -182,7 +210,11 @@ dm_pattern_t *dm_pattern_from_seqlets(const dm_tracks_t *t, const dm_seqlet_t *s
       len = s[i].end - s[i].start;
   if (len == 0) return NULL;
   dm_pattern_t *p = dm_pattern_init(len);
-  for (int i = 0; i < n; i++) dm_pattern_add(p, t, &s[i]);
+  int *first = dm_malloc("window groups", (size_t)n * sizeof *first);
+  first_of_window(s, n, first);
+  for (int i = 0; i < n; i++)
+    if (first[i] == i) add_member(p, t, &s[i]);
+  free(first);
   return p;
 }
 
@@ -618,43 +650,22 @@ void dm_pattern_set_subpatterns(dm_pattern_t *p, const dm_tracks_t *t, const int
   free(m);
 }
 
-typedef struct {
-  dm_seqlet_t s;
-  int idx; /* position in the concatenation */
-} placed_t;
-
-static int cmp_placed(const void *a, const void *b) {
-  const placed_t *x = a, *y = b;
-  if (x->s.example != y->s.example) return x->s.example < y->s.example ? -1 : 1;
-  if (x->s.start != y->s.start) return x->s.start - y->s.start;
-  if (x->s.end != y->s.end) return x->s.end - y->s.end;
-  return x->idx - y->idx;
-}
-
 int dm_pattern_unique_seqlets(dm_pattern_t *const *p, int n, dm_seqlet_t **out) {
   int m = 0;
   for (int i = 0; i < n; i++) m += p[i]->n_seqlets;
   *out = NULL;
   if (m == 0) return 0;
-  placed_t *w = dm_malloc("unique seqlets", (size_t)m * sizeof *w);
   dm_seqlet_t *s = dm_malloc("unique seqlets", (size_t)m * sizeof *s);
-  char *drop = dm_calloc("unique seqlets", (size_t)m, 1);
+  int *first = dm_malloc("unique seqlets", (size_t)m * sizeof *first);
   m = 0;
   for (int i = 0; i < n; i++)
-    for (int j = 0; j < p[i]->n_seqlets; j++) s[m] = p[i]->seqlets[j], w[m] = (placed_t){s[m], m}, m++;
-  qsort(w, (size_t)m, sizeof *w, cmp_placed); /* equal windows adjacent, in order */
-  for (int i = 0; i < m;) {
-    int j = i + 1;
-    while (j < m && same_window(&w[j].s, &w[i].s)) j++;
-    s[w[i].idx].is_revcomp = w[j - 1].s.is_revcomp; /* first place, last strand */
-    for (int q = i + 1; q < j; q++) drop[w[q].idx] = 1;
-    i = j;
-  }
+    for (int j = 0; j < p[i]->n_seqlets; j++) s[m++] = p[i]->seqlets[j];
+  first_of_window(s, m, first);
+  for (int i = 0; i < m; i++) s[first[i]].is_revcomp = s[i].is_revcomp; /* the last strand */
   int u = 0;
   for (int i = 0; i < m; i++)
-    if (!drop[i]) s[u++] = s[i];
-  free(drop);
-  free(w);
+    if (first[i] == i) s[u++] = s[i];
+  free(first);
   *out = s;
   return u;
 }
