@@ -175,6 +175,24 @@ static void test_merge(void) {
   }
   for (int k = 0; k < n; k++) dm_pattern_destroy(out[k]);
   free(out);
+  /* a rule that merges anything: B joins too, unless a dealbreaker (the A-B
+   * pairs: cross-contamination ~0, sim ~0.3) forbids it */
+  dm_merge_opt_t any = mo;
+  any.n_merge = 1;
+  any.merge[0][0] = 0.0;
+  any.merge[0][1] = -1.0;
+  any.n_dealbreak = 0;
+  n = dm_merge_patterns(in, 3, &t, &po, &any, bg, &out);
+  CHECK(n == 1, "everything merges: %d patterns", n);
+  for (int k = 0; k < n; k++) dm_pattern_destroy(out[k]);
+  free(out);
+  any.n_dealbreak = 1;
+  any.dealbreak[0][0] = 0.5;
+  any.dealbreak[0][1] = 0.9;
+  n = dm_merge_patterns(in, 3, &t, &po, &any, bg, &out);
+  CHECK(n == 2 && out[0]->n_seqlets == 2 * PER, "the dealbreaker keeps B apart: %d patterns", n);
+  for (int k = 0; k < n; k++) dm_pattern_destroy(out[k]);
+  free(out);
   /* without merge rules nothing merges, and the output is sorted by size */
   mo.n_merge = 0;
   dm_pattern_add(pb, &t, &SQ(0, 0, pb->len, 0));
