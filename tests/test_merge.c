@@ -56,19 +56,16 @@ static void test_params(void) {
   CHECK(dm_pattern_opt_from_params(&po, p) == 0 && memcmp(&po, &pd, sizeof po) == 0,
         "Patterns: defaults of the table = dm_pattern_opt_init");
   CHECK(dm_merge_opt_from_params(&mo, p) == 0 && mo.n_merge == md.n_merge &&
-            mo.n_dealbreak == md.n_dealbreak &&
-            memcmp(mo.merge, md.merge, sizeof mo.merge) == 0 &&
-            memcmp(mo.dealbreak, md.dealbreak, sizeof mo.dealbreak) == 0 &&
-            mo.max_seqlets_subsample == 300 && mo.seed == 1234,
+            mo.n_dealbreak == md.n_dealbreak && memcmp(mo.merge, md.merge, sizeof mo.merge) == 0 &&
+            memcmp(mo.dealbreak, md.dealbreak, sizeof mo.dealbreak) == 0 && mo.max_seqlets_subsample == 300 &&
+            mo.seed == 1234,
         "Merge: defaults of the table = dm_merge_opt_init");
   CHECK(dm_params_set(p, "Patterns:trim_to_window_size=12") == 0 &&
             dm_params_set(p, "Merge:merge_thresholds=(0.1,0.2)") == 0,
         "overrides");
   CHECK(dm_pattern_opt_from_params(&po, p) == 0 && po.window_size == 12, "window override");
-  CHECK(dm_merge_opt_from_params(&mo, p) == 0 && mo.n_merge == 1 && mo.merge[0][1] == 0.2,
-        "rules override");
-  CHECK(dm_params_set(p, "Merge:merge_thresholds=0.1,0.2") == 0 &&
-            dm_merge_opt_from_params(&mo, p) < 0,
+  CHECK(dm_merge_opt_from_params(&mo, p) == 0 && mo.n_merge == 1 && mo.merge[0][1] == 0.2, "rules override");
+  CHECK(dm_params_set(p, "Merge:merge_thresholds=0.1,0.2") == 0 && dm_merge_opt_from_params(&mo, p) < 0,
         "malformed rules are rejected");
   dm_params_destroy(p);
 }
@@ -108,8 +105,8 @@ static void make_tracks(dm_tracks_t *t) {
   *t = (dm_tracks_t){oh, co, hy, N, L};
 }
 
-static dm_pattern_t *cluster(const dm_tracks_t *t, int first, int start,
-                             const dm_pattern_opt_t *o, const double bg[4]) {
+static dm_pattern_t *cluster(const dm_tracks_t *t, int first, int start, const dm_pattern_opt_t *o,
+                             const double bg[4]) {
   dm_seqlet_t s[PER];
   for (int k = 0; k < PER; k++) s[k] = SQ(first + k, start, start + 14, 0);
   return dm_pattern_from_cluster(t, s, PER, o, bg, +1);
@@ -156,16 +153,16 @@ static void test_merge(void) {
   /* subsampling to 10 members changes the numbers only a little */
   dm_merge_opt_t small = mo;
   small.max_seqlets_subsample = 10;
-  CHECK(dm_merge_compare(pa, pa2, &t, &po, &small, &sim, &auroc) == 0 && sim > 0.9 &&
-            fabs(auroc - 0.5) < 0.25,
-        "subsampled copies: sim %g auroc %g", sim, auroc);
+  CHECK(
+      dm_merge_compare(pa, pa2, &t, &po, &small, &sim, &auroc) == 0 && sim > 0.9 && fabs(auroc - 0.5) < 0.25,
+      "subsampled copies: sim %g auroc %g", sim, auroc);
 
   dm_pattern_t *in[3] = {pb, pa, pa2}, **out = NULL;
   int n = dm_merge_patterns(in, 3, &t, &po, &mo, bg, &out);
   CHECK(n == 2, "A and rc(A) merged, B apart: %d patterns", n);
   if (n == 2) {
-    CHECK(out[0]->n_seqlets == 2 * PER && out[1]->n_seqlets == PER, "sizes %d %d",
-          out[0]->n_seqlets, out[1]->n_seqlets);
+    CHECK(out[0]->n_seqlets == 2 * PER && out[1]->n_seqlets == PER, "sizes %d %d", out[0]->n_seqlets,
+          out[1]->n_seqlets);
     CHECK(out[0]->len == 16 && (find(out[0], MA, 0) >= 0 || find(out[0], MA, 1) >= 0),
           "merged pattern spells A (len %d)", out[0]->len);
     CHECK(find(out[1], MB, 0) >= 0, "B unchanged");

@@ -45,8 +45,8 @@ static void members(hid_t loc, const char *path, char *out, size_t cap) {
 }
 
 /* Check a dataset's rank, dims, type class and size; read it as mtype into buf (may be NULL). */
-static void check_ds(hid_t loc, const char *path, int rank, const hsize_t *dims, H5T_class_t cls,
-                     size_t size, hid_t mtype, void *buf) {
+static void check_ds(hid_t loc, const char *path, int rank, const hsize_t *dims, H5T_class_t cls, size_t size,
+                     hid_t mtype, void *buf) {
   hid_t ds = H5Dopen2(loc, path, H5P_DEFAULT);
   CHECK(ds >= 0, "dataset %s missing", path);
   if (ds < 0) return;
@@ -57,8 +57,7 @@ static void check_ds(hid_t loc, const char *path, int rank, const hsize_t *dims,
   for (int i = 0; i < rank && i < r; i++)
     CHECK(d[i] == dims[i], "%s: dim %d is %llu, want %llu", path, i, (unsigned long long)d[i],
           (unsigned long long)dims[i]);
-  CHECK(H5Tget_class(ty) == cls, "%s: type class %d, want %d", path, (int)H5Tget_class(ty),
-        (int)cls);
+  CHECK(H5Tget_class(ty) == cls, "%s: type class %d, want %d", path, (int)H5Tget_class(ty), (int)cls);
   if (size) CHECK(H5Tget_size(ty) == size, "%s: type size %zu, want %zu", path, H5Tget_size(ty), size);
   if (cls == H5T_INTEGER || cls == H5T_FLOAT)
     CHECK(H5Tget_order(ty) == H5T_ORDER_LE, "%s: not little-endian", path);
@@ -85,10 +84,12 @@ static void check_pattern(hid_t f, const char *pfx, const dm_pattern_t *p, const
   free(buf);
   snprintf(path, sizeof path, "%s/seqlets", pfx);
   members(f, path, got, sizeof got);
-  const char *lite = "contrib_scores,end,example_idx,hypothetical_contribs,is_revcomp,n_seqlets,"
-                     "sequence,start";
-  const char *ext = "chrom,contrib_scores,end,example_idx,genomic_end,genomic_start,"
-                    "hypothetical_contribs,is_revcomp,n_seqlets,sequence,start,strand";
+  const char *lite =
+      "contrib_scores,end,example_idx,hypothetical_contribs,is_revcomp,n_seqlets,"
+      "sequence,start";
+  const char *ext =
+      "chrom,contrib_scores,end,example_idx,genomic_end,genomic_start,"
+      "hypothetical_contribs,is_revcomp,n_seqlets,sequence,start,strand";
   CHECK(strcmp(got, with_regions ? ext : lite) == 0, "%s members: %s", path, got);
   int n = p->n_seqlets, ls = p->seqlets[0].end - p->seqlets[0].start;
   hsize_t d1 = 1, dn = (hsize_t)n, d3[3] = {(hsize_t)n, (hsize_t)ls, 4};
@@ -172,8 +173,7 @@ int main(void) {
                 "contrib_scores,hypothetical_contribs,seqlets,sequence");
   hid_t a = H5Aopen(f, "window_size", H5P_DEFAULT);
   int64_t ws = 0;
-  CHECK(a >= 0 && H5Aread(a, H5T_NATIVE_INT64, &ws) >= 0 && ws == L, "window_size %lld",
-        (long long)ws);
+  CHECK(a >= 0 && H5Aread(a, H5T_NATIVE_INT64, &ws) >= 0 && ws == L, "window_size %lld", (long long)ws);
   H5Aclose(a);
   H5Fclose(f);
 
@@ -197,10 +197,8 @@ int main(void) {
    * (chrX:1000-1024), window [10, 20) read reverse-complemented: [1010, 1020) '-'. */
   int64_t gs[2], ge[2];
   hsize_t d2 = 2;
-  check_ds(f, "neg_patterns/pattern_0/seqlets/genomic_start", 1, &d2, H5T_INTEGER, 8,
-           H5T_NATIVE_INT64, gs);
-  check_ds(f, "neg_patterns/pattern_0/seqlets/genomic_end", 1, &d2, H5T_INTEGER, 8,
-           H5T_NATIVE_INT64, ge);
+  check_ds(f, "neg_patterns/pattern_0/seqlets/genomic_start", 1, &d2, H5T_INTEGER, 8, H5T_NATIVE_INT64, gs);
+  check_ds(f, "neg_patterns/pattern_0/seqlets/genomic_end", 1, &d2, H5T_INTEGER, 8, H5T_NATIVE_INT64, ge);
   CHECK(gs[0] == 102 && ge[0] == 112 && gs[1] == 1010 && ge[1] == 1020, "genomic %lld-%lld %lld-%lld",
         (long long)gs[0], (long long)ge[0], (long long)gs[1], (long long)ge[1]);
   char st[2];

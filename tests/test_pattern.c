@@ -34,8 +34,8 @@ static void test_means(void) {
   CHECK(p->support[0] == 3 && p->support[1] == 3 && p->support[2] == 2, "support 3,3,2");
   double ppm[12] = {1, 0, 0, 0, 2. / 3, 1. / 3, 0, 0, 0, 0, 1, 0};
   double cwm[12] = {1.1 / 3, 0, 0, 0, 1.0 / 3, 0.2 / 3, 0, 0, 0, 0, 0.45, 0};
-  double hcwm[12] = {1.1 / 3, 1.2 / 3, 1.3 / 3, 1.4 / 3, 1.1 / 3, 1.2 / 3, 1.3 / 3, 1.4 / 3,
-                     0.15,    0.3,     0.45,    0.6};
+  double hcwm[12] = {1.1 / 3, 1.2 / 3, 1.3 / 3, 1.4 / 3, 1.1 / 3, 1.2 / 3,
+                     1.3 / 3, 1.4 / 3, 0.15,    0.3,     0.45,    0.6};
   for (int i = 0; i < 12; i++) {
     CLOSE(p->sequence[i], ppm[i], 1e-6);
     CLOSE(p->contrib[i], cwm[i], 1e-6);
@@ -108,9 +108,7 @@ enum { PN = 3, PL = 40, MW = 6 };
 static float poh[PN * PL * 4], phy[PN * PL * 4], pco[PN * PL * 4];
 static const char *MOTIF = "GATTCA";
 
-static double motif_hyp(int j, int c) {
-  return ("ACGT"[c] == MOTIF[j]) ? 1.0 + 0.1 * j : -0.05 * (c + 1);
-}
+static double motif_hyp(int j, int c) { return ("ACGT"[c] == MOTIF[j]) ? 1.0 + 0.1 * j : -0.05 * (c + 1); }
 
 /* Example 0: motif at 10..15; example 1: at 13..18; example 2: reverse
  * complement at 20..25. Elsewhere bases A / C / G by example and hyp 0. */
@@ -154,8 +152,8 @@ static void test_trim_expand(const dm_tracks_t *t) {
   dm_pattern_t *none = dm_pattern_expand(q, t, 25, 0);
   CHECK(none == NULL, "every member leaves its example");
   dm_pattern_t *one = dm_pattern_expand(q, t, 11, 0);
-  CHECK(one && one->n_seqlets == 1 && one->seqlets[0].example == 2 &&
-            one->seqlets[0].start == 20 && one->seqlets[0].end == 37,
+  CHECK(one && one->n_seqlets == 1 && one->seqlets[0].example == 2 && one->seqlets[0].start == 20 &&
+            one->seqlets[0].end == 37,
         "the forward member would start at -1 and is dropped");
   dm_pattern_destroy(p);
   dm_pattern_destroy(q);
@@ -171,21 +169,17 @@ static void test_align(const dm_tracks_t *t) {
   int off, rc;
   double score;
   CHECK(dm_pattern_align(p, t, &b, DM_ALIGN_CJ, 0.7, 1, &off, &rc, &score) == 0, "align b");
-  CHECK(off == 1 && rc == 0 && fabs(score - 1) < 1e-6, "b: offset %d rc %d score %g", off, rc,
-        score);
+  CHECK(off == 1 && rc == 0 && fabs(score - 1) < 1e-6, "b: offset %d rc %d score %g", off, rc, score);
   /* c read reverse-complemented: window 26..17, motif (20..25) at member positions 1..6 */
   CHECK(dm_pattern_align(p, t, &c, DM_ALIGN_CJ, 0.7, 1, &off, &rc, &score) == 0, "align c");
-  CHECK(off == 1 && rc == 1 && fabs(score - 1) < 1e-6, "c: offset %d rc %d score %g", off, rc,
-        score);
-  CHECK(dm_pattern_align(p, t, &c, DM_ALIGN_CJ, 0.7, 0, &off, &rc, &score) == 0 && rc == 0 &&
-            score < 0.9,
+  CHECK(off == 1 && rc == 1 && fabs(score - 1) < 1e-6, "c: offset %d rc %d score %g", off, rc, score);
+  CHECK(dm_pattern_align(p, t, &c, DM_ALIGN_CJ, 0.7, 0, &off, &rc, &score) == 0 && rc == 0 && score < 0.9,
         "stranded: forward only, poor score %g", score);
   CHECK(dm_pattern_align(p, t, &c, DM_ALIGN_COSINE, 0.7, 1, &off, &rc, &score) == 0, "cos");
   CHECK(off == 1 && rc == 1 && score > 0.95, "cosine: offset %d rc %d score %g", off, rc, score);
   /* pad = ceil(10 x (1 - 0.7)) = 4 (3.0000000000000004): a motif needing offset -4 is found */
   dm_seqlet_t d = SQ(1, 7, 17, 0);
-  CHECK(dm_pattern_align(p, t, &d, DM_ALIGN_CJ, 0.7, 1, &off, &rc, &score) == 0 && off == 0 - 4 &&
-            rc == 0,
+  CHECK(dm_pattern_align(p, t, &d, DM_ALIGN_CJ, 0.7, 1, &off, &rc, &score) == 0 && off == 0 - 4 && rc == 0,
         "offset -4 reachable: %d", off);
   /* a member longer than the padded pattern has no placement */
   dm_seqlet_t shortw = SQ(0, 10, 16, 0), longw = SQ(1, 0, 40, 0);
@@ -206,8 +200,8 @@ static void same_pattern(const dm_pattern_t *p, const dm_pattern_t *q, int flip,
   for (int j = 0; j < L; j++)
     for (int c = 0; c < 4; c++) {
       int i = j * 4 + c, k = flip ? (L - 1 - j) * 4 + 3 - c : i;
-      bad += fabs(p->sequence[i] - q->sequence[k]) > 1e-12 ||
-             fabs(p->contrib[i] - q->contrib[k]) > 1e-9 || fabs(p->hyp[i] - q->hyp[k]) > 1e-9;
+      bad += fabs(p->sequence[i] - q->sequence[k]) > 1e-12 || fabs(p->contrib[i] - q->contrib[k]) > 1e-9 ||
+             fabs(p->hyp[i] - q->hyp[k]) > 1e-9;
     }
   CHECK(bad == 0, "%s: %d entries differ", what, bad);
 }
@@ -235,10 +229,9 @@ static void test_cluster(const dm_tracks_t *t) {
       CLOSE(p->hyp[(j + 2) * 4 + c], motif_hyp(j, c), 1e-6);
       CLOSE(p->sequence[(j + 2) * 4 + c], "ACGT"[c] == MOTIF[j], 1e-12);
     }
-  CHECK(p->seqlets[2].example == 2 && p->seqlets[2].is_revcomp == 1 &&
-            p->seqlets[2].start == 18 && p->seqlets[2].end == 28,
-        "rc member [%d,%d) rc %d", p->seqlets[2].start, p->seqlets[2].end,
-        p->seqlets[2].is_revcomp);
+  CHECK(p->seqlets[2].example == 2 && p->seqlets[2].is_revcomp == 1 && p->seqlets[2].start == 18 &&
+            p->seqlets[2].end == 28,
+        "rc member [%d,%d) rc %d", p->seqlets[2].start, p->seqlets[2].end, p->seqlets[2].is_revcomp);
   /* members given on the other strand align back: the same pattern */
   dm_seqlet_t r[3] = {s[0], dm_pattern_seqlet_revcomp(s[1]), dm_pattern_seqlet_revcomp(s[2])};
   dm_pattern_t *q = dm_pattern_from_cluster(t, r, 3, &o, bg, +1);
@@ -298,9 +291,9 @@ static void test_filters(const dm_tracks_t *t) {
   dm_pattern_t *few = dm_pattern_from_seqlets(t, s, 2);
   dm_pattern_t *fl[3] = {few, flat, motif};
   CHECK(dm_pattern_filter_final(fl, 3, t, &o, bg) == 1, "one kept");
-  CHECK(fl[0]->n_seqlets == 4 && fl[0]->len == 8 && fl[0]->seqlets[0].start == 9 &&
-            fl[0]->seqlets[0].end == 17,
-        "motif extended by the final flank: %d bp", fl[0]->len);
+  CHECK(
+      fl[0]->n_seqlets == 4 && fl[0]->len == 8 && fl[0]->seqlets[0].start == 9 && fl[0]->seqlets[0].end == 17,
+      "motif extended by the final flank: %d bp", fl[0]->len);
   o.final_flank = 30;
   dm_pattern_t *fl2[1] = {fl[0]};
   CHECK(dm_pattern_filter_final(fl2, 1, t, &o, bg) == 0, "no room for a 30-bp flank");
@@ -309,9 +302,9 @@ static void test_filters(const dm_tracks_t *t) {
   dm_pattern_t *sp = dm_pattern_from_seqlets(t, sm, 5);
   int lab[5] = {5, 2, 2, 5, 2}, lab2[5] = {7, 3, 3, 7, 9};
   dm_pattern_set_subpatterns(sp, t, lab);
-  CHECK(sp->n_sub == 2 && sp->sub_id[0] == 2 && sp->sub_id[1] == 5 &&
-            sp->sub[0]->n_seqlets == 3 && sp->sub[1]->n_seqlets == 2 &&
-            sp->sub[1]->seqlets[1].example == 2 && sp->sub[1]->seqlets[1].is_revcomp,
+  CHECK(sp->n_sub == 2 && sp->sub_id[0] == 2 && sp->sub_id[1] == 5 && sp->sub[0]->n_seqlets == 3 &&
+            sp->sub[1]->n_seqlets == 2 && sp->sub[1]->seqlets[1].example == 2 &&
+            sp->sub[1]->seqlets[1].is_revcomp,
         "subpatterns by size");
   dm_pattern_set_subpatterns(sp, t, lab2);
   CHECK(sp->n_sub == 3 && sp->sub_id[0] == 7 && sp->sub_id[1] == 3 && sp->sub_id[2] == 9,

@@ -69,8 +69,7 @@ int dm_merge_opt_from_params(dm_merge_opt_t *o, const dm_params_t *p) {
     const char *v = dm_params_get_string(p, keys[k]);
     *counts[k] = dm_merge_parse_rules(v ? v : "", rules[k]);
     if (*counts[k] < 0) {
-      dm_log_error("%s: '%s' is not a list of (cross-contamination,similarity) pairs", keys[k],
-                   v);
+      dm_log_error("%s: '%s' is not a list of (cross-contamination,similarity) pairs", keys[k], v);
       return -1;
     }
   }
@@ -122,8 +121,8 @@ static int subsample(const dm_pattern_t *p, const dm_merge_opt_t *mo, int *idx) 
 /* Members idx of p, moved by the alignment (offset, rc) onto another
  * pattern's frame when aligned; members that leave the example (end must
  * stay < example length, as in lite) are skipped. @return members in out */
-static int moved_members(const dm_pattern_t *p, const int *idx, int n_idx, const dm_tracks_t *t,
-                         int aligned, int offset, int rc, dm_seqlet_t *out) {
+static int moved_members(const dm_pattern_t *p, const int *idx, int n_idx, const dm_tracks_t *t, int aligned,
+                         int offset, int rc, dm_seqlet_t *out) {
   int n = 0;
   for (int i = 0; i < n_idx; i++) {
     dm_seqlet_t q = p->seqlets[idx[i]];
@@ -140,8 +139,8 @@ static int moved_members(const dm_pattern_t *p, const int *idx, int n_idx, const
 }
 
 /* Rows (see dm_pattern_seqlet_rows) of members idx of p, moved as above. */
-static int member_rows(const dm_pattern_t *p, const int *idx, int n_idx, const dm_tracks_t *t,
-                       int aligned, int offset, int rc, float *out) {
+static int member_rows(const dm_pattern_t *p, const int *idx, int n_idx, const dm_tracks_t *t, int aligned,
+                       int offset, int rc, float *out) {
   dm_seqlet_t *q = dm_malloc("merge members", ((size_t)n_idx + 1) * sizeof *q);
   int n = moved_members(p, idx, n_idx, t, aligned, offset, rc, q);
   n = dm_pattern_seqlet_rows(t, q, n, p->len, out);
@@ -157,8 +156,7 @@ typedef struct {
   float *within; /* (n_rows^2,) sorted */
 } ref_t;
 
-static void ref_build(ref_t *r, const dm_pattern_t *p, const dm_tracks_t *t,
-                      const dm_merge_opt_t *mo) {
+static void ref_build(ref_t *r, const dm_pattern_t *p, const dm_tracks_t *t, const dm_merge_opt_t *mo) {
   int d = p->len * 8;
   r->idx = dm_malloc("merge idx", (size_t)(p->n_seqlets + 1) * sizeof *r->idx);
   r->n_idx = subsample(p, mo, r->idx);
@@ -180,17 +178,15 @@ static void ref_free(ref_t *r) {
 }
 
 /* sim and auroc of pair (a = i, b = j) given a's reference data and b's subsample. */
-static int pair_stats(const dm_pattern_t *a, const ref_t *ra, const dm_pattern_t *b,
-                      const ref_t *rb, const dm_tracks_t *t, const dm_pattern_opt_t *po,
-                      double *sim, double *auroc) {
+static int pair_stats(const dm_pattern_t *a, const ref_t *ra, const dm_pattern_t *b, const ref_t *rb,
+                      const dm_tracks_t *t, const dm_pattern_opt_t *po, double *sim, double *auroc) {
   if (a->len != b->len) {
-    dm_log_error("patterns of %d and %d bp cannot be compared (polish both first)", a->len,
-                 b->len);
+    dm_log_error("patterns of %d and %d bp cannot be compared (polish both first)", a->len, b->len);
     return -1;
   }
   int off = 0, rc = 0, d = a->len * 8;
-  (void)dm_pattern_align_data(a, b->contrib, b->hyp, b->len, DM_ALIGN_COSINE, po->min_overlap,
-                              po->revcomp, &off, &rc, sim); /* equal lengths: always placed */
+  (void)dm_pattern_align_data(a, b->contrib, b->hyp, b->len, DM_ALIGN_COSINE, po->min_overlap, po->revcomp,
+                              &off, &rc, sim); /* equal lengths: always placed */
   float *rows = dm_malloc("merge rows", ((size_t)rb->n_idx + 1) * (size_t)d * sizeof *rows);
   int nb = member_rows(b, rb->idx, rb->n_idx, t, 1, off, rc, rows);
   if (nb == 0) {
@@ -214,8 +210,7 @@ static int pair_stats(const dm_pattern_t *a, const ref_t *ra, const dm_pattern_t
 }
 
 int dm_merge_compare(const dm_pattern_t *a, const dm_pattern_t *b, const dm_tracks_t *t,
-                     const dm_pattern_opt_t *po, const dm_merge_opt_t *mo, double *sim,
-                     double *auroc) {
+                     const dm_pattern_opt_t *po, const dm_merge_opt_t *mo, double *sim, double *auroc) {
   ref_t ra, rb;
   ref_build(&ra, a, t, mo);
   ref_build(&rb, b, t, mo);
@@ -281,9 +276,8 @@ static int fill_stats(dm_pattern_t **p, int n, const dm_tracks_t *t, const dm_pa
   return rc;
 }
 
-int dm_merge_patterns(dm_pattern_t *const *in, int n, const dm_tracks_t *t,
-                      const dm_pattern_opt_t *po, const dm_merge_opt_t *mo, const double bg[4],
-                      dm_pattern_t ***out) {
+int dm_merge_patterns(dm_pattern_t *const *in, int n, const dm_tracks_t *t, const dm_pattern_opt_t *po,
+                      const dm_merge_opt_t *mo, const double bg[4], dm_pattern_t ***out) {
   int n_owned = n, cap_owned = n + 16, rc = -1;
   dm_pattern_t **owned = dm_malloc("merge patterns", (size_t)cap_owned * sizeof *owned);
   dm_pattern_t **cur = dm_malloc("merge patterns", (size_t)(n + 1) * sizeof *cur);
@@ -333,8 +327,8 @@ int dm_merge_patterns(dm_pattern_t *const *in, int n, const dm_tracks_t *t,
       if (p1 == p2) continue;
       dm_pattern_t *parent = p1->n_seqlets < p2->n_seqlets ? p2 : p1;
       dm_pattern_t *child = parent == p1 ? p2 : p1;
-      dm_pattern_t *m = dm_pattern_merge_in(parent, t, child->seqlets, child->n_seqlets,
-                                            DM_ALIGN_COSINE, po->min_overlap, po->revcomp);
+      dm_pattern_t *m = dm_pattern_merge_in(parent, t, child->seqlets, child->n_seqlets, DM_ALIGN_COSINE,
+                                            po->min_overlap, po->revcomp);
       dm_pattern_t *polished = dm_pattern_polish(m, t, po, bg);
       dm_pattern_destroy(m);
       if (!polished) continue;

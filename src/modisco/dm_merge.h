@@ -31,20 +31,19 @@ typedef struct {
   double merge[DM_MERGE_MAX_RULES][2]; /* (cross-contamination, similarity) */
   int n_merge;                         /* (0.8,0.8) (0.5,0.85) (0.2,0.9) */
   double dealbreak[DM_MERGE_MAX_RULES][2];
-  int n_dealbreak;            /* (0.4,0.75) (0.2,0.8) (0.1,0.85) (0.0,0.9) */
-  int max_seqlets_subsample;  /* merging_max_seqlets_subsample: 300 */
-  unsigned long seed;         /* subsample seed: 1234 */
+  int n_dealbreak;           /* (0.4,0.75) (0.2,0.8) (0.1,0.85) (0.0,0.9) */
+  int max_seqlets_subsample; /* merging_max_seqlets_subsample: 300 */
+  unsigned long seed;        /* subsample seed: 1234 */
 } dm_merge_opt_t;
 
 /** Parameter table entries of dm_merge_opt_t (section "Merge:"). */
-#define DM_MERGE_PARAMS                                                                            \
-  {"Merge:merge_thresholds", DM_PARAM_STRING, "(0.8,0.8) (0.5,0.85) (0.2,0.9)", NULL,              \
-   "merge two patterns if cross-contamination >= c and similarity >= s for some (c,s)"},           \
-      {"Merge:dealbreaker_thresholds", DM_PARAM_STRING, "(0.4,0.75) (0.2,0.8) (0.1,0.85) (0.0,0.9)", \
-       NULL, "never merge a group holding a pair with cross-contamination <= c and sim <= s"},     \
-      {"Merge:max_seqlets_subsample", DM_PARAM_INT, "300", NULL,                                   \
-       "seqlets per pattern used for cross-contamination"},                                        \
-      {"Merge:seed", DM_PARAM_INT, "1234", NULL, "seed of that subsample"}
+// clang-format off
+#define DM_MERGE_PARAMS \
+  {"Merge:merge_thresholds", DM_PARAM_STRING, "(0.8,0.8) (0.5,0.85) (0.2,0.9)", NULL, "merge two patterns if cross-contamination >= c and similarity >= s for some (c,s)"}, \
+  {"Merge:dealbreaker_thresholds", DM_PARAM_STRING, "(0.4,0.75) (0.2,0.8) (0.1,0.85) (0.0,0.9)", NULL, "never merge a group holding a pair with cross-contamination <= c and similarity <= s"}, \
+  {"Merge:max_seqlets_subsample", DM_PARAM_INT, "300", NULL, "seqlets per pattern used for cross-contamination"}, \
+  {"Merge:seed", DM_PARAM_INT, "1234", NULL, "seed of that subsample"}
+// clang-format on
 
 /** @brief Set the tfmodisco-lite defaults. @param o options to fill */
 void dm_merge_opt_init(dm_merge_opt_t *o);
@@ -84,8 +83,7 @@ double dm_merge_auroc(float *neg, long n_neg, float *pos, long n_pos);
  * @return 0, or -1 if the lengths differ (logged)
  */
 int dm_merge_compare(const dm_pattern_t *a, const dm_pattern_t *b, const dm_tracks_t *t,
-                     const dm_pattern_opt_t *po, const dm_merge_opt_t *mo, double *sim,
-                     double *auroc);
+                     const dm_pattern_opt_t *po, const dm_merge_opt_t *mo, double *sim, double *auroc);
 
 /**
  * @brief Merge similar patterns until none merges (file comment).
@@ -94,8 +92,7 @@ int dm_merge_compare(const dm_pattern_t *a, const dm_pattern_t *b, const dm_trac
  *             each with dm_pattern_destroy() and the array with free()
  * @return the number of patterns in *out, or -1 (logged)
  */
-int dm_merge_patterns(dm_pattern_t *const *in, int n, const dm_tracks_t *t,
-                      const dm_pattern_opt_t *po, const dm_merge_opt_t *mo, const double bg[4],
-                      dm_pattern_t ***out);
+int dm_merge_patterns(dm_pattern_t *const *in, int n, const dm_tracks_t *t, const dm_pattern_opt_t *po,
+                      const dm_merge_opt_t *mo, const double bg[4], dm_pattern_t ***out);
 
 #endif

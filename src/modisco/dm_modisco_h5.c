@@ -16,8 +16,8 @@
 // --- dataset helpers
 
 /* Write one dataset; dims may hold zeros. @return 0 or -1 (logged) */
-static int put(hid_t loc, const char *name, hid_t ftype, hid_t mtype, int rank,
-               const hsize_t *dims, const void *data) {
+static int put(hid_t loc, const char *name, hid_t ftype, hid_t mtype, int rank, const hsize_t *dims,
+               const void *data) {
   hid_t space = H5Screate_simple(rank, dims, NULL), ds = -1;
   int rc = -1;
   if (space < 0) goto fail;
@@ -71,8 +71,7 @@ static int put_seqlets(hid_t grp, const dm_pattern_t *p, const dm_tracks_t *t,
     rcv[i] = (int8_t)(s->is_revcomp != 0);
     float *d = data + (size_t)i * blk;
     if (dm_pattern_fetch(t, s, d, d + nn * blk, d + 2 * nn * blk) < 0) {
-      dm_log_error("modisco.h5: seqlet %ld:[%d,%d) lies outside the tracks", s->example,
-                   s->start, s->end);
+      dm_log_error("modisco.h5: seqlet %ld:[%d,%d) lies outside the tracks", s->example, s->start, s->end);
       goto fail;
     }
   }
@@ -84,8 +83,7 @@ static int put_seqlets(hid_t grp, const dm_pattern_t *p, const dm_tracks_t *t,
       put(sg, "is_revcomp", bt, bt, 1, &dn, rcv) ||
       put(sg, "sequence", H5T_IEEE_F32LE, H5T_NATIVE_FLOAT, 3, d3, data) ||
       put(sg, "contrib_scores", H5T_IEEE_F32LE, H5T_NATIVE_FLOAT, 3, d3, data + nn * blk) ||
-      put(sg, "hypothetical_contribs", H5T_IEEE_F32LE, H5T_NATIVE_FLOAT, 3, d3,
-          data + 2 * nn * blk))
+      put(sg, "hypothetical_contribs", H5T_IEEE_F32LE, H5T_NATIVE_FLOAT, 3, d3, data + 2 * nn * blk))
     goto fail;
   if (g) {
     chrom = dm_malloc("seqlet chroms", nn * sizeof *chrom);
@@ -157,9 +155,8 @@ static int put_metacluster(hid_t file, const char *name, const dm_modisco_metacl
 
 // --- file
 
-int dm_modisco_h5_write(const char *path, const dm_tracks_t *t,
-                        const dm_modisco_metacluster_t *pos, const dm_modisco_metacluster_t *neg,
-                        const dm_modisco_regions_t *regions) {
+int dm_modisco_h5_write(const char *path, const dm_tracks_t *t, const dm_modisco_metacluster_t *pos,
+                        const dm_modisco_metacluster_t *neg, const dm_modisco_regions_t *regions) {
   size_t n = strlen(path) + 5;
   char *tmp = dm_malloc("tmp path", n);
   snprintf(tmp, n, "%s.tmp", path);

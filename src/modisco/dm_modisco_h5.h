@@ -32,8 +32,8 @@
 
 /** One metacluster's result. */
 typedef struct {
-  int ran;                     /* 0: no group written (lite: too few seqlets) */
-  int n_patterns;              /* may be 0 when ran */
+  int ran;                       /* 0: no group written (lite: too few seqlets) */
+  int n_patterns;                /* may be 0 when ran */
   dm_pattern_t *const *patterns; /* (n_patterns,) */
 } dm_modisco_metacluster_t;
 

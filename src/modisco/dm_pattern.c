@@ -30,10 +30,10 @@ void dm_pattern_opt_init(dm_pattern_opt_t *o) {
 
 int dm_pattern_opt_check(const dm_pattern_opt_t *o) {
   int bad = 0;
-#define REQUIRE(cond, key)                                                                         \
-  if (!(cond)) {                                                                                   \
-    dm_log_error("Patterns:%s: must satisfy %s", key, #cond);                                      \
-    bad = 1;                                                                                       \
+#define REQUIRE(cond, key)                                    \
+  if (!(cond)) {                                              \
+    dm_log_error("Patterns:%s: must satisfy %s", key, #cond); \
+    bad = 1;                                                  \
   }
   REQUIRE(o->min_overlap > 0 && o->min_overlap <= 1, "min_overlap");
   REQUIRE(o->min_frac >= 0 && o->min_frac <= 1, "frac_support_to_trim_to");
@@ -115,8 +115,7 @@ dm_seqlet_t dm_pattern_seqlet_revcomp(dm_seqlet_t s) {
 }
 
 /* (end - start, 4) window of one (n_examples, len, 4) track. */
-static void fetch_track(const float *track, const dm_tracks_t *t, const dm_seqlet_t *s,
-                        float *out) {
+static void fetch_track(const float *track, const dm_tracks_t *t, const dm_seqlet_t *s, float *out) {
   int n = s->end - s->start;
   const float *row = track + ((size_t)s->example * (size_t)t->len + (size_t)s->start) * 4;
   for (int j = 0; j < n; j++)
@@ -124,10 +123,8 @@ static void fetch_track(const float *track, const dm_tracks_t *t, const dm_seqle
       out[j * 4 + c] = s->is_revcomp ? row[(n - 1 - j) * 4 + (3 - c)] : row[j * 4 + c];
 }
 
-int dm_pattern_fetch(const dm_tracks_t *t, const dm_seqlet_t *s, float *seq,
-                     float *contrib, float *hyp) {
-  if (s->example < 0 || s->example >= t->n_examples || s->start < 0 ||
-      s->end > t->len || s->end <= s->start)
+int dm_pattern_fetch(const dm_tracks_t *t, const dm_seqlet_t *s, float *seq, float *contrib, float *hyp) {
+  if (s->example < 0 || s->example >= t->n_examples || s->start < 0 || s->end > t->len || s->end <= s->start)
     return -1;
   if (seq) fetch_track(t->onehot, t, s, seq);
   if (contrib) fetch_track(t->contrib, t, s, contrib);
@@ -220,8 +217,7 @@ dm_pattern_t *dm_pattern_from_seqlets(const dm_tracks_t *t, const dm_seqlet_t *s
 
 // --- information content, trimming, extension
 
-void dm_pattern_background(const dm_tracks_t *t, const dm_seqlet_t *s, int n,
-                           double bg[4]) {
+void dm_pattern_background(const dm_tracks_t *t, const dm_seqlet_t *s, int n, double bg[4]) {
   double acc[4] = {0, 0, 0, 0}, npos = 0;
   int maxlen = 0;
   for (int i = 0; i < n; i++)
@@ -238,8 +234,7 @@ void dm_pattern_background(const dm_tracks_t *t, const dm_seqlet_t *s, int n,
   for (int c = 0; c < 4; c++) bg[c] = npos > 0 ? acc[c] / npos : 0.25;
 }
 
-void dm_pattern_ic(const double *ppm, int len, const double bg[4], double pseudocount,
-                   double *ic) {
+void dm_pattern_ic(const double *ppm, int len, const double bg[4], double pseudocount, double *ic) {
   int normalise = 0;
   for (int j = 0; j < len; j++) {
     double s = ppm[j * 4] + ppm[j * 4 + 1] + ppm[j * 4 + 2] + ppm[j * 4 + 3];
@@ -323,15 +318,14 @@ static dm_pattern_t *trim_to_support(const dm_pattern_t *p, const dm_tracks_t *t
   return l < r ? dm_pattern_trim(p, t, l, r) : NULL;
 }
 
-dm_pattern_t *dm_pattern_polish(const dm_pattern_t *p, const dm_tracks_t *t,
-                                const dm_pattern_opt_t *o, const double bg[4]) {
+dm_pattern_t *dm_pattern_polish(const dm_pattern_t *p, const dm_tracks_t *t, const dm_pattern_opt_t *o,
+                                const double bg[4]) {
   dm_pattern_t *a = trim_to_support(p, t, o->min_frac, o->min_num), *b = NULL, *c = NULL;
   if (!a) return NULL;
   b = dm_pattern_expand(a, t, o->flank, o->flank);
   dm_pattern_destroy(a);
   if (!b) {
-    dm_log_debug("pattern of %d seqlets: every seqlet left its example when extended",
-                 p->n_seqlets);
+    dm_log_debug("pattern of %d seqlets: every seqlet left its example when extended", p->n_seqlets);
     return NULL;
   }
   double *ic = dm_malloc("pattern ic", (size_t)b->len * sizeof *ic);
@@ -352,8 +346,7 @@ dm_pattern_t *dm_pattern_polish(const dm_pattern_t *p, const dm_tracks_t *t,
 
 // --- alignment
 
-int dm_pattern_seqlet_rows(const dm_tracks_t *t, const dm_seqlet_t *s, int n, int len,
-                           float *out) {
+int dm_pattern_seqlet_rows(const dm_tracks_t *t, const dm_seqlet_t *s, int n, int len, float *out) {
   size_t n4 = (size_t)len * 4;
   float *buf = dm_malloc("seqlet data", 2 * n4 * sizeof *buf);
   int m = 0;
@@ -398,8 +391,8 @@ static double slide_cosine(const float *x, int nx, const float *y, int ny, int p
 }
 
 /* Best CJ placement of the member (contrib, hyp) (n, 4) over the pattern. */
-static void align_cj(const dm_pattern_t *p, const double *contrib, const double *hyp, int n,
-                     int pad, int revcomp, int *offset, int *rc, double *score) {
+static void align_cj(const dm_pattern_t *p, const double *contrib, const double *hyp, int n, int pad,
+                     int revcomp, int *offset, int *rc, double *score) {
   size_t n4 = (size_t)n * 4, p4 = (size_t)p->len * 4;
   size_t nbuf = 2 * p4 + 2 * n4 + p4 * 2 + n4 * 4 + dm_cj_work_size(p->len, 8, pad);
   float *buf = dm_malloc("align buffers", nbuf * sizeof *buf);
@@ -418,8 +411,8 @@ static void align_cj(const dm_pattern_t *p, const double *contrib, const double 
 }
 
 /* Best cosine placement of the member's contrib (n, 4) over the pattern's. */
-static void align_cosine(const dm_pattern_t *p, const double *contrib, int n, int pad,
-                         int revcomp, int *offset, int *rc, double *score) {
+static void align_cosine(const dm_pattern_t *p, const double *contrib, int n, int pad, int revcomp,
+                         int *offset, int *rc, double *score) {
   size_t n4 = (size_t)n * 4;
   double *flip = dm_malloc("align buffers", n4 * sizeof *flip);
   float *x = dm_malloc("align buffers", n4 * sizeof *x);
@@ -439,9 +432,9 @@ static void align_cosine(const dm_pattern_t *p, const double *contrib, int n, in
   free(y);
 }
 
-int dm_pattern_align_data(const dm_pattern_t *p, const double *contrib, const double *hyp,
-                          int n, dm_align_metric_t metric, double min_overlap, int revcomp,
-                          int *offset, int *rc, double *score) {
+int dm_pattern_align_data(const dm_pattern_t *p, const double *contrib, const double *hyp, int n,
+                          dm_align_metric_t metric, double min_overlap, int revcomp, int *offset, int *rc,
+                          double *score) {
   DM_ASSERT(n >= 1);
   int pad = dm_cj_pad(n, min_overlap, 1);
   if (n > p->len + 2 * pad) return -1; /* no placement */
@@ -453,8 +446,8 @@ int dm_pattern_align_data(const dm_pattern_t *p, const double *contrib, const do
 }
 
 int dm_pattern_align(const dm_pattern_t *p, const dm_tracks_t *t, const dm_seqlet_t *s,
-                     dm_align_metric_t metric, double min_overlap, int revcomp, int *offset,
-                     int *rc, double *score) {
+                     dm_align_metric_t metric, double min_overlap, int revcomp, int *offset, int *rc,
+                     double *score) {
   int n = s->end - s->start;
   if (n < 1) return -1;
   size_t n4 = (size_t)n * 4;
@@ -463,8 +456,7 @@ int dm_pattern_align(const dm_pattern_t *p, const dm_tracks_t *t, const dm_seqle
   int rcode = -1;
   if (dm_pattern_fetch(t, s, NULL, raw, raw + n4) == 0) {
     for (size_t i = 0; i < 2 * n4; i++) dd[i] = raw[i];
-    rcode = dm_pattern_align_data(p, dd, dd + n4, n, metric, min_overlap, revcomp, offset, rc,
-                                  score);
+    rcode = dm_pattern_align_data(p, dd, dd + n4, n, metric, min_overlap, revcomp, offset, rc, score);
   }
   free(raw);
   free(dd);
@@ -473,15 +465,13 @@ int dm_pattern_align(const dm_pattern_t *p, const dm_tracks_t *t, const dm_seqle
 
 // --- aggregation
 
-dm_pattern_t *dm_pattern_merge_in(const dm_pattern_t *parent, const dm_tracks_t *t,
-                                  const dm_seqlet_t *s, int n, dm_align_metric_t metric,
-                                  double min_overlap, int revcomp) {
+dm_pattern_t *dm_pattern_merge_in(const dm_pattern_t *parent, const dm_tracks_t *t, const dm_seqlet_t *s,
+                                  int n, dm_align_metric_t metric, double min_overlap, int revcomp) {
   dm_pattern_t *cur = dm_pattern_copy(parent);
   for (int i = 0; i < n; i++) {
     int off, rc;
     double score;
-    if (dm_pattern_align(cur, t, &s[i], metric, min_overlap, revcomp, &off, &rc, &score) != 0)
-      continue;
+    if (dm_pattern_align(cur, t, &s[i], metric, min_overlap, revcomp, &off, &rc, &score) != 0) continue;
     dm_seqlet_t q = rc ? dm_pattern_seqlet_revcomp(s[i]) : s[i];
     int len = q.end - q.start;
     int left = off > 0 ? off : 0, right = cur->len - (off + len);
@@ -536,8 +526,8 @@ dm_pattern_t *dm_pattern_from_cluster(const dm_tracks_t *t, const dm_seqlet_t *s
   int first = 0;
   while (first < n && !(p = dm_pattern_from_seqlets(t, &sorted[first], 1))) first++;
   if (p) {
-    agg = dm_pattern_merge_in(p, t, sorted + first + 1, n - first - 1, DM_ALIGN_CJ, o->min_overlap,
-                              o->revcomp);
+    agg =
+        dm_pattern_merge_in(p, t, sorted + first + 1, n - first - 1, DM_ALIGN_CJ, o->min_overlap, o->revcomp);
     dm_pattern_destroy(p);
     p = dm_pattern_polish(agg, t, o, bg);
     dm_pattern_destroy(agg);
@@ -547,8 +537,7 @@ dm_pattern_t *dm_pattern_from_cluster(const dm_tracks_t *t, const dm_seqlet_t *s
     double tot = 0;
     for (int i = 0; i < p->len * 4; i++) tot += p->contrib[i];
     if ((tot > 0 ? 1 : tot < 0 ? -1 : 0) != sign) {
-      dm_log_debug("pattern of %d seqlets dropped: CWM sum %g has the wrong sign", p->n_seqlets,
-                   tot);
+      dm_log_debug("pattern of %d seqlets dropped: CWM sum %g has the wrong sign", p->n_seqlets, tot);
       dm_pattern_destroy(p);
       p = NULL;
     }
@@ -560,14 +549,14 @@ dm_pattern_t *dm_pattern_from_cluster(const dm_tracks_t *t, const dm_seqlet_t *s
 
 const char *dm_pattern_verdict_str(dm_pattern_verdict_t v) {
   switch (v) {
-  case DM_PATTERN_KEPT:
-    return "kept";
-  case DM_PATTERN_TOO_FEW_SEQLETS:
-    return "too few seqlets";
-  case DM_PATTERN_LOW_IC:
-    return "low information content";
-  case DM_PATTERN_NO_ROOM:
-    return "no seqlet fits the final flank";
+    case DM_PATTERN_KEPT:
+      return "kept";
+    case DM_PATTERN_TOO_FEW_SEQLETS:
+      return "too few seqlets";
+    case DM_PATTERN_LOW_IC:
+      return "low information content";
+    case DM_PATTERN_NO_ROOM:
+      return "no seqlet fits the final flank";
   }
   return "?";
 }
@@ -594,8 +583,8 @@ void dm_pattern_sort_by_size(dm_pattern_t **p, int n) {
   free(tmp);
 }
 
-int dm_pattern_filter_final(dm_pattern_t **p, int n, const dm_tracks_t *t,
-                            const dm_pattern_opt_t *o, const double bg[4]) {
+int dm_pattern_filter_final(dm_pattern_t **p, int n, const dm_tracks_t *t, const dm_pattern_opt_t *o,
+                            const double bg[4]) {
   dm_pattern_sort_by_size(p, n);
   int kept = 0;
   for (int i = 0; i < n; i++) {

@@ -45,56 +45,49 @@ typedef struct dm_pattern_s dm_pattern_t;
 
 /** A pattern; see the file comment. Fields are read-only for callers. */
 struct dm_pattern_s {
-  int len;                      /* Lp, positions */
-  int n_seqlets, cap;           /* members, allocated slots */
+  int len;              /* Lp, positions */
+  int n_seqlets, cap;   /* members, allocated slots */
   dm_seqlet_t *seqlets; /* (n_seqlets,) */
-  double *support;              /* (len,) members covering each position */
-  double *sum;                  /* (3, len, 4) sums of onehot, contrib, hyp */
-  double *sequence;             /* (len, 4) PPM */
-  double *contrib;              /* (len, 4) CWM */
-  double *hyp;                  /* (len, 4) hCWM */
-  int n_sub;                    /* subpatterns (set by the driver), 0 if none */
-  dm_pattern_t **sub;           /* (n_sub,) owned */
-  int *sub_id;                  /* (n_sub,) names: subpattern_<sub_id[k]> */
+  double *support;      /* (len,) members covering each position */
+  double *sum;          /* (3, len, 4) sums of onehot, contrib, hyp */
+  double *sequence;     /* (len, 4) PPM */
+  double *contrib;      /* (len, 4) CWM */
+  double *hyp;          /* (len, 4) hCWM */
+  int n_sub;            /* subpatterns (set by the driver), 0 if none */
+  dm_pattern_t **sub;   /* (n_sub,) owned */
+  int *sub_id;          /* (n_sub,) names: subpattern_<sub_id[k]> */
 };
 
 /** Pattern options (tfmodisco-lite TFMoDISco() defaults). */
 typedef struct {
-  double min_overlap;   /* min_overlap_while_sliding: 0.7 */
-  double min_frac;      /* frac_support_to_trim_to: 0.2 */
-  int min_num;          /* min_num_to_trim_to: 30 */
-  int window_size;      /* trim_to_window_size: 30 */
-  int flank;            /* initial_flank_to_add: 10 */
-  int final_flank;      /* final_flank_to_add: 0 */
-  int min_seqlets;      /* final_min_cluster_size: 20 */
-  double min_ic;        /* min_ic_in_window: 0.6 bits */
-  int ic_window;        /* min_ic_windowsize: 6 */
-  double pseudocount;   /* ppm_pseudocount: 0.001 */
-  int revcomp;          /* align both strands (lite: not stranded): 1 */
+  double min_overlap; /* min_overlap_while_sliding: 0.7 */
+  double min_frac;    /* frac_support_to_trim_to: 0.2 */
+  int min_num;        /* min_num_to_trim_to: 30 */
+  int window_size;    /* trim_to_window_size: 30 */
+  int flank;          /* initial_flank_to_add: 10 */
+  int final_flank;    /* final_flank_to_add: 0 */
+  int min_seqlets;    /* final_min_cluster_size: 20 */
+  double min_ic;      /* min_ic_in_window: 0.6 bits */
+  int ic_window;      /* min_ic_windowsize: 6 */
+  double pseudocount; /* ppm_pseudocount: 0.001 */
+  int revcomp;        /* align both strands (lite: not stranded): 1 */
 } dm_pattern_opt_t;
 
 /** Parameter table entries of dm_pattern_opt_t (section "Patterns:"). */
-#define DM_PATTERN_PARAMS                                                                          \
-  {"Patterns:min_overlap", DM_PARAM_FLOAT, "0.7", NULL,                                            \
-   "min overlap while sliding seqlets over a pattern (pad = ceil(L (1 - x)))"},                    \
-      {"Patterns:frac_support_to_trim_to", DM_PARAM_FLOAT, "0.2", NULL,                            \
-       "trim pattern ends supported by < min(min_num, frac x max support) seqlets"},               \
-      {"Patterns:min_num_to_trim_to", DM_PARAM_INT, "30", NULL, "see frac_support_to_trim_to"},    \
-      {"Patterns:trim_to_window_size", DM_PARAM_INT, "30", NULL,                                   \
-       "keep this many bp of maximal information content when polishing"},                         \
-      {"Patterns:initial_flank_to_add", DM_PARAM_INT, "10", NULL,                                  \
-       "bp added on both sides around the trimmed window"},                                        \
-      {"Patterns:final_flank_to_add", DM_PARAM_INT, "0", NULL,                                     \
-       "bp added on both sides of the final patterns"},                                            \
-      {"Patterns:final_min_cluster_size", DM_PARAM_INT, "20", NULL,                                \
-       "drop patterns with fewer seqlets"},                                                        \
-      {"Patterns:min_ic_in_window", DM_PARAM_FLOAT, "0.6", NULL,                                   \
-       "drop patterns whose best window has less information content (bits)"},                     \
-      {"Patterns:min_ic_windowsize", DM_PARAM_INT, "6", NULL, "window for min_ic_in_window (bp)"}, \
-      {"Patterns:ppm_pseudocount", DM_PARAM_FLOAT, "0.001", NULL,                                  \
-       "pseudocount of the PPM in information content"},                                           \
-      {"Patterns:revcomp", DM_PARAM_BOOL, "true", NULL,                                            \
-       "align seqlets on both strands (false: stranded)"}
+// clang-format off
+#define DM_PATTERN_PARAMS \
+  {"Patterns:min_overlap", DM_PARAM_FLOAT, "0.7", NULL, "min overlap while sliding seqlets over a pattern (pad = ceil(L (1 - x)))"}, \
+  {"Patterns:frac_support_to_trim_to", DM_PARAM_FLOAT, "0.2", NULL, "trim pattern ends supported by < min(min_num, frac x max support) seqlets"}, \
+  {"Patterns:min_num_to_trim_to", DM_PARAM_INT, "30", NULL, "see frac_support_to_trim_to"}, \
+  {"Patterns:trim_to_window_size", DM_PARAM_INT, "30", NULL, "keep this many bp of maximal information content when polishing"}, \
+  {"Patterns:initial_flank_to_add", DM_PARAM_INT, "10", NULL, "bp added on both sides around the trimmed window"}, \
+  {"Patterns:final_flank_to_add", DM_PARAM_INT, "0", NULL, "bp added on both sides of the final patterns"}, \
+  {"Patterns:final_min_cluster_size", DM_PARAM_INT, "20", NULL, "drop patterns with fewer seqlets"}, \
+  {"Patterns:min_ic_in_window", DM_PARAM_FLOAT, "0.6", NULL, "drop patterns whose best window has less information content (bits)"}, \
+  {"Patterns:min_ic_windowsize", DM_PARAM_INT, "6", NULL, "window for min_ic_in_window (bp)"}, \
+  {"Patterns:ppm_pseudocount", DM_PARAM_FLOAT, "0.001", NULL, "pseudocount of the PPM in information content"}, \
+  {"Patterns:revcomp", DM_PARAM_BOOL, "true", NULL, "align seqlets on both strands (false: stranded)"}
+// clang-format on
 
 /** @brief Set the tfmodisco-lite defaults. @param o options to fill */
 void dm_pattern_opt_init(dm_pattern_opt_t *o);
@@ -140,8 +133,7 @@ dm_pattern_t *dm_pattern_copy(const dm_pattern_t *p);
  * @return 0; 1 if the window holds no base (one-hot all zero: lite drops
  *         such seqlets); -1 if it leaves the example (nothing written)
  */
-int dm_pattern_fetch(const dm_tracks_t *t, const dm_seqlet_t *s, float *seq,
-                     float *contrib, float *hyp);
+int dm_pattern_fetch(const dm_tracks_t *t, const dm_seqlet_t *s, float *seq, float *contrib, float *hyp);
 
 /**
  * @brief Add a member at position 0 unless a member with the same example,
@@ -171,8 +163,7 @@ dm_seqlet_t dm_pattern_seqlet_revcomp(dm_seqlet_t s);
  * @param out (n, len * 8) output
  * @return rows written
  */
-int dm_pattern_seqlet_rows(const dm_tracks_t *t, const dm_seqlet_t *s, int n, int len,
-                           float *out);
+int dm_pattern_seqlet_rows(const dm_tracks_t *t, const dm_seqlet_t *s, int n, int len, float *out);
 
 // --- information content, trimming, extension
 
@@ -222,8 +213,8 @@ dm_pattern_t *dm_pattern_expand(const dm_pattern_t *p, const dm_tracks_t *t, int
  * @return new pattern, or NULL if expansion dropped every member, or the
  *         pattern is shorter than window_size (logged at debug level)
  */
-dm_pattern_t *dm_pattern_polish(const dm_pattern_t *p, const dm_tracks_t *t,
-                                const dm_pattern_opt_t *o, const double bg[4]);
+dm_pattern_t *dm_pattern_polish(const dm_pattern_t *p, const dm_tracks_t *t, const dm_pattern_opt_t *o,
+                                const double bg[4]);
 
 // --- aggregation
 
@@ -245,8 +236,8 @@ typedef enum {
  * @return 0, or -1 if the member is not readable or cannot be placed
  */
 int dm_pattern_align(const dm_pattern_t *p, const dm_tracks_t *t, const dm_seqlet_t *s,
-                     dm_align_metric_t metric, double min_overlap, int revcomp, int *offset,
-                     int *rc, double *score);
+                     dm_align_metric_t metric, double min_overlap, int revcomp, int *offset, int *rc,
+                     double *score);
 
 /**
  * @brief dm_pattern_align for a member given by its data (e.g. another
@@ -254,9 +245,9 @@ int dm_pattern_align(const dm_pattern_t *p, const dm_tracks_t *t, const dm_seqle
  * @param contrib, hyp (n, 4) the member's tracks, forward
  * @return 0, or -1 if no placement exists (n > len + 2 pad)
  */
-int dm_pattern_align_data(const dm_pattern_t *p, const double *contrib, const double *hyp,
-                          int n, dm_align_metric_t metric, double min_overlap, int revcomp,
-                          int *offset, int *rc, double *score);
+int dm_pattern_align_data(const dm_pattern_t *p, const double *contrib, const double *hyp, int n,
+                          dm_align_metric_t metric, double min_overlap, int revcomp, int *offset, int *rc,
+                          double *score);
 
 /**
  * @brief Align each seqlet to the running pattern (copy of parent) and add
@@ -265,9 +256,8 @@ int dm_pattern_align_data(const dm_pattern_t *p, const double *contrib, const do
  * @param s (n,) members to add, in order; unreadable or misfitting ones are skipped
  * @return new pattern; free with dm_pattern_destroy()
  */
-dm_pattern_t *dm_pattern_merge_in(const dm_pattern_t *parent, const dm_tracks_t *t,
-                                  const dm_seqlet_t *s, int n, dm_align_metric_t metric,
-                                  double min_overlap, int revcomp);
+dm_pattern_t *dm_pattern_merge_in(const dm_pattern_t *parent, const dm_tracks_t *t, const dm_seqlet_t *s,
+                                  int n, dm_align_metric_t metric, double min_overlap, int revcomp);
 
 /**
  * @brief Pattern of one cluster: sort, aggregate, polish, sign check.
@@ -309,8 +299,8 @@ dm_pattern_verdict_t dm_pattern_check_final(const dm_pattern_t *p, const dm_patt
  * @param p (n,) in/out: the kept patterns, packed at the front, by size
  * @return the number kept
  */
-int dm_pattern_filter_final(dm_pattern_t **p, int n, const dm_tracks_t *t,
-                            const dm_pattern_opt_t *o, const double bg[4]);
+int dm_pattern_filter_final(dm_pattern_t **p, int n, const dm_tracks_t *t, const dm_pattern_opt_t *o,
+                            const double bg[4]);
 
 /**
  * @brief Subpatterns from the members' subcluster labels (lite
