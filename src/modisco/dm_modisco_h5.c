@@ -15,13 +15,30 @@
 
 // --- dataset helpers
 
+/* Objects carry no modification times, so equal results give equal bytes. */
+static hid_t no_times(hid_t cls) {
+  hid_t pl = H5Pcreate(cls);
+  H5Pset_obj_track_times(pl, 0);
+  return pl;
+}
+
+/* Create a group (no times). @return the group or a negative id (logged) */
+static hid_t mkgroup(hid_t loc, const char *name) {
+  hid_t pl = no_times(H5P_GROUP_CREATE), g = H5Gcreate2(loc, name, H5P_DEFAULT, pl, H5P_DEFAULT);
+  H5Pclose(pl);
+  if (g < 0) dm_log_error("modisco.h5: cannot create group %s", name);
+  return g;
+}
+
 /* Write one dataset; dims may hold zeros. @return 0 or -1 (logged) */
 static int put(hid_t loc, const char *name, hid_t ftype, hid_t mtype, int rank, const hsize_t *dims,
                const void *data) {
   hid_t space = H5Screate_simple(rank, dims, NULL), ds = -1;
   int rc = -1;
   if (space < 0) goto fail;
-  ds = H5Dcreate2(loc, name, ftype, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+  hid_t pl = no_times(H5P_DATASET_CREATE);
+  ds = H5Dcreate2(loc, name, ftype, space, H5P_DEFAULT, pl, H5P_DEFAULT);
+  H5Pclose(pl);
   if (ds < 0) goto fail;
   hsize_t n = 1;
   for (int i = 0; i < rank; i++) n *= dims[i];
@@ -57,7 +74,7 @@ static int put_seqlets(hid_t grp, const dm_pattern_t *p, const dm_tracks_t *t,
   float *data = dm_calloc("seqlet data", 3 * nn * (blk ? blk : 1), sizeof *data);
   const char **chrom = NULL;
   char *strand = NULL;
-  hid_t sg = H5Gcreate2(grp, "seqlets", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), bt = bool_type();
+  hid_t sg = mkgroup(grp, "seqlets"), bt = bool_type();
   hid_t str = H5Tcopy(H5T_C_S1), str1 = H5Tcopy(H5T_C_S1);
   H5Tset_size(str, H5T_VARIABLE);
   H5Tset_cset(str, H5T_CSET_UTF8);
@@ -116,11 +133,8 @@ fail:
 
 static int put_pattern(hid_t loc, const char *name, const dm_pattern_t *p, const dm_tracks_t *t,
                        const dm_modisco_regions_t *g) {
-  hid_t grp = H5Gcreate2(loc, name, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
-  if (grp < 0) {
-    dm_log_error("modisco.h5: cannot create group %s", name);
-    return -1;
-  }
+  hid_t grp = mkgroup(loc, name);
+  if (grp < 0) return -1;
   hsize_t d2[2] = {(hsize_t)p->len, 4};
   int rc = put(grp, "sequence", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, 2, d2, p->sequence) ||
            put(grp, "contrib_scores", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, 2, d2, p->contrib) ||
@@ -138,11 +152,8 @@ static int put_pattern(hid_t loc, const char *name, const dm_pattern_t *p, const
 static int put_metacluster(hid_t file, const char *name, const dm_modisco_metacluster_t *m,
                            const dm_tracks_t *t, const dm_modisco_regions_t *g) {
   if (!m || !m->ran) return 0;
-  hid_t grp = H5Gcreate2(file, name, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
-  if (grp < 0) {
-    dm_log_error("modisco.h5: cannot create group %s", name);
-    return -1;
-  }
+  hid_t grp = mkgroup(file, name);
+  if (grp < 0) return -1;
   int rc = 0;
   for (int i = 0; !rc && i < m->n_patterns; i++) {
     char pn[40];
@@ -161,7 +172,9 @@ int dm_modisco_h5_write(const char *path, const dm_tracks_t *t, const dm_modisco
   char *tmp = dm_malloc("tmp path", n);
   snprintf(tmp, n, "%s.tmp", path);
   int rc = -1;
-  hid_t file = H5Fcreate(tmp, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT), space = -1, attr = -1;
+  hid_t fcpl = no_times(H5P_FILE_CREATE), space = -1, attr = -1;
+  hid_t file = H5Fcreate(tmp, H5F_ACC_TRUNC, fcpl, H5P_DEFAULT);
+  H5Pclose(fcpl);
   if (file < 0) {
     dm_log_error("%s: cannot create", tmp);
     goto fail;

@@ -19,6 +19,7 @@
  *         strand               (n,) 1-char string: "-" if is_revcomp, else "+"
  *       subpattern_<k>/        the same layout, for each subpattern
  *
+ * Objects carry no modification times: equal results give equal bytes.
  * Rank 0 alone calls the writer (serial HDF5). It writes "<path>.tmp" and
  * renames it to path, so a half-written file never looks complete.
  */
