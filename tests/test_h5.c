@@ -41,7 +41,7 @@ static void rows_fill(rows_t *r, int64_t a, int64_t b) {
   for (int64_t i = a; i < b; i++) {
     for (int j = 0; j < W * 4; j++) r->x[(i - a) * W * 4 + j] = (float)i + 0.01f * (float)j;
     r->id[i - a] = 1000 * i + 7;
-    snprintf(r->label + (i - a) * 8, 8, "r%ld", (long)i);
+    snprintf(r->label + (i - a) * 8, 8, "r%d", (int)(i % 100000)); /* "r" + 5 digits fit in 8 */
     for (int j = 0; j < 3; j++) r->hyp[(i - a) * 3 + j] = (uint8_t)(i * 3 + j);
   }
 }
