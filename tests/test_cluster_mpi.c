@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "dm_cluster.h"
-#include "dm_test.h"
+#include "dm_test_mpi.h"
 
 int main(int argc, char **argv) {
   MPI_Init(&argc, &argv);
@@ -56,10 +56,5 @@ int main(int argc, char **argv) {
   dm_cluster_graph_destroy(g);
   dm_sparse_destroy(p);
   free(a);
-  int fails = dm_test_fails, all;
-  MPI_Allreduce(&fails, &all, 1, MPI_INT, MPI_SUM, MPI_COMM_WORLD);
-  dm_test_fails = all;
-  int rc = ctx.rank == 0 ? dm_test_summary("test_cluster_mpi") : (all != 0);
-  MPI_Finalize();
-  return rc;
+  return dm_test_finish_mpi("test_cluster_mpi");
 }

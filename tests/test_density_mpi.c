@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "dm_density.h"
-#include "dm_test.h"
+#include "dm_test_mpi.h"
 
 int main(int argc, char **argv) {
   MPI_Init(&argc, &argv);
@@ -42,10 +42,5 @@ int main(int argc, char **argv) {
   }
   free(used);
   dm_sparse_destroy(aff);
-  int fails = dm_test_fails, all;
-  MPI_Allreduce(&fails, &all, 1, MPI_INT, MPI_SUM, MPI_COMM_WORLD);
-  dm_test_fails = all;
-  int rc = ctx.rank == 0 ? dm_test_summary("test_density_mpi") : (all != 0);
-  MPI_Finalize();
-  return rc;
+  return dm_test_finish_mpi("test_density_mpi");
 }

@@ -3,7 +3,7 @@
 
 #include "dm_log.h"
 #include "dm_mpi.h"
-#include "dm_test.h"
+#include "dm_test_mpi.h"
 
 int main(int argc, char **argv) {
   MPI_Init(&argc, &argv);
@@ -40,10 +40,5 @@ int main(int argc, char **argv) {
   CHECK(len == 11 && buf[4] == 'o' && buf[11] == '\0', "bcast on rank %d", ctx.rank);
   if (ctx.rank != 0) free(buf);
 
-  int fails = dm_test_fails, all = 0;
-  MPI_Allreduce(&fails, &all, 1, MPI_INT, MPI_SUM, MPI_COMM_WORLD);
-  dm_test_fails = all;
-  int rc = ctx.rank == 0 ? dm_test_summary("test_mpi") : (all != 0);
-  MPI_Finalize();
-  return rc;
+  return dm_test_finish_mpi("test_mpi");
 }

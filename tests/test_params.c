@@ -7,7 +7,7 @@
 #include "dm_log.h"
 #include "dm_mpi.h"
 #include "dm_params.h"
-#include "dm_test.h"
+#include "dm_test_mpi.h"
 
 static const dm_param_spec_t spec[] = {
     {"Input:file", DM_PARAM_STRING, NULL, NULL, "input sequences"},
@@ -128,10 +128,5 @@ int main(int argc, char **argv) {
   CHECK(dm_params_load(&ctx, p, bads, 1, NULL, 0) == -1, "missing key fails on rank %d", ctx.rank);
   dm_params_destroy(p);
 
-  int fails = dm_test_fails, all = 0;
-  MPI_Allreduce(&fails, &all, 1, MPI_INT, MPI_SUM, MPI_COMM_WORLD);
-  dm_test_fails = all;
-  int rc = ctx.rank == 0 ? dm_test_summary("test_params") : (all != 0);
-  MPI_Finalize();
-  return rc;
+  return dm_test_finish_mpi("test_params");
 }

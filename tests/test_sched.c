@@ -7,7 +7,7 @@
 #include "dm_log.h"
 #include "dm_mpi.h"
 #include "dm_sched.h"
-#include "dm_test.h"
+#include "dm_test_mpi.h"
 
 #define N_ITEMS 57
 
@@ -53,10 +53,5 @@ int main(int argc, char **argv) {
   CHECK(dm_sched_next(s) == -1, "empty schedule");
   dm_sched_finish(s);
 
-  int fails = dm_test_fails, all = 0;
-  MPI_Allreduce(&fails, &all, 1, MPI_INT, MPI_SUM, MPI_COMM_WORLD);
-  dm_test_fails = all;
-  int rc = ctx.rank == 0 ? dm_test_summary("test_sched") : (all != 0);
-  MPI_Finalize();
-  return rc;
+  return dm_test_finish_mpi("test_sched");
 }

@@ -8,7 +8,7 @@
 #include "dm_mem.h"
 #include "dm_mpi.h"
 #include "dm_seq.h"
-#include "dm_test.h"
+#include "dm_test_mpi.h"
 
 /* Open the source both ways and compare every row. */
 static void compare(const dm_mpi_t *ctx, const dm_seqsrc_opt_t *opt, const char *what) {
@@ -69,10 +69,5 @@ int main(int argc, char **argv) {
     remove(genome), remove(fai);
   }
 
-  int fails = dm_test_fails, all = 0;
-  MPI_Allreduce(&fails, &all, 1, MPI_INT, MPI_SUM, MPI_COMM_WORLD);
-  dm_test_fails = all;
-  int rc = ctx.rank == 0 ? dm_test_summary("test_seq_mpi") : (all != 0);
-  MPI_Finalize();
-  return rc;
+  return dm_test_finish_mpi("test_seq_mpi");
 }

@@ -12,7 +12,7 @@
 #include "dm_log.h"
 #include "dm_mpi.h"
 #include "dm_seqlet.h"
-#include "dm_test.h"
+#include "dm_test_mpi.h"
 
 enum { NE = 60, LE = 150 };
 
@@ -119,10 +119,5 @@ int main(int argc, char **argv) {
   free(displs);
   free(s);
   free(c);
-  int fails = dm_test_fails, sum = 0;
-  MPI_Allreduce(&fails, &sum, 1, MPI_INT, MPI_SUM, ctx.comm);
-  dm_test_fails = sum;
-  int rc = ctx.rank == 0 ? dm_test_summary("test_seqlet_mpi") : (sum != 0);
-  MPI_Finalize();
-  return rc;
+  return dm_test_finish_mpi("test_seqlet_mpi");
 }

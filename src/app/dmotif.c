@@ -56,6 +56,13 @@ static void usage_cmd(FILE *fp, const dm_cmd_t *cmd) {
   }
 }
 
+/* The parameters in use, every key with its value, into the log (rank 0). */
+static void log_params(const dm_params_t *p) {
+  char *yaml = dm_params_to_yaml(p, 0);
+  for (char *line = strtok(yaml, "\n"); line; line = strtok(NULL, "\n")) dm_log_info("param %s", line);
+  free(yaml);
+}
+
 /* Parse options, load parameters and run cmd on every rank. */
 static int run_command(const dm_mpi_t *ctx, const dm_cmd_t *cmd, int argc, char **argv) {
   static const struct option longopts[] = {
@@ -99,6 +106,7 @@ static int run_command(const dm_mpi_t *ctx, const dm_cmd_t *cmd, int argc, char 
     if (dm_params_load(ctx, p, files, n_files, sets, n_sets) < 0) {
       rc = 2;
     } else {
+      log_params(p);
       rc = cmd->run(ctx, p);
       dm_mpi_summary(ctx, argc, argv);
     }
