@@ -3,7 +3,8 @@
 # 200 bp, DeepLIFT genomics default, 10 dinucleotide-shuffled references, all 3
 # tasks) with 1 and with 2 ranks, then the kernel benchmark build/tests/bench_attr.
 # Prints rows/s (from the run's last progress line), wall seconds, peak RSS of
-# every rank (/usr/bin/time) and the 2-rank / 1-rank throughput ratio.
+# every rank (/usr/bin/time), rows per CPU second of all ranks together (less
+# sensitive to a busy machine) and the 2-rank / 1-rank throughput ratio.
 #
 #   bench/bench_attr.sh [build_dir=build] [rows=8000]
 # Env: MPIEXEC (default mpiexec), WORK (default a fresh /tmp directory, removed).
@@ -34,7 +35,7 @@ Log:
 EOY
 
 echo "machine: $(nproc) cores, $(uptime | sed 's/.*load/load/')"
-printf '%-6s %10s %10s %s\n' ranks "wall s" "rows/s" "peak RSS per rank (MiB)"
+printf '%-6s %8s %8s %12s %s\n' ranks "wall s" "rows/s" "rows/CPU-s" "peak RSS per rank (MiB)"
 declare -A rate
 for np in 1 2; do
   $mpiexec --oversubscribe -n $np sh -c \
@@ -42,9 +43,10 @@ for np in 1 2; do
     "$dmotif" $np > run_np$np.log 2>&1
   rate[$np]=$(grep -o '[0-9.]* rows/s' run_np$np.log | tail -1 | cut -d' ' -f1)
   wall=$(grep -o 'wall time: [0-9.]*' run_np$np.log | tail -1 | cut -d' ' -f3)
+  cpu=$(grep -o 'CPU time: [0-9.]*' run_np$np.log | tail -1 | cut -d' ' -f3)
   rss=$(grep -o 'rank [0-9]* peak_rss_kb [0-9]*' run_np$np.log | sort -n -k2 |
     awk '{ s = s (NR > 1 ? ", " : "") sprintf("r%s %.1f", $2, $4 / 1024) } END { print s }')
-  printf '%-6s %10s %10s %s\n' $np "$wall" "${rate[$np]}" "$rss"
+  printf '%-6s %8s %8s %12.1f %s\n' $np "$wall" "${rate[$np]}" "$(awk -v r="$rows" -v c="$cpu" 'BEGIN { print r / c }')" "$rss"
 done
 awk -v a="${rate[1]}" -v b="${rate[2]}" 'BEGIN { printf "scaling (2-rank rows/s over 1-rank): %.2f\n", b / a }'
 echo "after: $(uptime | sed 's/.*load/load/')"
