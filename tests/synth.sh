@@ -10,7 +10,8 @@ rm -rf "$WORK" && mkdir -p "$WORK" && cd "$WORK" || exit 1
 "$SYNTH" -n 300 -l 150 -m 3 -s 11 -c 64 -o a.h5 -t a.tsv
 check "[ \$? -eq 0 ]" "dm_synth failed"
 check "\"$CHECK\" a.h5 a.tsv 3" "a.h5 does not carry the planted motifs"
-check "[ \$(grep -c . a.tsv) -eq 901 ]" "a.tsv has $(grep -c . a.tsv) lines, want 901"
+check "[ \$(grep -c . a.tsv) -eq 901 ] && [ \$(cut -f8 a.tsv | grep -c '^[ACGT]\{6,7\}$') -eq 900 ]" \
+  "a.tsv: not 900 instances with their sequence"
 check "! \"$CHECK\" a.h5 a.tsv 2 2> /dev/null" "checker accepts a wrong instance count"
 
 "$SYNTH" -n 300 -l 150 -m 3 -s 11 -c 100 -o b.h5 -t b.tsv

@@ -1,9 +1,10 @@
 /* Checker for tests/synth.sh: a file written by tools/dm_synth opens with dm_h5
  * as a complete attr.h5 (status, /done all 1, task 0), the truth TSV lists
- * per_row instances per row whose bases in /onehot spell the motif (or its
- * reverse complement on '-'), the planted positions carry the largest |contrib|
- * of their row with the motif's sign, hyp favours the planted base there, and
- * contrib = hyp * onehot, pred = sum of contrib.
+ * per_row instances per row whose bases in /onehot are the TSV's sequence and
+ * mostly (>= 80%) the motif's (or its reverse complement's on '-'); the
+ * planted consensus bases carry the largest |contrib| of their row with the
+ * motif's sign, mismatches the other sign; hyp favours the consensus base at
+ * every planted position; contrib = hyp * onehot, pred = sum of contrib.
  *
  * usage: test_synth_check <attr.h5> <truth.tsv> <per_row>
  */
@@ -73,18 +74,20 @@ int main(int argc, char **argv) {
   CHECK(dm_h5_close(h) == 0, "close");
   for (int64_t c = 0; c < n_chunks; c++) CHECK(done[c] == 1, "/done[%ld] = %d", (long)c, done[c]);
 
-  /* planted[i*L + l] = sign of the instance covering (i, l), 0 if none */
+  /* planted[i*L + l]: 0 if no instance covers (i, l), the motif's sign on a
+   * consensus base, -2 * sign on a mismatch (whose contribution has the other sign) */
   int *planted = calloc((size_t)(n * L), sizeof *planted);
-  long *count = calloc((size_t)n, sizeof *count), bad_seq = 0, bad_hyp = 0;
+  long *count = calloc((size_t)n, sizeof *count), bad_seq = 0, bad_hyp = 0, n_mismatch = 0, n_planted = 0;
   FILE *tf = fopen(argv[2], "r");
-  char line[256], name[32], strand;
+  char line[256], name[32], seq[32], strand;
   long row, a, b;
   int sign;
   CHECK(tf && fgets(line, sizeof line, tf) && !strncmp(line, "row\tstart", 9), "%s: no header", argv[2]);
   while (tf && fgets(line, sizeof line, tf)) {
-    int ok = sscanf(line, "%ld\t%ld\t%ld\t%31s\t%c\t%d", &row, &a, &b, name, &strand, &sign) == 6 &&
+    int ok = sscanf(line, "%ld\t%ld\t%ld\t%31s\t%c\t%d\t%*f\t%31s", &row, &a, &b, name, &strand, &sign,
+                    seq) == 7 &&
              row >= 0 && row < n && a >= 0 && b <= L && motif_bases(name) &&
-             (long)strlen(motif_bases(name)) == b - a;
+             (long)strlen(motif_bases(name)) == b - a && (long)strlen(seq) == b - a;
     CHECK(ok, "%s: bad line %s", argv[2], line);
     if (!ok) break;
     count[row]++;
@@ -93,17 +96,21 @@ int main(int argc, char **argv) {
       char want = strand == '+' ? m[l - a] : complement(m[b - 1 - l]);
       const uint8_t *x = oh + (row * L + l) * 4;
       const float *hy = hyp + (row * L + l) * 4;
-      int k = channel_of(x);
-      bad_seq += k == 4 || "ACGT"[k] != want;
-      for (int c = 0; c < 4 && k < 4; c++) bad_hyp += c != k && sign * hy[c] >= sign * hy[k];
-      planted[row * L + l] = sign;
+      int k = channel_of(x), w = (int)(strchr("ACGT", want) - "ACGT");
+      bad_seq += k == 4 || "ACGT"[k] != seq[l - a];
+      n_mismatch += k != w;
+      n_planted++;
+      for (int c = 0; c < 4; c++) bad_hyp += c != w && sign * hy[c] >= sign * hy[w];
+      planted[row * L + l] = k == w ? sign : -2 * sign;
     }
   }
   if (tf) fclose(tf);
-  CHECK(bad_seq == 0, "%ld planted bases differ from the motif", bad_seq);
-  CHECK(bad_hyp == 0, "%ld planted positions where hyp does not favour the planted base", bad_hyp);
+  CHECK(bad_seq == 0, "%ld planted bases differ from the truth sequence", bad_seq);
+  CHECK(n_planted > 0 && n_mismatch <= n_planted / 5, "%ld of %ld planted bases differ from the motif",
+        n_mismatch, n_planted);
+  CHECK(bad_hyp == 0, "%ld planted positions where hyp does not favour the consensus base", bad_hyp);
 
-  long bad_rank = 0, bad_sign = 0, bad_prod = 0, bad_pred = 0, bad_count = 0;
+  long bad_rank = 0, bad_sign = 0, bad_prod = 0, bad_pred = 0, bad_count = 0, bad_mis_sign = 0;
   for (int64_t i = 0; i < n; i++) {
     bad_count += count[i] != per_row;
     double min_planted = 1e30, max_other = 0, sum = 0;
@@ -116,9 +123,11 @@ int main(int argc, char **argv) {
       }
       sum += s;
       int p = planted[i * L + l];
-      if (p) {
+      if (p == 1 || p == -1) {
         bad_sign += p * s <= 0;
         min_planted = fabs(s) < min_planted ? fabs(s) : min_planted;
+      } else if (p) {
+        bad_mis_sign += p * s <= 0;
       } else {
         max_other = fabs(s) > max_other ? fabs(s) : max_other;
       }
@@ -127,9 +136,12 @@ int main(int argc, char **argv) {
     bad_pred += fabs(sum - pred[i]) > 1e-4 * (1 + fabs(sum));
   }
   CHECK(bad_count == 0, "%ld rows without %ld instances", bad_count, per_row);
-  CHECK(bad_rank == 0, "%ld rows where a non-planted position has a larger |contrib| than a planted one",
+  CHECK(bad_rank == 0,
+        "%ld rows where a non-planted position has a larger |contrib| than a planted consensus base",
         bad_rank);
-  CHECK(bad_sign == 0, "%ld planted positions with the wrong contribution sign", bad_sign);
+  CHECK(bad_sign == 0, "%ld planted consensus bases with the wrong contribution sign", bad_sign);
+  CHECK(bad_mis_sign <= n_mismatch / 10, "%ld of %ld mismatches with the motif's contribution sign",
+        bad_mis_sign, n_mismatch);
   CHECK(bad_prod == 0, "%ld contrib values differ from hyp * onehot", bad_prod);
   CHECK(bad_pred == 0, "%ld rows where pred is not the sum of contrib", bad_pred);
   free(oh), free(done), free(hyp), free(con), free(pred), free(planted), free(count);

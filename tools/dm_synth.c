@@ -8,20 +8,25 @@
  *   - the row is cut into m equal slots; one motif instance per slot, at a
  *     uniform offset in it, motif uniform among the motifs below, strand
  *     uniform (the reverse complement is planted on '-'), amplitude a
- *     uniform in [0.5, 1];
- *   - hyp (L, 4): Laplace(0, noise) everywhere, plus, on each planted base
- *     b at motif position j, sign * a * w_j * (+1 for b, -1/3 for the three
- *     other bases), w_j = 0.7 on the first and last motif position, 1
- *     elsewhere; so hyp favours the planted base, the actual contribution
- *     (hyp * onehot) of a planted base is sign * a * w_j + noise;
+ *     uniform in [0.5, 1]; each planted base is the motif's (consensus)
+ *     base, or with probability `mismatch` one of the 3 others;
+ *   - hyp (L, 4): Laplace(0, noise) everywhere, plus, at motif position j
+ *     with consensus base b, sign * a * w_j * (+1 for b, -1/3 for the other
+ *     bases), w_j = 0.7 on the first and last motif position, 1 elsewhere,
+ *     times a jitter uniform in [0.75, 1.25]: hyp favours the consensus
+ *     base, the actual contribution (hyp * onehot) of a consensus base is
+ *     sign * a * w_j + noise, that of a mismatch has the other sign and a
+ *     third of the size (the variability lets TF-MoDISco's coarse and fine
+ *     similarities agree, as on real data);
  *   - contrib = hyp * onehot; pred = sum of contrib over the row.
  * Motifs: GATAAG (GATA, +), CAGATG (TAL1 E-box, +), TGACTCA (AP-1, -).
  *
  * Truth TSV: row, start, end (0-based half-open in the row), motif, strand,
- * sign, amplitude; one line per instance, in row order.
+ * sign, amplitude, sequence (the planted bases as they are in the row); one
+ * line per instance, in row order.
  *
  * usage: dm_synth -n N -o attr.h5 -t truth.tsv [-l L] [-m per_row] [-s seed]
- *                 [-b noise] [-c chunk_rows]
+ *                 [-b noise] [-x mismatch] [-c chunk_rows]
  */
 
 /* Standard headers. */
@@ -59,7 +64,7 @@ static const motif_t motifs[] = {
 typedef struct {
   long n, len, per_row, chunk;
   unsigned long seed;
-  double noise;
+  double noise, mismatch;
   const char *out, *truth;
 } synth_opt_t;
 
@@ -85,19 +90,23 @@ static float make_row(const synth_opt_t *o, gsl_rng *rng, long row, uint8_t *oh,
     int k = (int)strlen(m->bases), minus = (int)gsl_rng_uniform_int(rng, 2);
     long start = s * slot + (long)gsl_rng_uniform_int(rng, (unsigned long)(slot - k + 1));
     double amp = 0.5 + 0.5 * gsl_rng_uniform(rng);
+    char seq[MAX_MOTIF_LEN + 1] = "";
     for (int j = 0; j < k; j++) {
       int b = base_index(m->bases[minus ? k - 1 - j : j]);
       if (minus) b = 3 - b; /* complement: A<->T, C<->G */
-      double w = (j == 0 || j == k - 1) ? 0.7 : 1.0, v = m->sign * amp * w;
+      int x_b = gsl_rng_uniform(rng) < o->mismatch ? (b + 1 + (int)gsl_rng_uniform_int(rng, 3)) % 4 : b;
+      double w = ((j == 0 || j == k - 1) ? 0.7 : 1.0) * (0.75 + 0.5 * gsl_rng_uniform(rng));
+      double v = m->sign * amp * w;
       uint8_t *x = oh + (start + j) * 4;
       float *h = hyp + (start + j) * 4;
       for (int c = 0; c < 4; c++) {
-        x[c] = c == b;
+        x[c] = c == x_b;
         h[c] += (float)(c == b ? v : -v / 3.0);
       }
+      seq[j] = "ACGT"[x_b];
     }
-    fprintf(tf, "%ld\t%ld\t%ld\t%s\t%c\t%d\t%.6f\n", row, start, start + k, m->name, minus ? '-' : '+',
-            m->sign, amp);
+    fprintf(tf, "%ld\t%ld\t%ld\t%s\t%c\t%d\t%.6f\t%s\n", row, start, start + k, m->name, minus ? '-' : '+',
+            m->sign, amp, seq);
   }
   float pred = 0;
   for (long e = 0; e < L * 4; e++) pred += contrib[e] = hyp[e] * (float)oh[e];
@@ -191,7 +200,7 @@ static int synth_write(const dm_mpi_t *ctx, const synth_opt_t *o, FILE *tf) {
 static int usage(void) {
   fprintf(stderr,
           "usage: dm_synth -n N -o attr.h5 -t truth.tsv [-l L=200] [-m per_row=2] [-s seed=0]\n"
-          "                [-b noise=0.02] [-c chunk_rows=256]\n"
+          "                [-b noise=0.02] [-x mismatch=0.1] [-c chunk_rows=256]\n"
           "Synthetic planted-motif attributions (GATAAG +, CAGATG +, TGACTCA -) as an attr.h5\n"
           "with task 0, and the planted positions as TSV. Deterministic from the seed.\n");
   return 2;
@@ -202,9 +211,9 @@ int main(int argc, char **argv) {
   dm_mpi_t ctx;
   dm_mpi_init(&ctx, MPI_COMM_SELF);
   dm_log_init(0, DM_LOG_INFO);
-  synth_opt_t o = {.n = 0, .len = 200, .per_row = 2, .chunk = 256, .seed = 0, .noise = 0.02};
+  synth_opt_t o = {.n = 0, .len = 200, .per_row = 2, .chunk = 256, .seed = 0, .noise = 0.02, .mismatch = 0.1};
   int c, rc = 0;
-  while ((c = getopt(argc, argv, "n:l:m:s:b:c:o:t:h")) != -1) {
+  while ((c = getopt(argc, argv, "n:l:m:s:b:x:c:o:t:h")) != -1) {
     switch (c) {
       case 'n':
         o.n = atol(optarg);
@@ -221,6 +230,9 @@ int main(int argc, char **argv) {
       case 'b':
         o.noise = atof(optarg);
         break;
+      case 'x':
+        o.mismatch = atof(optarg);
+        break;
       case 'c':
         o.chunk = atol(optarg);
         break;
@@ -234,11 +246,14 @@ int main(int argc, char **argv) {
         rc = usage();
     }
   }
-  if (rc == 0 && (!o.out || !o.truth || o.n < 1 || o.chunk < 1 || o.per_row < 1 || !(o.noise > 0) ||
-                  o.len / (o.per_row ? o.per_row : 1) < MAX_MOTIF_LEN)) {
+  if (rc == 0 &&
+      (!o.out || !o.truth || o.n < 1 || o.chunk < 1 || o.per_row < 1 || !(o.noise > 0) ||
+       !(o.mismatch >= 0 && o.mismatch <= 1) || o.len / (o.per_row ? o.per_row : 1) < MAX_MOTIF_LEN)) {
     if (o.out && o.truth)
-      dm_log_error("need N >= 1, chunk_rows >= 1, noise > 0 and per_row >= 1 slots of at least %d bp in L",
-                   MAX_MOTIF_LEN);
+      dm_log_error(
+          "need N >= 1, chunk_rows >= 1, noise > 0, mismatch in [0, 1] and per_row >= 1 slots of at least %d "
+          "bp in L",
+          MAX_MOTIF_LEN);
     rc = usage();
   }
   FILE *tf = rc == 0 ? fopen(o.truth, "w") : NULL;
@@ -247,7 +262,7 @@ int main(int argc, char **argv) {
     rc = 1;
   }
   if (rc == 0) {
-    fprintf(tf, "row\tstart\tend\tmotif\tstrand\tsign\tamplitude\n");
+    fprintf(tf, "row\tstart\tend\tmotif\tstrand\tsign\tamplitude\tsequence\n");
     rc = synth_write(&ctx, &o, tf) < 0 ? 1 : 0;
     if (fclose(tf) != 0) rc = 1;
     if (rc == 0)
