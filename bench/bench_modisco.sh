@@ -1,8 +1,9 @@
 #!/bin/bash
 # Stage-2 benchmark: `dmotif modisco` on synthetic planted-motif inputs made by
 # tools/dm_synth with about 5k, 20k and 50k seqlets (2 planted motifs per
-# 200-bp row, so N = seqlets / 2 rows; Seqlets:max_seqlets is raised to the
-# target so that no metacluster is capped). Prints, per input, the seqlets
+# 200-bp row, of which about 0.885 seqlet each comes out, so N = seqlets / 1.77
+# rows; Seqlets:max_seqlets is raised to the target so that no metacluster is
+# capped). Prints, per input, the seqlets
 # found and the seconds and peak RSS (largest rank) of every step, parsed from
 # the "step <name>: <s> s, peak RSS <MiB> MiB" lines of the modisco log.
 #
@@ -27,7 +28,7 @@ mkdir -p "$work" && cd "$work"
 
 echo "machine: $(nproc) cores, $(uptime | sed 's/.*load/load/'); $np rank(s)"
 for t in $targets; do
-  n=$((t / 2))
+  n=$((t * 100 / 177))
   "$synth" -n $n -l 200 -m 2 -s 1 -o synth_$t.h5 -t truth_$t.tsv 2> synth_$t.log
   start=$(date +%s.%N)
   $mpiexec --oversubscribe -n "$np" "$dmotif" modisco -P Input:attr=synth_$t.h5 -P Input:task=0 \
@@ -37,9 +38,13 @@ for t in $targets; do
   found=$(grep -o 'seqlets: [0-9]* found' modisco_$t.log | head -1 | cut -d' ' -f2)
   echo
   echo "target $t seqlets: $n rows of 200 bp, $found seqlets found, wall $wall s"
-  printf '  %-28s %10s %14s\n' step seconds "peak RSS MiB"
+  grep -o 'wrote .*patterns' modisco_$t.log | sed 's/^/  /'
+  printf '  %-40s %10s %14s\n' step seconds "peak RSS MiB"
   grep -o 'step .*: [0-9.]* s, peak RSS [0-9.]* MiB' modisco_$t.log |
-    sed 's/^step \(.*\): \([0-9.]*\) s, peak RSS \([0-9.]*\) MiB$/\1\t\2\t\3/' |
-    awk -F'\t' '{ printf "  %-28s %10s %14s\n", $1, $2, $3 }'
+    sed 's/^step \(.*\): \([0-9.]*\) s, peak RSS \([0-9.]*\) MiB$/\1\t\2\t\3/' > steps_$t.tsv
+  awk -F'\t' '{ printf "  %-40s %10s %14s\n", $1, $2, $3 }' steps_$t.tsv
+  # seconds summed by the kind of step (the last word of its name), in order of first appearance
+  awk -F'\t' '{ n = split($1, w, " "); k = w[n]; if (!(k in s)) o[++m] = k; s[k] += $2 }
+    END { printf "  by kind:"; for (i = 1; i <= m; i++) printf " %s %.1f", o[i], s[o[i]]; print "" }' steps_$t.tsv
   grep -o 'peak RSS: .*' modisco_$t.log | tail -1 | sed 's/^/  run summary: /'
 done
