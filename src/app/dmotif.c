@@ -17,9 +17,11 @@
 /* The commands, NULL-terminated; each is defined in its dm_<name>_main.c. */
 extern const dm_cmd_t dm_cmd_attr;
 extern const dm_cmd_t dm_cmd_encode;
+extern const dm_cmd_t dm_cmd_modisco;
 static const dm_cmd_t *const commands[] = {
     &dm_cmd_attr,
     &dm_cmd_encode,
+    &dm_cmd_modisco,
     NULL,
 };
 
