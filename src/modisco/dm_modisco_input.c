@@ -159,19 +159,18 @@ static void prepare_block(dm_modisco_input_t *in, int center, int64_t r0, int64_
   }
 }
 
-/* Allgather the rank blocks of an (N, L, 4) float array, in place. */
-static void gather_rows(const dm_mpi_t *ctx, const dm_modisco_input_t *in, float *x) {
+void dm_modisco_gather_blocks(const dm_mpi_t *ctx, void *x, int64_t n, int width, MPI_Datatype type) {
   if (ctx->size == 1) return;
-  int *counts = dm_malloc("gather counts", (size_t)ctx->size * sizeof *counts);
-  int *displs = dm_malloc("gather displs", (size_t)ctx->size * sizeof *displs);
+  int *counts = dm_malloc("block counts", (size_t)ctx->size * sizeof *counts);
+  int *displs = dm_malloc("block displs", (size_t)ctx->size * sizeof *displs);
   for (int r = 0; r < ctx->size; r++) {
-    int64_t a, n;
-    dm_mpi_block_range(in->n, ctx->size, r, &a, &n);
-    counts[r] = (int)n;
+    int64_t a, c;
+    dm_mpi_block_range(n, ctx->size, r, &a, &c);
+    counts[r] = (int)c;
     displs[r] = (int)a;
   }
   MPI_Datatype row;
-  DM_MPI_CHECK(MPI_Type_contiguous(in->len * 4, MPI_FLOAT, &row));
+  DM_MPI_CHECK(MPI_Type_contiguous(width, type, &row));
   DM_MPI_CHECK(MPI_Type_commit(&row));
   DM_MPI_CHECK(MPI_Allgatherv(MPI_IN_PLACE, 0, MPI_DATATYPE_NULL, x, counts, displs, row, ctx->comm));
   MPI_Type_free(&row);
@@ -200,9 +199,9 @@ int dm_modisco_input_load(const dm_mpi_t *ctx, const dm_modisco_input_opt_t *opt
   }
   in->contrib = dm_malloc("contrib", (size_t)in->n * (size_t)in->len * 4 * sizeof(float) + 1);
   prepare_block(in, opt->center_hyp, r0, nb);
-  gather_rows(ctx, in, in->onehot);
-  gather_rows(ctx, in, in->hyp);
-  gather_rows(ctx, in, in->contrib);
+  dm_modisco_gather_blocks(ctx, in->onehot, in->n, in->len * 4, MPI_FLOAT);
+  dm_modisco_gather_blocks(ctx, in->hyp, in->n, in->len * 4, MPI_FLOAT);
+  dm_modisco_gather_blocks(ctx, in->contrib, in->n, in->len * 4, MPI_FLOAT);
   return 0;
 fail:
   dm_modisco_input_free(in);

@@ -51,6 +51,18 @@ DM_RESULT_USED int dm_modisco_input_load(const dm_mpi_t *ctx, const dm_modisco_i
                                          dm_modisco_input_t *in);
 
 /**
+ * @brief Allgather, in place, an array of n rows split in the blocks of
+ *        dm_mpi_block_range over the ranks (each rank has filled its block).
+ *        Collective.
+ * @param ctx   ranks
+ * @param x     (n, width) elements of type
+ * @param n     rows
+ * @param width elements per row
+ * @param type  MPI type of an element
+ */
+void dm_modisco_gather_blocks(const dm_mpi_t *ctx, void *x, int64_t n, int width, MPI_Datatype type);
+
+/**
  * @brief Free what dm_modisco_input_load allocated (a zeroed struct is fine).
  * @param in the input
  */

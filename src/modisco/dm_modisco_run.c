@@ -72,33 +72,6 @@ static void step_done(const dm_mpi_t *ctx, double *t0, const char *fmt, ...) {
   *t0 = now;
 }
 
-// --- helpers for row blocks
-
-/* Row counts and displacements of the rank blocks of n rows. */
-static void block_layout(const dm_mpi_t *ctx, int64_t n, int *counts, int *displs) {
-  for (int r = 0; r < ctx->size; r++) {
-    int64_t a, c;
-    dm_mpi_block_range(n, ctx->size, r, &a, &c);
-    counts[r] = (int)c;
-    displs[r] = (int)a;
-  }
-}
-
-/* Allgather the rank blocks of an array of n rows of `width` elements of type t, in place. */
-static void gather_blocks(const dm_mpi_t *ctx, void *x, int64_t n, int width, MPI_Datatype t) {
-  if (ctx->size == 1) return;
-  int *counts = dm_malloc("block counts", (size_t)ctx->size * sizeof *counts);
-  int *displs = dm_malloc("block displs", (size_t)ctx->size * sizeof *displs);
-  block_layout(ctx, n, counts, displs);
-  MPI_Datatype row;
-  DM_MPI_CHECK(MPI_Type_contiguous(width, t, &row));
-  DM_MPI_CHECK(MPI_Type_commit(&row));
-  DM_MPI_CHECK(MPI_Allgatherv(MPI_IN_PLACE, 0, MPI_DATATYPE_NULL, x, counts, displs, row, ctx->comm));
-  MPI_Type_free(&row);
-  free(counts);
-  free(displs);
-}
-
 // --- step 1: seqlets
 
 /* Seqlets of both metaclusters (after the cap), in global order, on every rank. */
@@ -201,9 +174,9 @@ static void coarse_rows(const dm_mpi_t *ctx, const dm_kmer_opt_t *ko, const floa
     dm_kmer_emb_t mine = {nb, stride, e[rc].key + (size_t)a * stride, e[rc].val + (size_t)a * stride,
                           e[rc].nnz + a};
     dm_kmer_embed_rows(oh, co, len, (float)sign, rc, a, a + nb, ko, work, &mine);
-    gather_blocks(ctx, e[rc].key, n, stride, MPI_INT64_T);
-    gather_blocks(ctx, e[rc].val, n, stride, MPI_DOUBLE);
-    gather_blocks(ctx, e[rc].nnz, n, 1, MPI_INT32_T);
+    dm_modisco_gather_blocks(ctx, e[rc].key, n, stride, MPI_INT64_T);
+    dm_modisco_gather_blocks(ctx, e[rc].val, n, stride, MPI_DOUBLE);
+    dm_modisco_gather_blocks(ctx, e[rc].nnz, n, 1, MPI_INT32_T);
     idx[rc] = dm_kmer_index_init(&e[rc]);
   }
   free(work);
@@ -304,11 +277,11 @@ static dm_pattern_t **run_round(const dm_mpi_t *ctx, const dm_modisco_job_t *job
     double *work = dm_malloc("spearman work", 4 * (size_t)k * sizeof *work);
     dm_affinity_spearman_rows(fine + (size_t)a * k, sim, a, a + nb, k, work, corr + a);
     free(work);
-    gather_blocks(ctx, corr, nn, 1, MPI_DOUBLE);
+    dm_modisco_gather_blocks(ctx, corr, nn, 1, MPI_DOUBLE);
   }
   free(sim);
-  gather_blocks(ctx, nbr, nn, k, MPI_INT32_T);
-  gather_blocks(ctx, fine, nn, k, MPI_FLOAT);
+  dm_modisco_gather_blocks(ctx, nbr, nn, k, MPI_INT32_T);
+  dm_modisco_gather_blocks(ctx, fine, nn, k, MPI_FLOAT);
   dm_sparse_t *aff;
   int m = nn;
   if (round == 0) {
@@ -394,8 +367,8 @@ static int subcluster(const dm_mpi_t *ctx, const dm_modisco_job_t *job, const dm
                   nbr + i * k);
   }
   free(rows);
-  gather_blocks(ctx, nbr, n, k, MPI_INT32_T);
-  gather_blocks(ctx, val, n, k, MPI_FLOAT);
+  dm_modisco_gather_blocks(ctx, nbr, n, k, MPI_INT32_T);
+  dm_modisco_gather_blocks(ctx, val, n, k, MPI_FLOAT);
   dm_sparse_t *aff = rows_to_sparse(n, k, nbr, val);
   free(nbr);
   free(val);
