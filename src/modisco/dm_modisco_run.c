@@ -255,8 +255,13 @@ static dm_pattern_t **run_round(const dm_mpi_t *ctx, const dm_modisco_job_t *job
   dm_pattern_t **pat = NULL;
   *n_pat = 0;
   if (len < 0) *err = 1;
-  if (len < 0 || nn < 2) {
-    if (len >= 0) dm_log_info("%s: %d seqlets, nothing to cluster", what, nn);
+  /* Merging only joins patterns of this metacluster: with fewer seqlets than
+   * the final filters' minimum, no pattern can pass them. */
+  if (len < 0 || nn < 2 || nn < job->pattern.min_seqlets) {
+    if (len >= 0)
+      dm_log_info("%s: %d seqlets, fewer than Patterns:final_min_cluster_size (%d): no pattern can pass the "
+                  "final filters, not clustered",
+                  what, nn, job->pattern.min_seqlets);
     free(oh), free(co), free(hy);
     return NULL;
   }
@@ -305,7 +310,7 @@ static dm_pattern_t **run_round(const dm_mpi_t *ctx, const dm_modisco_job_t *job
               k, (long)aff->rowptr[aff->n], 100.0 * (double)aff->rowptr[aff->n] / ((double)m * m + 1e-300), m);
   step_done(ctx, t0, "%s fine", what);
   int32_t *labels = dm_malloc("cluster labels", ((size_t)m + 1) * sizeof *labels);
-  int64_t nc = m > 1 ? cluster_rows(ctx, aff, &job->density, &job->cluster, labels, what, t0) : 0;
+  int64_t nc = m > 1 && m >= job->pattern.min_seqlets ? cluster_rows(ctx, aff, &job->density, &job->cluster, labels, what, t0) : 0;
   dm_sparse_destroy(aff);
   if (nc < 0) *err = 1;
   *n = m;
