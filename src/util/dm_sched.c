@@ -14,6 +14,7 @@
 
 struct dm_sched_s {
   const dm_mpi_t *ctx;
+  MPI_Comm comm; /* this schedule's own: messages of two schedules never mix */
   int64_t *todo; /* (n_todo,) on rank 0 */
   int64_t n_todo, next;
   int64_t mine;        /* item this rank is working on, or -1 */
@@ -27,6 +28,7 @@ dm_sched_t *dm_sched_init(const dm_mpi_t *ctx, const int64_t *todo, int64_t n_to
                           dm_sched_done_fn on_done, void *arg) {
   dm_sched_t *s = dm_calloc("schedule", 1, sizeof *s);
   s->ctx = ctx;
+  DM_MPI_CHECK(MPI_Comm_dup(ctx->comm, &s->comm));
   s->mine = -1;
   s->on_done = on_done;
   s->arg = arg;
@@ -48,7 +50,7 @@ static void answer(dm_sched_t *s, int src, int64_t done) {
   finished(s, done);
   int64_t give = s->next < s->n_todo ? s->todo[s->next++] : -1;
   if (give < 0) s->workers_running--;
-  DM_MPI_CHECK(MPI_Send(&give, 1, MPI_INT64_T, src, TAG_GIVE, s->ctx->comm));
+  DM_MPI_CHECK(MPI_Send(&give, 1, MPI_INT64_T, src, TAG_GIVE, s->comm));
 }
 
 void dm_sched_poll(dm_sched_t *s) {
@@ -56,10 +58,10 @@ void dm_sched_poll(dm_sched_t *s) {
   for (;;) {
     int flag = 0;
     MPI_Status st;
-    DM_MPI_CHECK(MPI_Iprobe(MPI_ANY_SOURCE, TAG_ASK, s->ctx->comm, &flag, &st));
+    DM_MPI_CHECK(MPI_Iprobe(MPI_ANY_SOURCE, TAG_ASK, s->comm, &flag, &st));
     if (!flag) return;
     int64_t done;
-    DM_MPI_CHECK(MPI_Recv(&done, 1, MPI_INT64_T, st.MPI_SOURCE, TAG_ASK, s->ctx->comm, MPI_STATUS_IGNORE));
+    DM_MPI_CHECK(MPI_Recv(&done, 1, MPI_INT64_T, st.MPI_SOURCE, TAG_ASK, s->comm, MPI_STATUS_IGNORE));
     answer(s, st.MPI_SOURCE, done);
   }
 }
@@ -71,8 +73,8 @@ int64_t dm_sched_next(dm_sched_t *s) {
     dm_sched_poll(s);
     s->mine = s->next < s->n_todo ? s->todo[s->next++] : -1;
   } else {
-    DM_MPI_CHECK(MPI_Send(&s->mine, 1, MPI_INT64_T, 0, TAG_ASK, s->ctx->comm));
-    DM_MPI_CHECK(MPI_Recv(&s->mine, 1, MPI_INT64_T, 0, TAG_GIVE, s->ctx->comm, MPI_STATUS_IGNORE));
+    DM_MPI_CHECK(MPI_Send(&s->mine, 1, MPI_INT64_T, 0, TAG_ASK, s->comm));
+    DM_MPI_CHECK(MPI_Recv(&s->mine, 1, MPI_INT64_T, 0, TAG_GIVE, s->comm, MPI_STATUS_IGNORE));
   }
   s->stopped = s->mine < 0;
   return s->mine;
@@ -83,10 +85,11 @@ void dm_sched_finish(dm_sched_t *s) {
     while (s->workers_running > 0) {
       int64_t done;
       MPI_Status st;
-      DM_MPI_CHECK(MPI_Recv(&done, 1, MPI_INT64_T, MPI_ANY_SOURCE, TAG_ASK, s->ctx->comm, &st));
+      DM_MPI_CHECK(MPI_Recv(&done, 1, MPI_INT64_T, MPI_ANY_SOURCE, TAG_ASK, s->comm, &st));
       answer(s, st.MPI_SOURCE, done);
     }
   }
+  DM_MPI_CHECK(MPI_Comm_free(&s->comm));
   free(s->todo);
   free(s);
 }

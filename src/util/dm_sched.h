@@ -28,7 +28,8 @@ typedef void (*dm_sched_done_fn)(void *arg, int64_t item);
 typedef struct dm_sched_s dm_sched_t;
 
 /**
- * @brief Start a schedule. Not collective, but every rank of ctx must take part.
+ * @brief Start a schedule. Collective (it duplicates the communicator, so
+ *        that the messages of consecutive schedules cannot mix).
  * @param ctx     ranks of the job
  * @param todo    (n_todo,) items in the order to hand out; read on rank 0 only (copied)
  * @param n_todo  number of items (rank 0)
@@ -51,7 +52,7 @@ void dm_sched_poll(dm_sched_t *s);
 
 /**
  * @brief On rank 0, answer requests until every other rank has been told to
- *        stop; then free the schedule (on every rank).
+ *        stop; then free the schedule. Collective.
  */
 void dm_sched_finish(dm_sched_t *s);
 
