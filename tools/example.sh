@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Install dependencies, build, and run the bundled example end to end on
 # 2 MPI ranks: attribution of the 8000 example sequences (DeepLIFT genomics
-# default, 10 dinucleotide-shuffled references) into example-out/attr.h5.
+# default, 10 dinucleotide-shuffled references) into example-out/attr.h5,
+# then motif discovery per task into example-out/modisco_task<t>.h5, scored
+# against the planted motifs by tools/modisco_eval (precision, recall).
 # This is the README's example command.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -13,3 +15,10 @@ mkdir -p example-out
 mpirun --oversubscribe -n 2 build/src/app/dmotif attr -p config/example_attr.yml \
   -P Output:overwrite=true 2>&1 | tee example-out/attr.log
 echo "example: wrote example-out/attr.h5 (see README: 'attr.h5')"
+for t in 0 1 2; do
+  mpirun --oversubscribe -n 2 build/src/app/dmotif modisco -p config/example_modisco.yml -P Input:task=$t \
+    -P Output:file=example-out/modisco_task$t.h5 2>&1 | tee example-out/modisco_task$t.log
+  # label column of task t in the sequences file: 3 + t
+  build/tests/modisco_eval example-out/modisco_task$t.h5 tests/data/deeplift_example/sequences.simdata.gz \
+    $((3 + t)) | tee example-out/eval_task$t.txt
+done

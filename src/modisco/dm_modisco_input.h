@@ -1,0 +1,71 @@
+/* dm_modisco_input: the inputs of stage 2 on every rank.
+ *
+ * From attr.h5 (root attribute status "complete"; /onehot (N, L, 4) u8,
+ * /tasks/<task>/hyp (N, L, 4) f32, optional /regions) each rank reads its
+ * block of rows (collective reads of at most read_rows rows); from
+ * tfmodisco-lite arrays (.npy, or arr_0 of a .npz, (N, 4, L)) every rank
+ * reads the files. Then each rank, on its block: checks that hyp is finite,
+ * centres it (hyp -= mean over the 4 bases, if asked) and sets
+ * contrib = hyp * onehot; the blocks are allgathered so that every rank
+ * holds all rows. A non-finite score is an error naming the file and the
+ * first bad row (the same on any number of ranks).
+ */
+#ifndef DM_MODISCO_INPUT_H
+#define DM_MODISCO_INPUT_H
+
+#include <stdint.h>
+
+#include "dm_log.h"
+#include "dm_mpi.h"
+
+/** Where the input comes from; strings are borrowed. */
+typedef struct {
+  const char *attr;   /* attr.h5, or NULL */
+  const char *task;   /* task of attr.h5 */
+  const char *onehot; /* .npy / .npz when attr is NULL */
+  const char *hyp;    /* .npy / .npz when attr is NULL */
+  int center_hyp;     /* 1: centre hyp over the 4 bases per position */
+  int64_t read_rows;  /* rows per read of attr.h5 (> 0) */
+} dm_modisco_input_opt_t;
+
+/** The loaded input (all rows on every rank). */
+typedef struct {
+  int64_t n;        /* rows N */
+  int len;          /* L */
+  float *onehot;    /* (N, L, 4) */
+  float *hyp;       /* (N, L, 4), centred if asked */
+  float *contrib;   /* (N, L, 4) hyp * onehot */
+  char **chrom;     /* (N,) rank 0 only, NULL without /regions */
+  int64_t *start;   /* (N,) rank 0 only, NULL without /regions */
+} dm_modisco_input_t;
+
+/**
+ * @brief Load, check, centre and gather the input. Collective.
+ * @param ctx ranks
+ * @param opt where from
+ * @param in  filled; free with dm_modisco_input_free()
+ * @return 0 on every rank, or -1 on every rank after logging (missing or
+ *         incomplete file, missing task, shape mismatch, non-finite score)
+ */
+DM_RESULT_USED int dm_modisco_input_load(const dm_mpi_t *ctx, const dm_modisco_input_opt_t *opt,
+                                         dm_modisco_input_t *in);
+
+/**
+ * @brief Allgather, in place, an array of n rows split in the blocks of
+ *        dm_mpi_block_range over the ranks (each rank has filled its block).
+ *        Collective.
+ * @param ctx   ranks
+ * @param x     (n, width) elements of type
+ * @param n     rows
+ * @param width elements per row
+ * @param type  MPI type of an element
+ */
+void dm_modisco_gather_blocks(const dm_mpi_t *ctx, void *x, int64_t n, int width, MPI_Datatype type);
+
+/**
+ * @brief Free what dm_modisco_input_load allocated (a zeroed struct is fine).
+ * @param in the input
+ */
+void dm_modisco_input_free(dm_modisco_input_t *in);
+
+#endif

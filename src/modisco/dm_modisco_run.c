@@ -1,0 +1,525 @@
+/* dm_modisco_run: stage 2 driver (see dm_modisco_run.h). */
+#include "dm_modisco_run.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dm_affinity.h"
+#include "dm_cj.h"
+#include "dm_mem.h"
+#include "dm_modisco_h5.h"
+#include "dm_modisco_input.h"
+#include "dm_sparse.h"
+
+// --- options
+
+int dm_modisco_job_from_params(dm_modisco_job_t *job, const dm_params_t *p) {
+  memset(job, 0, sizeof *job);
+  const char *attr = dm_params_get_string(p, "Input:attr"), *oh = dm_params_get_string(p, "Input:onehot");
+  const char *hyp = dm_params_get_string(p, "Input:hyp");
+  job->attr = strcmp(attr, "none") ? attr : NULL;
+  job->onehot = strcmp(oh, "none") ? oh : NULL;
+  job->hyp = strcmp(hyp, "none") ? hyp : NULL;
+  job->task = dm_params_get_string(p, "Input:task");
+  job->center_hyp = dm_params_get_bool(p, "Input:center_hyp");
+  job->read_rows = dm_params_get_int(p, "Input:read_rows");
+  job->output = dm_params_get_string(p, "Output:file");
+  job->nearest_neighbors = (int)dm_params_get_int(p, "Affinity:nearest_neighbors");
+  job->corr_threshold = dm_params_get_float(p, "Affinity:correlation_threshold");
+  job->kmer.topn = (int)dm_params_get_int(p, "Affinity:kmer_topn");
+  job->kmer.min_k = (int)dm_params_get_int(p, "Affinity:kmer_min_k");
+  job->kmer.max_k = (int)dm_params_get_int(p, "Affinity:kmer_max_k");
+  job->kmer.max_gap = (int)dm_params_get_int(p, "Affinity:kmer_max_gap");
+  job->kmer.max_len = (int)dm_params_get_int(p, "Affinity:kmer_max_len");
+  job->kmer.max_entries = (int)dm_params_get_int(p, "Affinity:kmer_max_entries");
+  job->sub_perplexity = dm_params_get_float(p, "Subpatterns:perplexity");
+  job->sub_min_seqlets = (int)dm_params_get_int(p, "Subpatterns:min_seqlets");
+  if (dm_seqlet_opt_from_params(&job->seqlet, p) < 0 || dm_density_opt_from_params(&job->density, p) < 0 ||
+      dm_cluster_opt_from_params(&job->cluster, p) < 0 || dm_pattern_opt_from_params(&job->pattern, p) < 0 ||
+      dm_merge_opt_from_params(&job->merge, p) < 0 || dm_kmer_opt_check(&job->kmer) < 0)
+    return -1;
+  if (!job->attr && (!job->onehot || !job->hyp)) {
+    dm_log_error("give Input:attr, or both Input:onehot and Input:hyp");
+    return -1;
+  }
+  if (job->attr && (job->onehot || job->hyp)) {
+    dm_log_error("give Input:attr or Input:onehot + Input:hyp, not both");
+    return -1;
+  }
+  if (job->read_rows < 1 || job->nearest_neighbors < 1 || !(job->sub_perplexity > 1) || job->sub_min_seqlets < 1) {
+    dm_log_error("Input:read_rows, Affinity:nearest_neighbors and Subpatterns:min_seqlets must be >= 1, "
+                 "Subpatterns:perplexity > 1");
+    return -1;
+  }
+  return 0;
+}
+
+// --- step log
+
+/* "step <name>: <s> s, peak RSS <MiB> MiB" on rank 0 (largest peak of any
+ * rank); *t0 is reset to now. Collective. */
+static void step_done(const dm_mpi_t *ctx, double *t0, const char *fmt, ...) {
+  char name[128];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(name, sizeof name, fmt, ap);
+  va_end(ap);
+  double rss = (double)dm_peak_rss() / (1024.0 * 1024.0), most = rss, now = dm_wall_time();
+  DM_MPI_CHECK(MPI_Allreduce(&rss, &most, 1, MPI_DOUBLE, MPI_MAX, ctx->comm));
+  dm_log_info("step %s: %.3f s, peak RSS %.1f MiB", name, now - *t0, most);
+  *t0 = now;
+}
+
+// --- step 1: seqlets
+
+/* Seqlets of both metaclusters (after the cap), in global order, on every rank. */
+static dm_seqlet_t *call_seqlets(const dm_mpi_t *ctx, const dm_seqlet_opt_t *o, const dm_tracks_t *t, int *n_out) {
+  int64_t r0, n;
+  dm_mpi_block_range(t->n_examples, ctx->size, ctx->rank, &r0, &n);
+  size_t nw = dm_seqlet_n_windows(o, t->len);
+  double *S = dm_malloc("window sums", ((size_t)n * nw + 1) * sizeof *S);
+  double *work = dm_malloc("extract work", (nw + 1) * sizeof *work);
+  if (dm_seqlet_window_sums(o, t->contrib + (size_t)r0 * t->len * 4, (size_t)n, t->len, S) < 0)
+    dm_fatal("Seqlets:window %d is longer than the examples (%d)", o->window, t->len);
+  double prob = dm_seqlet_sample_prob(o, (size_t)t->n_examples * nw);
+  int k = (int)dm_seqlet_sample(o, S, (size_t)n, nw, r0, prob, NULL), total = 0;
+  int *counts = dm_malloc("sample counts", (size_t)ctx->size * sizeof *counts);
+  int *displs = dm_malloc("sample displs", (size_t)ctx->size * sizeof *displs);
+  DM_MPI_CHECK(MPI_Allgather(&k, 1, MPI_INT, counts, 1, MPI_INT, ctx->comm));
+  for (int i = 0; i < ctx->size; i++) displs[i] = total, total += counts[i];
+  double *sample = dm_malloc("window sample", ((size_t)total + 1) * sizeof *sample);
+  dm_seqlet_sample(o, S, (size_t)n, nw, r0, prob, sample + displs[ctx->rank]);
+  DM_MPI_CHECK(
+      MPI_Allgatherv(MPI_IN_PLACE, 0, MPI_DATATYPE_NULL, sample, counts, displs, MPI_DOUBLE, ctx->comm));
+  dm_seqlet_thr_t thr;
+  if (total == 0 || dm_seqlet_thresholds(o, sample, (size_t)total, &thr) < 0)
+    dm_fatal("no usable window sums for the seqlet thresholds (%d sampled)", total);
+  free(sample);
+  size_t ns = dm_seqlet_extract(o, &thr, S, (size_t)n, nw, r0, work, NULL);
+  dm_seqlet_t *s = dm_malloc("seqlets", (ns + 1) * sizeof *s);
+  dm_seqlet_extract(o, &thr, S, (size_t)n, nw, r0, work, s);
+  free(S);
+  free(work);
+  size_t cnt[2], kept[2];
+  dm_seqlet_assign(&thr, s, ns, cnt);
+  unsigned long mine[3] = {cnt[0], cnt[1], ns}, before[3] = {0, 0, 0}, found[3];
+  DM_MPI_CHECK(MPI_Exscan(mine, before, 2, MPI_UNSIGNED_LONG, MPI_SUM, ctx->comm));
+  DM_MPI_CHECK(MPI_Allreduce(mine, found, 3, MPI_UNSIGNED_LONG, MPI_SUM, ctx->comm));
+  if (ctx->rank == 0) before[0] = before[1] = 0; /* Exscan leaves rank 0's undefined */
+  size_t b[2] = {before[0], before[1]};
+  dm_seqlet_cap(o, s, ns, b, kept);
+  int m = 0; /* keep those in a metacluster */
+  for (size_t i = 0; i < ns; i++)
+    if (s[i].metacluster) s[m++] = s[i];
+  int bytes = m * (int)sizeof *s;
+  DM_MPI_CHECK(MPI_Allgather(&bytes, 1, MPI_INT, counts, 1, MPI_INT, ctx->comm));
+  total = 0;
+  for (int i = 0; i < ctx->size; i++) displs[i] = total, total += counts[i];
+  dm_seqlet_t *all = dm_malloc("all seqlets", (size_t)total + sizeof *all);
+  DM_MPI_CHECK(MPI_Allgatherv(s, bytes, MPI_BYTE, all, counts, displs, MPI_BYTE, ctx->comm));
+  free(s);
+  free(counts);
+  free(displs);
+  dm_log_info("seqlets: thresholds %.6g / %.6g (isotonic %.6g / %.6g, %s, %.4f of %zu sampled windows pass), "
+              "sign threshold %.6g, Laplace null mu %.6g",
+              thr.pos, thr.neg, thr.pos_iso, thr.neg_iso,
+              thr.clamped > 0 ? "raised to min_passing_frac" : thr.clamped < 0 ? "lowered to max_passing_frac"
+                                                                              : "not clamped",
+              thr.frac_passing, thr.n_sample, thr.sign_threshold, thr.null.mu);
+  *n_out = total / (int)sizeof *all;
+  dm_log_info("seqlets: %lu found, %lu positive, %lu negative, %lu of neither sign; %d kept (max_seqlets %ld "
+              "per metacluster)",
+              found[2], found[0], found[1], found[2] - found[0] - found[1], *n_out, o->max_seqlets);
+  return all;
+}
+
+// --- steps 2-3: affinity rows
+
+/* Data of seqlets s[0..n) as (n, L, 4) arrays, dropping (compacting away)
+ * seqlets whose window holds no base or leaves its example. Returns L, or
+ * -1 if the remaining seqlets differ in length (logged). */
+static int fetch_windows(const dm_tracks_t *t, dm_seqlet_t *s, int *n, float **oh, float **co, float **hy) {
+  int len = *n > 0 ? s[0].end - s[0].start : 0, m = 0;
+  *oh = *co = *hy = NULL;
+  for (int i = 0; i < *n; i++)
+    if (s[i].end - s[i].start != len) {
+      dm_log_error("seqlets of one round differ in length (%d and %d)", len, s[i].end - s[i].start);
+      return -1;
+    }
+  size_t row = (size_t)len * 4;
+  *oh = dm_malloc("seqlet onehot", (size_t)*n * row * sizeof **oh + 1);
+  *co = dm_malloc("seqlet contrib", (size_t)*n * row * sizeof **co + 1);
+  *hy = dm_malloc("seqlet hyp", (size_t)*n * row * sizeof **hy + 1);
+  for (int i = 0; i < *n; i++)
+    if (dm_pattern_fetch(t, &s[i], *oh + m * row, *co + m * row, *hy + m * row) == 0) s[m++] = s[i];
+  *n = m;
+  return len;
+}
+
+/* Coarse top-k (gapped k-mer similarity) of rows [a, a + nb) of n seqlets:
+ * every rank embeds its rows, the embeddings are allgathered, each rank
+ * searches its rows. nbr (nb, k), sim (nb, k). */
+static void coarse_rows(const dm_mpi_t *ctx, const dm_kmer_opt_t *ko, const float *oh, const float *co, int n,
+                        int len, int sign, int k, int a, int nb, int32_t *nbr, double *sim) {
+  int stride = ko->max_entries;
+  dm_kmer_emb_t e[2]; /* forward, reverse complement */
+  dm_kmer_index_t *idx[2];
+  void *work = dm_malloc("k-mer work", dm_kmer_embed_work_size(ko, len) + 8);
+  for (int rc = 0; rc < 2; rc++) {
+    e[rc] = (dm_kmer_emb_t){n, stride, dm_malloc("k-mer keys", (size_t)n * stride * sizeof(int64_t) + 8),
+                            dm_malloc("k-mer values", (size_t)n * stride * sizeof(double) + 8),
+                            dm_malloc("k-mer counts", (size_t)n * sizeof(int32_t) + 8)};
+    dm_kmer_emb_t mine = {nb, stride, e[rc].key + (size_t)a * stride, e[rc].val + (size_t)a * stride,
+                          e[rc].nnz + a};
+    dm_kmer_embed_rows(oh, co, len, (float)sign, rc, a, a + nb, ko, work, &mine);
+    dm_modisco_gather_blocks(ctx, e[rc].key, n, stride, MPI_INT64_T);
+    dm_modisco_gather_blocks(ctx, e[rc].val, n, stride, MPI_DOUBLE);
+    dm_modisco_gather_blocks(ctx, e[rc].nnz, n, 1, MPI_INT32_T);
+    idx[rc] = dm_kmer_index_init(&e[rc]);
+  }
+  free(work);
+  work = dm_malloc("top-k work", dm_kmer_topk_work_size(n, k) + 8);
+  dm_kmer_topk(&e[0], idx[0], idx[1], a, a + nb, k, work, nbr, sim);
+  free(work);
+  for (int rc = 0; rc < 2; rc++) {
+    dm_kmer_index_destroy(idx[rc]);
+    free(e[rc].key);
+    free(e[rc].val);
+    free(e[rc].nnz);
+  }
+}
+
+/* Fine similarity (continuous Jaccard, best offset and strand) of rows
+ * [a, a + nb) with their coarse neighbours; tracks of all seqlets are made
+ * on every rank. fine (nb, k). */
+static void fine_rows(const float *co, const float *hy, int n, int len, double min_overlap, int k, int a, int nb,
+                      const int32_t *nbr, float *fine) {
+  size_t row = (size_t)len * 8;
+  float *fwd = dm_malloc("fine tracks", (size_t)n * row * sizeof *fwd + 1);
+  float *rev = dm_malloc("fine tracks rc", (size_t)n * row * sizeof *rev + 1);
+  for (int i = 0; i < n; i++) {
+    dm_cj_track(hy + (size_t)i * len * 4, co + (size_t)i * len * 4, len, fwd + i * row);
+    dm_cj_revcomp(fwd + i * row, len, 8, rev + i * row);
+  }
+  int pad = dm_cj_pad(len, min_overlap, 0);
+  float *work = dm_malloc("fine work", dm_affinity_fine_work_size(len, 8, pad) * sizeof *work + 1);
+  dm_affinity_fine(fwd, rev, len, 8, pad, a, a + nb, k, nbr, work, fine);
+  free(work);
+  free(fwd);
+  free(rev);
+}
+
+/* Neighbour lists of all n rows as a sparse matrix of n rows. */
+static dm_sparse_t *rows_to_sparse(int n, int k, const int32_t *nbr, const float *val) {
+  dm_sparse_t *m = dm_sparse_init(n, (int64_t)n * k);
+  for (int i = 0; i <= n; i++) m->rowptr[i] = (int64_t)i * k;
+  memcpy(m->col, nbr, (size_t)n * k * sizeof *nbr);
+  memcpy(m->val, val, (size_t)n * k * sizeof *val);
+  return m;
+}
+
+// --- steps 4-5: density adaptation and clustering
+
+/* Labels (n,) of the clusters of affinity rows aff; returns the number of
+ * clusters, -1 on failure (logged). */
+static int64_t cluster_rows(const dm_mpi_t *ctx, const dm_sparse_t *aff, const dm_density_opt_t *dopt,
+                            const dm_cluster_opt_t *copt, int32_t *labels, const char *what, double *t0) {
+  dm_sparse_t *p = dm_density_run_mpi(ctx, aff, dopt);
+  if (!p) return -1;
+  step_done(ctx, t0, "%s density", what);
+  dm_cluster_graph_t *g = dm_cluster_graph_init(p);
+  dm_cluster_result_t res = {.labels = labels};
+  int rc = g ? dm_cluster_run_mpi(ctx, g, copt, &res) : -1;
+  dm_log_info("%s: density-adapted graph %ld entries; %ld clusters, modularity %.6f (run %ld of %ld)", what,
+              (long)p->rowptr[p->n], (long)res.n_clusters, res.modularity, res.run, copt->n_seeds);
+  dm_cluster_graph_destroy(g);
+  dm_sparse_destroy(p);
+  step_done(ctx, t0, "%s cluster", what);
+  return rc < 0 ? -1 : res.n_clusters;
+}
+
+// --- steps 2-6: one clustering round
+
+/* One round on seqlets s[0..*n) (compacted to the usable ones): affinity,
+ * filter (round 0), density, clustering, one pattern per cluster. Returns
+ * the patterns (malloc'd array, *n_pat of them; NULL if none) or sets *err. */
+static dm_pattern_t **run_round(const dm_mpi_t *ctx, const dm_modisco_job_t *job, const dm_tracks_t *t,
+                                dm_seqlet_t *s, int *n, int sign, int round, const double bg[4],
+                                const char *mc, int *n_pat, int *err, double *t0) {
+  char what[64];
+  snprintf(what, sizeof what, "%s round %d", mc, round + 1);
+  float *oh, *co, *hy;
+  int len = fetch_windows(t, s, n, &oh, &co, &hy), nn = *n;
+  dm_pattern_t **pat = NULL;
+  *n_pat = 0;
+  if (len < 0) *err = 1;
+  /* Merging only joins patterns of this metacluster: with fewer seqlets than
+   * the final filters' minimum, no pattern can pass them. */
+  if (len < 0 || nn < 2 || nn < job->pattern.min_seqlets) {
+    if (len >= 0)
+      dm_log_info("%s: %d seqlets, fewer than Patterns:final_min_cluster_size (%d): no pattern can pass the "
+                  "final filters, not clustered",
+                  what, nn, job->pattern.min_seqlets);
+    free(oh), free(co), free(hy);
+    return NULL;
+  }
+  int k = job->nearest_neighbors + 1 < nn ? job->nearest_neighbors + 1 : nn;
+  int64_t a64, nb64;
+  dm_mpi_block_range(nn, ctx->size, ctx->rank, &a64, &nb64);
+  int a = (int)a64, nb = (int)nb64;
+  int32_t *nbr = dm_malloc("neighbours", (size_t)nn * k * sizeof *nbr);
+  float *fine = dm_malloc("fine affinity", (size_t)nn * k * sizeof *fine);
+  double *sim = dm_malloc("coarse affinity", ((size_t)nb * k + 1) * sizeof *sim);
+  coarse_rows(ctx, &job->kmer, oh, co, nn, len, sign, k, a, nb, nbr + (size_t)a * k, sim);
+  step_done(ctx, t0, "%s coarse", what);
+  fine_rows(co, hy, nn, len, job->pattern.min_overlap, k, a, nb, nbr + (size_t)a * k, fine + (size_t)a * k);
+  free(oh), free(co), free(hy);
+  double *corr = NULL;
+  if (round == 0) {
+    corr = dm_malloc("correlations", (size_t)nn * sizeof *corr);
+    double *work = dm_malloc("spearman work", 4 * (size_t)k * sizeof *work);
+    dm_affinity_spearman_rows(fine + (size_t)a * k, sim, a, a + nb, k, work, corr + a);
+    free(work);
+    dm_modisco_gather_blocks(ctx, corr, nn, 1, MPI_DOUBLE);
+  }
+  free(sim);
+  dm_modisco_gather_blocks(ctx, nbr, nn, k, MPI_INT32_T);
+  dm_modisco_gather_blocks(ctx, fine, nn, k, MPI_FLOAT);
+  dm_sparse_t *aff;
+  int m = nn;
+  if (round == 0) {
+    aff = dm_sparse_init(nn, (int64_t)nn * k);
+    int32_t *new_index = dm_malloc("filter index", (size_t)nn * sizeof *new_index);
+    m = dm_affinity_filter(nn, k, nbr, fine, corr, job->corr_threshold, new_index, aff->rowptr, aff->col,
+                           aff->val);
+    aff->n = m; /* the first m + 1 row pointers are used */
+    for (int i = 0; i < nn; i++)
+      if (new_index[i] >= 0) s[new_index[i]] = s[i];
+    free(new_index);
+    free(corr);
+    dm_log_info("%s: correlation filter (Spearman > %g) kept %d of %d seqlets", what, job->corr_threshold, m,
+                nn);
+  } else {
+    aff = rows_to_sparse(nn, k, nbr, fine);
+  }
+  free(nbr);
+  free(fine);
+  dm_log_info("%s: %d seqlets of %d bp, %d neighbours each; affinity %ld entries (%.3g%% of %d^2)", what, m, len,
+              k, (long)aff->rowptr[aff->n], 100.0 * (double)aff->rowptr[aff->n] / ((double)m * m + 1e-300), m);
+  step_done(ctx, t0, "%s fine", what);
+  int32_t *labels = dm_malloc("cluster labels", ((size_t)m + 1) * sizeof *labels);
+  int64_t nc = m > 1 && m >= job->pattern.min_seqlets ? cluster_rows(ctx, aff, &job->density, &job->cluster, labels, what, t0) : 0;
+  dm_sparse_destroy(aff);
+  if (nc < 0) *err = 1;
+  *n = m;
+  if (nc > 0) {
+    pat = dm_malloc("patterns", (size_t)nc * sizeof *pat);
+    dm_seqlet_t *members = dm_malloc("cluster members", (size_t)m * sizeof *members);
+    for (int64_t c = 0; c < nc; c++) {
+      int cnt = 0;
+      for (int i = 0; i < m; i++)
+        if (labels[i] == c) members[cnt++] = s[i];
+      dm_pattern_t *p = dm_pattern_from_cluster(t, members, cnt, &job->pattern, bg, sign);
+      if (p) pat[(*n_pat)++] = p;
+    }
+    free(members);
+    dm_log_info("%s: %ld clusters -> %d patterns (%ld dropped: polishing found no %d-bp window, or the CWM "
+                "sum has the other sign)",
+                what, (long)nc, *n_pat, (long)nc - *n_pat, job->pattern.window_size);
+  }
+  free(labels);
+  step_done(ctx, t0, "%s patterns", what);
+  return pat;
+}
+
+// --- subpatterns
+
+/* Insert (v, j) into the top-k list val/idx (value desc; j larger than
+ * every index present, so ties keep the earlier index first). */
+static void topk_insert(float v, int32_t j, int k, int *cnt, float *val, int32_t *idx) {
+  if (*cnt == k && !(v > val[k - 1])) return;
+  int pos = *cnt < k ? (*cnt)++ : k - 1;
+  for (; pos > 0 && v > val[pos - 1]; pos--) val[pos] = val[pos - 1], idx[pos] = idx[pos - 1];
+  val[pos] = v;
+  idx[pos] = j;
+}
+
+/* Subpatterns of p (tfmodisco-lite compute_subpatterns): each member's k =
+ * min(3 perplexity + 2, n) nearest members by continuous Jaccard of their
+ * [hyp | contrib] tracks (no sliding), density adaptation at the
+ * subclustering perplexity, clustering. Rows of the search are split over
+ * ranks. Returns -1 on failure (logged). */
+static int subcluster(const dm_mpi_t *ctx, const dm_modisco_job_t *job, const dm_tracks_t *t, dm_pattern_t *p,
+                      const char *what, double *t0) {
+  int n = p->n_seqlets, w = p->len * 8, k = (int)(3 * job->sub_perplexity + 2);
+  k = k < n ? k : n;
+  float *rows = dm_malloc("subcluster rows", (size_t)n * w * sizeof *rows);
+  if (dm_pattern_seqlet_rows(t, p->seqlets, n, p->len, rows) != n) {
+    dm_log_warn("%s: members of unequal length, no subpatterns", what);
+    free(rows);
+    return 0;
+  }
+  int64_t a, nb;
+  dm_mpi_block_range(n, ctx->size, ctx->rank, &a, &nb);
+  int32_t *nbr = dm_malloc("subcluster neighbours", (size_t)n * k * sizeof *nbr);
+  float *val = dm_malloc("subcluster affinity", (size_t)n * k * sizeof *val);
+  for (int64_t i = a; i < a + nb; i++) {
+    int cnt = 0;
+    for (int j = 0; j < n; j++)
+      topk_insert(dm_cj_score(rows + i * w, rows + (size_t)j * w, (size_t)w), j, k, &cnt, val + i * k,
+                  nbr + i * k);
+  }
+  free(rows);
+  dm_modisco_gather_blocks(ctx, nbr, n, k, MPI_INT32_T);
+  dm_modisco_gather_blocks(ctx, val, n, k, MPI_FLOAT);
+  dm_sparse_t *aff = rows_to_sparse(n, k, nbr, val);
+  free(nbr);
+  free(val);
+  step_done(ctx, t0, "%s affinity", what);
+  dm_density_opt_t dopt = job->density;
+  dopt.perplexity = job->sub_perplexity;
+  int32_t *labels = dm_malloc("subcluster labels", (size_t)n * sizeof *labels);
+  int64_t nc = cluster_rows(ctx, aff, &dopt, &job->cluster, labels, what, t0);
+  dm_sparse_destroy(aff);
+  if (nc > 0) {
+    int *lab = dm_malloc("subcluster labels", (size_t)n * sizeof *lab);
+    for (int i = 0; i < n; i++) lab[i] = labels[i];
+    dm_pattern_set_subpatterns(p, t, lab);
+    free(lab);
+  }
+  free(labels);
+  return nc < 0 ? -1 : 0;
+}
+
+// --- one metacluster
+
+typedef struct {
+  double key; /* -sum |contrib| */
+  int idx;
+} order_t;
+
+static int cmp_order(const void *x, const void *y) {
+  const order_t *a = x, *b = y;
+  if (a->key != b->key) return a->key < b->key ? -1 : 1;
+  return a->idx - b->idx;
+}
+
+/* Sort seqlets by -sum |contrib| over their window, stably (lite's order). */
+static void sort_by_contrib(const dm_tracks_t *t, dm_seqlet_t *s, int n) {
+  order_t *o = dm_malloc("seqlet order", ((size_t)n + 1) * sizeof *o);
+  dm_seqlet_t *copy = dm_malloc("seqlet order", ((size_t)n + 1) * sizeof *copy);
+  for (int i = 0; i < n; i++) {
+    const float *c = t->contrib + ((size_t)s[i].example * t->len + s[i].start) * 4;
+    double sum = 0;
+    for (int j = 0; j < (s[i].end - s[i].start) * 4; j++) sum += fabs(c[j]);
+    o[i] = (order_t){-sum, i};
+    copy[i] = s[i];
+  }
+  qsort(o, (size_t)n, sizeof *o, cmp_order);
+  for (int i = 0; i < n; i++) s[i] = copy[o[i].idx];
+  free(o);
+  free(copy);
+}
+
+/* Patterns of the metacluster of the given sign; *ran = 0 if it has too few
+ * seqlets. Returns the final patterns (NULL if none), *n_out of them. */
+static dm_pattern_t **run_metacluster(const dm_mpi_t *ctx, const dm_modisco_job_t *job, const dm_tracks_t *t,
+                                      const dm_seqlet_t *all, int n_all, int sign, int *ran, int *n_out,
+                                      int *err, double *t0) {
+  const char *mc = sign > 0 ? "pos" : "neg";
+  int n = 0;
+  for (int i = 0; i < n_all; i++) n += all[i].metacluster == sign;
+  *n_out = 0;
+  *ran = n > job->seqlet.min_metacluster_size;
+  if (!*ran) {
+    dm_log_info("%s: %d seqlets, not more than Seqlets:min_metacluster_size (%ld): too few seqlets, no patterns",
+                mc, n, job->seqlet.min_metacluster_size);
+    return NULL;
+  }
+  dm_seqlet_t *s = dm_malloc("metacluster seqlets", (size_t)n * sizeof *s);
+  n = 0;
+  for (int i = 0; i < n_all; i++)
+    if (all[i].metacluster == sign) s[n++] = all[i];
+  sort_by_contrib(t, s, n);
+  double bg[4];
+  dm_pattern_background(t, s, n, bg);
+  dm_log_info("%s: %d seqlets, background A %.4f C %.4f G %.4f T %.4f", mc, n, bg[0], bg[1], bg[2], bg[3]);
+  dm_pattern_t **pat = NULL;
+  int np = 0;
+  for (int round = 0; round < 2 && !*err; round++) {
+    pat = run_round(ctx, job, t, s, &n, sign, round, bg, mc, &np, err, t0);
+    if (round == 0) {
+      free(s);
+      n = dm_pattern_unique_seqlets(pat, np, &s);
+      for (int i = 0; i < np; i++) dm_pattern_destroy(pat[i]);
+      free(pat);
+      pat = NULL;
+      np = 0;
+      dm_log_info("%s round 2: %d unique seqlets of the round-1 patterns", mc, n);
+    }
+  }
+  free(s);
+  dm_pattern_t **merged = NULL;
+  int nm = 0;
+  if (np > 0 && !*err) {
+    nm = dm_merge_patterns(pat, np, t, &job->pattern, &job->merge, bg, &merged);
+    if (nm < 0) *err = 1, nm = 0;
+    dm_log_info("%s: merging similar patterns: %d -> %d", mc, np, nm);
+  }
+  for (int i = 0; i < np; i++) dm_pattern_destroy(pat[i]);
+  free(pat);
+  step_done(ctx, t0, "%s merge", mc);
+  int kept = nm > 0 ? dm_pattern_filter_final(merged, nm, t, &job->pattern, bg) : 0;
+  dm_log_info("%s: %d of %d patterns pass the final filters (>= %d seqlets, >= %g bits in a %d-bp window)", mc,
+              kept, nm, job->pattern.min_seqlets, job->pattern.min_ic, job->pattern.ic_window);
+  char what[64];
+  for (int i = 0; i < kept && !*err; i++) {
+    snprintf(what, sizeof what, "%s pattern_%d subpatterns", mc, i);
+    if (merged[i]->n_seqlets > job->sub_min_seqlets && subcluster(ctx, job, t, merged[i], what, t0) < 0) *err = 1;
+    dm_log_info("%s pattern_%d: %d seqlets, %d bp, %d subpatterns", mc, i, merged[i]->n_seqlets, merged[i]->len,
+                merged[i]->n_sub);
+  }
+  step_done(ctx, t0, "%s subpatterns", mc);
+  *n_out = kept;
+  return merged;
+}
+
+// --- driver
+
+int dm_modisco_run_job(const dm_mpi_t *ctx, const dm_modisco_job_t *job) {
+  double t0 = dm_wall_time();
+  dm_modisco_input_opt_t iopt = {job->attr, job->task, job->onehot, job->hyp, job->center_hyp, job->read_rows};
+  dm_modisco_input_t in;
+  if (dm_modisco_input_load(ctx, &iopt, &in) < 0) return 2;
+  dm_log_info("input: %ld examples of %d bp from %s%s%s%s", (long)in.n, in.len, job->attr ? job->attr : job->hyp,
+              job->attr ? " task " : "", job->attr ? job->task : "", job->center_hyp ? ", hyp centred" : "");
+  step_done(ctx, &t0, "load");
+  dm_tracks_t t = {in.onehot, in.contrib, in.hyp, in.n, in.len};
+  int n_all;
+  dm_seqlet_t *all = call_seqlets(ctx, &job->seqlet, &t, &n_all);
+  step_done(ctx, &t0, "seqlets");
+  dm_pattern_t **pat[2] = {NULL, NULL};
+  int ran[2], np[2], err = 0;
+  for (int m = 0; m < 2; m++)
+    pat[m] = run_metacluster(ctx, job, &t, all, n_all, m == 0 ? 1 : -1, &ran[m], &np[m], &err, &t0);
+  free(all);
+  int rc = err ? -1 : 0;
+  if (!err && ctx->rank == 0) {
+    dm_modisco_metacluster_t pos = {ran[0], np[0], pat[0]}, neg = {ran[1], np[1], pat[1]};
+    dm_modisco_regions_t reg = {(const char *const *)in.chrom, in.start};
+    rc = dm_modisco_h5_write(job->output, &t, &pos, &neg, in.chrom ? &reg : NULL);
+    if (rc == 0)
+      dm_log_info("wrote %s: %d positive, %d negative patterns%s", job->output, np[0], np[1],
+                  in.chrom ? ", seqlets with genomic coordinates" : "");
+  }
+  DM_MPI_CHECK(MPI_Bcast(&rc, 1, MPI_INT, 0, ctx->comm));
+  step_done(ctx, &t0, "write");
+  for (int m = 0; m < 2; m++) {
+    for (int i = 0; i < np[m]; i++) dm_pattern_destroy(pat[m][i]);
+    free(pat[m]);
+  }
+  dm_modisco_input_free(&in);
+  return rc < 0 ? 1 : 0;
+}

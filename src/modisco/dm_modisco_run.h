@@ -1,0 +1,105 @@
+/* dm_modisco_run: stage 2 driver, attributions -> modisco.h5 on any number
+ * of ranks (the TF-MoDISco algorithm as tfmodisco-lite runs it).
+ *
+ * Input: attr.h5 from `dmotif attr` (one task) or tfmodisco-lite style
+ * onehot / hypothetical arrays (.npy or .npz arr_0, (N, 4, L)). Each rank
+ * reads its block of rows, checks the scores are finite, centres hyp to
+ * zero mean over the 4 bases per position (optional), and the blocks are
+ * allgathered: every rank holds the (N, L, 4) onehot, hyp and
+ * contrib = hyp * onehot the later steps read seqlets from.
+ *
+ * Steps (dm_seqlet, dm_kmer, dm_affinity, dm_density, dm_cluster,
+ * dm_pattern, dm_merge, dm_modisco_h5):
+ *   1. seqlets on row blocks (the recipe of dm_seqlet.h), gathered in row order;
+ *   per metacluster (positive, then negative), seqlets sorted by -sum|contrib|:
+ *   2-6, two rounds: coarse (gapped k-mer) top-k and fine (continuous
+ *      Jaccard) affinity on row blocks, the Spearman filter in round 1 only,
+ *      rows allgathered in rank order; density adaptation and clustering
+ *      through their _mpi functions; one pattern per cluster, built
+ *      redundantly on every rank; round 2 takes the unique members of the
+ *      round-1 patterns (re-centred by polishing);
+ *   7. merge similar patterns, final filters, sort by size, subpatterns of
+ *      patterns with more than Subpatterns:min_seqlets members (CJ top-k
+ *      neighbours of the members' tracks, density, clustering);
+ *   8. rank 0 writes modisco.h5 (<file>.tmp, then renamed), with genomic
+ *      coordinates of the seqlets when the input has /regions.
+ * Every step logs "step <name>: <s> s, peak RSS <MiB> MiB" on rank 0
+ * (largest peak RSS of any rank so far). Results do not depend on the
+ * number of ranks.
+ */
+#ifndef DM_MODISCO_RUN_H
+#define DM_MODISCO_RUN_H
+
+#include "dm_cluster.h"
+#include "dm_density.h"
+#include "dm_kmer.h"
+#include "dm_merge.h"
+#include "dm_mpi.h"
+#include "dm_params.h"
+#include "dm_pattern.h"
+#include "dm_seqlet.h"
+
+/** Everything a stage-2 run needs; strings are borrowed. */
+typedef struct {
+  const char *attr;          /* attr.h5, or NULL (then onehot + hyp) */
+  const char *task;          /* task name in attr.h5 (/tasks/<task>/hyp) */
+  const char *onehot;        /* .npy / .npz (N, 4, L), or NULL */
+  const char *hyp;           /* .npy / .npz (N, 4, L), or NULL */
+  int center_hyp;            /* 1: hyp -= its mean over the 4 bases per position */
+  const char *output;        /* modisco.h5 */
+  int64_t read_rows;         /* rows per read of the input (bounds the read buffer) */
+  dm_seqlet_opt_t seqlet;    /* step 1 */
+  dm_kmer_opt_t kmer;        /* step 2 embeddings */
+  int nearest_neighbors;     /* coarse neighbours per seqlet besides itself (500) */
+  double corr_threshold;     /* round-1 Spearman filter (0.15) */
+  dm_density_opt_t density;  /* step 4 */
+  dm_cluster_opt_t cluster;  /* step 5 and subclustering */
+  dm_pattern_opt_t pattern;  /* step 6, final filters */
+  dm_merge_opt_t merge;      /* step 7 */
+  double sub_perplexity;     /* subclustering perplexity (50) */
+  int sub_min_seqlets;       /* patterns with more members are subclustered (50) */
+} dm_modisco_job_t;
+
+/** The "Input:", "Output:", "Affinity:" and "Subpatterns:" parameters of the driver. */
+// clang-format off
+#define DM_MODISCO_PARAMS \
+  {"Input:attr", DM_PARAM_STRING, "none", NULL, "attr.h5 from dmotif attr (status must be complete); none: use Input:onehot + Input:hyp"}, \
+  {"Input:task", DM_PARAM_STRING, "0", NULL, "task of attr.h5 to analyse (/tasks/<task>/hyp)"}, \
+  {"Input:onehot", DM_PARAM_STRING, "none", NULL, "tfmodisco-lite input: one-hot sequences .npy or .npz (arr_0), (N, 4, L)"}, \
+  {"Input:hyp", DM_PARAM_STRING, "none", NULL, "tfmodisco-lite input: hypothetical contributions .npy or .npz (arr_0), (N, 4, L)"}, \
+  {"Input:center_hyp", DM_PARAM_BOOL, "true", NULL, "centre hyp to zero mean over the 4 bases at each position before use"}, \
+  {"Input:read_rows", DM_PARAM_INT, "4096", NULL, "rows of attr.h5 read at a time"}, \
+  {"Output:file", DM_PARAM_STRING, NULL, NULL, "modisco.h5 to write (tfmodisco-lite schema plus seqlet genomic coordinates)"}, \
+  {"Affinity:nearest_neighbors", DM_PARAM_INT, "500", NULL, "coarse neighbours kept per seqlet (besides itself)"}, \
+  {"Affinity:correlation_threshold", DM_PARAM_FLOAT, "0.15", NULL, "round 1 keeps seqlets whose Spearman(fine, coarse) exceeds this"}, \
+  {"Affinity:kmer_topn", DM_PARAM_INT, "20", NULL, "positions of largest importance in a seqlet's gapped k-mers"}, \
+  {"Affinity:kmer_min_k", DM_PARAM_INT, "4", NULL, "fewest letters of a gapped k-mer"}, \
+  {"Affinity:kmer_max_k", DM_PARAM_INT, "6", NULL, "most letters of a gapped k-mer"}, \
+  {"Affinity:kmer_max_gap", DM_PARAM_INT, "15", NULL, "largest step between consecutive letters"}, \
+  {"Affinity:kmer_max_len", DM_PARAM_INT, "15", NULL, "a gapped k-mer spans fewer positions than this"}, \
+  {"Affinity:kmer_max_entries", DM_PARAM_INT, "500", NULL, "gapped k-mers kept per seqlet strand"}, \
+  {"Subpatterns:perplexity", DM_PARAM_FLOAT, "50", NULL, "perplexity of the density adaptation when subclustering a pattern"}, \
+  {"Subpatterns:min_seqlets", DM_PARAM_INT, "50", NULL, "patterns with more seqlets than this get subpatterns"}
+// clang-format on
+
+/**
+ * @brief Fill a job from a parameter set holding DM_MODISCO_PARAMS and the
+ *        step tables (DM_SEQLET_PARAM_SPECS, DM_DENSITY_PARAMS,
+ *        DM_CLUSTER_PARAMS, DM_PATTERN_PARAMS, DM_MERGE_PARAMS), then check it.
+ * @param job filled; its strings point into p
+ * @param p   loaded parameters
+ * @return 0, or -1 after logging the offending key
+ */
+DM_RESULT_USED int dm_modisco_job_from_params(dm_modisco_job_t *job, const dm_params_t *p);
+
+/**
+ * @brief Run stage 2. Collective over ctx.
+ * @param ctx ranks
+ * @param job the job
+ * @return 0 on every rank on success (also when too few seqlets were found:
+ *         then the output has no pattern); nonzero on every rank after
+ *         logging (bad input, write failure)
+ */
+int dm_modisco_run_job(const dm_mpi_t *ctx, const dm_modisco_job_t *job);
+
+#endif

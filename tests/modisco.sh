@@ -1,0 +1,66 @@
+#!/bin/bash
+# dmotif attr + modisco end to end on the first 1500 rows of the bundled
+# example (task 0: GATA and TAL1 both planted), at NP ranks:
+#  - positive patterns include a GATA (GATAAG) and a TAL1 (CAGATG) pattern
+#    whose seqlets hit the planted motifs (tools/modisco_eval: precision and
+#    recall against the embeddings column);
+#  - 1 and 4 ranks give the same modisco.h5 as NP ranks;
+#  - a task that does not exist: clear error, non-zero exit, no output;
+#  - too few seqlets: clear message, exit 0, an output with no pattern;
+#  - no <file>.tmp is left behind.
+set -u
+fail=0
+check() { if ! eval "$1"; then echo "FAIL: $2"; fail=1; fi; }
+rm -rf "$WORK" && mkdir -p "$WORK" && cd "$WORK" || exit 1
+ex=$DATA/deeplift_example
+zcat "$ex"/sequences.simdata.gz | head -1501 > seqs.tsv
+zcat "$ex"/sequences.simdata.gz | head -41 > few.tsv
+cat > a.yml <<EOY
+Model:
+  file: $ex/keras2_conv1d_record_5_model_PQzyq_modelJson.json
+  weights: $ex/keras2_conv1d_record_5_model_PQzyq_modelWeights.h5
+References:
+  n: 3
+EOY
+$MPIEXEC "$NP" "$DMOTIF" attr -q -p a.yml -P Input:sequences=seqs.tsv -P Output:file=attr.h5 || exit 1
+$MPIEXEC "$NP" "$DMOTIF" attr -q -p a.yml -P Input:sequences=few.tsv -P Output:file=few.h5 || exit 1
+cat > m.yml <<EOY
+Input:
+  attr: attr.h5
+  task: 0
+Cluster:
+  n_seeds: 10
+EOY
+modisco() { local np=$1; shift; $MPIEXEC "$np" "$DMOTIF" modisco -p m.yml "$@"; }
+
+# --- the motifs
+modisco "$NP" -P Output:file=m.h5 2> m.log
+check "[ \$? -eq 0 ] && [ -f m.h5 ] && [ ! -e m.h5.tmp ]" "modisco failed (see $WORK/m.log)"
+grep -q 'step pos round 2 cluster: [0-9.]* s, peak RSS [0-9.]* MiB' m.log || { echo "FAIL: no step log line"; fail=1; }
+"$EVAL" m.h5 seqs.tsv 3 > eval.txt
+cat eval.txt
+# motif <name> instances <n> recall <r> patterns <k> seqlets <s> precision <p>
+motif_ok() { # <name> <core> <min seqlets> <min recall> <min precision>
+  awk -v m="$1" -v s="$3" -v r="$4" -v p="$5" '$1 == "motif" && $2 == m && $9 >= s && $6 >= r && $11 >= p {ok = 1}
+    END {exit !ok}' eval.txt &&
+    grep "motif $1 precision" eval.txt | grep -qiE "$2|$(echo "$2" | rev | tr ACGT TGCA)"
+}
+check "motif_ok GATA_disc1 GATAAG 50 0.08 0.85" "no GATA pattern with >= 50 seqlets, recall >= 0.08, precision >= 0.85"
+check "motif_ok TAL1_known1 CAGATG 80 0.12 0.85" "no TAL1 pattern with >= 80 seqlets, recall >= 0.12, precision >= 0.85"
+
+# --- rank-count independence: 1 and 4 ranks write the same file
+for np in 1 4; do
+  [ "$np" = "$NP" ] && continue
+  modisco "$np" -q -P Output:file=m$np.h5
+  check "[ \$? -eq 0 ] && h5diff m.h5 m$np.h5 > diff$np.txt" "modisco.h5 at $np ranks differs from $NP ranks"
+done
+
+# --- a task that does not exist
+modisco "$NP" -P Output:file=bad.h5 -P Input:task=7 2> task.log
+check "[ \$? -ne 0 ] && grep -q 'no task \"7\"' task.log && [ ! -e bad.h5 ]" "missing task not refused clearly"
+
+# --- too few seqlets: exit 0, output with no pattern
+modisco "$NP" -P Output:file=few_m.h5 -P Input:attr=few.h5 2> few.log
+check "[ \$? -eq 0 ] && grep -q 'too few seqlets' few.log && [ -f few_m.h5 ] && ! h5ls -r few_m.h5 | grep -q pattern_" \
+  "too few seqlets: not exit 0 with an empty output"
+exit $fail
