@@ -5,7 +5,10 @@
 # rows; Seqlets:max_seqlets is raised to the target so that no metacluster is
 # capped). Prints, per input, the seqlets
 # found and the seconds and peak RSS (largest rank) of every step, parsed from
-# the "step <name>: <s> s, peak RSS <MiB> MiB" lines of the modisco log.
+# the "step <name>: <s> s, peak RSS <MiB> MiB" lines of the modisco log, and
+# (if build/tests/modisco_eval exists) how well the patterns recover the
+# planted motifs: per motif, recall of its instances and precision of the
+# seqlets of the patterns assigned to it.
 #
 #   bench/bench_modisco.sh [build_dir=build] [seqlet targets="5000 20000 50000"] [ranks=1]
 # Env: MPIEXEC (default mpiexec), WORK (default a fresh /tmp directory, removed).
@@ -29,7 +32,7 @@ mkdir -p "$work" && cd "$work"
 echo "machine: $(nproc) cores, $(uptime | sed 's/.*load/load/'); $np rank(s)"
 for t in $targets; do
   n=$((t * 100 / 177))
-  "$synth" -n $n -l 200 -m 2 -s 1 -o synth_$t.h5 -t truth_$t.tsv 2> synth_$t.log
+  "$synth" -n $n -l 200 -m 2 -s 1 -o synth_$t.h5 -t truth_$t.tsv -e sim_$t.tsv 2> synth_$t.log
   start=$(date +%s.%N)
   $mpiexec --oversubscribe -n "$np" "$dmotif" modisco -P Input:attr=synth_$t.h5 -P Input:task=0 \
     -P Output:file=modisco_$t.h5 -P Seqlets:max_seqlets=$t > modisco_$t.log 2>&1 ||
@@ -47,4 +50,7 @@ for t in $targets; do
   awk -F'\t' '{ n = split($1, w, " "); k = w[n]; if (!(k in s)) o[++m] = k; s[k] += $2 }
     END { printf "  by kind:"; for (i = 1; i <= m; i++) printf " %s %.1f", o[i], s[o[i]]; print "" }' steps_$t.tsv
   grep -o 'peak RSS: .*' modisco_$t.log | tail -1 | sed 's/^/  run summary: /'
+  if [ -x "$build"/tests/modisco_eval ]; then
+    "$build"/tests/modisco_eval modisco_$t.h5 sim_$t.tsv 3 | grep '^motif' | sed 's/^/  /'
+  fi
 done

@@ -25,8 +25,13 @@
  * sign, amplitude, sequence (the planted bases as they are in the row); one
  * line per instance, in row order.
  *
- * usage: dm_synth -n N -o attr.h5 -t truth.tsv [-l L] [-m per_row] [-s seed]
- *                 [-b noise] [-x mismatch] [-c chunk_rows]
+ * With -e, the same instances also go to a TSV in the format of the deeplift
+ * example's sequences.simdata (seqName, sequence, embeddings
+ * "pos-<start>_<motif>-<bases>,...", task0 = 1): tools/modisco_eval scores
+ * modisco.h5 patterns against it, and dmotif attr/encode read it.
+ *
+ * usage: dm_synth -n N -o attr.h5 -t truth.tsv [-e sim.tsv] [-l L] [-m per_row]
+ *                 [-s seed] [-b noise] [-x mismatch] [-c chunk_rows]
  */
 
 /* Standard headers. */
@@ -61,11 +66,20 @@ static const motif_t motifs[] = {
 #define N_MOTIFS ((int)(sizeof motifs / sizeof motifs[0]))
 #define MAX_MOTIF_LEN 7
 
+/* One planted instance. */
+typedef struct {
+  const motif_t *m;
+  long start;                  /* first base in the row */
+  int minus;                   /* 1: reverse complement planted */
+  double amp;                  /* amplitude a */
+  char seq[MAX_MOTIF_LEN + 1]; /* planted bases, as in the row */
+} inst_t;
+
 typedef struct {
   long n, len, per_row, chunk;
   unsigned long seed;
   double noise, mismatch;
-  const char *out, *truth;
+  const char *out, *truth, *simdata; /* simdata: NULL for none */
 } synth_opt_t;
 
 /* Datasets: onehot, regions, hyp, contrib, pred. */
@@ -75,9 +89,13 @@ enum { F_ONEHOT, F_REGIONS, F_HYP = F_REGIONS + DM_REGIONS_NFIELDS, F_CONTRIB, F
 
 static int base_index(char b) { return b == 'A' ? 0 : b == 'C' ? 1 : b == 'G' ? 2 : 3; }
 
-/* Generate row `row`. oh (L, 4) u8, hyp and contrib (L, 4) f32 (out); truth lines appended to tf. */
+/* @return the channel set at one position x (4,) of a one-hot row */
+static int channel_of(const uint8_t *x) { return x[0] ? 0 : x[1] ? 1 : x[2] ? 2 : 3; }
+
+/* Generate row `row`: oh (L, 4) u8, hyp and contrib (L, 4) f32, inst (per_row,) (out).
+ * @return pred of the row */
 static float make_row(const synth_opt_t *o, gsl_rng *rng, long row, uint8_t *oh, float *hyp, float *contrib,
-                      FILE *tf) {
+                      inst_t *inst) {
   gsl_rng_set(rng, dm_ref_seed(o->seed, (uint64_t)row, 0));
   const long L = o->len, slot = L / o->per_row;
   memset(oh, 0, (size_t)L * 4);
@@ -90,7 +108,7 @@ static float make_row(const synth_opt_t *o, gsl_rng *rng, long row, uint8_t *oh,
     int k = (int)strlen(m->bases), minus = (int)gsl_rng_uniform_int(rng, 2);
     long start = s * slot + (long)gsl_rng_uniform_int(rng, (unsigned long)(slot - k + 1));
     double amp = 0.5 + 0.5 * gsl_rng_uniform(rng);
-    char seq[MAX_MOTIF_LEN + 1] = "";
+    inst[s] = (inst_t){.m = m, .start = start, .minus = minus, .amp = amp};
     for (int j = 0; j < k; j++) {
       int b = base_index(m->bases[minus ? k - 1 - j : j]);
       if (minus) b = 3 - b; /* complement: A<->T, C<->G */
@@ -103,14 +121,33 @@ static float make_row(const synth_opt_t *o, gsl_rng *rng, long row, uint8_t *oh,
         x[c] = c == x_b;
         h[c] += (float)(c == b ? v : -v / 3.0);
       }
-      seq[j] = "ACGT"[x_b];
+      inst[s].seq[j] = "ACGT"[x_b];
     }
-    fprintf(tf, "%ld\t%ld\t%ld\t%s\t%c\t%d\t%.6f\t%s\n", row, start, start + k, m->name, minus ? '-' : '+',
-            m->sign, amp, seq);
   }
   float pred = 0;
   for (long e = 0; e < L * 4; e++) pred += contrib[e] = hyp[e] * (float)oh[e];
   return pred;
+}
+
+/* The truth lines of row `row` to tf and, if sf, its simdata line: name,
+ * sequence, embeddings "pos-<start>_<motif>-<bases>,...", label 1.
+ * oh (L, 4), inst (per_row,). @return 0, or -1 on a write error */
+static int write_truth(const synth_opt_t *o, long row, const uint8_t *oh, const inst_t *inst, FILE *tf,
+                       FILE *sf) {
+  int bad = 0;
+  for (long s = 0; s < o->per_row; s++) {
+    const inst_t *t = &inst[s];
+    bad |=
+        fprintf(tf, "%ld\t%ld\t%ld\t%s\t%c\t%d\t%.6f\t%s\n", row, t->start, t->start + (long)strlen(t->seq),
+                t->m->name, t->minus ? '-' : '+', t->m->sign, t->amp, t->seq) < 0;
+  }
+  if (!sf) return bad ? -1 : 0;
+  fprintf(sf, "synth_%ld\t", row);
+  for (long l = 0; l < o->len; l++) fputc("ACGT"[channel_of(oh + 4 * l)], sf);
+  for (long s = 0; s < o->per_row; s++)
+    fprintf(sf, "%cpos-%ld_%s-%s", s ? ',' : '\t', inst[s].start, inst[s].m->name, inst[s].seq);
+  bad |= fprintf(sf, "\t1\n") < 0;
+  return bad ? -1 : 0;
 }
 
 // --- the file
@@ -152,7 +189,7 @@ static int write_attrs(dm_h5_t *h, const synth_opt_t *o) {
 }
 
 /* Generate and write every row, chunk by chunk; then /done = 1 and the attributes. */
-static int synth_write(const dm_mpi_t *ctx, const synth_opt_t *o, FILE *tf) {
+static int synth_write(const dm_mpi_t *ctx, const synth_opt_t *o, FILE *tf, FILE *sf) {
   dm_h5_field_t f[F_COUNT];
   make_fields(o, f);
   dm_h5_t *h = dm_h5_create(ctx, o->out, f, F_COUNT, o->n, o->chunk);
@@ -161,19 +198,21 @@ static int synth_write(const dm_mpi_t *ctx, const synth_opt_t *o, FILE *tf) {
   dm_h5_field_t done = {"/done", DM_H5_U8, 0, {0}, 0, "1 once a chunk of rows is written"};
   int rc = dm_h5_add_fields(h, &done, 1, n_chunks, n_chunks < 4096 ? n_chunks : 4096);
   size_t C = (size_t)o->chunk, L4 = (size_t)o->len * 4;
-  uint8_t *oh = dm_malloc("synth onehot", C * L4);                     /* (C, L, 4) */
-  float *hyp = dm_malloc("synth hyp", C * L4 * sizeof(float));         /* (C, L, 4) */
-  float *contrib = dm_malloc("synth contrib", C * L4 * sizeof(float)); /* (C, L, 4) */
-  float *pred = dm_malloc("synth pred", C * sizeof(float));            /* (C,) */
-  dm_region_t *reg = dm_calloc("synth regions", C, sizeof *reg);       /* (C,) */
-  uint8_t *ones = dm_malloc("synth done", (size_t)n_chunks);           /* (n_chunks,) */
+  uint8_t *oh = dm_malloc("synth onehot", C * L4);                               /* (C, L, 4) */
+  float *hyp = dm_malloc("synth hyp", C * L4 * sizeof(float));                   /* (C, L, 4) */
+  float *contrib = dm_malloc("synth contrib", C * L4 * sizeof(float));           /* (C, L, 4) */
+  float *pred = dm_malloc("synth pred", C * sizeof(float));                      /* (C,) */
+  dm_region_t *reg = dm_calloc("synth regions", C, sizeof *reg);                 /* (C,) */
+  inst_t *inst = dm_calloc("synth instances", (size_t)o->per_row, sizeof *inst); /* (per_row,) */
+  uint8_t *ones = dm_malloc("synth done", (size_t)n_chunks);                     /* (n_chunks,) */
   memset(ones, 1, (size_t)n_chunks);
   gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
   for (long a = 0; a < o->n && rc == 0; a += o->chunk) {
     long b = a + o->chunk < o->n ? a + o->chunk : o->n;
     for (long i = a; i < b; i++) {
       size_t k = (size_t)(i - a);
-      pred[k] = make_row(o, rng, i, oh + k * L4, hyp + k * L4, contrib + k * L4, tf);
+      pred[k] = make_row(o, rng, i, oh + k * L4, hyp + k * L4, contrib + k * L4, inst);
+      if (write_truth(o, i, oh + k * L4, inst, tf, sf) < 0) rc = -1;
       dm_region_t *r = &reg[k];
       snprintf(r->chrom, sizeof r->chrom, "synth");
       snprintf(r->name, sizeof r->name, "synth_%ld", i);
@@ -191,7 +230,7 @@ static int synth_write(const dm_mpi_t *ctx, const synth_opt_t *o, FILE *tf) {
   if (rc == 0) rc = write_attrs(h, o);
   if (dm_h5_close(h) < 0) rc = -1;
   gsl_rng_free(rng);
-  free(oh), free(hyp), free(contrib), free(pred), free(reg), free(ones);
+  free(oh), free(hyp), free(contrib), free(pred), free(reg), free(ones), free(inst);
   return rc;
 }
 
@@ -199,8 +238,10 @@ static int synth_write(const dm_mpi_t *ctx, const synth_opt_t *o, FILE *tf) {
 
 static int usage(void) {
   fprintf(stderr,
-          "usage: dm_synth -n N -o attr.h5 -t truth.tsv [-l L=200] [-m per_row=2] [-s seed=0]\n"
+          "usage: dm_synth -n N -o attr.h5 -t truth.tsv [-e sim.tsv] [-l L=200] [-m per_row=2] [-s seed=0]\n"
           "                [-b noise=0.02] [-x mismatch=0.1] [-c chunk_rows=256]\n"
+          "-e also writes the truth in the simdata TSV of the deeplift example (seqName, sequence,\n"
+          "embeddings pos-<start>_<motif>-<bases>, task0 = 1), as tools/modisco_eval reads it.\n"
           "Synthetic planted-motif attributions (GATAAG +, CAGATG +, TGACTCA -) as an attr.h5\n"
           "with task 0, and the planted positions as TSV. Deterministic from the seed.\n");
   return 2;
@@ -213,7 +254,7 @@ int main(int argc, char **argv) {
   dm_log_init(0, DM_LOG_INFO);
   synth_opt_t o = {.n = 0, .len = 200, .per_row = 2, .chunk = 256, .seed = 0, .noise = 0.02, .mismatch = 0.1};
   int c, rc = 0;
-  while ((c = getopt(argc, argv, "n:l:m:s:b:x:c:o:t:h")) != -1) {
+  while ((c = getopt(argc, argv, "n:l:m:s:b:x:c:o:t:e:h")) != -1) {
     switch (c) {
       case 'n':
         o.n = atol(optarg);
@@ -242,6 +283,9 @@ int main(int argc, char **argv) {
       case 't':
         o.truth = optarg;
         break;
+      case 'e':
+        o.simdata = optarg;
+        break;
       default:
         rc = usage();
     }
@@ -256,19 +300,20 @@ int main(int argc, char **argv) {
           MAX_MOTIF_LEN);
     rc = usage();
   }
-  FILE *tf = rc == 0 ? fopen(o.truth, "w") : NULL;
-  if (rc == 0 && !tf) {
-    dm_log_error("%s: cannot create", o.truth);
+  FILE *tf = rc == 0 ? fopen(o.truth, "w") : NULL, *sf = rc == 0 && o.simdata ? fopen(o.simdata, "w") : NULL;
+  if (rc == 0 && (!tf || (o.simdata && !sf))) {
+    dm_log_error("%s: cannot create", !tf ? o.truth : o.simdata);
     rc = 1;
   }
   if (rc == 0) {
     fprintf(tf, "row\tstart\tend\tmotif\tstrand\tsign\tamplitude\tsequence\n");
-    rc = synth_write(&ctx, &o, tf) < 0 ? 1 : 0;
-    if (fclose(tf) != 0) rc = 1;
-    if (rc == 0)
-      dm_log_info("%s: %ld rows of %ld bp, %ld motifs per row; truth in %s", o.out, o.n, o.len, o.per_row,
-                  o.truth);
+    if (sf) fprintf(sf, "seqName\tsequence\tembeddings\ttask0\n");
+    rc = synth_write(&ctx, &o, tf, sf) < 0 ? 1 : 0;
   }
+  if ((tf && fclose(tf) != 0) || (sf && fclose(sf) != 0)) rc = 1;
+  if (rc == 0)
+    dm_log_info("%s: %ld rows of %ld bp, %ld motifs per row; truth in %s%s%s", o.out, o.n, o.len, o.per_row,
+                o.truth, o.simdata ? " and " : "", o.simdata ? o.simdata : "");
   MPI_Finalize();
   return rc;
 }
