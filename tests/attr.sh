@@ -5,8 +5,7 @@
 # (length mismatch, unknown task, bad BED line, unknown chromosome) -> clear
 # error, non-zero exit; a region off the chromosome end is skipped.
 set -u
-fail=0
-check() { if ! eval "$1"; then echo "FAIL: $2"; fail=1; fi; }
+. "$SRC"/tests/lib.sh
 run() { $MPIEXEC "$NP" "$DMOTIF" attr -q "$@"; }
 rm -rf "$WORK" && mkdir -p "$WORK" && cd "$WORK" || exit 1
 ex=$DATA/deeplift_example
@@ -23,12 +22,6 @@ References:
   n: 3
   seed: 7
 EOY
-DSETS="/onehot /regions/chrom /regions/start /regions/end /regions/name /regions/strand /done"
-for t in 0 1 2; do DSETS="$DSETS /tasks/$t/hyp /tasks/$t/contrib /tasks/$t/pred"; done
-same() { # <a.h5> <b.h5>: every dataset bit-identical
-  local d
-  for d in $DSETS; do h5diff "$1" "$2" "$d" "$d" > /dev/null || { echo "differs: $d"; return 1; }; done
-}
 attr_of() { h5dump -a "/$2" "$1" | grep -o '"[^"]*"' | tail -1 | tr -d '"'; }
 
 # --- reference: one rank, no mpiexec, chunks of 32 rows
@@ -37,7 +30,7 @@ check "[ \$? -eq 0 ] && [ \"\$(attr_of ref.h5 status)\" = complete ]" "reference
 
 # --- NP ranks, chunks of 8 rows: same datasets (/done has other chunks: compare the rest)
 run -p p.yml -P Output:file=np.h5 -P Output:chunk_rows=8
-check "[ \$? -eq 0 ] && DSETS=\"\${DSETS% /done*}\${DSETS#*/done}\" same ref.h5 np.h5" \
+check "[ \$? -eq 0 ] && same_datasets ref.h5 np.h5 /done" \
   "$NP ranks, chunk 8: datasets differ from 1 rank, chunk 32"
 
 # --- kill the job after 5 of 40 chunks are marked done, then resume
@@ -49,7 +42,7 @@ check "[ $ndone -eq 5 ]" "done map after the kill has $ndone chunks, want 5"
 "$DMOTIF" attr -p p.yml -P Output:file=full4.h5 -P Output:chunk_rows=4 -q
 run -p p.yml -P Output:file=kill.h5 -P Output:chunk_rows=4 -v 2> resume.log
 check "[ \$? -eq 0 ] && grep -q '35 of 40 chunks to do (resumed)' resume.log" "resume did not keep 5 chunks"
-check "[ \"\$(attr_of kill.h5 status)\" = complete ] && same full4.h5 kill.h5" \
+check "[ \"\$(attr_of kill.h5 status)\" = complete ] && same_datasets full4.h5 kill.h5" \
   "resumed file differs from an uninterrupted run"
 
 # --- an existing output with other parameters is refused, and left as it was

@@ -1,9 +1,8 @@
 #!/bin/bash
-# dmotif encode at NP ranks: same bytes as one rank (TSV example and BED + genome),
+# dmotif encode at NP ranks: same datasets as one rank (TSV example and BED + genome),
 # expected one-hot / regions, and bad input -> non-zero exit naming file:line, no output left.
 set -u
-fail=0
-check() { if ! eval "$1"; then echo "FAIL: $2"; fail=1; fi; }
+. "$SRC"/tests/lib.sh
 run() { # mpiexec for NP > 1 only (it takes seconds to report a failed rank)
   if [ "$NP" = 1 ]; then "$DMOTIF" encode -q "$@"; else $MPIEXEC "$NP" "$DMOTIF" encode -q "$@"; fi
 }
@@ -13,7 +12,7 @@ ex=$DATA/deeplift_example/sequences.simdata.gz
 # --- the example TSV (8000 x 200 bp): one rank without mpiexec, then NP ranks
 (cd ref && "$DMOTIF" encode -q -P Input:sequences="$ex" -P Output:file=out.h5 -P Output:chunk_rows=300)
 (cd run && run -P Input:sequences="$ex" -P Output:file=out.h5 -P Output:chunk_rows=300)
-check "[ \$? -eq 0 ] && cmp -s ref/out.h5 run/out.h5" "example at $NP ranks differs from 1 rank"
+check "[ \$? -eq 0 ] && same_datasets ref/out.h5 run/out.h5" "example at $NP ranks differs from 1 rank"
 check "[ ! -e run/out.h5.tmp ]" "tmp file left"
 row0=$(h5dump -y -w 0 -d /onehot -s 0,0,0 -c 1,4,4 run/out.h5 | tr -d ' \n' | grep -o 'DATA{[0-9,]*}' | head -1)
 check "[ '$row0' = 'DATA{1,0,0,0,0,0,1,0,0,1,0,0,0,0,0,1}' ]" "onehot of AGCT: $row0"
@@ -29,7 +28,7 @@ check "[ \$? -eq 0 ] && [ -e genome.fa.fai ]" "BED encode failed or no .fai"
 check "grep -q 'regions.bed:5:.*skipped' ref/bed.log && grep -q 'regions.bed:8:.*skipped' ref/bed.log" \
   "warnings do not name regions.bed:5 and :8"
 (cd run && run "${bed[@]}" -P Output:file=out_bed.h5)
-check "cmp -s ref/out_bed.h5 run/out_bed.h5" "BED at $NP ranks differs from 1 rank"
+check "same_datasets ref/out_bed.h5 run/out_bed.h5" "BED at $NP ranks differs from 1 rank"
 starts=$(h5dump -y -w 0 -d /regions/start run/out_bed.h5 | tr -d ' \n' | grep -o 'DATA{[0-9,]*}' | head -1)
 check "[ '$starts' = 'DATA{12,12,42,22}' ]" "re-centred starts: $starts"
 

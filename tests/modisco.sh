@@ -9,8 +9,7 @@
 #  - too few seqlets: clear message, exit 0, an output with no pattern;
 #  - no <file>.tmp is left behind.
 set -u
-fail=0
-check() { if ! eval "$1"; then echo "FAIL: $2"; fail=1; fi; }
+. "$SRC"/tests/lib.sh
 rm -rf "$WORK" && mkdir -p "$WORK" && cd "$WORK" || exit 1
 ex=$DATA/deeplift_example
 zcat "$ex"/sequences.simdata.gz | head -1501 > seqs.tsv

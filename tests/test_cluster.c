@@ -130,6 +130,24 @@ static void test_planted(dm_cluster_method_t method) {
   free(a);
 }
 
+/* A complete graph with equal weights (a degenerate round of 5 seqlets):
+ * igraph's "Leiden until stable" cycled forever on it; every seed must end. */
+static void test_degenerate(void) {
+  enum { N = 5 };
+  float a[N * N];
+  for (int i = 0; i < N * N; i++) a[i] = 0.2f; /* with self-loops, as density gives */
+  dm_sparse_t *p = from_dense(N, a);
+  dm_cluster_graph_t *g = dm_cluster_graph_init(p);
+  dm_cluster_opt_t o;
+  dm_cluster_opt_init(&o);
+  int32_t labels[N];
+  dm_cluster_result_t r = {.labels = labels};
+  CHECK(dm_cluster_run(g, &o, 0, o.n_seeds, &r) == 0, "degenerate graph: run failed");
+  CHECK(r.n_clusters >= 1 && r.n_clusters <= N, "degenerate graph: %ld clusters", (long)r.n_clusters);
+  dm_cluster_graph_destroy(g);
+  dm_sparse_destroy(p);
+}
+
 /* noisy graph where seeds disagree: best of seeds, split in groups */
 static void test_seeds(dm_cluster_method_t method) {
   const int n = 300;
@@ -282,6 +300,7 @@ int main(void) {
   test_planted(DM_CLUSTER_LOUVAIN);
   test_seeds(DM_CLUSTER_LEIDEN);
   test_seeds(DM_CLUSTER_LOUVAIN);
+  test_degenerate();
   test_pipeline();
   test_options();
   return dm_test_summary("test_cluster");

@@ -172,6 +172,28 @@ int dm_cluster_better(const dm_cluster_result_t *a, const dm_cluster_result_t *b
   return a->run < b->run;
 }
 
+/* Leiden on g into memb. A negative opt->n_iterations means, as in
+ * leidenalg (what tfmodisco-lite runs), "until an iteration brings no
+ * improvement of the quality": igraph's own "until the partition is stable"
+ * can cycle forever on degenerate graphs (e.g. a complete graph with equal
+ * weights), so single iterations are run from the previous partition. */
+static int leiden(const dm_cluster_graph_t *g, const dm_cluster_opt_t *opt, igraph_vector_int_t *memb) {
+  const igraph_real_t res = g->two_m > 0 ? opt->resolution / g->two_m : 0.0;
+  igraph_integer_t nb;
+  igraph_real_t quality = -INFINITY, prev;
+  if (opt->n_iterations > 0)
+    return igraph_community_leiden(&g->graph, &g->weight, &g->strength, res, opt->randomness, 0,
+                                   opt->n_iterations, memb, &nb, &quality);
+  int rc = 0;
+  for (int it = 0; it < DM_CLUSTER_MAX_ITERATIONS && !rc; it++) {
+    prev = quality;
+    rc = igraph_community_leiden(&g->graph, &g->weight, &g->strength, res, opt->randomness, it > 0, 1,
+                                 memb, &nb, &quality);
+    if (quality <= prev) break;
+  }
+  return rc;
+}
+
 int dm_cluster_run(const dm_cluster_graph_t *g, const dm_cluster_opt_t *opt, long r0, long r1,
                    dm_cluster_result_t *res) {
   const int64_t n = g->n;
@@ -187,11 +209,7 @@ int dm_cluster_run(const dm_cluster_graph_t *g, const dm_cluster_opt_t *opt, lon
   for (long r = r0; r < r1 && !rc; r++) {
     rc = igraph_rng_seed(igraph_rng_default(), (igraph_uint_t)opt->seed * (igraph_uint_t)(r + 1));
     if (!rc && opt->method == DM_CLUSTER_LEIDEN) {
-      igraph_integer_t nb;
-      igraph_real_t quality;
-      rc = igraph_community_leiden(&g->graph, &g->weight, &g->strength,
-                                   g->two_m > 0 ? opt->resolution / g->two_m : 0.0, opt->randomness, 0,
-                                   opt->n_iterations, &memb, &nb, &quality);
+      rc = leiden(g, opt, &memb);
     } else if (!rc) {
       rc = igraph_community_multilevel(&g->graph, &g->weight, opt->resolution, &memb, NULL, NULL);
     }

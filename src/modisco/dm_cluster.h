@@ -33,9 +33,12 @@ typedef struct {
   long n_seeds;               /* runs, best modularity kept (lite n_leiden_runs 50) */
   long seed;                  /* run r uses RNG seed seed * (r + 1) (100) */
   double resolution;          /* modularity resolution gamma (1) */
-  long n_iterations;          /* Leiden iterations, < 0: until stable (lite -1) */
+  long n_iterations;          /* Leiden iterations, < 0: until one brings no improvement (lite -1) */
   double randomness;          /* Leiden refinement randomness beta (0.01) */
 } dm_cluster_opt_t;
+
+/** Cap on Leiden iterations when Cluster:n_iterations is negative. */
+#define DM_CLUSTER_MAX_ITERATIONS 1000
 
 /* Parameter table entries for the "Cluster:" section, to put in a command's
  * dm_param_spec_t table; read them with dm_cluster_opt_from_params. */
@@ -45,7 +48,7 @@ typedef struct {
   {"Cluster:n_seeds", DM_PARAM_INT, "50", NULL, "runs with different seeds; the best modularity is kept"}, \
   {"Cluster:seed", DM_PARAM_INT, "100", NULL, "run r (from 0) seeds igraph's RNG with seed*(r+1)"}, \
   {"Cluster:resolution", DM_PARAM_FLOAT, "1", NULL, "modularity resolution parameter"},            \
-  {"Cluster:n_iterations", DM_PARAM_INT, "-1", NULL, "Leiden iterations; negative: until stable"}, \
+  {"Cluster:n_iterations", DM_PARAM_INT, "-1", NULL, "Leiden iterations; negative: until one does not improve the quality (at most 1000)"}, \
   {"Cluster:randomness", DM_PARAM_FLOAT, "0.01", NULL, "Leiden refinement randomness (beta)"}
 
 /** Result of the best run. */

@@ -586,7 +586,7 @@ void dm_pattern_sort_by_size(dm_pattern_t **p, int n) {
 int dm_pattern_filter_final(dm_pattern_t **p, int n, const dm_tracks_t *t, const dm_pattern_opt_t *o,
                             const double bg[4]) {
   dm_pattern_sort_by_size(p, n);
-  int kept = 0;
+  int kept = 0, dropped[DM_PATTERN_NO_ROOM + 1] = {0}, largest[DM_PATTERN_NO_ROOM + 1] = {0};
   for (int i = 0; i < n; i++) {
     dm_pattern_verdict_t v = dm_pattern_check_final(p[i], o, bg);
     dm_pattern_t *q = NULL;
@@ -595,13 +595,19 @@ int dm_pattern_filter_final(dm_pattern_t **p, int n, const dm_tracks_t *t, const
                              : dm_pattern_copy(p[i]);
       if (!q) v = DM_PATTERN_NO_ROOM;
     }
-    if (v != DM_PATTERN_KEPT)
-      dm_log_info("pattern of %d seqlets and %d bp dropped: %s", p[i]->n_seqlets, p[i]->len,
-                  dm_pattern_verdict_str(v));
+    if (v != DM_PATTERN_KEPT) {
+      dm_log_debug("pattern of %d seqlets and %d bp dropped: %s", p[i]->n_seqlets, p[i]->len,
+                   dm_pattern_verdict_str(v));
+      if (!dropped[v]++) largest[v] = p[i]->n_seqlets; /* sorted: the first is the largest */
+    }
     dm_pattern_destroy(p[i]);
     p[i] = NULL;
     if (q) p[kept++] = q;
   }
+  for (int v = DM_PATTERN_KEPT + 1; v <= DM_PATTERN_NO_ROOM; v++)
+    if (dropped[v])
+      dm_log_info("%d pattern(s) dropped: %s (the largest had %d seqlets)", dropped[v],
+                  dm_pattern_verdict_str(v), largest[v]);
   return kept;
 }
 
