@@ -26,11 +26,11 @@
 #include "dm_npy.h"
 
 static const dm_param_spec_t export_spec[] = {
-    {"Input:file", DM_PARAM_STRING, NULL, NULL, "attr.h5 written by dmotif attr (status complete)"},
-    {"Export:task", DM_PARAM_INT, "0", NULL, "task to export (a /tasks/<task> group of Input:file)"},
+    {"Input:attr", DM_PARAM_STRING, NULL, NULL, "attr.h5 written by dmotif attr (status complete)"},
+    {"Export:task", DM_PARAM_INT, "0", NULL, "task to export (a /tasks/<task> group of Input:attr)"},
     {"Export:center", DM_PARAM_BOOL, "true", NULL,
      "centre hyp: subtract its mean over the 4 bases at each position (as the TF-MoDISco examples do)"},
-    {"Export:block_rows", DM_PARAM_INT, "1024", NULL, "rows read from Input:file per step"},
+    {"Export:block_rows", DM_PARAM_INT, "1024", NULL, "rows read from Input:attr per step"},
     {"Output:onehot", DM_PARAM_STRING, NULL, NULL,
      "one-hot sequences (N, 4, L): .npy, or .npz with member arr_0"},
     {"Output:hyp", DM_PARAM_STRING, NULL, NULL, "hypothetical contributions (N, 4, L) float32: .npy or .npz"},
@@ -242,7 +242,7 @@ static const char *none_to_null(const char *s) { return s && strcmp(s, "none") ?
 
 static int export_main(const dm_mpi_t *ctx, const dm_params_t *p) {
   export_opt_t o = {
-      .input = dm_params_get_string(p, "Input:file"),
+      .input = dm_params_get_string(p, "Input:attr"),
       .task = dm_params_get_int(p, "Export:task"),
       .center = dm_params_get_bool(p, "Export:center"),
       .compress = dm_params_get_bool(p, "Output:compress"),
@@ -269,7 +269,7 @@ const dm_cmd_t dm_cmd_export = {
     .summary = "one task of an attr.h5 -> tfmodisco-lite inputs (.npy/.npz, (N, 4, L))",
     .usage =
         "Writes the one-hot sequences and the hypothetical contributions of task Export:task of\n"
-        "Input:file (an attr.h5 with status complete) as arrays (N, 4, L) in .npy or .npz files\n"
+        "Input:attr (an attr.h5 with status complete) as arrays (N, 4, L) in .npy or .npz files\n"
         "(member arr_0), as `modisco motifs -s <onehot> -a <hyp>` of tfmodisco-lite reads them.\n"
         "Rank 0 does the work. .npy outputs are streamed; a .npz output is built in memory\n"
         "(N x 4 x L x 4 bytes). Files appear only when complete (<file>.tmp, then renamed).",
