@@ -34,6 +34,7 @@ static double entropy(const float *x, int len, double beta) {
 static void test_hand_worked(void) {
   dm_density_opt_t o;
   dm_density_opt_init(&o);
+  o.lite_beta = 0; /* the searched kernel exp(-beta d), whose perplexity is the target */
   double beta, norm;
   /* two neighbours at ln 2, beta 1: probabilities 1/2, 1/4, 1/4, perplexity
    * 2^1.5; the first step (beta = 1) is already exact */
@@ -64,6 +65,7 @@ static void test_hand_worked(void) {
 static void test_random_rows(void) {
   dm_density_opt_t o;
   dm_density_opt_init(&o);
+  o.lite_beta = 0; /* the searched kernel exp(-beta d), whose perplexity is the target */
   srand(11);
   int fails = 0;
   for (int r = 0; r < 300; r++) {
@@ -203,7 +205,8 @@ static void test_options(void) {
   dm_density_opt_t o;
   dm_density_opt_init(&o);
   CHECK(dm_density_opt_check(&o) == 0, "defaults invalid");
-  CHECK(o.perplexity == 10 && o.tol == 1e-5 && o.max_steps == 100, "defaults differ from tfmodisco-lite");
+  CHECK(o.perplexity == 10 && o.tol == 1e-5 && o.max_steps == 100 && o.lite_beta == 1,
+        "defaults differ from tfmodisco-lite");
   o.perplexity = 0.5;
   CHECK(dm_density_opt_check(&o) == -1, "perplexity < 1 accepted");
   dm_density_opt_init(&o);
@@ -211,9 +214,9 @@ static void test_options(void) {
   CHECK(dm_density_opt_check(&o) == -1, "tol 0 accepted");
   dm_params_t *p = dm_params_init(spec, (int)(sizeof spec / sizeof spec[0]));
   CHECK(dm_params_set(p, "Density:perplexity=30") == 0, "set failed");
-  CHECK(dm_params_set(p, "Density:lite_beta=true") == 0, "set failed");
+  CHECK(dm_params_set(p, "Density:lite_beta=false") == 0, "set failed");
   CHECK(dm_density_opt_from_params(&o, p) == 0, "from_params failed");
-  CHECK(o.perplexity == 30 && o.lite_beta == 1 && o.max_steps == 100 && o.min_affinity == 1e-7,
+  CHECK(o.perplexity == 30 && o.lite_beta == 0 && o.max_steps == 100 && o.min_affinity == 1e-7,
         "params not read");
   CHECK(dm_params_set(p, "Density:max_steps=0") == 0, "set failed");
   CHECK(dm_density_opt_from_params(&o, p) == -1, "max_steps 0 accepted");

@@ -13,7 +13,7 @@ void dm_density_opt_init(dm_density_opt_t *o) {
   o->tol = 1e-5;
   o->max_steps = 100;
   o->min_affinity = 1e-7;
-  o->lite_beta = 0;
+  o->lite_beta = 1;
 }
 
 int dm_density_opt_check(const dm_density_opt_t *o) {
