@@ -90,6 +90,7 @@ int main(int argc, char **argv) {
     CHECK(dm_params_set(p, "Attr:fdr") < 0, "-P without =");
     CHECK(dm_params_set(p, "Attr:nokey=1") < 0, "-P unknown key");
     CHECK(strcmp(dm_params_get_string(p, "Input:file"), "seqs.tsv") == 0, "string");
+    CHECK(strcmp(dm_params_get_optional(p, "Input:file"), "seqs.tsv") == 0, "optional string");
     CHECK(dm_params_get_int(p, "Input:length") == 200, "default int");
     CLOSE(dm_params_get_float(p, "Attr:fdr"), 0.05, 0);
     CHECK(dm_params_get_bool(p, "Attr:resume") == 1, "default bool");
@@ -105,6 +106,8 @@ int main(int argc, char **argv) {
     CLOSE(dm_params_get_float(q, "Attr:fdr"), 0.05, 0);
     CHECK(strcmp(dm_params_get_string(q, "Input:file"), "seqs.tsv") == 0, "round trip string");
     free(yaml);
+    CHECK(dm_params_set(p, "Input:file=none") == 0 && dm_params_get_optional(p, "Input:file") == NULL,
+          "'none' is not absent");
     dm_params_destroy(q);
     dm_params_destroy(p);
   }

@@ -37,15 +37,13 @@ static const dm_param_spec_t attr_spec[] = {
  * other values of these. */
 static const char *const not_result[] = {"Output:file", "Output:resume", "Output:overwrite", "Log:", NULL};
 
-static const char *none_to_null(const char *s) { return s && strcmp(s, "none") ? s : NULL; }
-
 static int attr_main(const dm_mpi_t *ctx, const dm_params_t *p) {
   dm_attr_job_t job = {0};
   long *tasks = NULL;
   int rc = 2;
   if (dm_seqsrc_opt_from_params(p, &job.input) < 0) goto out;
   job.model = dm_params_get_string(p, "Model:file");
-  job.weights = none_to_null(dm_params_get_string(p, "Model:weights"));
+  job.weights = dm_params_get_optional(p, "Model:weights");
   dm_methods_opt_init(&job.attr);
   dm_ref_opt_init(&job.ref);
   if (dm_methods_parse(dm_params_get_string(p, "Attr:method"), &job.attr.method) < 0 ||

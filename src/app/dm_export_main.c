@@ -238,8 +238,6 @@ static int export_rank0(const export_opt_t *o) {
   return rc;
 }
 
-static const char *none_to_null(const char *s) { return s && strcmp(s, "none") ? s : NULL; }
-
 static int export_main(const dm_mpi_t *ctx, const dm_params_t *p) {
   export_opt_t o = {
       .input = dm_params_get_string(p, "Input:attr"),
@@ -249,7 +247,7 @@ static int export_main(const dm_mpi_t *ctx, const dm_params_t *p) {
       .block = dm_params_get_int(p, "Export:block_rows"),
       .onehot_dtype = strcmp(dm_params_get_string(p, "Output:onehot_dtype"), "uint8") ? DM_NPY_F4 : DM_NPY_U1,
       .out = {dm_params_get_string(p, "Output:onehot"), dm_params_get_string(p, "Output:hyp"),
-              none_to_null(dm_params_get_string(p, "Output:contrib"))},
+              dm_params_get_optional(p, "Output:contrib")},
   };
   int rc = 0;
   if (ctx->rank == 0) {

@@ -390,12 +390,9 @@ static int load_bed(dm_seqsrc_t *src) {
 
 int dm_seqsrc_opt_from_params(const dm_params_t *p, dm_seqsrc_opt_t *opt) {
   memset(opt, 0, sizeof *opt);
-  const char *seq = dm_params_get_string(p, "Input:sequences");
-  const char *bed = dm_params_get_string(p, "Input:bed");
-  const char *genome = dm_params_get_string(p, "Input:genome");
-  opt->sequences = strcmp(seq, "none") ? seq : NULL;
-  opt->bed = strcmp(bed, "none") ? bed : NULL;
-  opt->genome = strcmp(genome, "none") ? genome : NULL;
+  opt->sequences = dm_params_get_optional(p, "Input:sequences");
+  opt->bed = dm_params_get_optional(p, "Input:bed");
+  opt->genome = dm_params_get_optional(p, "Input:genome");
   opt->format = dm_params_get_string(p, "Input:format");
   opt->column = dm_params_get_string(p, "Input:column");
   opt->name_column = dm_params_get_string(p, "Input:name_column");

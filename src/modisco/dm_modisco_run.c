@@ -17,11 +17,9 @@
 
 int dm_modisco_job_from_params(dm_modisco_job_t *job, const dm_params_t *p) {
   memset(job, 0, sizeof *job);
-  const char *attr = dm_params_get_string(p, "Input:attr"), *oh = dm_params_get_string(p, "Input:onehot");
-  const char *hyp = dm_params_get_string(p, "Input:hyp");
-  job->attr = strcmp(attr, "none") ? attr : NULL;
-  job->onehot = strcmp(oh, "none") ? oh : NULL;
-  job->hyp = strcmp(hyp, "none") ? hyp : NULL;
+  job->attr = dm_params_get_optional(p, "Input:attr");
+  job->onehot = dm_params_get_optional(p, "Input:onehot");
+  job->hyp = dm_params_get_optional(p, "Input:hyp");
   job->task = dm_params_get_string(p, "Input:task");
   job->center_hyp = dm_params_get_bool(p, "Input:center_hyp");
   job->read_rows = dm_params_get_int(p, "Input:read_rows");

@@ -368,6 +368,11 @@ const char *dm_params_get_string(const dm_params_t *p, const char *key) {
   return get(p, key, DM_PARAM_STRING);
 }
 
+const char *dm_params_get_optional(const dm_params_t *p, const char *key) {
+  const char *v = dm_params_get_string(p, key);
+  return v && strcmp(v, "none") ? v : NULL;
+}
+
 int dm_params_get_intlist(const dm_params_t *p, const char *key, long **out) {
   const char *v = get(p, key, DM_PARAM_INTLIST);
   int n = 0;

@@ -85,6 +85,8 @@ double dm_params_get_float(const dm_params_t *p, const char *key);
 int dm_params_get_bool(const dm_params_t *p, const char *key);
 /** @return the string; owned by p, or NULL for a required key never set */
 const char *dm_params_get_string(const dm_params_t *p, const char *key);
+/** @return an optional string (e.g. a file) whose value "none" means absent: the string, or NULL */
+const char *dm_params_get_optional(const dm_params_t *p, const char *key);
 /** @return number of elements; *out is malloc'd (free with free()), NULL if empty */
 int dm_params_get_intlist(const dm_params_t *p, const char *key, long **out);
 
