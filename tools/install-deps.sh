@@ -16,7 +16,7 @@ PACKAGES=(
   zlib1g-dev                              # gzip'd inputs
   libzip-dev                              # .npz (zip) import/export
   libssl-dev                              # SHA-256 of model files (libcrypto)
-  gzip time                               # tests (zcat) and bench/ (/usr/bin/time)
+  gzip unzip time                         # tests (zcat, unzip -l) and bench/ (/usr/bin/time)
 )
 
 if [ "$(id -u)" -eq 0 ]; then SUDO=(); else SUDO=(sudo); fi
