@@ -1,5 +1,9 @@
-/* Block decomposition and Exscan offsets, against a brute-force count. */
+/* Block decomposition and Exscan offsets, against a brute-force count;
+ * byte broadcast; collective log sections print once. */
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
 #include "dm_log.h"
 #include "dm_mpi.h"
@@ -40,5 +44,29 @@ int main(int argc, char **argv) {
   CHECK(len == 11 && buf[4] == 'o' && buf[11] == '\0', "bcast on rank %d", ctx.rank);
   if (ctx.rank != 0) free(buf);
 
+  /* collective sections: an error every rank logs is printed by rank 0 only */
+  char path[64], line[256] = "";
+  snprintf(path, sizeof path, "dm_test_mpi_log_%d.txt", ctx.rank);
+  fflush(stderr);
+  int saved = dup(2);
+  FILE *err = freopen(path, "w", stderr);
+  int prev = dm_log_collective(1);
+  dm_log_error("the same on every rank");
+  dm_log_collective(prev);
+  dm_log_error("rank %d alone", ctx.rank);
+  fflush(stderr);
+  dup2(saved, 2);
+  close(saved);
+  (void)err;
+  FILE *fp = fopen(path, "r");
+  int n_same = 0, n_alone = 0;
+  while (fp && fgets(line, sizeof line, fp)) {
+    n_same += strstr(line, "the same on every rank") != NULL;
+    n_alone += strstr(line, "alone") != NULL;
+  }
+  if (fp) fclose(fp);
+  remove(path);
+  CHECK(n_same == (ctx.rank == 0) && n_alone == 1, "rank %d printed %d collective, %d own errors", ctx.rank,
+        n_same, n_alone);
   return dm_test_finish_mpi("test_mpi");
 }

@@ -40,7 +40,7 @@ static const char *const not_result[] = {"Output:file", "Output:resume", "Output
 static int attr_main(const dm_mpi_t *ctx, const dm_params_t *p) {
   dm_attr_job_t job = {0};
   long *tasks = NULL;
-  int rc = 2;
+  int rc = 2, prev = dm_log_collective(1); /* every rank checks the same options: one message */
   if (dm_seqsrc_opt_from_params(p, &job.input) < 0) goto out;
   job.model = dm_params_get_string(p, "Model:file");
   job.weights = dm_params_get_optional(p, "Model:weights");
@@ -72,6 +72,7 @@ static int attr_main(const dm_mpi_t *ctx, const dm_params_t *p) {
                    (long)job.chunk_rows, job.batch);
     goto out;
   }
+  dm_log_collective(prev);
   char *all = dm_params_to_yaml(p, 0), *result = dm_params_to_yaml_except(p, 0, not_result);
   job.params_yaml = all;
   job.result_yaml = result;
@@ -79,6 +80,7 @@ static int attr_main(const dm_mpi_t *ctx, const dm_params_t *p) {
   free(all);
   free(result);
 out:
+  dm_log_collective(prev);
   free(tasks);
   return rc;
 }

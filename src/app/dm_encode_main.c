@@ -72,7 +72,10 @@ static int write_attrs(dm_h5_t *h, const dm_params_t *p, const dm_seqsrc_opt_t *
 
 static int encode_run(const dm_mpi_t *ctx, const dm_params_t *p) {
   dm_seqsrc_opt_t opt;
-  if (dm_seqsrc_opt_from_params(p, &opt) < 0) return 2;
+  int prev = dm_log_collective(1); /* every rank checks the same options: one message */
+  int bad = dm_seqsrc_opt_from_params(p, &opt) < 0;
+  dm_log_collective(prev);
+  if (bad) return 2;
   const char *out = dm_params_get_string(p, "Output:file");
   int64_t chunk = dm_params_get_int(p, "Output:chunk_rows");
   if (chunk < 1) {

@@ -10,7 +10,10 @@ static const dm_param_spec_t modisco_spec[] = {
 
 static int modisco_main(const dm_mpi_t *ctx, const dm_params_t *p) {
   dm_modisco_job_t job;
-  if (dm_modisco_job_from_params(&job, p) < 0) return 2;
+  int prev = dm_log_collective(1); /* every rank checks the same options: one message */
+  int bad = dm_modisco_job_from_params(&job, p) < 0;
+  dm_log_collective(prev);
+  if (bad) return 2;
   return dm_modisco_run_job(ctx, &job);
 }
 

@@ -69,7 +69,9 @@ static int load_attr(const dm_mpi_t *ctx, const dm_modisco_input_opt_t *opt, dm_
   if (!h) return -1;
   char hyp_name[512];
   snprintf(hyp_name, sizeof hyp_name, "/tasks/%s/hyp", opt->task);
+  int prev = dm_log_collective(1); /* every rank reads the same header: one message */
   int rc = check_attr(h, opt, hyp_name, in);
+  dm_log_collective(prev);
   if (rc == 0) {
     size_t row = (size_t)in->len * 4;
     in->onehot = dm_malloc("onehot", (size_t)in->n * row * sizeof(float) + 1);

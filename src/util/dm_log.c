@@ -13,6 +13,7 @@
 static int log_rank = 0;
 static int log_level = DM_LOG_INFO;
 static double log_t0 = -1.0;
+static int log_collective = 0; /* 1: errors and warnings from rank 0 only */
 
 static double now(void) {
   struct timespec ts;
@@ -27,6 +28,12 @@ void dm_log_init(int rank, int level) {
 }
 
 int dm_log_level(void) { return log_level; }
+
+int dm_log_collective(int on) {
+  int prev = log_collective;
+  log_collective = on;
+  return prev;
+}
 
 double dm_log_elapsed(void) {
   if (log_t0 < 0) log_t0 = now();
@@ -44,7 +51,7 @@ static void vlog(int level, const char *func, const char *fmt, va_list ap) {
 
 void dm_log_msg(int level, const char *func, const char *fmt, ...) {
   if (level > log_level) return;
-  if (level >= DM_LOG_INFO && log_rank != 0) return;
+  if ((level >= DM_LOG_INFO || log_collective) && log_rank != 0) return;
   va_list ap;
   va_start(ap, fmt);
   vlog(level, func, fmt, ap);

@@ -20,6 +20,16 @@
  */
 void dm_log_init(int rank, int level);
 
+/**
+ * @brief Start or end a collective section: while on, errors and warnings
+ *        are printed by rank 0 only. For checks that every rank makes on the
+ *        same data (options, the header of a shared input file), so that a
+ *        bad input gives one message, not one per rank.
+ * @param on 1 to start, 0 to end
+ * @return the previous state, to restore
+ */
+int dm_log_collective(int on);
+
 /** @return the current verbosity level. */
 int dm_log_level(void);
 
