@@ -57,6 +57,12 @@ typedef struct {
 
 // --- output layout
 
+/* Rows [*a, *b) of chunk c. */
+static void chunk_range(const run_t *r, int64_t c, int64_t *a, int64_t *b) {
+  *a = c * r->job->chunk_rows;
+  *b = *a + r->job->chunk_rows < r->n ? *a + r->job->chunk_rows : r->n;
+}
+
 static size_t task_floats(const run_t *r) {
   size_t C = (size_t)r->job->chunk_rows, LC = C * (size_t)r->L * 4;
   return LC + C + (r->job->contrib ? LC : 0);
@@ -259,7 +265,8 @@ static void write_chunk(run_t *r, int64_t a, int64_t b) {
 }
 
 static void process_chunk(run_t *r, int64_t c) {
-  int64_t a = c * r->job->chunk_rows, b = a + r->job->chunk_rows < r->n ? a + r->job->chunk_rows : r->n;
+  int64_t a, b;
+  chunk_range(r, c, &a, &b);
   int64_t LC = (b - a) * r->L * 4;
   if (dm_seqsrc_fetch(r->src, a, b, r->seq, r->reg) < 0) dm_fatal("cannot read rows %ld..%ld", (long)a, (long)b);
   dm_onehot_u8(r->seq, b - a, r->L, r->oh8);
@@ -279,8 +286,9 @@ static void chunk_done(void *arg, int64_t c) {
   uint8_t one = 1;
   if (dm_h5_write_rows(r->h5, &r->done_field, c, c + 1, &one, DM_H5_INDEPENDENT) < 0)
     dm_fatal("%s: cannot mark chunk %ld done", r->job->output, (long)c);
-  int64_t a = c * r->job->chunk_rows;
-  r->rows_done += (a + r->job->chunk_rows < r->n ? r->job->chunk_rows : r->n - a);
+  int64_t a, b;
+  chunk_range(r, c, &a, &b);
+  r->rows_done += b - a;
   double now = dm_wall_time();
   if (now - r->t_last >= r->job->progress_seconds || r->rows_done == r->rows_todo) {
     double rate = r->rows_done / (now - r->t_start + 1e-9);
@@ -351,8 +359,10 @@ static int64_t *chunks_todo(run_t *r, int64_t *n_todo) {
   r->rows_todo = 0;
   for (int64_t c = 0; c < r->n_chunks; c++) {
     if (done[c]) continue;
+    int64_t a, b;
+    chunk_range(r, c, &a, &b);
     todo[(*n_todo)++] = c;
-    r->rows_todo += (c + 1) * r->job->chunk_rows < r->n ? r->job->chunk_rows : r->n - c * r->job->chunk_rows;
+    r->rows_todo += b - a;
   }
   free(done);
   return todo;
