@@ -1,7 +1,8 @@
 #!/bin/bash
-# Stage-1 benchmark: `dmotif attr` on the deeplift example (8000 sequences of
-# 200 bp, DeepLIFT genomics default, 10 dinucleotide-shuffled references, all 3
-# tasks) with 1 and with 2 ranks, then the kernel benchmark build/tests/bench_attr.
+# Stage-1 benchmark: `dmotif attr` on the deeplift example as config/example_attr.yml
+# runs it (8000 sequences of 200 bp, DeepLIFT genomics default, 10
+# dinucleotide-shuffled references, all 3 tasks) with 1 and with 2 ranks, then
+# the kernel benchmark build/tests/bench_attr.
 # Prints rows/s (from the run's last progress line), wall seconds, peak RSS of
 # every rank (/usr/bin/time), rows per CPU second of all ranks together (less
 # sensitive to a busy machine) and the 2-rank / 1-rank throughput ratio.
@@ -20,27 +21,17 @@ work=${WORK:-$(mktemp -d /tmp/dm_bench_attr.XXXXXX)}
 [ -n "${WORK:-}" ] || trap 'rm -rf "$work"' EXIT
 mkdir -p "$work" && cd "$work"
 zcat "$ex"/sequences.simdata.gz | head -$((rows + 1)) > seqs.tsv
-cat > p.yml <<EOY
-Input:
-  sequences: seqs.tsv
-Model:
-  file: $ex/keras2_conv1d_record_5_model_PQzyq_modelJson.json
-  weights: $ex/keras2_conv1d_record_5_model_PQzyq_modelWeights.h5
-References:
-  n: 10
-Output:
-  overwrite: true
-Log:
-  progress_seconds: 100000
-EOY
 
 echo "machine: $(nproc) cores, $(uptime | sed 's/.*load/load/')"
 printf '%-6s %8s %8s %12s %s\n' ranks "wall s" "rows/s" "rows/CPU-s" "peak RSS per rank (MiB)"
 declare -A rate
 for np in 1 2; do
-  $mpiexec --oversubscribe -n $np sh -c \
-    '/usr/bin/time -f "rank $OMPI_COMM_WORLD_RANK peak_rss_kb %M" "$0" attr -p p.yml -P Output:file=attr_np$1.h5' \
-    "$dmotif" $np > run_np$np.log 2>&1
+  # from the repository root: the example's parameter file names its paths from there
+  (cd "$src" && $mpiexec --oversubscribe -n $np sh -c \
+    '/usr/bin/time -f "rank $OMPI_COMM_WORLD_RANK peak_rss_kb %M" "$0" attr -p config/example_attr.yml \
+       -P Input:sequences="$2"/seqs.tsv -P Output:file="$2"/attr_np$1.h5 -P Output:overwrite=true \
+       -P Log:progress_seconds=100000' \
+    "$dmotif" $np "$work") > run_np$np.log 2>&1
   rate[$np]=$(grep -o '[0-9.]* rows/s' run_np$np.log | tail -1 | cut -d' ' -f1)
   wall=$(grep -o 'wall time: [0-9.]*' run_np$np.log | tail -1 | cut -d' ' -f3)
   cpu=$(grep -o 'CPU time: [0-9.]*' run_np$np.log | tail -1 | cut -d' ' -f3)
