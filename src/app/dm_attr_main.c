@@ -66,10 +66,9 @@ static int attr_main(const dm_mpi_t *ctx, const dm_params_t *p) {
   /* BLAS results depend on the shape of a product, so batches must be the
    * same rows whatever the chunking: aligned to multiples of Attr:batch. */
   if (job.batch < 1 || job.chunk_rows < 1 || job.chunk_rows % job.batch) {
-    if (ctx->rank == 0)
-      dm_log_error("Output:chunk_rows (%ld) must be a positive multiple of Attr:batch (%d), so that results "
-                   "do not depend on the chunking",
-                   (long)job.chunk_rows, job.batch);
+    dm_log_error("Output:chunk_rows (%ld) must be a positive multiple of Attr:batch (%d), so that results "
+                 "do not depend on the chunking",
+                 (long)job.chunk_rows, job.batch);
     goto out;
   }
   dm_log_collective(prev);
