@@ -76,7 +76,9 @@ static void dlref_forward(const dm_layer_t *ly, const double *x, double *y) {
   size_t in = (size_t)ly->in_len * ly->in_ch;
   switch (ly->op) {
     case DM_OP_CONV1D:
-    case DM_OP_DENSE: dlref_linear(ly, 0, 1, x, y); break;
+    case DM_OP_DENSE:
+      dlref_linear(ly, 0, 1, x, y);
+      break;
     case DM_OP_BATCHNORM:
       for (size_t e = 0; e < in; e++) y[e] = x[e] * ly->scale[e % ly->in_ch] + ly->shift[e % ly->in_ch];
       break;
@@ -98,7 +100,8 @@ static void dlref_forward(const dm_layer_t *ly, const double *x, double *y) {
           y[(size_t)p * ly->in_ch + c] = a;
         }
       break;
-    default: memcpy(y, x, sizeof(double) * in);
+    default:
+      memcpy(y, x, sizeof(double) * in);
   }
 }
 
@@ -162,8 +165,10 @@ static void dlref_pair(const dm_model_t *m, dm_rules_t rules, const float *x, co
         double z0 = r[i][e], p = dlref_pc(cp[i][e]), q = dlref_pc(cn[i][e]), dz = a[i][e] - z0;
         double (*f)(dm_op_t, double) = dlref_f;
         if (rc) {
-          cp[i + 1][e] = 0.5 * ((f(ly->op, z0 + p) - f(ly->op, z0)) + (f(ly->op, z0 + q + p) - f(ly->op, z0 + q)));
-          cn[i + 1][e] = 0.5 * ((f(ly->op, z0 + q) - f(ly->op, z0)) + (f(ly->op, z0 + p + q) - f(ly->op, z0 + p)));
+          cp[i + 1][e] =
+              0.5 * ((f(ly->op, z0 + p) - f(ly->op, z0)) + (f(ly->op, z0 + q + p) - f(ly->op, z0 + q)));
+          cn[i + 1][e] =
+              0.5 * ((f(ly->op, z0 + q) - f(ly->op, z0)) + (f(ly->op, z0 + p + q) - f(ly->op, z0 + p)));
         } else {
           double s = fabs(dz) < DLREF_NEAR_ZERO ? dlref_df(ly->op, z0) : (a[i + 1][e] - r[i + 1][e]) / dz;
           cp[i + 1][e] = cp[i][e] * s, cn[i + 1][e] = cn[i][e] * s;
@@ -273,7 +278,8 @@ static void dlref_hyp(const dm_model_t *m, dm_rules_t rules, int n, int R, const
           const double *mu = mult + (size_t)t * row + (size_t)l * ch;
           double dot = 0;
           for (int c = 0; c < ch; c++) dot += mu[c] * x0[(size_t)l * ch + c];
-          for (int c = 0; c < ch; c++) hyp[((size_t)t * n + i) * row + (size_t)l * ch + c] += (mu[c] - dot) / R;
+          for (int c = 0; c < ch; c++)
+            hyp[((size_t)t * n + i) * row + (size_t)l * ch + c] += (mu[c] - dot) / R;
         }
     }
   free(mult);

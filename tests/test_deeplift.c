@@ -125,8 +125,8 @@ static void check_hand_worked(void) {
       float *h = attribute(m, opts(DM_METHOD_DEEPLIFT, rules, 0), 1, 1, x, ref);
       double dl[2];
       dlref_hyp(m, rules, 1, 1, x, ref, dl);
-      printf("zero-delta input, %s: multipliers %.9f %.9f (reference %.9f %.9f)\n", dm_deeplift_rules_name(rules),
-             h[0], h[1], dl[0], dl[1]);
+      printf("zero-delta input, %s: multipliers %.9f %.9f (reference %.9f %.9f)\n",
+             dm_deeplift_rules_name(rules), h[0], h[1], dl[0], dl[1]);
       for (int c = 0; c < 2; c++) {
         CHECK(fabs(h[c] - want[rules][c]) < 1e-6, "%s: input %d: multiplier %.9g, by hand %.9g",
               dm_deeplift_rules_name(rules), c + 1, h[c], want[rules][c]);
@@ -311,7 +311,8 @@ static void check_batchnorm_split(void) {
           err, md);
     double dl[N * 2 * 3], diff = 0.0, scale = 0.0;
     dlref_hyp(m, rules, N, R, x, refs, dl);
-    for (int e = 0; e < N * 2 * 3; e++) diff = fmax(diff, fabs(h[e] - dl[e])), scale = fmax(scale, fabs(dl[e]));
+    for (int e = 0; e < N * 2 * 3; e++)
+      diff = fmax(diff, fabs(h[e] - dl[e])), scale = fmax(scale, fabs(dl[e]));
     CHECK(diff < 1e-5 * scale, "batchnorm net, %s: vs reference %g (max %g)", dm_deeplift_rules_name(rules),
           diff, scale);
     free(h);
