@@ -51,7 +51,9 @@ static int attr_main(const dm_mpi_t *ctx, const dm_params_t *p) {
       dm_ref_kind_parse(dm_params_get_string(p, "References:kind"), &job.ref.kind) < 0)
     goto out;
   job.attr.ig_steps = (int)dm_params_get_int(p, "Attr:ig_steps");
-  job.ref.n_refs = (int)dm_params_get_int(p, "References:n");
+  long n_refs = dm_params_get_int(p, "References:n"); /* range-checked before the cast to int */
+  job.ref.n_refs = n_refs < 0 || n_refs > DM_REF_MAX_N ? -1 : (int)n_refs;
+  if (job.ref.n_refs < 0) dm_log_error("References:n must be in 1..%d, got %ld", DM_REF_MAX_N, n_refs);
   job.ref.seed = (uint64_t)dm_params_get_int(p, "References:seed");
   job.n_tasks = dm_params_get_intlist(p, "Attr:tasks", &tasks);
   job.tasks = tasks;
@@ -62,7 +64,7 @@ static int attr_main(const dm_mpi_t *ctx, const dm_params_t *p) {
   job.resume = dm_params_get_bool(p, "Output:resume");
   job.overwrite = dm_params_get_bool(p, "Output:overwrite");
   job.progress_seconds = dm_params_get_float(p, "Log:progress_seconds");
-  if (dm_methods_opt_check(&job.attr) < 0 || dm_ref_opt_check(&job.ref) < 0) goto out;
+  if (job.ref.n_refs < 0 || dm_methods_opt_check(&job.attr) < 0 || dm_ref_opt_check(&job.ref) < 0) goto out;
   /* BLAS results depend on the shape of a product, so batches must be the
    * same rows whatever the chunking: aligned to multiples of Attr:batch. */
   if (job.batch < 1 || job.chunk_rows < 1 || job.chunk_rows % job.batch) {

@@ -2,12 +2,14 @@
 
 /* Standard headers. */
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 /* Local headers. */
 #include "dm_cmd.h"
+#include "dm_h5.h"
 #include "dm_log.h"
 #include "dm_mem.h"
 #include "dm_mpi.h"
@@ -126,6 +128,8 @@ int main(int argc, char **argv) {
   dm_mpi_t ctx;
   dm_mpi_init(&ctx, MPI_COMM_WORLD);
   dm_log_init(ctx.rank, DM_LOG_INFO);
+  dm_h5_quiet();
+  signal(SIGXFSZ, SIG_IGN); /* past a file size limit, writes fail (and are reported) instead of killing */
   int rc = 0;
   const char *name = argc > 1 ? argv[1] : NULL;
   if (!name || strcmp(name, "-h") == 0 || strcmp(name, "--help") == 0) {

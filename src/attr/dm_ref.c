@@ -41,8 +41,8 @@ int dm_ref_opt_check(const dm_ref_opt_t *opt) {
     dm_log_error("References: unknown kind %d", (int)opt->kind);
     return -1;
   }
-  if (opt->n_refs < 1) {
-    dm_log_error("References:n_refs must be >= 1, got %d", opt->n_refs);
+  if (opt->n_refs < 1 || opt->n_refs > DM_REF_MAX_N) {
+    dm_log_error("References:n must be in 1..%d, got %d", DM_REF_MAX_N, opt->n_refs);
     return -1;
   }
   return 0;

@@ -52,10 +52,13 @@ typedef enum {
 /** Names of the kinds in enum order, for parameter tables ("choices"). */
 #define DM_REF_KIND_CHOICES "dinuc_shuffle|zeros|uniform|gc_matched"
 
+/** Largest References:n. */
+#define DM_REF_MAX_N 100000
+
 /** Options of the reference generator (parameters References:*). */
 typedef struct {
   dm_ref_kind_t kind; /* default dinuc_shuffle */
-  int n_refs;         /* references per sequence for random kinds; default 10 */
+  int n_refs;         /* references per sequence for random kinds, 1..DM_REF_MAX_N; default 10 */
   uint64_t seed;      /* global seed; default 0 */
 } dm_ref_opt_t;
 
