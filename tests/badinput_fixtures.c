@@ -17,10 +17,12 @@
 #include "nn_fixture.h"
 
 #define LEN 20
-#define ARCH(extra)                                                                                            \
-  "{\"class_name\": \"Sequential\", \"config\": [{\"class_name\": \"Conv1D\", \"config\": {\"name\": \"c1\", " \
-  "\"filters\": 2, \"kernel_size\": [3], \"activation\": \"relu\", \"batch_input_shape\": [null, 20, 4]}}, " extra \
-  "{\"class_name\": \"Flatten\", \"config\": {\"name\": \"f\"}}, {\"class_name\": \"Dense\", \"config\": "      \
+#define ARCH(extra)                                                                                        \
+  "{\"class_name\": \"Sequential\", \"config\": [{\"class_name\": \"Conv1D\", \"config\": {\"name\": "     \
+  "\"c1\", "                                                                                               \
+  "\"filters\": 2, \"kernel_size\": [3], \"activation\": \"relu\", \"batch_input_shape\": [null, 20, "     \
+  "4]}}, " extra                                                                                           \
+  "{\"class_name\": \"Flatten\", \"config\": {\"name\": \"f\"}}, {\"class_name\": \"Dense\", \"config\": " \
   "{\"name\": \"d\", \"units\": 2, \"activation\": \"sigmoid\"}}]}"
 #define BN "{\"class_name\": \"BatchNormalization\", \"config\": {\"name\": \"bn\", \"epsilon\": 0.001}}, "
 
@@ -29,10 +31,10 @@ static int write_model(const char *dir, const char *name, const char *json, floa
   for (int i = 0; i < 24; i++) k[i] = scale * (float)sin(1.3 * i + 0.2);
   for (int i = 0; i < 72; i++) kd[i] = scale * (float)cos(0.7 * i);
   if (nan) k[5] = NAN;
-  nnfx_weight_t w[] = {{"c1", "kernel:0", 3, {3, 4, 2}, k},   {"c1", "bias:0", 1, {2}, b},
-                       {"bn", "gamma:0", 1, {2}, g},          {"bn", "beta:0", 1, {2}, be},
-                       {"bn", "moving_mean:0", 1, {2}, mu},   {"bn", "moving_variance:0", 1, {2}, va},
-                       {"d", "kernel:0", 2, {36, 2}, kd},     {"d", "bias:0", 1, {2}, bd}};
+  nnfx_weight_t w[] = {{"c1", "kernel:0", 3, {3, 4, 2}, k}, {"c1", "bias:0", 1, {2}, b},
+                       {"bn", "gamma:0", 1, {2}, g},        {"bn", "beta:0", 1, {2}, be},
+                       {"bn", "moving_mean:0", 1, {2}, mu}, {"bn", "moving_variance:0", 1, {2}, va},
+                       {"d", "kernel:0", 2, {36, 2}, kd},   {"d", "bias:0", 1, {2}, bd}};
   nnfx_weight_t plain[] = {w[0], w[1], w[6], w[7]};
   char path[4096];
   snprintf(path, sizeof path, "%s/%s", dir, name);
@@ -45,7 +47,8 @@ int main(int argc, char **argv) {
     return 2;
   }
   const char *dir = argv[1];
-  int rc = write_model(dir, "ok.h5", ARCH(""), 0.5f, 0, 0) | write_model(dir, "nan.h5", ARCH(""), 0.5f, 1, 0) |
+  int rc = write_model(dir, "ok.h5", ARCH(""), 0.5f, 0, 0) |
+           write_model(dir, "nan.h5", ARCH(""), 0.5f, 1, 0) |
            write_model(dir, "bn_var.h5", ARCH(BN), 0.5f, 0, 1) |
            write_model(dir, "overflow.h5", ARCH(""), 3e38f, 0, 0);
   char path[4096];

@@ -42,18 +42,18 @@ typedef struct {
   dm_h5_field_t *fields; /* (F_TASKS + per_task * n_tasks,) */
   dm_h5_field_t done_field;
   /* chunk buffers */
-  char *seq;           /* (C, L) bases */
-  dm_region_t *reg;    /* (C,) */
-  uint8_t *oh8;        /* (C, L, 4) */
-  float *x;            /* (batch, L, 4) */
-  float *refs;         /* (batch, R, L, 4) */
-  float *hyp_all;      /* (model tasks, batch, L, 4) */
-  float *pred_all;     /* (batch, model tasks) */
-  float *out;          /* per stored task: hyp (C, L, 4), pred (C,), contrib (C, L, 4) */
+  char *seq;        /* (C, L) bases */
+  dm_region_t *reg; /* (C,) */
+  uint8_t *oh8;     /* (C, L, 4) */
+  float *x;         /* (batch, L, 4) */
+  float *refs;      /* (batch, R, L, 4) */
+  float *hyp_all;   /* (model tasks, batch, L, 4) */
+  float *pred_all;  /* (batch, model tasks) */
+  float *out;       /* per stored task: hyp (C, L, 4), pred (C,), contrib (C, L, 4) */
   /* rank 0: progress */
   int64_t rows_done, rows_todo, chunks_marked;
   double t_start, t_last;
-  long kill_after; /* rank 0: kill the job after marking this many chunks (tests) */
+  long kill_after;        /* rank 0: kill the job after marking this many chunks (tests) */
   char length_from[1200]; /* where the sequence length comes from, for messages */
 } run_t;
 
@@ -78,21 +78,29 @@ static float *task_contrib(run_t *r, int t) { return task_pred(r, t) + r->job->c
 static void make_fields(run_t *r) {
   int nf = F_TASKS + r->per_task * r->n_tasks;
   r->fields = dm_calloc("attr fields", (size_t)nf, sizeof *r->fields);
-  r->fields[F_ONEHOT] = (dm_h5_field_t){"/onehot", DM_H5_U8, 2, {r->L, 4}, 0,
-                                        "one-hot sequence (N, L, 4), channels A, C, G, T"};
+  r->fields[F_ONEHOT] = (dm_h5_field_t){
+      "/onehot", DM_H5_U8, 2, {r->L, 4}, 0, "one-hot sequence (N, L, 4), channels A, C, G, T"};
   dm_regions_fields(r->fields + F_REGIONS);
   for (int t = 0; t < r->n_tasks; t++) {
     dm_h5_field_t *f = r->fields + F_TASKS + r->per_task * t;
     char name[64];
     snprintf(name, sizeof name, "/tasks/%ld/hyp", r->tasks[t]);
-    f[0] = (dm_h5_field_t){dm_strdup("field name", name), DM_H5_F32, 2, {r->L, 4}, 0,
+    f[0] = (dm_h5_field_t){dm_strdup("field name", name),
+                           DM_H5_F32,
+                           2,
+                           {r->L, 4},
+                           0,
                            "hypothetical contributions (N, L, 4), averaged over references"};
     snprintf(name, sizeof name, "/tasks/%ld/pred", r->tasks[t]);
-    f[1] = (dm_h5_field_t){dm_strdup("field name", name), DM_H5_F32, 0, {0}, 0,
+    f[1] = (dm_h5_field_t){dm_strdup("field name", name),
+                           DM_H5_F32,
+                           0,
+                           {0},
+                           0,
                            "model output for this task, after the output activation"};
     if (r->job->contrib) {
       snprintf(name, sizeof name, "/tasks/%ld/contrib", r->tasks[t]);
-      f[2] = (dm_h5_field_t){dm_strdup("field name", name), DM_H5_F32, 2, {r->L, 4}, 0,
+      f[2] = (dm_h5_field_t){dm_strdup("field name", name),           DM_H5_F32, 2, {r->L, 4}, 0,
                              "contributions (N, L, 4) = hyp * onehot"};
     }
   }
@@ -199,9 +207,10 @@ static int try_resume(run_t *r) {
     } else if (strcmp(old, j->result_yaml) != 0) {
       char diff[256];
       first_difference(old, j->result_yaml, diff, sizeof diff);
-      dm_log_error("%s was made with other parameters (the stored line '%s' differs); "
-                   "set Output:overwrite=true to replace it, or choose another Output:file",
-                   j->output, diff);
+      dm_log_error(
+          "%s was made with other parameters (the stored line '%s' differs); "
+          "set Output:overwrite=true to replace it, or choose another Output:file",
+          j->output, diff);
       verdict = -1;
     } else {
       verdict = 1;
@@ -250,9 +259,10 @@ static void check_finite(run_t *r, int64_t a, int64_t off, int t) {
              (long)(e / 4), (long)(e % 4));
   else
     snprintf(what, sizeof what, "prediction %g", (double)p);
-  dm_fatal("row %ld (%s:%ld-%ld, name %s), task %ld: non-finite %s; the model %s gives non-finite values on "
-           "this input, nothing of its chunk is written",
-           (long)a, g->chrom, (long)g->start, (long)g->end, g->name, r->tasks[t], what, r->model->source);
+  dm_fatal(
+      "row %ld (%s:%ld-%ld, name %s), task %ld: non-finite %s; the model %s gives non-finite values on "
+      "this input, nothing of its chunk is written",
+      (long)a, g->chrom, (long)g->start, (long)g->end, g->name, r->tasks[t], what, r->model->source);
 }
 
 /* Attribute rows [a, a+n) (n <= batch) into the chunk buffers at offset off. */
@@ -287,14 +297,19 @@ static void write_chunk(run_t *r, int64_t a, int64_t b) {
           dm_h5_write_rows(h, &f[1], a, b, task_pred(r, t), DM_H5_INDEPENDENT) < 0 ||
           (r->job->contrib && dm_h5_write_rows(h, &f[2], a, b, task_contrib(r, t), DM_H5_INDEPENDENT) < 0);
   }
-  if (bad) dm_fatal("%s: cannot write rows %ld..%ld", r->job->output, (long)a, (long)b);
+  if (bad)
+    dm_fatal(
+        "%s: cannot write rows %ld..%ld; the chunks marked done are kept: rerun with the same parameters "
+        "to resume",
+        r->job->output, (long)a, (long)b);
 }
 
 static void process_chunk(run_t *r, int64_t c) {
   int64_t a, b;
   chunk_range(r, c, &a, &b);
   int64_t LC = (b - a) * r->L * 4;
-  if (dm_seqsrc_fetch(r->src, a, b, r->seq, r->reg) < 0) dm_fatal("cannot read rows %ld..%ld", (long)a, (long)b);
+  if (dm_seqsrc_fetch(r->src, a, b, r->seq, r->reg) < 0)
+    dm_fatal("cannot read rows %ld..%ld", (long)a, (long)b);
   dm_onehot_u8(r->seq, b - a, r->L, r->oh8);
   for (int64_t i = a; i < b; i += r->job->batch) {
     int n = (int)(b - i < r->job->batch ? b - i : r->job->batch);
@@ -339,15 +354,17 @@ static int check_memory(run_t *r) {
   const dm_model_t *m = r->model;
   double phys = dm_mem_physical(), L = m->in_len, T = m->n_tasks, act = (double)m->in_len * m->in_ch;
   for (int i = 0; i < m->n_layers; i++) act += (double)dm_ops_out_size(&m->layers[i]);
-  double chunk = (double)j->chunk_rows * (L * 5 + sizeof(dm_region_t) + r->n_tasks * (L * 4 * (1 + j->contrib) + 1) * 4);
+  double chunk =
+      (double)j->chunk_rows * (L * 5 + sizeof(dm_region_t) + r->n_tasks * (L * 4 * (1 + j->contrib) + 1) * 4);
   double pairs = (double)j->batch * (r->R ? r->R : 1);
   double batch = 4 * (pairs + j->batch) * act + 4 * 2 * T * pairs * (double)dm_model_max_size(m);
   const char *what = chunk > phys ? "Output:chunk_rows" : batch > phys ? "References:n and Attr:batch" : NULL;
   if (!what) return 0;
   if (r->ctx->rank == 0)
-    dm_log_error("%s too large: Output:chunk_rows = %ld needs %.3g GB per rank for a chunk, Attr:batch = %d "
-                 "with %d reference(s) each %.3g GB for the model's activations; this machine has %.3g GB",
-                 what, (long)j->chunk_rows, chunk / 1e9, j->batch, r->R, batch / 1e9, phys / 1e9);
+    dm_log_error(
+        "%s too large: Output:chunk_rows = %ld needs %.3g GB per rank for a chunk, Attr:batch = %d "
+        "with %d reference(s) each %.3g GB for the model's activations; this machine has %.3g GB",
+        what, (long)j->chunk_rows, chunk / 1e9, j->batch, r->R, batch / 1e9, phys / 1e9);
   return -1;
 }
 
@@ -441,8 +458,8 @@ static int run(run_t *r) {
 
   int64_t n_todo = 0, *todo = r->ctx->rank == 0 ? chunks_todo(r, &n_todo) : NULL;
   if (r->ctx->rank == 0)
-    dm_log_info("%s: %ld rows of %ld bp, %d task(s), %s%s%s, %d reference(s); %ld of %ld chunks to do%s", j->output,
-                (long)r->n, (long)r->L, r->n_tasks, dm_methods_name(j->attr.method),
+    dm_log_info("%s: %ld rows of %ld bp, %d task(s), %s%s%s, %d reference(s); %ld of %ld chunks to do%s",
+                j->output, (long)r->n, (long)r->L, r->n_tasks, dm_methods_name(j->attr.method),
                 j->attr.method == DM_METHOD_DEEPLIFT ? " " : "",
                 j->attr.method == DM_METHOD_DEEPLIFT ? dm_deeplift_rules_name(j->attr.rules) : "", r->R,
                 (long)n_todo, (long)r->n_chunks, resumed ? " (resumed)" : "");
@@ -459,7 +476,11 @@ static int run(run_t *r) {
 int dm_attr_run_job(const dm_mpi_t *ctx, const dm_attr_job_t *job) {
   run_t r = {.ctx = ctx, .job = job};
   int rc = run(&r);
-  if (dm_h5_close(r.h5) < 0) rc = -1;
+  if (dm_h5_close(r.h5) < 0) /* abort now: HDF5 would retry the close after MPI_Finalize */
+    dm_fatal(
+        "%s: cannot close the output; the chunks marked done are kept: rerun with the same parameters to "
+        "resume",
+        job->output);
   DM_MPI_CHECK(MPI_Allreduce(MPI_IN_PLACE, &rc, 1, MPI_INT, MPI_MIN, ctx->comm));
   if (rc == 0 && ctx->rank == 0) dm_log_info("%s: complete", job->output);
   free(r.seq), free(r.reg), free(r.oh8), free(r.x), free(r.refs), free(r.hyp_all), free(r.pred_all),

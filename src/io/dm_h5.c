@@ -1,6 +1,7 @@
 /* dm_h5: parallel HDF5 (MPI-IO) files of row-indexed datasets. */
 #include "dm_h5.h"
 
+#include <errno.h>
 #include <libgen.h>
 #include <math.h>
 #include <stdio.h>
@@ -158,11 +159,21 @@ const char *dm_h5_error_detail(char *buf, size_t n) {
   return buf;
 }
 
-/* The innermost HDF5 message with a hint when it says the disk is full. */
-static const char *error_detail(char *buf, size_t n) {
+/* Is the file system of path (nearly) full, or did the last call fail for want of space? */
+static int disk_full(const char *path) {
+  if (errno == ENOSPC || errno == EDQUOT || errno == EFBIG) return 1;
+  char *dir = dm_strdup("h5 dir", path);
+  struct statvfs fs;
+  int full = statvfs(dirname(dir), &fs) == 0 && (double)fs.f_bavail * (double)fs.f_frsize < (1 << 20);
+  free(dir);
+  return full;
+}
+
+/* The innermost HDF5 message, after a hint when writing failed and the disk of path is full. */
+static const char *error_detail(const char *path, int writing, char *buf, size_t n) {
   char d[300];
   dm_h5_error_detail(d, sizeof d);
-  int full = strstr(d, "No space") || strstr(d, "NO_SPACE") || strstr(d, "too large") || strstr(d, "quota");
+  int full = writing && disk_full(path);
   snprintf(buf, n, "%s%s%s", full ? "the disk is full or a file size limit was reached; " : "",
            d[0] ? "HDF5: " : "", d[0] ? d : "no detail from HDF5");
   return buf;
@@ -171,21 +182,24 @@ static const char *error_detail(char *buf, size_t n) {
 int dm_h5_check_room(const char *path, const dm_h5_field_t *fields, int n_fields, int64_t n_rows) {
   double bytes = 1 << 18; /* metadata */
   for (int i = 0; i < n_fields; i++)
-    bytes += (double)type_size(fields[i].type, fields[i].str_len) * (double)row_elems(&fields[i]) * (double)n_rows;
+    bytes +=
+        (double)type_size(fields[i].type, fields[i].str_len) * (double)row_elems(&fields[i]) * (double)n_rows;
   char *dir = dm_strdup("h5 dir", path);
   struct statvfs fs;
   struct rlimit lim;
   double avail = statvfs(dirname(dir), &fs) == 0 ? (double)fs.f_bavail * (double)fs.f_frsize : INFINITY;
-  double limit = getrlimit(RLIMIT_FSIZE, &lim) == 0 && lim.rlim_cur != RLIM_INFINITY ? (double)lim.rlim_cur : INFINITY;
+  double limit =
+      getrlimit(RLIMIT_FSIZE, &lim) == 0 && lim.rlim_cur != RLIM_INFINITY ? (double)lim.rlim_cur : INFINITY;
   int rc = 0;
   if (bytes > avail) {
-    dm_log_error("%s: the disk is full: the file needs about %.3g MB, %s has %.3g MB free", path, bytes / 1e6, dir,
-                 avail / 1e6);
+    dm_log_error("%s: the disk is full: the file needs about %.3g MB, %s has %.3g MB free", path, bytes / 1e6,
+                 dir, avail / 1e6);
     rc = -1;
   } else if (bytes > limit) {
-    dm_log_error("%s: the disk is full for this process: the file needs about %.3g MB, the file size limit "
-                 "(ulimit -f) is %.3g MB",
-                 path, bytes / 1e6, limit / 1e6);
+    dm_log_error(
+        "%s: the disk is full for this process: the file needs about %.3g MB, the file size limit "
+        "(ulimit -f) is %.3g MB",
+        path, bytes / 1e6, limit / 1e6);
     rc = -1;
   }
   free(dir);
@@ -293,7 +307,7 @@ dm_h5_t *dm_h5_create(const dm_mpi_t *ctx, const char *path, const dm_h5_field_t
   char why[400] = "";
   H5E_BEGIN_TRY {
     h->file = H5Fcreate(path, H5F_ACC_TRUNC, fcpl, fapl);
-    if (h->file < 0) error_detail(why, sizeof why);
+    if (h->file < 0) error_detail(path, 1, why, sizeof why);
   }
   H5E_END_TRY;
   H5Pclose(fcpl);
@@ -325,7 +339,7 @@ dm_h5_t *dm_h5_open(const dm_mpi_t *ctx, const char *path, int writable) {
   char why[400] = "";
   H5E_BEGIN_TRY {
     h->file = H5Fopen(path, writable ? H5F_ACC_RDWR : H5F_ACC_RDONLY, fapl);
-    if (h->file < 0) error_detail(why, sizeof why);
+    if (h->file < 0) error_detail(path, writable, why, sizeof why);
   }
   H5E_END_TRY;
   H5Pclose(fapl);
@@ -333,7 +347,7 @@ dm_h5_t *dm_h5_open(const dm_mpi_t *ctx, const char *path, int writable) {
   if (rc < 0 && ctx->rank == 0)
     dm_log_error("%s: cannot open HDF5 file %s (%s)", path, writable ? "read-write" : "read-only", why);
   if (rc == 0 && H5Ovisit(h->file, H5_INDEX_NAME, H5_ITER_INC, visit_dset, h) < 0) {
-    dm_log_error("%s: cannot open its datasets (%s)", path, error_detail(why, sizeof why));
+    dm_log_error("%s: cannot open its datasets (%s)", path, error_detail(path, 0, why, sizeof why));
     rc = -1;
   }
   if (agree(ctx->comm, rc) < 0) {
@@ -352,8 +366,8 @@ int dm_h5_close(dm_h5_t *h) {
   }
   free(h->dsets);
   char why[400] = "";
-  if (rc < 0) error_detail(why, sizeof why);
-  if (h->file >= 0 && H5Fclose(h->file) < 0) rc = -1, error_detail(why, sizeof why);
+  if (rc < 0) error_detail(h->path, h->writable, why, sizeof why);
+  if (h->file >= 0 && H5Fclose(h->file) < 0) rc = -1, error_detail(h->path, h->writable, why, sizeof why);
   if (rc < 0) dm_log_error("%s: error on close (%s)", h->path, why);
   free(h->path);
   free(h);
@@ -462,7 +476,7 @@ static int check_field(dm_h5_t *h, const dm_h5_field_t *f, int64_t a, int64_t b,
 
 /* One transfer of rows [a, a+cnt) (cnt may be 0: empty selection). */
 static herr_t transfer(hid_t d, hid_t mtype, const dm_h5_field_t *f, int64_t a, int64_t cnt, void *buf,
-                       hid_t dxpl, int write, char *why, size_t n_why) {
+                       hid_t dxpl, int write, const char *path, char *why, size_t n_why) {
   hsize_t start[DM_H5_MAX_DIMS + 1] = {0}, count[DM_H5_MAX_DIMS + 1], mdims[DM_H5_MAX_DIMS + 1];
   start[0] = (hsize_t)a;
   count[0] = (hsize_t)cnt;
@@ -475,9 +489,10 @@ static herr_t transfer(hid_t d, hid_t mtype, const dm_h5_field_t *f, int64_t a, 
     H5Sselect_none(fspace);
     H5Sselect_none(mspace);
   }
+  errno = 0;
   herr_t e =
       write ? H5Dwrite(d, mtype, mspace, fspace, dxpl, buf) : H5Dread(d, mtype, mspace, fspace, dxpl, buf);
-  if (e < 0) error_detail(why, n_why);
+  if (e < 0) error_detail(path, write, why, n_why);
   H5Sclose(mspace);
   H5Sclose(fspace);
   return e;
@@ -504,7 +519,7 @@ static int rows_io(dm_h5_t *h, const dm_h5_field_t *f, int64_t a, int64_t b, voi
   for (long k = 0; k < n_pieces; k++) { /* every rank makes n_pieces calls */
     int64_t lo = a + k * per < b ? a + k * per : b, cnt = b - lo < per ? b - lo : per;
     char why[400];
-    if (transfer(d, mtype, f, lo, cnt, (char *)buf + (size_t)(lo - a) * row_bytes, dxpl, write, why,
+    if (transfer(d, mtype, f, lo, cnt, (char *)buf + (size_t)(lo - a) * row_bytes, dxpl, write, h->path, why,
                  sizeof why) < 0) {
       dm_log_error("%s: cannot %s rows [%ld, %ld) of %s (%s)", h->path, write ? "write" : "read", (long)lo,
                    (long)(lo + cnt), f->name, why);

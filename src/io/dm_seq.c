@@ -108,8 +108,9 @@ static int add_record(dm_seqsrc_t *src, const char *where, const char *name, siz
   }
   if (src->L == 0) src->L = len;
   if (len != src->L) {
-    SRC_ERROR(src, "%s: record '%.*s' has length %ld, expected %ld (%s)", where, (int)name_len, name, (long)len,
-              (long)src->L, src->opt.length_from ? src->opt.length_from : "Input:length or the first record");
+    SRC_ERROR(src, "%s: record '%.*s' has length %ld, expected %ld (%s)", where, (int)name_len, name,
+              (long)len, (long)src->L,
+              src->opt.length_from ? src->opt.length_from : "Input:length or the first record");
     return -1;
   }
   grow(src, 1);
@@ -266,8 +267,10 @@ static int fai_matches(const char *g, const char *fai, char *why, size_t n) {
     if (last < size && fseeko(fg, (off_t)off - 1, SEEK_SET) == 0) before = fgetc(fg);
     if (last < size && len > lb && fseeko(fg, (off_t)(off + lw - 1), SEEK_SET) == 0) eol = fgetc(fg);
     if (last >= size || before != '\n' || (len > lb && eol != '\n')) {
-      snprintf(why, n, "record '%s' (index line %ld: %lld bases at offset %lld, %lld per line) does not match "
-               "the file", name, ln, len, off, lb);
+      snprintf(why, n,
+               "record '%s' (index line %ld: %lld bases at offset %lld, %lld per line) does not match "
+               "the file",
+               name, ln, len, off, lb);
       ok = 0;
     }
   }

@@ -319,8 +319,8 @@ static int add_batchnorm(loader_t *L, json_t *cfg, const char *name) {
   int rc = -1;
   for (int c = 0; mean && var && c < ly->in_ch && !L->failed; c++)
     if (!(var[c] + eps > 0.0)) {
-      dm_log_error("%s: layer '%s' (BatchNormalization): moving_variance + epsilon is %g at channel %d", L->src,
-                   name, var[c] + eps, c);
+      dm_log_error("%s: layer '%s' (BatchNormalization): moving_variance + epsilon is %g at channel %d",
+                   L->src, name, var[c] + eps, c);
       L->failed = 1;
     }
   if (mean && var && !L->failed) {
@@ -461,9 +461,10 @@ dm_model_t *dm_model_load(const char *model_path, const char *weights_path) {
     char why[300];
     dm_h5_error_detail(why, sizeof why);
     if (!weights_path && looks_like_json(model_path))
-      dm_log_error("%s: this is an architecture JSON, not a full-model HDF5: give its weights-only HDF5 too "
-                   "(Model:weights)",
-                   model_path);
+      dm_log_error(
+          "%s: this is an architecture JSON, not a full-model HDF5: give its weights-only HDF5 too "
+          "(Model:weights)",
+          model_path);
     else
       dm_log_error("%s: cannot open as HDF5 (HDF5: %s)", L.src, why);
     goto fail;

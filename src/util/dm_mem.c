@@ -20,9 +20,7 @@ static void *checked(const char *label, void *p, size_t size) {
   return p;
 }
 
-void *dm_malloc(const char *label, size_t size) {
-  return checked(label, malloc(size ? size : 1), size);
-}
+void *dm_malloc(const char *label, size_t size) { return checked(label, malloc(size ? size : 1), size); }
 
 void *dm_calloc(const char *label, size_t n, size_t size) {
   if (size && n > SIZE_MAX / size) dm_fatal("size overflow: %zu x %zu bytes for '%s'", n, size, label);
@@ -57,6 +55,4 @@ size_t dm_peak_rss(void) {
   return (size_t)ru.ru_maxrss * 1024; /* Linux reports KiB */
 }
 
-double dm_mem_physical(void) {
-  return (double)sysconf(_SC_PHYS_PAGES) * (double)sysconf(_SC_PAGESIZE);
-}
+double dm_mem_physical(void) { return (double)sysconf(_SC_PHYS_PAGES) * (double)sysconf(_SC_PAGESIZE); }
