@@ -68,10 +68,9 @@ static int attr_main(const dm_mpi_t *ctx, const dm_params_t *p) {
   /* BLAS results depend on the shape of a product, so batches must be the
    * same rows whatever the chunking: aligned to multiples of Attr:batch. */
   if (job.batch < 1 || job.chunk_rows < 1 || job.chunk_rows % job.batch) {
-    dm_log_error(
-        "Output:chunk_rows (%ld) must be a positive multiple of Attr:batch (%d), so that results "
-        "do not depend on the chunking",
-        (long)job.chunk_rows, job.batch);
+    dm_log_error("Output:chunk_rows (%ld) must be a positive multiple of Attr:batch (%d), so that results "
+                 "do not depend on the chunking",
+                 (long)job.chunk_rows, job.batch);
     goto out;
   }
   dm_log_collective(prev);
@@ -90,11 +89,10 @@ out:
 const dm_cmd_t dm_cmd_attr = {
     .name = "attr",
     .summary = "stage 1: per-base attributions and hypothetical contributions -> attr.h5",
-    .usage =
-        "Runs a Keras CNN over sequences (Input:sequences) or regions (Input:bed + Input:genome)\n"
-        "and writes, per task, hypothetical contributions, contributions and predictions to\n"
-        "Output:file (HDF5; layout in README). Rank 0 hands out chunks of rows; every rank\n"
-        "computes and writes its chunks. A killed run resumes when rerun with the same parameters.",
+    .usage = "Runs a Keras CNN over sequences (Input:sequences) or regions (Input:bed + Input:genome)\n"
+             "and writes, per task, hypothetical contributions, contributions and predictions to\n"
+             "Output:file (HDF5; layout in README). Rank 0 hands out chunks of rows; every rank\n"
+             "computes and writes its chunks. A killed run resumes when rerun with the same parameters.",
     .spec = attr_spec,
     .n_spec = (int)(sizeof attr_spec / sizeof attr_spec[0]),
     .run = attr_main,

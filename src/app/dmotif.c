@@ -25,7 +25,11 @@ extern const dm_cmd_t dm_cmd_encode;
 extern const dm_cmd_t dm_cmd_export;
 extern const dm_cmd_t dm_cmd_modisco;
 static const dm_cmd_t *const commands[] = {
-    &dm_cmd_attr, &dm_cmd_encode, &dm_cmd_export, &dm_cmd_modisco, NULL,
+    &dm_cmd_attr,
+    &dm_cmd_encode,
+    &dm_cmd_export,
+    &dm_cmd_modisco,
+    NULL,
 };
 
 static void usage_main(FILE *fp) {
@@ -68,13 +72,11 @@ static void log_params(const dm_params_t *p) {
 
 /* Parse options, load parameters and run cmd on every rank. */
 static int run_command(const dm_mpi_t *ctx, const dm_cmd_t *cmd, int argc, char **argv) {
-  static const struct option longopts[] = {{"params", required_argument, 0, 'p'},
-                                           {"set", required_argument, 0, 'P'},
-                                           {"verbose", no_argument, 0, 'v'},
-                                           {"quiet", no_argument, 0, 'q'},
-                                           {"help", no_argument, 0, 'h'},
-                                           {"print-params", no_argument, 0, 1},
-                                           {0, 0, 0, 0}};
+  static const struct option longopts[] = {
+      {"params", required_argument, 0, 'p'}, {"set", required_argument, 0, 'P'},
+      {"verbose", no_argument, 0, 'v'},      {"quiet", no_argument, 0, 'q'},
+      {"help", no_argument, 0, 'h'},         {"print-params", no_argument, 0, 1},
+      {0, 0, 0, 0}};
   char **files = dm_calloc("argv files", (size_t)argc, sizeof *files);
   char **sets = dm_calloc("argv sets", (size_t)argc, sizeof *sets);
   int n_files = 0, n_sets = 0, level = DM_LOG_INFO, c, rc = 0, help = 0, print = 0;
@@ -82,26 +84,13 @@ static int run_command(const dm_mpi_t *ctx, const dm_cmd_t *cmd, int argc, char 
   opterr = ctx->rank == 0;
   while ((c = getopt_long(argc, argv, "p:P:vqh", longopts, NULL)) != -1) {
     switch (c) {
-      case 'p':
-        files[n_files++] = optarg;
-        break;
-      case 'P':
-        sets[n_sets++] = optarg;
-        break;
-      case 'v':
-        level = level < DM_LOG_DEBUG ? level + 1 : level;
-        break;
-      case 'q':
-        level = DM_LOG_WARN;
-        break;
-      case 'h':
-        help = 1;
-        break;
-      case 1:
-        print = 1;
-        break;
-      default:
-        rc = 2;
+    case 'p': files[n_files++] = optarg; break;
+    case 'P': sets[n_sets++] = optarg; break;
+    case 'v': level = level < DM_LOG_DEBUG ? level + 1 : level; break;
+    case 'q': level = DM_LOG_WARN; break;
+    case 'h': help = 1; break;
+    case 1: print = 1; break;
+    default: rc = 2;
     }
   }
   dm_log_init(ctx->rank, level);
@@ -113,8 +102,7 @@ static int run_command(const dm_mpi_t *ctx, const dm_cmd_t *cmd, int argc, char 
   dm_params_t *p = dm_params_init(cmd->spec, cmd->n_spec);
   if (rc == 0 && (help || print)) {
     if (ctx->rank == 0) {
-      if (help)
-        usage_cmd(stdout, cmd);
+      if (help) usage_cmd(stdout, cmd);
       else {
         char *yaml = dm_params_to_yaml(p, 1);
         fputs(yaml, stdout);

@@ -105,8 +105,7 @@ static int ends_with(const char *s, const char *suffix) {
 
 /* (N, 4, L) float array of a .npy or of arr_0 of a .npz. */
 static int read_lite(const char *path, dm_npy_array_t *a) {
-  int rc =
-      ends_with(path, ".npz") ? dm_npz_read(path, "arr_0", DM_NPY_F4, a) : dm_npy_read(path, DM_NPY_F4, a);
+  int rc = ends_with(path, ".npz") ? dm_npz_read(path, "arr_0", DM_NPY_F4, a) : dm_npy_read(path, DM_NPY_F4, a);
   if (rc < 0) return -1;
   const int64_t shape[3] = {-1, 4, -1};
   return dm_npy_check_shape(a, 3, shape, path);

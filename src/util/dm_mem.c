@@ -20,7 +20,9 @@ static void *checked(const char *label, void *p, size_t size) {
   return p;
 }
 
-void *dm_malloc(const char *label, size_t size) { return checked(label, malloc(size ? size : 1), size); }
+void *dm_malloc(const char *label, size_t size) {
+  return checked(label, malloc(size ? size : 1), size);
+}
 
 void *dm_calloc(const char *label, size_t n, size_t size) {
   if (size && n > SIZE_MAX / size) dm_fatal("size overflow: %zu x %zu bytes for '%s'", n, size, label);
