@@ -36,6 +36,11 @@ modisco() { local np=$1; shift; $MPIEXEC "$np" "$DMOTIF" modisco -p m.yml "$@"; 
 modisco "$NP" -P Output:file=m.h5 2> m.log
 check "[ \$? -eq 0 ] && [ -f m.h5 ] && [ ! -e m.h5.tmp ]" "modisco failed (see $WORK/m.log)"
 grep -q 'step pos round 2 cluster: [0-9.]* s, peak RSS [0-9.]* MiB' m.log || { echo "FAIL: no step log line"; fail=1; }
+# the provenance: parameters (YAML), tool, the input and its digest
+sha=$(sha256sum attr.h5 | cut -c1-64)
+check "h5dump -a /parameters m.h5 | grep -q 'n_seeds: 10' && h5dump -a /tool m.h5 | grep -q 'dmotif modisco' &&
+  h5dump -a /input_sha256 m.h5 | grep -q $sha && h5dump -a /input_files m.h5 | grep -q attr.h5" \
+  "m.h5 lacks its parameters, tool or input digest"
 "$EVAL" m.h5 seqs.tsv 3 > eval.txt
 cat eval.txt
 # motif <name> instances <n> recall <r> patterns <k> seqlets <s> precision <p>
