@@ -1,0 +1,2 @@
+# dmotif variants: windows (hand-worked indels), SNV score = ism, and the command end to end.
+dm_add_test(test_variant SOURCES test_variant.c LIBS dm_variants dm_attr ZLIB::ZLIB)
