@@ -1,0 +1,89 @@
+#!/bin/bash
+# dmotif variants at NP ranks on a genome made of 400 example sequences back
+# to back: variants that destroy a planted GATA or TAL1 instance score far
+# below SNVs in motif-free sequences; flagged records (REF mismatch, symbolic
+# or missing ALT, unknown contig, window off the end) are not scored;
+# multi-allelic records are split; the datasets equal a 1-rank run; a rerun
+# resumes and one with other parameters is refused.
+set -u
+. "$SRC"/tests/lib.sh
+run() { if [ "$NP" = 1 ]; then "$DMOTIF" variants "$@"; else $MPIEXEC "$NP" "$DMOTIF" variants "$@"; fi; }
+rm -rf "$WORK" && mkdir -p "$WORK" && cd "$WORK" || exit 1
+ex=$DATA/deeplift_example
+
+# genome.fa: chr1 = sequences 1..400 of the example, 200 bp each; variants.vcf:
+# an MNV over the 4 central bases of every planted instance (complemented),
+# one SNV at base 100 of every motif-free sequence, and the flagged records.
+zcat "$ex"/sequences.simdata.gz | awk -F'\t' -v G=genome.fa -v V=body.vcf '
+  function comp(s,  o, i, c) { o = ""; for (i = 1; i <= length(s); i++) { c = substr(s, i, 1);
+      o = o (c == "A" ? "T" : c == "C" ? "G" : c == "G" ? "C" : "A") } return o }
+  NR == 1 { next }
+  NR > 401 { exit }
+  { i = NR - 2; seq = seq $2
+    if ($3 == "") { b = substr($2, 101, 1); printf "chr1\t%d\tbg_%d\t%s\t%s\n", i * 200 + 101, i, b, comp(b) > V; next }
+    n = split($3, item, ",")
+    for (k = 1; k <= n; k++) {
+      split(item[k], f, "-"); split(f[2], nm, "_"); p = f[2] + 0; s = f[3]; m = int(length(s) / 2) - 2
+      r = substr($2, p + m + 1, 4)
+      printf "chr1\t%d\t%s_%d_%d\t%s\t%s\n", i * 200 + p + m + 1, nm[2], i, p, r, comp(r) > V } }
+  END { print ">chr1" > G; for (j = 1; j <= length(seq); j += 60) print substr(seq, j, 60) > G
+        print ">chr2" > G; print substr(seq, 1, 300) > G }'
+sort -k2,2n body.vcf > body.sorted
+chr2_base() { awk -v p="$1" 'c {print substr($0, p, 1); exit} /^>chr2/ {c = 1}' genome.fa; }
+ref150=$(chr2_base 150)
+{
+  printf '##fileformat=VCFv4.2\n##contig=<ID=chr1>\n##contig=<ID=chr2>\n##contig=<ID=chrZ>\n'
+  printf '#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\n'
+  awk -F'\t' '{print $0 "\t.\t.\t."}' body.sorted
+  printf 'chr2\t150\tmulti\t%s\tA,C,G,T\t.\t.\t.\n' "$ref150"
+  printf 'chr2\t150\tsymbolic\tN\t<DEL>\t.\t.\t.\n'
+  printf 'chr2\t151\tmissing\tN\t.\t.\t.\t.\n'
+  printf 'chr2\t5\toffend\tN\tA\t.\t.\t.\n'
+  printf 'chrZ\t500\tunknown\tA\tC\t.\t.\t.\n'
+} > variants.vcf
+bad=$(echo ACGT | tr -d "$(chr2_base 160)" | cut -c1)
+printf 'chr2\t160\tmismatch\t%s\tA\t.\t.\t.\n' "$bad" >> variants.vcf
+common=(-P Input:vcf=variants.vcf -P Input:genome=genome.fa -P Model:file="$ex"/keras2_conv1d_record_5_model_PQzyq_modelJson.json
+  -P Model:weights="$ex"/keras2_conv1d_record_5_model_PQzyq_modelWeights.h5 -P Variants:batch=16 -P Output:chunk_rows=64)
+"$DMOTIF" variants -q "${common[@]}" -P Output:file=one.h5 2> one.log
+rc=$?
+check "[ $rc -eq 0 ] && [ -s one.tsv ]" "1-rank run failed (see one.log)"
+run -q "${common[@]}" -P Output:file=np.h5 2> np.log
+rc=$?
+check "[ $rc -eq 0 ] && same_datasets one.h5 np.h5" "$NP ranks differ from 1 rank (see np.log)"
+check "cmp -s <(grep -v '^##' one.tsv) <(grep -v '^##' np.tsv)" "TSV at $NP ranks differs"
+
+# columns: chrom pos id ref alt flags, then per task logit_ref logit_alt pred_ref pred_alt logit_diff logfc
+diff_col() { awk -F'\t' -v t="$1" 'NR == 1 || /^#/ {next} {print $3 "\t" $6 "\t" $(7 + 6 * t + 4)}' one.tsv; }
+mean() { awk -F'\t' -v pat="$1" '$1 ~ pat && $2 == "ok" {s += $3; n++} END {printf "%.3f %d", n ? s / n : 0, n}'; }
+read -r gata ng < <(diff_col 1 | mean '^GATA_')
+read -r tal nt < <(diff_col 2 | mean '^TAL1_')
+read -r bg1 nb < <(diff_col 1 | mean '^bg_')
+read -r bg2 _ < <(diff_col 2 | mean '^bg_')
+echo "GATA-destroying: mean task-1 logit diff $gata (n=$ng); TAL1-destroying: task 2 $tal (n=$nt);" \
+  "background SNVs: task 1 $bg1, task 2 $bg2 (n=$nb)"
+check "[ $ng -gt 100 ] && [ $nt -gt 100 ] && [ $nb -gt 20 ]" "too few variants scored: $ng $nt $nb"
+check "awk 'BEGIN {exit !($gata < -1 && $gata < $bg1 - 1 && $tal < -1 && $tal < $bg2 - 1)}'" \
+  "destroying variants do not score far below background"
+
+flag() { awk -F'\t' -v id="$1" '$3 == id {print $6; exit}' one.tsv; }
+check "[ \$(grep -c '	multi	' one.tsv) = 4 ]" "multi-allelic record not split into 4 rows"
+check "[ \$(awk -F'\t' '\$3 == \"multi\" && \$6 == \"ok\"' one.tsv | wc -l) = 4 ]" "multi: every ALT is scored"
+check "[ '$(flag symbolic)' = alt_not_sequence ] && [ '$(flag missing)' = alt_not_sequence ]" "symbolic/missing ALT flags"
+check "[ '$(flag offend)' = off_chromosome_end ] && [ '$(flag unknown)' = unknown_contig ]" "off-end / unknown contig flags"
+check "[ '$(flag mismatch)' = ref_mismatch ]" "REF mismatch flag"
+check "grep -q 'record .*mismatch\|REF .* does not match' one.log" "no per-record REF mismatch warning"
+check "[ \$(awk -F'\t' '\$6 != \"ok\" && \$6 != \"\" && !/^#/ && \$7 != \"NA\"' one.tsv | grep -vc '^chrom') = 0 ]" \
+  "a flagged row has scores"
+check "grep -q '^##   Input:' one.tsv" "TSV does not store its parameters"
+
+# rerun: resumes (nothing to do) and writes the same TSV; other parameters are refused
+cp one.tsv first.tsv
+"$DMOTIF" variants -q "${common[@]}" -P Output:file=one.h5 2> rerun.log
+check "[ \$? -eq 0 ] && cmp -s first.tsv one.tsv" "rerun on a complete file changed the TSV"
+"$DMOTIF" variants -q "${common[@]}" -P Output:file=one.h5 -P Variants:tasks=[1] 2> other.log
+check "[ \$? -ne 0 ] && grep -q 'other parameters' other.log" "rerun with other parameters not refused"
+printf 'chr1\tnot_a_number\n' > broken.vcf
+"$DMOTIF" variants -q "${common[@]}" -P Input:vcf=broken.vcf -P Output:file=broken.h5 2> broken.log
+check "[ \$? -ne 0 ] && grep -q 'broken.vcf' broken.log && [ ! -e broken.h5 ]" "broken VCF not refused cleanly"
+exit $fail
