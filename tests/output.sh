@@ -76,6 +76,13 @@ refused "export onto its input" "into/hyp.npz (Output:dir) is the input attr.h5 
 refused "export onto existing outputs" "lite/onehot.npy (Output:dir) exists; set Output:overwrite=true" \
   export -P Input:attr=attr.h5 -P Output:dir=lite -P Output:format=npy
 
+# --- variants: its TSV onto its VCF; its two outputs one file
+v=(variants -P Input:vcf=seqs.tsv -P Input:genome=g.fa -P Model:file=model.json -P Model:weights=weights.h5)
+refused "variants onto its VCF" "seqs.tsv (Output:tsv) is the input seqs.tsv (Input:vcf)" \
+  "${v[@]}" -P Output:file=v.h5 -P Output:tsv=seqs.tsv -P Output:overwrite=true
+refused "variants, two outputs one file" "two outputs of one run must differ" \
+  "${v[@]}" -P Output:file=v.h5 -P Output:tsv=v.h5
+
 # --- with Output:overwrite=true an output that is not an input is replaced, through <file>.tmp
 "$DMOTIF" encode -q -P Input:sequences=seqs.tsv -P Output:file=other.h5 -P Output:overwrite=true
 check "[ \$? -eq 0 ] && [ ! -e other.h5.tmp ] && ! h5ls other.h5/tasks > /dev/null 2>&1" \
