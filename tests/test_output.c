@@ -64,7 +64,8 @@ int main(void) {
   CHECK(check1(&over, in, at("sym.txt")) < 0, "output = symbolic link to the input accepted");
   CHECK(link(in, at("hard.txt")) == 0, "link");
   CHECK(check1(&over, in, at("hard.txt")) < 0, "output = hard link to the input accepted");
-  CHECK(check1(&over, at("out.h5.tmp"), at("out.h5")) < 0, "output whose temporary file is the input accepted");
+  CHECK(check1(&over, at("out.h5.tmp"), at("out.h5")) < 0,
+        "output whose temporary file is the input accepted");
   CHECK(check1(&over, at("sym.txt"), in) < 0, "input = symbolic link to the output accepted");
   CHECK(check1(&over, in, at("x.h5")) == 0, "an unrelated output refused");
 

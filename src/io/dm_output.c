@@ -55,8 +55,8 @@ static void resolve(file_t *f) {
   f->real[0] = 0;
   if (realpath(f->path, f->real)) return;
   char *d = dm_strdup("output dir", f->path), *b = dm_strdup("output base", f->path), dir[PATH_MAX];
-  if (realpath(dirname(d), dir) &&
-      snprintf(f->real, sizeof f->real, "%s/%s", strcmp(dir, "/") ? dir : "", basename(b)) >= (int)sizeof f->real)
+  if (realpath(dirname(d), dir) && snprintf(f->real, sizeof f->real, "%s/%s", strcmp(dir, "/") ? dir : "",
+                                            basename(b)) >= (int)sizeof f->real)
     f->real[0] = 0; /* too long to compare by name */
   free(d);
   free(b);
@@ -109,9 +109,10 @@ static int check_exists(const dm_output_policy_t *pol, const file_t *o) {
   struct stat st;
   if (lstat(o->path, &st) != 0 || pol->overwrite || (pol->resumable && pol->resume)) return 0;
   if (pol->resumable)
-    dm_log_error("%s (%s) exists; set Output:resume=true to continue it, Output:overwrite=true to replace "
-                 "it, or choose another %s",
-                 o->path, o->key, o->key);
+    dm_log_error(
+        "%s (%s) exists; set Output:resume=true to continue it, Output:overwrite=true to replace "
+        "it, or choose another %s",
+        o->path, o->key, o->key);
   else
     dm_log_error("%s (%s) exists; set Output:overwrite=true to replace it, or choose another %s", o->path,
                  o->key, o->key);

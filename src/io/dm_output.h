@@ -36,9 +36,11 @@
 #include "dm_params.h"
 
 /** The Output:overwrite entry of a command's parameter table. */
+// clang-format off
 #define DM_OUTPUT_OVERWRITE_PARAM                                                                  \
   {"Output:overwrite", DM_PARAM_BOOL, "false", NULL,                                               \
    "replace existing output files (an input of the run is never replaced)"}
+// clang-format on
 
 /** What the user allows for outputs that exist. */
 typedef struct {

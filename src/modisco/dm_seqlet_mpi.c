@@ -9,8 +9,8 @@
 
 /* The merged window-sum sample of all ranks ((total,) on every rank, in
  * rank order). S (n, nw) are this rank's window sums of rows r0 ... */
-static double *gather_sample(const dm_mpi_t *ctx, const dm_seqlet_opt_t *o, const double *S, int64_t n, size_t nw,
-                             int64_t r0, double prob, int *counts, int *displs, int *total) {
+static double *gather_sample(const dm_mpi_t *ctx, const dm_seqlet_opt_t *o, const double *S, int64_t n,
+                             size_t nw, int64_t r0, double prob, int *counts, int *displs, int *total) {
   int k = (int)dm_seqlet_sample(o, S, (size_t)n, nw, r0, prob, NULL);
   DM_MPI_CHECK(MPI_Allgather(&k, 1, MPI_INT, counts, 1, MPI_INT, ctx->comm));
   *total = 0;
@@ -47,8 +47,8 @@ static dm_seqlet_t *extract_mine(const dm_mpi_t *ctx, const dm_seqlet_opt_t *o, 
   return s;
 }
 
-int dm_seqlet_call_mpi(const dm_mpi_t *ctx, const dm_seqlet_opt_t *o, const float *contrib, int64_t n_examples,
-                       int length, dm_seqlet_t **out, int *n_out) {
+int dm_seqlet_call_mpi(const dm_mpi_t *ctx, const dm_seqlet_opt_t *o, const float *contrib,
+                       int64_t n_examples, int length, dm_seqlet_t **out, int *n_out) {
   *out = NULL;
   *n_out = 0;
   int64_t r0, n;
@@ -89,16 +89,19 @@ int dm_seqlet_call_mpi(const dm_mpi_t *ctx, const dm_seqlet_opt_t *o, const floa
   free(s);
   free(counts);
   free(displs);
-  dm_log_info("seqlets: thresholds %.6g / %.6g (isotonic %.6g / %.6g, %s, %.4f of %zu sampled windows pass), "
-              "sign threshold %.6g, Laplace null mu %.6g",
-              thr.pos, thr.neg, thr.pos_iso, thr.neg_iso,
-              thr.clamped > 0 ? "raised to min_passing_frac" : thr.clamped < 0 ? "lowered to max_passing_frac"
-                                                                              : "not clamped",
-              thr.frac_passing, thr.n_sample, thr.sign_threshold, thr.null.mu);
+  dm_log_info(
+      "seqlets: thresholds %.6g / %.6g (isotonic %.6g / %.6g, %s, %.4f of %zu sampled windows pass), "
+      "sign threshold %.6g, Laplace null mu %.6g",
+      thr.pos, thr.neg, thr.pos_iso, thr.neg_iso,
+      thr.clamped > 0   ? "raised to min_passing_frac"
+      : thr.clamped < 0 ? "lowered to max_passing_frac"
+                        : "not clamped",
+      thr.frac_passing, thr.n_sample, thr.sign_threshold, thr.null.mu);
   *out = all;
   *n_out = total / (int)sizeof *all;
-  dm_log_info("seqlets: %lu found, %lu positive, %lu negative, %lu of neither sign; %d kept (max_seqlets %ld "
-              "per metacluster)",
-              found[2], found[0], found[1], found[2] - found[0] - found[1], *n_out, o->max_seqlets);
+  dm_log_info(
+      "seqlets: %lu found, %lu positive, %lu negative, %lu of neither sign; %d kept (max_seqlets %ld "
+      "per metacluster)",
+      found[2], found[0], found[1], found[2] - found[0] - found[1], *n_out, o->max_seqlets);
   return 0;
 }
