@@ -77,6 +77,9 @@ int main(void) {
   touch(at("a.npz"), "a\n");
   CHECK(symlink("a.npz", at("b.npz")) == 0, "symlink b -> a");
   CHECK(dm_output_check(NULL, &over, NULL, two) < 0, "two outputs, one a link to the other, accepted");
+  remove(at("a.npz"));
+  CHECK(dm_output_check(NULL, &over, NULL, two) < 0,
+        "two outputs, one a dangling link to the other, accepted");
 
   /* unusable paths */
   CHECK(check1(&none, in, at("nodir/x.h5")) < 0, "an output in a missing directory accepted");

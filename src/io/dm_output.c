@@ -45,21 +45,40 @@ int dm_output_commit(const char *tmp, const char *path, int ok) {
 
 // --- resolving files
 
-/* Resolve f->path: realpath of the file if it exists, else realpath of its
- * directory + its base name. Leaves f->real empty if neither resolves. */
+/* The resolved name of path into out (PATH_MAX): realpath of the file if it
+ * exists, else realpath of its directory + its base name; "" if neither
+ * resolves. */
+static void resolve_name(const char *path, char *out) {
+  out[0] = 0;
+  if (realpath(path, out)) return;
+  char *d = dm_strdup("output dir", path), *b = dm_strdup("output base", path), dir[PATH_MAX];
+  if (realpath(dirname(d), dir) &&
+      snprintf(out, PATH_MAX, "%s/%s", strcmp(dir, "/") ? dir : "", basename(b)) >= PATH_MAX)
+    out[0] = 0; /* too long to compare by name */
+  free(d);
+  free(b);
+}
+
+/* Resolve f->path; a dangling symbolic link resolves to where it points
+ * (writing through it would create that file). */
 static void resolve(file_t *f) {
   struct stat st;
   f->exists = stat(f->path, &st) == 0;
   f->dev = f->exists ? st.st_dev : 0;
   f->ino = f->exists ? st.st_ino : 0;
-  f->real[0] = 0;
-  if (realpath(f->path, f->real)) return;
-  char *d = dm_strdup("output dir", f->path), *b = dm_strdup("output base", f->path), dir[PATH_MAX];
-  if (realpath(dirname(d), dir) && snprintf(f->real, sizeof f->real, "%s/%s", strcmp(dir, "/") ? dir : "",
-                                            basename(b)) >= (int)sizeof f->real)
-    f->real[0] = 0; /* too long to compare by name */
-  free(d);
-  free(b);
+  char cur[PATH_MAX], target[PATH_MAX];
+  snprintf(cur, sizeof cur, "%s", f->path);
+  for (int hops = 0; !f->exists && hops < 8 && lstat(cur, &st) == 0 && S_ISLNK(st.st_mode); hops++) {
+    ssize_t k = readlink(cur, target, sizeof target - 1);
+    if (k < 0) break;
+    target[k] = 0;
+    char *d = dm_strdup("link dir", cur);
+    int n = target[0] == '/' ? snprintf(cur, sizeof cur, "%s", target)
+                             : snprintf(cur, sizeof cur, "%s/%s", dirname(d), target);
+    free(d);
+    if (n >= (int)sizeof cur) break;
+  }
+  resolve_name(cur, f->real);
 }
 
 static int same_file(const file_t *a, const file_t *b) {

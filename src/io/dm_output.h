@@ -5,8 +5,8 @@
  *      continues it).
  *   2. An output may never be one of the run's inputs, nor another output
  *      of the same run, nor the temporary name of one. Files are compared
- *      by resolved path (symbolic links and "..": realpath) and, when both
- *      exist, by device and inode (hard links).
+ *      by resolved path (symbolic links, also dangling ones, and "..") and,
+ *      when both exist, by device and inode (hard links).
  *   3. An unusable output path (missing or unwritable directory, an output
  *      that is a directory) is found before any work starts.
  *   4. An output is written under a temporary name in its own directory,
