@@ -43,6 +43,10 @@ typedef struct {
   faidx_t *fai;
   dm_model_t *model;
   dm_run_t *fw;
+  dm_methods_t *expl;  /* explanation, or NULL */
+  dm_ref_ws_t *refws;
+  int R, W;            /* references per window, explanation half-width */
+  float *refs, *hyp;   /* (2 batch, R, L, 4), (model tasks, 2 batch, L, 4) */
   dm_h5_t *h5;
   dm_sched_t *sched;
   int64_t n, n_chunks;
@@ -57,6 +61,7 @@ typedef struct {
   int64_t *pos, *record;
   uint8_t *flags;
   float *out;         /* (n_tasks, N_SCORES, C) */
+  float *xout;        /* (n_tasks, 2, C, 2W+1, 4) explanation windows */
   /* rank 0 */
   int64_t rows_done, rows_todo;
   double t_start, t_last;
@@ -73,8 +78,16 @@ static float *score_col(run_t *r, int t, int k) {
 
 // --- output layout and attributes
 
+/* Datasets per task: the scores, then hyp_ref and hyp_alt with an explanation. */
+static int per_task(const run_t *r) { return N_SCORES + (r->W ? 2 : 0); }
+
+static float *expl_win(run_t *r, int t, int side) {
+  size_t w = (size_t)r->job->chunk_rows * (size_t)(2 * r->W + 1) * 4;
+  return r->xout + ((size_t)t * 2 + (size_t)side) * w;
+}
+
 static void make_fields(run_t *r) {
-  int nf = F_TASKS + N_SCORES * r->n_tasks;
+  int nf = F_TASKS + per_task(r) * r->n_tasks;
   dm_h5_field_t *f = r->fields = dm_calloc("variant fields", (size_t)nf, sizeof *r->fields);
   f[F_CHROM] = (dm_h5_field_t){"/variants/chrom", DM_H5_STR, 0, {0}, r->str_chrom, "VCF CHROM"};
   f[F_ID] = (dm_h5_field_t){"/variants/id", DM_H5_STR, 0, {0}, r->str_id, "VCF ID"};
@@ -86,19 +99,28 @@ static void make_fields(run_t *r) {
   f[F_FLAGS] = (dm_h5_field_t){"/variants/flags", DM_H5_U8, 0, {0}, 0,
                                "0: scored; bits 1 ref_mismatch, 2 off_chromosome_end, 4 unknown_contig, "
                                "8 alt_not_sequence"};
-  for (int t = 0; t < r->n_tasks; t++)
+  for (int t = 0; t < r->n_tasks; t++) {
     for (int k = 0; k < N_SCORES; k++) {
       char name[96];
       snprintf(name, sizeof name, "/tasks/%ld/%s", r->tasks[t], score_names[k]);
-      f[F_TASKS + N_SCORES * t + k] =
+      f[F_TASKS + per_task(r) * t + k] =
           (dm_h5_field_t){dm_strdup("field name", name), DM_H5_F32, 0, {0}, 0, score_desc[k]};
     }
+    for (int side = 0; side < 2 && r->W; side++) {
+      char name[96];
+      snprintf(name, sizeof name, "/tasks/%ld/hyp_%s", r->tasks[t], side ? "alt" : "ref");
+      f[F_TASKS + per_task(r) * t + N_SCORES + side] =
+          (dm_h5_field_t){dm_strdup("field name", name), DM_H5_F32, 2, {2 * r->W + 1, 4}, 0,
+                          side ? "hypothetical contributions of the alternate window around the variant"
+                               : "hypothetical contributions of the reference window around the variant"};
+    }
+  }
   r->done_field = (dm_h5_field_t){"/done", DM_H5_U8, 0, {0}, 0, "1 once a chunk of rows is written"};
 }
 
 static void free_fields(run_t *r) {
   if (!r->fields) return;
-  for (int i = F_TASKS; i < F_TASKS + N_SCORES * r->n_tasks; i++) free((char *)r->fields[i].name);
+  for (int i = F_TASKS; i < F_TASKS + per_task(r) * r->n_tasks; i++) free((char *)r->fields[i].name);
   free(r->fields);
 }
 
@@ -175,7 +197,7 @@ static int try_resume(run_t *r) {
 
 static int create_output(run_t *r) {
   int rc = 0;
-  r->h5 = dm_h5_create(r->ctx, r->job->output, r->fields, F_TASKS + N_SCORES * r->n_tasks, r->n,
+  r->h5 = dm_h5_create(r->ctx, r->job->output, r->fields, F_TASKS + per_task(r) * r->n_tasks, r->n,
                        r->job->chunk_rows);
   if (!r->h5) return -1;
   int64_t dc = r->n_chunks < 4096 ? (r->n_chunks ? r->n_chunks : 1) : 4096;
@@ -218,6 +240,32 @@ static int allele_windows(run_t *r, const dm_vcf_allele_t *a, char *wref, char *
   return flags;
 }
 
+/* Explanation of alleles [a, a + n): attribution of the 2 x batch windows in
+ * r->fw->in (ref windows, then alt windows), kept at the centre +- W. */
+static void explain_batch(run_t *r, int64_t a, int n, int64_t off) {
+  const int B = r->job->batch, L = r->L, W = r->W;
+  const size_t L4 = (size_t)L * 4, w4 = (size_t)(2 * W + 1) * 4;
+  memset(r->refs, 0, (size_t)2 * B * (size_t)r->R * L4 * sizeof(float));
+  for (int i = 0; i < 2 * B; i++) {
+    int row = i % B, side = i / B;
+    if (row >= n || !dm_variant_scored(r->flags[off + row])) continue;
+    if (dm_ref_load_f32(r->refws, r->fw->in + (size_t)i * L4, L) < 0 ||
+        dm_ref_make(r->refws, &r->job->ref, 2 * (uint64_t)(a + row) + (uint64_t)side, 0, r->R,
+                    r->refs + (size_t)i * (size_t)r->R * L4) < 0)
+      dm_fatal("allele row %ld: cannot make references", (long)(a + row));
+  }
+  if (dm_methods_run(r->expl, 2 * B, L, r->fw->in, r->refs, r->hyp, NULL) < 0)
+    dm_fatal("allele rows %ld..%ld: attribution failed", (long)a, (long)(a + n));
+  for (int t = 0; t < r->n_tasks; t++)
+    for (int side = 0; side < 2; side++)
+      for (int i = 0; i < n; i++) {
+        float *dst = expl_win(r, t, side) + (size_t)(off + i) * w4;
+        const float *h = r->hyp + ((size_t)r->tasks[t] * 2 * (size_t)B + (size_t)side * B + (size_t)i) * L4;
+        if (dm_variant_scored(r->flags[off + i])) memcpy(dst, h + (size_t)(L / 2 - W) * 4, w4 * sizeof(float));
+        else memset(dst, 0, w4 * sizeof(float));
+      }
+}
+
 /* Score alleles [a, a + n) (n <= batch) into the chunk buffers at offset off.
  * The model always runs on 2 x batch rows, so products have one shape. */
 static void score_batch(run_t *r, int64_t a, int n, int64_t off) {
@@ -237,6 +285,7 @@ static void score_batch(run_t *r, int64_t a, int n, int64_t off) {
   dm_model_activate(r->model, B, r->zref, r->yref);
   dm_model_activate(r->model, B, r->zalt, r->yalt);
   dm_variant_scores(B, T, r->zref, r->zalt, r->yref, r->yalt, r->diff, r->lfc);
+  if (r->W) explain_batch(r, a, n, off);
   const float *src[N_SCORES] = {r->zref, r->zalt, r->yref, r->yalt, r->diff, r->lfc};
   for (int t = 0; t < r->n_tasks; t++)
     for (int k = 0; k < N_SCORES; k++)
@@ -273,9 +322,9 @@ static void process_chunk(run_t *r, int64_t c) {
   for (int f = 0; f < F_TASKS && !bad; f++)
     bad = dm_h5_write_rows(r->h5, &r->fields[f], a, b, cols[f], DM_H5_INDEPENDENT) < 0;
   for (int t = 0; t < r->n_tasks && !bad; t++)
-    for (int k = 0; k < N_SCORES && !bad; k++)
-      bad = dm_h5_write_rows(r->h5, &r->fields[F_TASKS + N_SCORES * t + k], a, b, score_col(r, t, k),
-                             DM_H5_INDEPENDENT) < 0;
+    for (int k = 0; k < per_task(r) && !bad; k++)
+      bad = dm_h5_write_rows(r->h5, &r->fields[F_TASKS + per_task(r) * t + k], a, b,
+                             k < N_SCORES ? score_col(r, t, k) : expl_win(r, t, k - N_SCORES), DM_H5_INDEPENDENT) < 0;
   if (bad) dm_fatal("%s: cannot write rows %ld..%ld", r->job->output, (long)a, (long)b);
 }
 
@@ -336,7 +385,7 @@ static int write_tsv(run_t *r) {
       bad = dm_h5_read_rows(r->h5, &r->fields[f], a, b, (void *)cols[f], DM_H5_INDEPENDENT) < 0;
     for (int t = 0; t < r->n_tasks && !bad; t++)
       for (int k = 0; k < N_SCORES && !bad; k++)
-        bad = dm_h5_read_rows(r->h5, &r->fields[F_TASKS + N_SCORES * t + k], a, b, score_col(r, t, k),
+        bad = dm_h5_read_rows(r->h5, &r->fields[F_TASKS + per_task(r) * t + k], a, b, score_col(r, t, k),
                               DM_H5_INDEPENDENT) < 0;
     for (int64_t i = 0; i < b - a && !bad; i++) {
       char fb[96];
@@ -410,6 +459,20 @@ static int setup(run_t *r) {
     if (d > r->str_id) r->str_id = d;
   }
   r->fw = dm_forward_init(r->model, 2 * j->batch, 1);
+  r->W = j->explain_window;
+  if (r->W) {
+    prev = dm_log_collective(1);
+    if (r->W >= (r->L + 1) / 2) {
+      dm_log_error("Variants:explain_window (%d) must be below half the model length (%d)", r->W, r->L);
+      dm_log_collective(prev);
+      return -1;
+    }
+    dm_log_collective(prev);
+    r->R = dm_methods_uses_refs(j->attr.method) ? dm_ref_count(&j->ref) : 0;
+    r->expl = dm_methods_init(r->model, &j->attr, 2 * j->batch, r->R ? r->R : 1);
+    if (!r->expl) return -1;
+    r->refws = dm_ref_ws_init(r->L);
+  }
   return 0;
 }
 
@@ -426,6 +489,13 @@ static void alloc_buffers(run_t *r) {
   r->record = dm_malloc("records", C * sizeof *r->record);
   r->flags = dm_malloc("flags", C);
   r->out = dm_malloc("chunk scores", (size_t)(r->n_tasks ? r->n_tasks : 1) * N_SCORES * C * sizeof(float));
+  if (r->W) {
+    size_t L4 = (size_t)r->L * 4, R = (size_t)(r->R ? r->R : 1);
+    r->refs = dm_malloc("explanation references", 2 * B * R * L4 * sizeof(float));
+    r->hyp = dm_malloc("explanation hyp", T * 2 * B * L4 * sizeof(float));
+    r->xout = dm_malloc("explanation windows",
+                        (size_t)r->n_tasks * 2 * C * (size_t)(2 * r->W + 1) * 4 * sizeof(float));
+  }
 }
 
 static int64_t *chunks_todo(run_t *r, int64_t *n_todo) {
@@ -453,8 +523,12 @@ static int run(run_t *r) {
   alloc_buffers(r);
   int64_t n_todo = 0, *todo = r->ctx->rank == 0 ? chunks_todo(r, &n_todo) : NULL;
   if (r->ctx->rank == 0) {
-    dm_log_info("%s: %ld alleles, model length %d, %d task(s); %ld of %ld chunks to do%s", r->job->output,
-                (long)r->n, r->L, r->n_tasks, (long)n_todo, (long)r->n_chunks, resumed ? " (resumed)" : "");
+    double macs = 0;
+    for (int i = 0; i < r->model->n_layers; i++) macs += dm_ops_macs(&r->model->layers[i]);
+    dm_log_info("%s: %ld alleles, model length %d (%.2f MFLOP per allele: 2 windows), %d task(s); %ld of %ld "
+                "chunks to do%s",
+                r->job->output, (long)r->n, r->L, 4e-6 * macs, r->n_tasks, (long)n_todo, (long)r->n_chunks,
+                resumed ? " (resumed)" : "");
   }
   r->t_start = r->t_last = dm_wall_time();
   r->sched = dm_sched_init(r->ctx, todo, n_todo, chunk_done, r);
@@ -477,7 +551,9 @@ int dm_variants_run_job(const dm_mpi_t *ctx, const dm_variants_job_t *job) {
   if (rc == 0 && ctx->rank == 0) dm_log_info("%s, %s: complete", job->output, job->tsv);
   free(r.win), free(r.zref), free(r.zalt), free(r.yref), free(r.yalt), free(r.diff), free(r.lfc);
   free(r.s_chrom), free(r.s_id), free(r.s_ref), free(r.s_alt), free(r.pos), free(r.record), free(r.flags);
-  free(r.out), free(r.tasks);
+  free(r.out), free(r.tasks), free(r.refs), free(r.hyp), free(r.xout);
+  dm_methods_destroy(r.expl);
+  dm_ref_ws_destroy(r.refws);
   free_fields(&r);
   dm_forward_destroy(r.fw);
   if (r.fai) fai_destroy(r.fai);
