@@ -106,6 +106,17 @@ for i in $rows; do
   k=$((k + 1))
 done
 
+# null: 4 shuffles per allele; destroying variants get small p-values, the
+# background large ones; the same at any rank count
+"$DMOTIF" variants -q "${common[@]}" -P Output:file=null1.h5 -P Variants:null_shuffles=4 -P Variants:tasks=[1,2] 2> null1.log
+run -q "${common[@]}" -P Output:file=nullnp.h5 -P Variants:null_shuffles=4 -P Variants:tasks=[1,2] 2> nullnp.log
+check "[ -s null1.tsv ] && same_datasets null1.h5 nullnp.h5" "null run failed or differs at $NP ranks"
+pcol() { awk -F'\t' -v pat="$1" -v c="$2" '!/^#/ && $3 ~ pat && $6 == "ok" {print $c}' null1.tsv | sort -g | awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)]}'; }
+# columns: 6 + 6 scores + pvalue per task: task 1 pvalue is column 13, task 2 column 20
+pg=$(pcol '^GATA_' 13) pt=$(pcol '^TAL1_' 20) pb=$(pcol '^bg_' 13)
+echo "median p-values: GATA-destroying $pg, TAL1-destroying $pt, background $pb"
+check "awk 'BEGIN {exit !($pg < 0.05 && $pt < 0.05 && $pb > 0.2)}'" "p-values do not separate destroying variants from background"
+
 printf 'chr1\tnot_a_number\n' > broken.vcf
 "$DMOTIF" variants -q "${common[@]}" -P Input:vcf=broken.vcf -P Output:file=broken.h5 2> broken.log
 check "[ \$? -ne 0 ] && grep -q 'broken.vcf' broken.log && [ ! -e broken.h5 ]" "broken VCF not refused cleanly"

@@ -19,6 +19,10 @@ static const dm_param_spec_t variants_spec[] = {
      "alleles per compute batch (x2 windows); Output:chunk_rows must be a multiple"},
     {"Variants:explain_window", DM_PARAM_INT, "0", NULL,
      "W > 0: store hypothetical contributions (Attr:method) of both windows at the centre +- W bp; 0: off"},
+    {"Variants:null_shuffles", DM_PARAM_INT, "0", NULL,
+     "K > 0: also score each allele in K dinucleotide shuffles of its context and give p-values "
+     "against that pooled null; 0: off"},
+    {"Variants:null_seed", DM_PARAM_INT, "0", NULL, "shuffle j of allele i depends only on (null_seed, i, j)"},
     {"Attr:method", DM_PARAM_STRING, "deeplift", "grad|grad_x_input|ism|ig|deeplift",
      "attribution method of the explanation (Variants:explain_window)"},
     {"Attr:rules", DM_PARAM_STRING, "genomics_default", "rescale|revealcancel|genomics_default",
@@ -54,6 +58,12 @@ static int variants_main(const dm_mpi_t *ctx, const dm_params_t *p) {
   job.tasks = job.n_tasks ? tasks : NULL;
   job.batch = (int)dm_params_get_int(p, "Variants:batch");
   job.explain_window = (int)dm_params_get_int(p, "Variants:explain_window");
+  job.null_shuffles = (int)dm_params_get_int(p, "Variants:null_shuffles");
+  job.null_seed = (uint64_t)dm_params_get_int(p, "Variants:null_seed");
+  if (job.null_shuffles < 0 || job.null_shuffles > 1000) {
+    dm_log_error("Variants:null_shuffles (%d) must be in 0..1000", job.null_shuffles);
+    goto out;
+  }
   dm_methods_opt_init(&job.attr);
   dm_ref_opt_init(&job.ref);
   if (dm_methods_parse(dm_params_get_string(p, "Attr:method"), &job.attr.method) < 0 ||

@@ -19,6 +19,11 @@
  *                                  hypothetical contributions of the two windows at
  *                                  window positions floor(L/2) - W .. floor(L/2) + W
  *                                  (zeros where the row is not scored)
+ *   /tasks/<t>/null_logit_diff     (N, K) float32, with null_shuffles K > 0: logit_diff of
+ *                                  the allele in K dinucleotide shuffles of its genome span
+ *                                  (REF kept at its place), NaN where not scored
+ *   /tasks/<t>/pvalue              (N,) float32: two-sided empirical p-value of logit_diff
+ *                                  against the null of every scored allele (dm_variant_pvalues)
  *   /done                          (n_chunks,) uint8
  *   attributes of "/": tool, version, status, tasks, length, vcf, vcf_sha256,
  *   genome, model_file, model_sha256, weights_file, weights_sha256,
@@ -46,6 +51,8 @@ typedef struct {
   dm_methods_opt_t attr;   /* attribution method of the explanation */
   dm_ref_opt_t ref;        /* its references; reference r of allele i's ref (alt) window is
                               seeded from (seed, 2i (2i+1), r) */
+  int null_shuffles;       /* K > 0: K null variants per allele in dinucleotide-shuffled contexts */
+  uint64_t null_seed;      /* shuffle j of allele i is seeded from (null_seed, i, j) */
   const char *output;      /* variants.h5 */
   const char *tsv;         /* TSV written when complete */
   int64_t chunk_rows;      /* alleles per chunk (unit of work and of resume) */
