@@ -1,7 +1,8 @@
 /* test_variant: variant windows on hand-worked SNV, MNV, deletion and
  * insertion cases; REF checks; and the SNV score of dm_variant equals
  * in-silico mutagenesis (dm_methods ism) of the same sequence on the example
- * model, for every position and base of a few sequences. */
+ * model, for every position and base of a few sequences; empirical
+ * p-values against brute-force counting. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -119,9 +120,32 @@ static void ism_equality(void) {
   free(g), free(hyp), free(pred), free(oh), free(lab);
 }
 
+/* p-values against brute-force counting, with ties and NaNs. */
+static void pvalues(void) {
+  enum { M = 200, N = 50 };
+  float null[M], copy[M], obs[N], p[N];
+  srand(7);
+  for (int j = 0; j < M; j++) null[j] = copy[j] = j % 17 == 0 ? NAN : (float)((rand() % 41) - 20) / 4.0f;
+  for (int i = 0; i < N; i++) obs[i] = i == 3 ? NAN : (float)((rand() % 61) - 30) / 4.0f;
+  dm_variant_pvalues(M, null, N, obs, p);
+  int finite = 0;
+  for (int j = 0; j < M; j++) finite += !isnan(copy[j]);
+  for (int i = 0; i < N; i++) {
+    if (isnan(obs[i])) {
+      CHECK(isnan(p[i]), "NaN observation gives NaN");
+      continue;
+    }
+    int ge = 0;
+    for (int j = 0; j < M; j++) ge += !isnan(copy[j]) && fabsf(copy[j]) >= fabsf(obs[i]);
+    CHECK(p[i] == (float)((1.0 + ge) / (1.0 + finite)), "p[%d] = %g, brute force %g", i, p[i],
+          (1.0 + ge) / (1.0 + finite));
+  }
+}
+
 int main(void) {
   dm_log_init(0, DM_LOG_WARN);
   hand_worked();
   ism_equality();
+  pvalues();
   return dm_test_summary("test_variant");
 }

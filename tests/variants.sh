@@ -83,6 +83,40 @@ cp one.tsv first.tsv
 check "[ \$? -eq 0 ] && cmp -s first.tsv one.tsv" "rerun on a complete file changed the TSV"
 "$DMOTIF" variants -q "${common[@]}" -P Output:file=one.h5 -P Variants:tasks=[1] 2> other.log
 check "[ \$? -ne 0 ] && grep -q 'other parameters' other.log" "rerun with other parameters not refused"
+# explanation: for a SNV at base 100 of a sequence the ref window is that
+# sequence, so with zero references its hyp_ref equals attr's hyp of the row
+grep '^#' variants.vcf > bg.vcf
+grep -P '\tbg_' variants.vcf | head -3 >> bg.vcf
+rows=$(grep -P '\tbg_' bg.vcf | cut -f3 | sed 's/bg_//')
+zcat "$ex"/sequences.simdata.gz | head -401 > seqs.tsv
+"$DMOTIF" attr -q -P Input:sequences=seqs.tsv -P Model:file="$ex"/keras2_conv1d_record_5_model_PQzyq_modelJson.json \
+  -P Model:weights="$ex"/keras2_conv1d_record_5_model_PQzyq_modelWeights.h5 -P References:kind=zeros \
+  -P Output:file=attr.h5 -P Output:chunk_rows=64 2> attr.log
+run -q "${common[@]}" -P Input:vcf=bg.vcf -P Output:file=expl.h5 -P Variants:explain_window=5 \
+  -P References:kind=zeros -P Variants:tasks=[1,2] 2> expl.log
+check "[ \$? -eq 0 ] && h5ls expl.h5/tasks/2 | grep -q hyp_alt" "explain run failed (see expl.log)"
+vals() { h5dump -y -w 0 -d "$2" -s "$3" -c "$4" "$1" | tr -d ' \n' | grep -o 'DATA{[^}]*}' | head -1 | tr -d 'DATA{}' | tr ',' '\n'; }
+k=0
+for i in $rows; do
+  for t in 1 2; do
+    paste <(vals expl.h5 /tasks/$t/hyp_ref "$k,0,0" "1,11,4") <(vals attr.h5 /tasks/$t/hyp "$i,95,0" "1,11,4") > cmp.txt
+    check "[ \$(wc -l < cmp.txt) = 44 ] && awk '{d = \$1 - \$2; if (d < 0) d = -d; if (d > 1e-5 * (1 + (\$2 < 0 ? -\$2 : \$2))) bad++} END {exit bad > 0}' cmp.txt" \
+      "explanation of allele $k (row $i) task $t differs from attr's hyp"
+  done
+  k=$((k + 1))
+done
+
+# null: 4 shuffles per allele; destroying variants get small p-values, the
+# background large ones; the same at any rank count
+"$DMOTIF" variants -q "${common[@]}" -P Output:file=null1.h5 -P Variants:null_shuffles=4 -P Variants:tasks=[1,2] 2> null1.log
+run -q "${common[@]}" -P Output:file=nullnp.h5 -P Variants:null_shuffles=4 -P Variants:tasks=[1,2] 2> nullnp.log
+check "[ -s null1.tsv ] && same_datasets null1.h5 nullnp.h5" "null run failed or differs at $NP ranks"
+pcol() { awk -F'\t' -v pat="$1" -v c="$2" '!/^#/ && $3 ~ pat && $6 == "ok" {print $c}' null1.tsv | sort -g | awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)]}'; }
+# columns: 6 + 6 scores + pvalue per task: task 1 pvalue is column 13, task 2 column 20
+pg=$(pcol '^GATA_' 13) pt=$(pcol '^TAL1_' 20) pb=$(pcol '^bg_' 13)
+echo "median p-values: GATA-destroying $pg, TAL1-destroying $pt, background $pb"
+check "awk 'BEGIN {exit !($pg < 0.05 && $pt < 0.05 && $pb > 0.2)}'" "p-values do not separate destroying variants from background"
+
 printf 'chr1\tnot_a_number\n' > broken.vcf
 "$DMOTIF" variants -q "${common[@]}" -P Input:vcf=broken.vcf -P Output:file=broken.h5 2> broken.log
 check "[ \$? -ne 0 ] && grep -q 'broken.vcf' broken.log && [ ! -e broken.h5 ]" "broken VCF not refused cleanly"

@@ -18,6 +18,21 @@ static const dm_param_spec_t variants_spec[] = {
     {"Variants:tasks", DM_PARAM_INTLIST, "[]", NULL, "model outputs to score, e.g. [0, 2]; [] for all"},
     {"Variants:batch", DM_PARAM_INT, "64", NULL,
      "alleles per compute batch (x2 windows); Output:chunk_rows must be a multiple"},
+    {"Variants:explain_window", DM_PARAM_INT, "0", NULL,
+     "W > 0: store hypothetical contributions (Attr:method) of both windows at the centre +- W bp; 0: off"},
+    {"Variants:null_shuffles", DM_PARAM_INT, "0", NULL,
+     "K > 0: also score each allele in K dinucleotide shuffles of its context and give p-values "
+     "against that pooled null; 0: off"},
+    {"Variants:null_seed", DM_PARAM_INT, "0", NULL, "shuffle j of allele i depends only on (null_seed, i, j)"},
+    {"Attr:method", DM_PARAM_STRING, "deeplift", "grad|grad_x_input|ism|ig|deeplift",
+     "attribution method of the explanation (Variants:explain_window)"},
+    {"Attr:rules", DM_PARAM_STRING, "genomics_default", "rescale|revealcancel|genomics_default",
+     "DeepLIFT rules of the explanation"},
+    {"Attr:ig_steps", DM_PARAM_INT, "50", NULL, "integrated gradients: Riemann midpoint steps"},
+    {"References:kind", DM_PARAM_STRING, "dinuc_shuffle", DM_REF_KIND_CHOICES, "references of the explanation"},
+    {"References:n", DM_PARAM_INT, "10", NULL, "references per window (dinuc_shuffle, gc_matched)"},
+    {"References:seed", DM_PARAM_INT, "0", NULL,
+     "global seed; reference r of allele i's ref (alt) window depends only on (seed, 2i (2i+1), r)"},
     {"Output:file", DM_PARAM_STRING, NULL, NULL, "variants.h5 to write"},
     {"Output:tsv", DM_PARAM_STRING, "none", NULL, "TSV of the scores; none: Output:file with .tsv for .h5"},
     {"Output:chunk_rows", DM_PARAM_INT, "4096", NULL, "alleles per HDF5 chunk, unit of work and of resume"},
@@ -34,6 +49,7 @@ static int variants_main(const dm_mpi_t *ctx, const dm_params_t *p) {
   dm_variants_job_t job = {0};
   long *tasks = NULL;
   char *tsv = NULL;
+  const char *t;
   int rc = 2, prev = dm_log_collective(1);
   job.vcf = dm_params_get_string(p, "Input:vcf");
   job.genome = dm_params_get_string(p, "Input:genome");
@@ -42,12 +58,33 @@ static int variants_main(const dm_mpi_t *ctx, const dm_params_t *p) {
   job.n_tasks = dm_params_get_intlist(p, "Variants:tasks", &tasks);
   job.tasks = job.n_tasks ? tasks : NULL;
   job.batch = (int)dm_params_get_int(p, "Variants:batch");
+  job.explain_window = (int)dm_params_get_int(p, "Variants:explain_window");
+  job.null_shuffles = (int)dm_params_get_int(p, "Variants:null_shuffles");
+  job.null_seed = (uint64_t)dm_params_get_int(p, "Variants:null_seed");
+  if (job.null_shuffles < 0 || job.null_shuffles > 1000) {
+    dm_log_error("Variants:null_shuffles (%d) must be in 0..1000", job.null_shuffles);
+    goto out;
+  }
+  dm_methods_opt_init(&job.attr);
+  dm_ref_opt_init(&job.ref);
+  if (dm_methods_parse(dm_params_get_string(p, "Attr:method"), &job.attr.method) < 0 ||
+      dm_deeplift_rules_parse(dm_params_get_string(p, "Attr:rules"), &job.attr.rules) < 0 ||
+      dm_ref_kind_parse(dm_params_get_string(p, "References:kind"), &job.ref.kind) < 0)
+    goto out;
+  job.attr.ig_steps = (int)dm_params_get_int(p, "Attr:ig_steps");
+  job.ref.n_refs = (int)dm_params_get_int(p, "References:n");
+  job.ref.seed = (uint64_t)dm_params_get_int(p, "References:seed");
+  if (dm_methods_opt_check(&job.attr) < 0 || dm_ref_opt_check(&job.ref) < 0) goto out;
+  if (job.explain_window < 0) {
+    dm_log_error("Variants:explain_window (%d) must be >= 0", job.explain_window);
+    goto out;
+  }
   job.output = dm_params_get_string(p, "Output:file");
   job.chunk_rows = dm_params_get_int(p, "Output:chunk_rows");
   job.resume = dm_params_get_bool(p, "Output:resume");
   job.overwrite = dm_params_get_bool(p, "Output:overwrite");
   job.progress_seconds = dm_params_get_float(p, "Log:progress_seconds");
-  const char *t = dm_params_get_optional(p, "Output:tsv");
+  t = dm_params_get_optional(p, "Output:tsv");
   if (t) {
     tsv = dm_strdup("tsv path", t);
   } else {

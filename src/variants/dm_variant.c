@@ -4,6 +4,7 @@
 /* Standard headers. */
 #include <ctype.h>
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 void dm_variant_span(int64_t p, int L, int len_ref, int len_alt, int64_t *start, int64_t *end) {
@@ -41,5 +42,31 @@ void dm_variant_scores(int n, int T, const float *zref, const float *zalt, const
     diff[i] = zalt[i] - zref[i];
     double a = yalt[i] > 1e-30f ? yalt[i] : 1e-30, r = yref[i] > 1e-30f ? yref[i] : 1e-30;
     logfc[i] = (float)log2(a / r);
+  }
+}
+
+static int cmp_float(const void *a, const void *b) {
+  float x = *(const float *)a, y = *(const float *)b;
+  return (x > y) - (x < y);
+}
+
+void dm_variant_pvalues(int64_t n_null, float *null, int64_t n, const float *obs, float *p) {
+  int64_t m = 0;
+  for (int64_t j = 0; j < n_null; j++)
+    if (!isnan(null[j])) null[m++] = fabsf(null[j]);
+  qsort(null, (size_t)m, sizeof *null, cmp_float);
+  for (int64_t i = 0; i < n; i++) {
+    if (isnan(obs[i])) {
+      p[i] = NAN;
+      continue;
+    }
+    float v = fabsf(obs[i]);
+    int64_t lo = 0, hi = m; /* first index with null >= v */
+    while (lo < hi) {
+      int64_t mid = lo + (hi - lo) / 2;
+      if (null[mid] < v) lo = mid + 1;
+      else hi = mid;
+    }
+    p[i] = (float)((double)(1 + m - lo) / (double)(1 + m));
   }
 }

@@ -83,4 +83,15 @@ int dm_variant_ref_matches(const char *g, int L, const char *ref, int len_ref);
 void dm_variant_scores(int n, int T, const float *zref, const float *zalt, const float *yref, const float *yalt,
                        float *diff, float *logfc);
 
+/**
+ * @brief Empirical two-sided p-values against a pooled null:
+ *        p_i = (1 + #{j : |null_j| >= |obs_i|}) / (1 + n_null); NaN for a NaN obs_i.
+ * @param n_null null scores (NaN entries are skipped)
+ * @param null   (n_null,) null scores; replaced by the sorted |values| (finite first)
+ * @param n      observed scores
+ * @param obs    (n,) observed scores
+ * @param p      (n,) p-values (output)
+ */
+void dm_variant_pvalues(int64_t n_null, float *null, int64_t n, const float *obs, float *p);
+
 #endif

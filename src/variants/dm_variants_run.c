@@ -43,6 +43,15 @@ typedef struct {
   faidx_t *fai;
   dm_model_t *model;
   dm_run_t *fw;
+  dm_methods_t *expl;  /* explanation, or NULL */
+  dm_ref_ws_t *refws;
+  int R, W;            /* references per window, explanation half-width */
+  float *refs, *hyp;   /* (2 batch, R, L, 4), (model tasks, 2 batch, L, 4) */
+  int K, span_cap;     /* null shuffles; bases of the longest genome span */
+  dm_ref_opt_t null;   /* dinucleotide shuffles of the null */
+  char *span;          /* (batch, span_cap) genome span of each allele of the batch */
+  int *span_len;       /* (batch,) */
+  float *spanx;        /* (span_cap, 4) one-hot of one span, then of its shuffle */
   dm_h5_t *h5;
   dm_sched_t *sched;
   int64_t n, n_chunks;
@@ -57,6 +66,9 @@ typedef struct {
   int64_t *pos, *record;
   uint8_t *flags;
   float *out;         /* (n_tasks, N_SCORES, C) */
+  float *xout;        /* (n_tasks, 2, C, 2W+1, 4) explanation windows */
+  float *nulld;       /* (n_tasks, C, K) null logit differences */
+  float *pv;          /* (n_tasks, C) p-values, for the TSV */
   /* rank 0 */
   int64_t rows_done, rows_todo;
   double t_start, t_last;
@@ -73,8 +85,19 @@ static float *score_col(run_t *r, int t, int k) {
 
 // --- output layout and attributes
 
+/* Datasets per task: the scores, hyp_ref and hyp_alt with an explanation,
+ * null_logit_diff and pvalue with a null. */
+static int per_task(const run_t *r) { return N_SCORES + (r->W ? 2 : 0) + (r->K ? 2 : 0); }
+static int k_null(const run_t *r) { return N_SCORES + (r->W ? 2 : 0); }
+static float *null_block(run_t *r, int t) { return r->nulld + (size_t)t * (size_t)r->job->chunk_rows * (size_t)r->K; }
+
+static float *expl_win(run_t *r, int t, int side) {
+  size_t w = (size_t)r->job->chunk_rows * (size_t)(2 * r->W + 1) * 4;
+  return r->xout + ((size_t)t * 2 + (size_t)side) * w;
+}
+
 static void make_fields(run_t *r) {
-  int nf = F_TASKS + N_SCORES * r->n_tasks;
+  int nf = F_TASKS + per_task(r) * r->n_tasks;
   dm_h5_field_t *f = r->fields = dm_calloc("variant fields", (size_t)nf, sizeof *r->fields);
   f[F_CHROM] = (dm_h5_field_t){"/variants/chrom", DM_H5_STR, 0, {0}, r->str_chrom, "VCF CHROM"};
   f[F_ID] = (dm_h5_field_t){"/variants/id", DM_H5_STR, 0, {0}, r->str_id, "VCF ID"};
@@ -86,19 +109,39 @@ static void make_fields(run_t *r) {
   f[F_FLAGS] = (dm_h5_field_t){"/variants/flags", DM_H5_U8, 0, {0}, 0,
                                "0: scored; bits 1 ref_mismatch, 2 off_chromosome_end, 4 unknown_contig, "
                                "8 alt_not_sequence"};
-  for (int t = 0; t < r->n_tasks; t++)
+  for (int t = 0; t < r->n_tasks; t++) {
     for (int k = 0; k < N_SCORES; k++) {
       char name[96];
       snprintf(name, sizeof name, "/tasks/%ld/%s", r->tasks[t], score_names[k]);
-      f[F_TASKS + N_SCORES * t + k] =
+      f[F_TASKS + per_task(r) * t + k] =
           (dm_h5_field_t){dm_strdup("field name", name), DM_H5_F32, 0, {0}, 0, score_desc[k]};
     }
+    for (int side = 0; side < 2 && r->W; side++) {
+      char name[96];
+      snprintf(name, sizeof name, "/tasks/%ld/hyp_%s", r->tasks[t], side ? "alt" : "ref");
+      f[F_TASKS + per_task(r) * t + N_SCORES + side] =
+          (dm_h5_field_t){dm_strdup("field name", name), DM_H5_F32, 2, {2 * r->W + 1, 4}, 0,
+                          side ? "hypothetical contributions of the alternate window around the variant"
+                               : "hypothetical contributions of the reference window around the variant"};
+    }
+    if (r->K) {
+      char name[96];
+      snprintf(name, sizeof name, "/tasks/%ld/null_logit_diff", r->tasks[t]);
+      f[F_TASKS + per_task(r) * t + k_null(r)] =
+          (dm_h5_field_t){dm_strdup("field name", name), DM_H5_F32, 1, {r->K}, 0,
+                          "logit_diff of the allele in dinucleotide-shuffled contexts of its genome span"};
+      snprintf(name, sizeof name, "/tasks/%ld/pvalue", r->tasks[t]);
+      f[F_TASKS + per_task(r) * t + k_null(r) + 1] =
+          (dm_h5_field_t){dm_strdup("field name", name), DM_H5_F32, 0, {0}, 0,
+                          "two-sided empirical p-value of logit_diff against the pooled null of all alleles"};
+    }
+  }
   r->done_field = (dm_h5_field_t){"/done", DM_H5_U8, 0, {0}, 0, "1 once a chunk of rows is written"};
 }
 
 static void free_fields(run_t *r) {
   if (!r->fields) return;
-  for (int i = F_TASKS; i < F_TASKS + N_SCORES * r->n_tasks; i++) free((char *)r->fields[i].name);
+  for (int i = F_TASKS; i < F_TASKS + per_task(r) * r->n_tasks; i++) free((char *)r->fields[i].name);
   free(r->fields);
 }
 
@@ -175,7 +218,7 @@ static int try_resume(run_t *r) {
 
 static int create_output(run_t *r) {
   int rc = 0;
-  r->h5 = dm_h5_create(r->ctx, r->job->output, r->fields, F_TASKS + N_SCORES * r->n_tasks, r->n,
+  r->h5 = dm_h5_create(r->ctx, r->job->output, r->fields, F_TASKS + per_task(r) * r->n_tasks, r->n,
                        r->job->chunk_rows);
   if (!r->h5) return -1;
   int64_t dc = r->n_chunks < 4096 ? (r->n_chunks ? r->n_chunks : 1) : 4096;
@@ -188,8 +231,9 @@ static int create_output(run_t *r) {
 
 // --- one chunk
 
-/* Windows of allele i (global row) into wref, walt; @return its flags. */
-static int allele_windows(run_t *r, const dm_vcf_allele_t *a, char *wref, char *walt) {
+/* Windows of allele a into wref, walt, its genome span into slot i of
+ * r->span (with a null); @return its flags. */
+static int allele_windows(run_t *r, const dm_vcf_allele_t *a, int i, char *wref, char *walt) {
   int flags = a->flags;
   memset(wref, 'N', (size_t)r->L);
   memset(walt, 'N', (size_t)r->L);
@@ -213,9 +257,79 @@ static int allele_windows(run_t *r, const dm_vcf_allele_t *a, char *wref, char *
     flags = DM_VAR_REF_MISMATCH;
     dm_log_warn("%s: record %ld (%s:%ld): REF %s does not match the genome (%.*s); not scored", r->job->vcf,
                 (long)a->record, a->chrom, (long)a->pos, a->ref, a->len_ref, g + r->L / 2);
-  } else dm_variant_windows(g, r->L, a->ref, a->len_ref, a->alt, a->len_alt, wref, walt);
+  } else {
+    dm_variant_windows(g, r->L, a->ref, a->len_ref, a->alt, a->len_alt, wref, walt);
+    if (r->K) {
+      memcpy(r->span + (size_t)i * (size_t)r->span_cap, g, (size_t)(e - s));
+      r->span_len[i] = (int)(e - s);
+    }
+  }
   free(g);
   return flags;
+}
+
+/* Explanation of alleles [a, a + n): attribution of the 2 x batch windows in
+ * r->fw->in (ref windows, then alt windows), kept at the centre +- W. */
+static void explain_batch(run_t *r, int64_t a, int n, int64_t off) {
+  const int B = r->job->batch, L = r->L, W = r->W;
+  const size_t L4 = (size_t)L * 4, w4 = (size_t)(2 * W + 1) * 4;
+  memset(r->refs, 0, (size_t)2 * B * (size_t)r->R * L4 * sizeof(float));
+  for (int i = 0; i < 2 * B; i++) {
+    int row = i % B, side = i / B;
+    if (row >= n || !dm_variant_scored(r->flags[off + row])) continue;
+    if (dm_ref_load_f32(r->refws, r->fw->in + (size_t)i * L4, L) < 0 ||
+        dm_ref_make(r->refws, &r->job->ref, 2 * (uint64_t)(a + row) + (uint64_t)side, 0, r->R,
+                    r->refs + (size_t)i * (size_t)r->R * L4) < 0)
+      dm_fatal("allele row %ld: cannot make references", (long)(a + row));
+  }
+  if (dm_methods_run(r->expl, 2 * B, L, r->fw->in, r->refs, r->hyp, NULL) < 0)
+    dm_fatal("allele rows %ld..%ld: attribution failed", (long)a, (long)(a + n));
+  for (int t = 0; t < r->n_tasks; t++)
+    for (int side = 0; side < 2; side++)
+      for (int i = 0; i < n; i++) {
+        float *dst = expl_win(r, t, side) + (size_t)(off + i) * w4;
+        const float *h = r->hyp + ((size_t)r->tasks[t] * 2 * (size_t)B + (size_t)side * B + (size_t)i) * L4;
+        if (dm_variant_scored(r->flags[off + i])) memcpy(dst, h + (size_t)(L / 2 - W) * 4, w4 * sizeof(float));
+        else memset(dst, 0, w4 * sizeof(float));
+      }
+}
+
+/* Null of alleles [a, a + n): for each shuffle j, the alleles' genome spans
+ * shuffled (dinucleotide counts kept) with REF put back at its place, both
+ * windows built by the same rule and run as one batch. */
+static void null_batch(run_t *r, int64_t a, int n, int64_t off) {
+  const int B = r->job->batch, T = r->model->n_tasks, L = r->L, F = L / 2;
+  char *shuf = dm_malloc("null span", (size_t)r->span_cap);
+  for (int j = 0; j < r->K; j++) {
+    memset(r->win, 'N', (size_t)2 * (size_t)B * (size_t)L);
+    for (int i = 0; i < n; i++) {
+      const dm_vcf_allele_t *al = &r->vcf->a[a + i];
+      if (!dm_variant_scored(r->flags[off + i])) continue;
+      int len = r->span_len[i];
+      dm_onehot_f32(r->span + (size_t)i * (size_t)r->span_cap, 1, len, r->spanx);
+      if (dm_ref_load_f32(r->refws, r->spanx, len) < 0 ||
+          dm_ref_make(r->refws, &r->null, (uint64_t)(a + i), j, 1, r->spanx) < 0)
+        dm_fatal("allele row %ld: cannot shuffle its context", (long)(a + i));
+      for (int l = 0; l < len; l++) {
+        int c = 0;
+        while (c < 4 && r->spanx[l * 4 + c] == 0.0f) c++;
+        shuf[l] = "ACGTN"[c];
+      }
+      memcpy(shuf + F, al->ref, (size_t)al->len_ref);
+      dm_variant_windows(shuf, L, al->ref, al->len_ref, al->alt, al->len_alt, r->win + (size_t)i * (size_t)L,
+                         r->win + ((size_t)B + (size_t)i) * (size_t)L);
+    }
+    dm_onehot_f32(r->win, 2 * B, L, r->fw->in);
+    dm_forward_run(r->fw, 2 * B);
+    const float *z = dm_forward_logits(r->fw);
+    for (int t = 0; t < r->n_tasks; t++)
+      for (int i = 0; i < n; i++) {
+        size_t k = (size_t)i * (size_t)T + (size_t)r->tasks[t];
+        null_block(r, t)[(size_t)(off + i) * (size_t)r->K + (size_t)j] =
+            dm_variant_scored(r->flags[off + i]) ? z[(size_t)B * (size_t)T + k] - z[k] : NAN;
+      }
+  }
+  free(shuf);
 }
 
 /* Score alleles [a, a + n) (n <= batch) into the chunk buffers at offset off.
@@ -225,7 +339,7 @@ static void score_batch(run_t *r, int64_t a, int n, int64_t off) {
   memset(r->win, 'N', (size_t)2 * (size_t)B * (size_t)r->L);
   for (int i = 0; i < n; i++) {
     const dm_vcf_allele_t *al = &r->vcf->a[a + i];
-    r->flags[off + i] = (uint8_t)allele_windows(r, al, r->win + (size_t)i * (size_t)r->L,
+    r->flags[off + i] = (uint8_t)allele_windows(r, al, i, r->win + (size_t)i * (size_t)r->L,
                                                 r->win + ((size_t)B + (size_t)i) * (size_t)r->L);
   }
   dm_onehot_f32(r->win, 2 * B, r->L, r->fw->in);
@@ -237,6 +351,8 @@ static void score_batch(run_t *r, int64_t a, int n, int64_t off) {
   dm_model_activate(r->model, B, r->zref, r->yref);
   dm_model_activate(r->model, B, r->zalt, r->yalt);
   dm_variant_scores(B, T, r->zref, r->zalt, r->yref, r->yalt, r->diff, r->lfc);
+  if (r->W) explain_batch(r, a, n, off);
+  if (r->K) null_batch(r, a, n, off);
   const float *src[N_SCORES] = {r->zref, r->zalt, r->yref, r->yalt, r->diff, r->lfc};
   for (int t = 0; t < r->n_tasks; t++)
     for (int k = 0; k < N_SCORES; k++)
@@ -273,8 +389,11 @@ static void process_chunk(run_t *r, int64_t c) {
   for (int f = 0; f < F_TASKS && !bad; f++)
     bad = dm_h5_write_rows(r->h5, &r->fields[f], a, b, cols[f], DM_H5_INDEPENDENT) < 0;
   for (int t = 0; t < r->n_tasks && !bad; t++)
-    for (int k = 0; k < N_SCORES && !bad; k++)
-      bad = dm_h5_write_rows(r->h5, &r->fields[F_TASKS + N_SCORES * t + k], a, b, score_col(r, t, k),
+    for (int k = 0; k < per_task(r) - (r->K ? 1 : 0) && !bad; k++) /* pvalue: when every chunk is done */
+      bad = dm_h5_write_rows(r->h5, &r->fields[F_TASKS + per_task(r) * t + k], a, b,
+                             k < N_SCORES   ? score_col(r, t, k)
+                             : k < k_null(r) ? expl_win(r, t, k - N_SCORES)
+                                             : null_block(r, t),
                              DM_H5_INDEPENDENT) < 0;
   if (bad) dm_fatal("%s: cannot write rows %ld..%ld", r->job->output, (long)a, (long)b);
 }
@@ -308,6 +427,25 @@ static const char *flag_text(int f, char *buf, size_t n) {
   return buf;
 }
 
+/* Rank 0, every chunk done: the p-values of every allele and task. */
+static int write_pvalues(run_t *r) {
+  int64_t N = r->n, K = r->K;
+  float *null = dm_malloc("pooled null", (size_t)(N ? N : 1) * (size_t)K * sizeof(float));
+  float *obs = dm_malloc("logit diffs", (size_t)(N ? N : 1) * sizeof(float));
+  float *p = dm_malloc("p-values", (size_t)(N ? N : 1) * sizeof(float));
+  int bad = 0;
+  for (int t = 0; t < r->n_tasks && !bad && N; t++) {
+    const dm_h5_field_t *f = &r->fields[F_TASKS + per_task(r) * t];
+    bad = dm_h5_read_rows(r->h5, &f[k_null(r)], 0, N, null, DM_H5_INDEPENDENT) < 0 ||
+          dm_h5_read_rows(r->h5, &f[4], 0, N, obs, DM_H5_INDEPENDENT) < 0;
+    if (bad) break;
+    dm_variant_pvalues(N * K, null, N, obs, p);
+    bad = dm_h5_write_rows(r->h5, &f[k_null(r) + 1], 0, N, p, DM_H5_INDEPENDENT) < 0;
+  }
+  free(null), free(obs), free(p);
+  return bad ? -1 : 0;
+}
+
 static int write_tsv(run_t *r) {
   const dm_variants_job_t *j = r->job;
   char tmp[4096];
@@ -324,8 +462,10 @@ static int write_tsv(run_t *r) {
     l += k + (l[k] == '\n');
   }
   fprintf(fp, "chrom\tpos\tid\tref\talt\tflags");
-  for (int t = 0; t < r->n_tasks; t++)
+  for (int t = 0; t < r->n_tasks; t++) {
     for (int k = 0; k < N_SCORES; k++) fprintf(fp, "\t%s_%ld", score_names[k], r->tasks[t]);
+    if (r->K) fprintf(fp, "\tpvalue_%ld", r->tasks[t]);
+  }
   fputc('\n', fp);
   int64_t C = j->chunk_rows, cnt[5] = {0};
   int bad = 0;
@@ -336,8 +476,11 @@ static int write_tsv(run_t *r) {
       bad = dm_h5_read_rows(r->h5, &r->fields[f], a, b, (void *)cols[f], DM_H5_INDEPENDENT) < 0;
     for (int t = 0; t < r->n_tasks && !bad; t++)
       for (int k = 0; k < N_SCORES && !bad; k++)
-        bad = dm_h5_read_rows(r->h5, &r->fields[F_TASKS + N_SCORES * t + k], a, b, score_col(r, t, k),
+        bad = dm_h5_read_rows(r->h5, &r->fields[F_TASKS + per_task(r) * t + k], a, b, score_col(r, t, k),
                               DM_H5_INDEPENDENT) < 0;
+    for (int t = 0; t < r->n_tasks && r->K && !bad; t++)
+      bad = dm_h5_read_rows(r->h5, &r->fields[F_TASKS + per_task(r) * t + k_null(r) + 1], a, b,
+                            r->pv + (size_t)t * (size_t)C, DM_H5_INDEPENDENT) < 0;
     for (int64_t i = 0; i < b - a && !bad; i++) {
       char fb[96];
       cnt[4] += r->flags[i] == 0;
@@ -346,8 +489,8 @@ static int write_tsv(run_t *r) {
               r->s_id + i * r->str_id, r->s_ref + i * r->str_allele, r->s_alt + i * r->str_allele,
               flag_text(r->flags[i], fb, sizeof fb));
       for (int t = 0; t < r->n_tasks; t++)
-        for (int k = 0; k < N_SCORES; k++) {
-          float v = score_col(r, t, k)[i];
+        for (int k = 0; k < N_SCORES + (r->K ? 1 : 0); k++) {
+          float v = k < N_SCORES ? score_col(r, t, k)[i] : r->pv[(size_t)t * (size_t)C + (size_t)i];
           if (isnan(v)) fputs("\tNA", fp);
           else fprintf(fp, "\t%.6g", v);
         }
@@ -410,6 +553,28 @@ static int setup(run_t *r) {
     if (d > r->str_id) r->str_id = d;
   }
   r->fw = dm_forward_init(r->model, 2 * j->batch, 1);
+  r->W = j->explain_window;
+  if (r->W) {
+    prev = dm_log_collective(1);
+    if (r->W >= (r->L + 1) / 2) {
+      dm_log_error("Variants:explain_window (%d) must be below half the model length (%d)", r->W, r->L);
+      dm_log_collective(prev);
+      return -1;
+    }
+    dm_log_collective(prev);
+    r->R = dm_methods_uses_refs(j->attr.method) ? dm_ref_count(&j->ref) : 0;
+    r->expl = dm_methods_init(r->model, &j->attr, 2 * j->batch, r->R ? r->R : 1);
+    if (!r->expl) return -1;
+  }
+  r->K = j->null_shuffles;
+  r->span_cap = r->L + r->vcf->max_allele + 1;
+  if (r->K) {
+    dm_ref_opt_init(&r->null);
+    r->null.kind = DM_REF_DINUC_SHUFFLE;
+    r->null.n_refs = r->K;
+    r->null.seed = j->null_seed;
+  }
+  if (r->W || r->K) r->refws = dm_ref_ws_init(r->span_cap);
   return 0;
 }
 
@@ -426,6 +591,20 @@ static void alloc_buffers(run_t *r) {
   r->record = dm_malloc("records", C * sizeof *r->record);
   r->flags = dm_malloc("flags", C);
   r->out = dm_malloc("chunk scores", (size_t)(r->n_tasks ? r->n_tasks : 1) * N_SCORES * C * sizeof(float));
+  if (r->W) {
+    size_t L4 = (size_t)r->L * 4, R = (size_t)(r->R ? r->R : 1);
+    r->refs = dm_malloc("explanation references", 2 * B * R * L4 * sizeof(float));
+    r->hyp = dm_malloc("explanation hyp", T * 2 * B * L4 * sizeof(float));
+    r->xout = dm_malloc("explanation windows",
+                        (size_t)r->n_tasks * 2 * C * (size_t)(2 * r->W + 1) * 4 * sizeof(float));
+  }
+  if (r->K) {
+    r->span = dm_malloc("spans", B * (size_t)r->span_cap);
+    r->span_len = dm_calloc("span lengths", B, sizeof *r->span_len);
+    r->spanx = dm_malloc("span one-hot", (size_t)r->span_cap * 4 * sizeof(float));
+    r->nulld = dm_malloc("null scores", (size_t)r->n_tasks * C * (size_t)r->K * sizeof(float));
+    r->pv = dm_malloc("p-values", (size_t)r->n_tasks * C * sizeof(float));
+  }
 }
 
 static int64_t *chunks_todo(run_t *r, int64_t *n_todo) {
@@ -453,8 +632,12 @@ static int run(run_t *r) {
   alloc_buffers(r);
   int64_t n_todo = 0, *todo = r->ctx->rank == 0 ? chunks_todo(r, &n_todo) : NULL;
   if (r->ctx->rank == 0) {
-    dm_log_info("%s: %ld alleles, model length %d, %d task(s); %ld of %ld chunks to do%s", r->job->output,
-                (long)r->n, r->L, r->n_tasks, (long)n_todo, (long)r->n_chunks, resumed ? " (resumed)" : "");
+    double macs = 0;
+    for (int i = 0; i < r->model->n_layers; i++) macs += dm_ops_macs(&r->model->layers[i]);
+    dm_log_info("%s: %ld alleles, model length %d (%.2f MFLOP per allele: 2 windows), %d task(s); %ld of %ld "
+                "chunks to do%s",
+                r->job->output, (long)r->n, r->L, 4e-6 * macs, r->n_tasks, (long)n_todo, (long)r->n_chunks,
+                resumed ? " (resumed)" : "");
   }
   r->t_start = r->t_last = dm_wall_time();
   r->sched = dm_sched_init(r->ctx, todo, n_todo, chunk_done, r);
@@ -463,7 +646,7 @@ static int run(run_t *r) {
   dm_sched_finish(r->sched);
   r->sched = NULL;
   int rc = 0;
-  if (r->ctx->rank == 0) rc = write_tsv(r);
+  if (r->ctx->rank == 0) rc = (r->K ? write_pvalues(r) : 0) < 0 ? -1 : write_tsv(r);
   DM_MPI_CHECK(MPI_Bcast(&rc, 1, MPI_INT, 0, r->ctx->comm));
   if (rc) return -1;
   return dm_h5_attr_set_string(r->h5, "/", "status", "complete");
@@ -477,7 +660,10 @@ int dm_variants_run_job(const dm_mpi_t *ctx, const dm_variants_job_t *job) {
   if (rc == 0 && ctx->rank == 0) dm_log_info("%s, %s: complete", job->output, job->tsv);
   free(r.win), free(r.zref), free(r.zalt), free(r.yref), free(r.yalt), free(r.diff), free(r.lfc);
   free(r.s_chrom), free(r.s_id), free(r.s_ref), free(r.s_alt), free(r.pos), free(r.record), free(r.flags);
-  free(r.out), free(r.tasks);
+  free(r.out), free(r.tasks), free(r.refs), free(r.hyp), free(r.xout);
+  free(r.span), free(r.span_len), free(r.spanx), free(r.nulld), free(r.pv);
+  dm_methods_destroy(r.expl);
+  dm_ref_ws_destroy(r.refws);
   free_fields(&r);
   dm_forward_destroy(r.fw);
   if (r.fai) fai_destroy(r.fai);
