@@ -5,6 +5,7 @@
 #include "dm_attr_run.h"
 #include "dm_cmd.h"
 #include "dm_log.h"
+#include "dm_output.h"
 
 static const dm_param_spec_t attr_spec[] = {
     DM_SEQ_PARAM_SPEC,
@@ -29,7 +30,7 @@ static const dm_param_spec_t attr_spec[] = {
     {"Output:contrib", DM_PARAM_BOOL, "true", NULL, "also write /tasks/<t>/contrib = hyp * onehot"},
     {"Output:resume", DM_PARAM_BOOL, "true", NULL,
      "continue an existing Output:file made with the same parameters, keeping finished chunks"},
-    {"Output:overwrite", DM_PARAM_BOOL, "false", NULL, "replace an existing Output:file"},
+    DM_OUTPUT_OVERWRITE_PARAM,
     {"Log:progress_seconds", DM_PARAM_FLOAT, "10", NULL, "seconds between progress lines"},
 };
 
@@ -51,9 +52,6 @@ static int attr_main(const dm_mpi_t *ctx, const dm_params_t *p) {
       dm_ref_kind_parse(dm_params_get_string(p, "References:kind"), &job.ref.kind) < 0)
     goto out;
   job.attr.ig_steps = (int)dm_params_get_int(p, "Attr:ig_steps");
-  long n_refs = dm_params_get_int(p, "References:n"); /* range-checked before the cast to int */
-  job.ref.n_refs = n_refs < 0 || n_refs > DM_REF_MAX_N ? -1 : (int)n_refs;
-  if (job.ref.n_refs < 0) dm_log_error("References:n must be in 1..%d, got %ld", DM_REF_MAX_N, n_refs);
   job.ref.seed = (uint64_t)dm_params_get_int(p, "References:seed");
   job.n_tasks = dm_params_get_intlist(p, "Attr:tasks", &tasks);
   job.tasks = tasks;
@@ -64,7 +62,9 @@ static int attr_main(const dm_mpi_t *ctx, const dm_params_t *p) {
   job.resume = dm_params_get_bool(p, "Output:resume");
   job.overwrite = dm_params_get_bool(p, "Output:overwrite");
   job.progress_seconds = dm_params_get_float(p, "Log:progress_seconds");
-  if (job.ref.n_refs < 0 || dm_methods_opt_check(&job.attr) < 0 || dm_ref_opt_check(&job.ref) < 0) goto out;
+  if (dm_ref_opt_set_n(&job.ref, dm_params_get_int(p, "References:n")) < 0 ||
+      dm_methods_opt_check(&job.attr) < 0 || dm_ref_opt_check(&job.ref) < 0)
+    goto out;
   /* BLAS results depend on the shape of a product, so batches must be the
    * same rows whatever the chunking: aligned to multiples of Attr:batch. */
   if (job.batch < 1 || job.chunk_rows < 1 || job.chunk_rows % job.batch) {
@@ -73,6 +73,15 @@ static int attr_main(const dm_mpi_t *ctx, const dm_params_t *p) {
                  (long)job.chunk_rows, job.batch);
     goto out;
   }
+  /* Refuse an output that is an input or unusable, before any work; an
+   * existing output is left to resume or overwrite (dm_attr_run). */
+  dm_seqsrc_files_t sf;
+  dm_seqsrc_files(&job.input, &sf);
+  dm_output_path_t in[] = {sf.files[0], sf.files[1], sf.files[2], sf.files[3], sf.files[4],
+                           {"Model:file", job.model}, {"Model:weights", job.weights}, {NULL, NULL}};
+  dm_output_path_t out_files[] = {{"Output:file", job.output}, {NULL, NULL}};
+  dm_output_policy_t pol = dm_output_policy_from_params(p, 1);
+  if (dm_output_check(ctx, &pol, in, out_files) < 0) goto out;
   dm_log_collective(prev);
   char *all = dm_params_to_yaml(p, 0), *result = dm_params_to_yaml_except(p, 0, not_result);
   job.params_yaml = all;

@@ -66,6 +66,12 @@ typedef struct {
 void dm_ref_opt_init(dm_ref_opt_t *opt);
 
 /**
+ * @brief Set opt->n_refs from the value of References:n, range-checked before the cast to int.
+ * @return 0, or -1 after logging (value outside 1..DM_REF_MAX_N)
+ */
+DM_RESULT_USED int dm_ref_opt_set_n(dm_ref_opt_t *opt, long n);
+
+/**
  * @brief Validate options.
  * @param opt options
  * @return 0, or -1 after logging the bad field
@@ -107,9 +113,9 @@ typedef struct dm_ref_ws_s dm_ref_ws_t;
  * @brief Workspace for sequences of length up to max_len (tokens, edge lists,
  *        one GSL generator).
  * @param max_len longest sequence to be loaded (>= 1)
- * @return the workspace; free with dm_ref_ws_destroy()
+ * @return the workspace, or NULL after logging (no generator); free with dm_ref_ws_destroy()
  */
-dm_ref_ws_t *dm_ref_ws_init(int max_len);
+DM_RESULT_USED dm_ref_ws_t *dm_ref_ws_init(int max_len);
 
 /** @brief Free a workspace (NULL is fine). @param ws workspace */
 void dm_ref_ws_destroy(dm_ref_ws_t *ws);
