@@ -102,8 +102,8 @@ check "[ \$? -eq 0 ] && grep -q 'was stale' '$WORK/log/stale.log'" "stale .fai n
 check "h5diff '$WORK/log/enc1.h5' '$WORK/log/enc2.h5' /onehot /onehot > /dev/null" \
   "bases read through a rebuilt index differ"
 
-# --- a file size limit (ulimit -f, in KiB, on the ranks only): a clear message, no file,
-# and the rerun completes. 2000 rows make a file of about 3 MB.
+# --- a file size limit (ulimit -f, in KiB, on the ranks only) met when the file is made:
+# a clear message and no file. 2000 rows make a file of about 3 MB.
 seqs 2000 20 > "$WORK/log/many.tsv"
 lim=(-p p.yml -P Input:sequences="$WORK/log/many.tsv" -P Output:chunk_rows=500 -P Output:file="$WORK/log/full.h5")
 $MPIEXEC 2 bash -c "trap '' XFSZ; ulimit -f 400; exec \"\$0\" \"\$@\"" "$DMOTIF" attr "${lim[@]}" \
@@ -112,10 +112,22 @@ rc=$?
 check "[ $rc -ne 0 ] && grep -q 'the disk is full' '$WORK/log/full.log'" \
   "file size limit: exit $rc, no 'disk is full' message: $(grep -m1 -i error "$WORK/log/full.log")"
 check "[ ! -e '$WORK/log/full.h5' ]" "file size limit left a file"
-$MPIEXEC 2 "$DMOTIF" attr -q "${lim[@]}"
+# the same limit met mid-run: a killed run leaves 1 of 4 chunks done, its resume under the
+# limit fails on a write past it (no pre-check on resume) and says so, the next resume completes
+DM_FAULT_KILL_AFTER_CHUNKS=1 $MPIEXEC 2 "$DMOTIF" attr -q "${lim[@]}" > /dev/null 2>&1
+$MPIEXEC 2 bash -c "trap '' XFSZ; ulimit -f 1500; exec \"\$0\" \"\$@\"" "$DMOTIF" attr "${lim[@]}" \
+  > /dev/null 2> "$WORK/log/full2.log"
+rc=$?
+check "[ $rc -ne 0 ] && grep -q 'the disk is full or a file size limit was reached' '$WORK/log/full2.log'" \
+  "size limit mid-run: exit $rc, no 'disk is full' message: $(grep -m1 -i error "$WORK/log/full2.log")"
+check "! grep -qi 'segmentation' '$WORK/log/full2.log'" "size limit mid-run: segfault"
+$MPIEXEC 2 "$DMOTIF" attr "${lim[@]}" -v 2> "$WORK/log/full3.log" > /dev/null
 rc=$?
 status=$(h5dump -a /status "$WORK/log/full.h5" 2> /dev/null | grep -o '"[a-z]*"' | tail -1)
-check "[ $rc -eq 0 ] && [ '$status' = '\"complete\"' ]" "rerun after the size limit failed"
+check "[ $rc -eq 0 ] && [ '$status' = '\"complete\"' ] && grep -q '(resumed)' '$WORK/log/full3.log'" \
+  "resume after the size limit failed (exit $rc, status $status)"
+"$DMOTIF" attr -q "${lim[@]/full.h5/whole.h5}"
+check "same_datasets '$WORK/log/whole.h5' '$WORK/log/full.h5' /done" "resumed file differs from an uninterrupted run"
 
 echo "badinput: $n_case malformed inputs"
 check "[ $n_case -ge 15 ]" "only $n_case cases ran"
