@@ -70,7 +70,9 @@ MPI_CASE=1 bad onehot_2 modisco -P Input:onehot=oh.npy -P Input:hyp=hyp.npy -P O
 # --- item 5: unclear errors
 bad header_only $(attr) -P Input:sequences=hdr.tsv -- "hdr.tsv: no records"
 bad header_only_gz $(attr) -P Input:sequences=hdr.tsv.gz -- "hdr.tsv.gz: no records"
-bad chunk_rows_huge $(attr) -P Output:chunk_rows=1000000000000 -- "Output:chunk_rows too large"
+bad chunk_rows_huge $(attr) -P Output:chunk_rows=1000000000000 -- "Output:chunk_rows = 1000000000000 is too large"
+bad refs_memory $(attr) -P References:n=100000 -P Attr:batch=100000 -P Output:chunk_rows=100000 -- \
+  "References:n = 100000 with Attr:batch = 100000 is too large"
 bad refs_huge $(attr) -P References:n=99999999999 -- "References:n must be in 1..100000, got 99999999999"
 bad refs_zero $(attr) -P References:n=0 -- "References:n must be in 1..100000, got 0"
 bad tasks_twice $(attr) -P "Attr:tasks=[0, 0]" -- "Attr:tasks lists task 0 twice"
@@ -130,5 +132,5 @@ check "[ $rc -eq 0 ] && [ '$status' = '\"complete\"' ] && grep -q '(resumed)' '$
 check "same_datasets '$WORK/log/whole.h5' '$WORK/log/full.h5' /done" "resumed file differs from an uninterrupted run"
 
 echo "badinput: $n_case malformed inputs"
-check "[ $n_case -ge 15 ]" "only $n_case cases ran"
+check "[ $n_case -ge 16 ]" "only $n_case cases ran"
 exit $fail

@@ -348,13 +348,18 @@ static int check_memory(run_t *r) {
       (double)j->chunk_rows * (L * 5 + sizeof(dm_region_t) + r->n_tasks * (L * 4 * (1 + j->contrib) + 1) * 4);
   double pairs = (double)j->batch * (r->R ? r->R : 1);
   double batch = 4 * (pairs + j->batch) * act + 4 * 2 * T * pairs * (double)dm_model_max_size(m);
-  const char *what = chunk > phys ? "Output:chunk_rows" : batch > phys ? "References:n and Attr:batch" : NULL;
-  if (!what) return 0;
-  if (r->ctx->rank == 0)
+  if (chunk <= phys && batch <= phys) return 0;
+  if (r->ctx->rank != 0) return -1;
+  if (chunk > phys)
     dm_log_error(
-        "%s too large: Output:chunk_rows = %ld needs %.3g GB per rank for a chunk, Attr:batch = %d "
-        "with %d reference(s) each %.3g GB for the model's activations; this machine has %.3g GB",
-        what, (long)j->chunk_rows, chunk / 1e9, j->batch, r->R, batch / 1e9, phys / 1e9);
+        "Output:chunk_rows = %ld is too large: a chunk's buffers need %.3g GB per rank, this machine has "
+        "%.3g GB",
+        (long)j->chunk_rows, chunk / 1e9, phys / 1e9);
+  else
+    dm_log_error(
+        "References:n = %d with Attr:batch = %d is too large: the model's activations for %.3g (sequence, "
+        "reference) pairs need %.3g GB per rank, this machine has %.3g GB",
+        r->R, j->batch, pairs, batch / 1e9, phys / 1e9);
   return -1;
 }
 

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/statvfs.h>
 
 #include <hdf5.h>
@@ -159,9 +160,15 @@ const char *dm_h5_error_detail(char *buf, size_t n) {
   return buf;
 }
 
-/* Is the file system of path (nearly) full, or did the last call fail for want of space? */
+/* Did the last call fail for want of space, is the file system of path
+ * (nearly) full, or is the file as large as the file size limit? */
 static int disk_full(const char *path) {
   if (errno == ENOSPC || errno == EDQUOT || errno == EFBIG) return 1;
+  struct rlimit lim;
+  struct stat st;
+  if (getrlimit(RLIMIT_FSIZE, &lim) == 0 && lim.rlim_cur != RLIM_INFINITY && stat(path, &st) == 0 &&
+      (double)st.st_size >= (double)lim.rlim_cur)
+    return 1;
   char *dir = dm_strdup("h5 dir", path);
   struct statvfs fs;
   int full = statvfs(dirname(dir), &fs) == 0 && (double)fs.f_bavail * (double)fs.f_frsize < (1 << 20);
