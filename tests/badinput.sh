@@ -64,6 +64,7 @@ attr() { echo attr -p p.yml -P Output:file=out.h5; }
 # --- item 4: silent wrong results
 bad nan_weights $(attr) -P Model:file=nan.h5 -- "nan.h5" "layer 'c1'" "non-finite"
 bad bn_variance $(attr) -P Model:file=bn_var.h5 -- "bn_var.h5" "layer 'bn'" "moving_variance"
+bad export_nan export -P Input:attr=nan_attr.h5 -P Output:dir=exp -- "nan_attr.h5: row 2, task 0: non-finite"
 MPI_CASE=1 bad onehot_2 modisco -P Input:onehot=oh.npy -P Input:hyp=hyp.npy -P Output:file=m.h5 -- \
   "oh.npy: row 1, position 7" "0 or 1"
 
@@ -132,5 +133,5 @@ check "[ $rc -eq 0 ] && [ '$status' = '\"complete\"' ] && grep -q '(resumed)' '$
 check "same_datasets '$WORK/log/whole.h5' '$WORK/log/full.h5' /done" "resumed file differs from an uninterrupted run"
 
 echo "badinput: $n_case malformed inputs"
-check "[ $n_case -ge 16 ]" "only $n_case cases ran"
+check "[ $n_case -ge 17 ]" "only $n_case cases ran"
 exit $fail

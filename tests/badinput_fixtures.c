@@ -7,8 +7,11 @@
  *   nan.h5      a NaN in layer c1's kernel;
  *   bn_var.h5   a BatchNormalization (bn) with moving_variance -1;
  *   overflow.h5 finite weights (3e38) whose outputs overflow to Inf;
- *   oh.npy, hyp.npy  lite inputs (3, 4, 20) with a 2 in the one-hot of row 1. */
+ *   oh.npy, hyp.npy  lite inputs (3, 4, 20) with a 2 in the one-hot of row 1;
+ *   nan_attr.h5 an attr.h5 marked complete (as older versions wrote them) whose
+ *               /tasks/0/hyp holds a NaN in row 2. */
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,6 +44,31 @@ static int write_model(const char *dir, const char *name, const char *json, floa
   return bn ? nnfx_write(path, json, w, 8) : nnfx_write(path, json, plain, 4);
 }
 
+/* A minimal complete attr.h5: /onehot, /tasks/0/hyp (3, LEN, 4), a NaN at row 2. */
+static int write_nan_attr(const char *dir) {
+  static uint8_t oh[3 * LEN * 4];
+  static float hyp[3 * LEN * 4];
+  for (int i = 0; i < 3 * LEN; i++) oh[i * 4 + i % 4] = 1;
+  hyp[2 * LEN * 4 + 9] = NAN;
+  char path[4096];
+  snprintf(path, sizeof path, "%s/nan_attr.h5", dir);
+  hid_t f = H5Fcreate(path, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+  if (f < 0) return -1;
+  nnfx_str_attr(f, "status", "complete");
+  nnfx_str_attr(f, "tasks", "0");
+  hsize_t dims[3] = {3, LEN, 4};
+  hid_t sp = H5Screate_simple(3, dims, NULL), lcpl = H5Pcreate(H5P_LINK_CREATE);
+  H5Pset_create_intermediate_group(lcpl, 1);
+  hid_t d1 = H5Dcreate2(f, "/onehot", H5T_STD_U8LE, sp, lcpl, H5P_DEFAULT, H5P_DEFAULT);
+  hid_t d2 = H5Dcreate2(f, "/tasks/0/hyp", H5T_IEEE_F32LE, sp, lcpl, H5P_DEFAULT, H5P_DEFAULT);
+  int rc = H5Dwrite(d1, H5T_NATIVE_UINT8, H5S_ALL, H5S_ALL, H5P_DEFAULT, oh) < 0 ||
+                   H5Dwrite(d2, H5T_NATIVE_FLOAT, H5S_ALL, H5S_ALL, H5P_DEFAULT, hyp) < 0
+               ? -1
+               : 0;
+  H5Dclose(d1), H5Dclose(d2), H5Pclose(lcpl), H5Sclose(sp);
+  return H5Fclose(f) < 0 ? -1 : rc;
+}
+
 int main(int argc, char **argv) {
   if (argc != 2) {
     fprintf(stderr, "usage: badinput_fixtures <dir>\n");
@@ -51,6 +79,7 @@ int main(int argc, char **argv) {
            write_model(dir, "nan.h5", ARCH(""), 0.5f, 1, 0) |
            write_model(dir, "bn_var.h5", ARCH(BN), 0.5f, 0, 1) |
            write_model(dir, "overflow.h5", ARCH(""), 3e38f, 0, 0);
+  rc |= write_nan_attr(dir);
   char path[4096];
   snprintf(path, sizeof path, "%s/arch.json", dir);
   FILE *fp = fopen(path, "w");
