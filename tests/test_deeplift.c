@@ -484,7 +484,7 @@ int main(void) {
   CHECK(m && n >= 32, "example model and sequences");
   if (m && n >= 32) {
     check_summation(m, 32, x);
-    check_reference(m, 6, x);
+    check_reference(m, 4, x);
     check_ig(m, x);
     check_ism(m, x);
     check_grad(m, x + 10 * 800);
