@@ -39,7 +39,7 @@ snapshot() { find . -type f | sort | xargs md5sum; }
 
 n_case=0
 # bad <name> <cmd> <args...> -- <pattern>...: non-zero exit, every pattern in the
-# messages, no HDF5 trace, the directory unchanged. One rank (these checks do
+# messages, one error line and no HDF5 trace, the directory unchanged. One rank (these checks do
 # not depend on the rank count; mpiexec costs a second a run) unless MPI_CASE=1.
 bad() {
   local name=$1 args=() pats=() log=$WORK/log/$1.log
@@ -56,6 +56,7 @@ bad() {
     grep -qF -- "$p" "$log" || { echo "FAIL: $name: no message with: $p"; cat "$log"; fail=1; }
   done
   check "! grep -q 'HDF5-DIAG' '$log'" "$name: HDF5 printed its error stack"
+  check "[ \$(grep -c ': error: ' '$log') -eq 1 ]" "$name: not exactly one error line"
   snapshot > "$WORK/log/after"
   check "cmp -s '$WORK/log/before' '$WORK/log/after'" "$name: files changed: $(diff "$WORK/log/before" "$WORK/log/after" | tr '\n' ' ')"
 }
