@@ -106,25 +106,23 @@ check "[ \$? -eq 0 ] && grep -q 'was stale' '$WORK/log/stale.log'" "stale .fai n
 check "h5diff '$WORK/log/enc1.h5' '$WORK/log/enc2.h5' /onehot /onehot > /dev/null" \
   "bases read through a rebuilt index differ"
 
-# --- a file size limit (ulimit -f, in KiB, on the ranks only) met when the file is made:
-# a clear message and no file. 2000 rows make a file of about 3 MB.
+# --- a file size limit (ulimit -f, in KiB, on the ranks only), met when the file is made
+# (400 KiB; 2000 rows make a file of about 3 MB) and mid-run (1500 KiB, resuming a killed
+# run: no pre-check on resume): a clear message, no segfault, no file left by the first;
+# then the resume completes, equal to an uninterrupted run.
 seqs 2000 20 > "$WORK/log/many.tsv"
 lim=(-p p.yml -P Input:sequences="$WORK/log/many.tsv" -P Output:chunk_rows=500 -P Output:file="$WORK/log/full.h5")
-$MPIEXEC 2 bash -c "trap '' XFSZ; ulimit -f 400; exec \"\$0\" \"\$@\"" "$DMOTIF" attr "${lim[@]}" \
-  > /dev/null 2> "$WORK/log/full.log"
-rc=$?
-check "[ $rc -ne 0 ] && grep -q 'the disk is full' '$WORK/log/full.log'" \
-  "file size limit: exit $rc, no 'disk is full' message: $(grep -m1 -i error "$WORK/log/full.log")"
+limited() { # <KiB> <name> <message>
+  $MPIEXEC 2 bash -c "trap '' XFSZ; ulimit -f $1; exec \"\$0\" \"\$@\"" "$DMOTIF" attr "${lim[@]}" \
+    > /dev/null 2> "$WORK/log/$2.log"
+  local rc=$?
+  check "[ $rc -ne 0 ] && grep -qF '$3' '$WORK/log/$2.log' && ! grep -qi segmentation '$WORK/log/$2.log'" \
+    "$2: exit $rc, no message '$3' or a segfault: $(grep -m1 -i error "$WORK/log/$2.log")"
+}
+limited 400 full "the disk is full for this process"
 check "[ ! -e '$WORK/log/full.h5' ]" "file size limit left a file"
-# the same limit met mid-run: a killed run leaves 1 of 4 chunks done, its resume under the
-# limit fails on a write past it (no pre-check on resume) and says so, the next resume completes
 DM_FAULT_KILL_AFTER_CHUNKS=1 $MPIEXEC 2 "$DMOTIF" attr -q "${lim[@]}" > /dev/null 2>&1
-$MPIEXEC 2 bash -c "trap '' XFSZ; ulimit -f 1500; exec \"\$0\" \"\$@\"" "$DMOTIF" attr "${lim[@]}" \
-  > /dev/null 2> "$WORK/log/full2.log"
-rc=$?
-check "[ $rc -ne 0 ] && grep -q 'the disk is full or a file size limit was reached' '$WORK/log/full2.log'" \
-  "size limit mid-run: exit $rc, no 'disk is full' message: $(grep -m1 -i error "$WORK/log/full2.log")"
-check "! grep -qi 'segmentation' '$WORK/log/full2.log'" "size limit mid-run: segfault"
+limited 1500 full2 "the disk is full or a file size limit was reached"
 $MPIEXEC 2 "$DMOTIF" attr "${lim[@]}" -v 2> "$WORK/log/full3.log" > /dev/null
 rc=$?
 status=$(h5dump -a /status "$WORK/log/full.h5" 2> /dev/null | grep -o '"[a-z]*"' | tail -1)
