@@ -1,0 +1,266 @@
+/* This object's header. */
+#include "dm_report_export.h"
+
+/* Standard headers. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Library headers. */
+#include <htslib/faidx.h>
+
+/* Local headers. */
+#include "dm_h5.h"
+#include "dm_mem.h"
+#include "dm_mpi.h"
+#include "dm_regions.h"
+
+struct dm_report_genome {
+  const char *attr;
+  dm_mpi_t self;
+  dm_h5_t *h;
+  int64_t n, L;
+  dm_region_t *reg; /* (n,) */
+  dm_h5_field_t onehot;
+  faidx_t *fai;     /* or NULL */
+};
+
+dm_report_genome_t *dm_report_genome_open(const char *attr, const char *genome) {
+  dm_report_genome_t *g = dm_calloc("genome", 1, sizeof *g);
+  g->attr = attr;
+  dm_mpi_init(&g->self, MPI_COMM_SELF);
+  g->h = dm_h5_open(&g->self, attr, 0);
+  dm_h5_field_t f;
+  if (!g->h) goto fail;
+  if (!dm_h5_exists(g->h, "/regions/start") || dm_h5_field_info(g->h, "/regions/start", &f, &g->n, NULL) < 0) {
+    dm_log_error("%s: no /regions: not an attr.h5 (or encode output) of dmotif", attr);
+    goto fail;
+  }
+  if (dm_h5_field_info(g->h, "/onehot", &g->onehot, NULL, NULL) < 0 || g->onehot.ndims != 2) {
+    dm_log_error("%s: no (N, L, 4) /onehot", attr);
+    goto fail;
+  }
+  g->L = g->onehot.dims[0];
+  g->onehot.type = DM_H5_U8;
+  g->reg = dm_malloc("regions", (size_t)(g->n ? g->n : 1) * sizeof *g->reg);
+  if (dm_regions_read(g->h, 0, g->n, g->reg, DM_H5_INDEPENDENT) < 0) goto fail;
+  if (genome && !(g->fai = fai_load3(genome, NULL, NULL, FAI_CREATE))) {
+    dm_log_error("%s: cannot open or index the genome FASTA", genome);
+    goto fail;
+  }
+  return g;
+fail:
+  dm_report_genome_close(g);
+  return NULL;
+}
+
+void dm_report_genome_close(dm_report_genome_t *g) {
+  if (!g) return;
+  if (g->h) (void)dm_h5_close(g->h);
+  if (g->fai) fai_destroy(g->fai);
+  free(g->reg);
+  free(g);
+}
+
+// --- output files
+
+typedef struct {
+  char *path, *tmp;
+  FILE *fp;
+} out_t;
+
+static int out_open(out_t *o, const char *path, const char *comment, const char *comment_prefix) {
+  o->path = dm_strdup("out path", path);
+  size_t n = strlen(path) + 5;
+  o->tmp = dm_malloc("tmp path", n);
+  snprintf(o->tmp, n, "%s.tmp", path);
+  if (!(o->fp = fopen(o->tmp, "w"))) {
+    dm_log_error("%s: cannot create: %s", o->tmp, strerror(errno));
+    return -1;
+  }
+  for (const char *s = comment; s && *s;) {
+    size_t k = strcspn(s, "\n");
+    fprintf(o->fp, "%s%.*s\n", comment_prefix, (int)k, s);
+    s += k + (s[k] == '\n');
+  }
+  return 0;
+}
+
+/* Close, rename when ok, else remove. @return 0 or -1 */
+static int out_close(out_t *o, int ok) {
+  int rc = ok ? 0 : -1;
+  if (o->fp && (ferror(o->fp) | fclose(o->fp)) && rc == 0) {
+    dm_log_error("%s: write failed", o->tmp);
+    rc = -1;
+  }
+  if (rc == 0 && rename(o->tmp, o->path) != 0) {
+    dm_log_error("%s: cannot rename to %s", o->tmp, o->path);
+    rc = -1;
+  }
+  if (rc) remove(o->tmp);
+  free(o->tmp);
+  free(o->path);
+  return rc;
+}
+
+// --- MEME
+
+int dm_report_meme(const char *path, const dm_report_task_t *t, dm_meme_kind_t kind, int trimmed, double trim,
+                   int pad, const char *comment) {
+  out_t o = {0};
+  int rc = out_open(&o, path, NULL, "");
+  if (rc == 0) rc = dm_meme_write_header(o.fp, comment);
+  for (int i = 0; rc == 0 && i < t->set->n; i++) {
+    const dm_motif_t *m = &t->set->m[i];
+    int a = 0, b = m->len;
+    if (trimmed) dm_motif_trim(m->cwm, m->len, trim, pad, &a, &b);
+    const double *src = kind == DM_MEME_PFM ? m->ppm : kind == DM_MEME_CWM ? m->cwm : m->hcwm;
+    double *x = dm_malloc("meme rows", (size_t)(b - a) * 4 * sizeof *x);
+    memcpy(x, src + 4 * a, (size_t)(b - a) * 4 * sizeof *x);
+    if (kind == DM_MEME_PFM)
+      for (int j = 0; j < b - a; j++) {
+        double s = x[4 * j] + x[4 * j + 1] + x[4 * j + 2] + x[4 * j + 3];
+        for (int c = 0; c < 4 && s > 0; c++) x[4 * j + c] /= s;
+      }
+    rc = dm_meme_write_motif(o.fp, t->pat[i].name, x, b - a, m->n_seqlets);
+    free(x);
+  }
+  return out_close(&o, rc == 0);
+}
+
+int dm_report_memes(const char *dir, const dm_report_task_t *t, double trim, int pad, const char *comment) {
+  static const char *const kinds[3] = {"pfm", "cwm", "hcwm"};
+  for (int k = 0; k < 3; k++)
+    for (int tr = 0; tr < 2; tr++) {
+      char path[4096];
+      snprintf(path, sizeof path, "%s/motifs/%s.%s%s.meme", dir, t->label, kinds[k], tr ? ".trimmed" : "");
+      if (dm_report_meme(path, t, (dm_meme_kind_t)k, tr, trim, pad, comment) < 0) return -1;
+    }
+  return 0;
+}
+
+// --- seqlets
+
+static char comp(char c) {
+  switch (c) {
+  case 'A': return 'T';
+  case 'C': return 'G';
+  case 'G': return 'C';
+  case 'T': return 'A';
+  case 'a': return 't';
+  case 'c': return 'g';
+  case 'g': return 'c';
+  case 't': return 'a';
+  default: return 'N';
+  }
+}
+
+/* Bases of seqlet k of m (forward strand) into seq (len + 1). @return 0 or -1 */
+static int seqlet_bases(dm_report_genome_t *g, const dm_motif_t *m, int k, const char *chrom, int64_t gs,
+                        int64_t ge, char *seq, uint8_t *oh) {
+  int64_t len = ge - gs;
+  if (g->fai) {
+    hts_pos_t got = 0;
+    char *s = faidx_fetch_seq64(g->fai, chrom, gs, ge - 1, &got);
+    if (!s || got != len) {
+      dm_log_error("genome: cannot fetch %s:%lld-%lld (seqlet %d of %s)", chrom, (long long)gs, (long long)ge, k,
+                   m->name);
+      free(s);
+      return -1;
+    }
+    memcpy(seq, s, (size_t)len);
+    free(s);
+  } else {
+    if (dm_h5_read_rows(g->h, &g->onehot, m->example_idx[k], m->example_idx[k] + 1, oh, DM_H5_INDEPENDENT) < 0)
+      return -1;
+    for (int64_t i = 0; i < len; i++) {
+      const uint8_t *x = oh + 4 * (m->start[k] + i);
+      seq[i] = x[0] ? 'A' : x[1] ? 'C' : x[2] ? 'G' : x[3] ? 'T' : 'N';
+    }
+  }
+  seq[len] = '\0';
+  return 0;
+}
+
+/* Write seqlet k of pattern p to the BED streams bed[0..1] and FASTA
+ * streams fa[0..1] (NULL entries skipped; fa NULL: no FASTA). @return 0 or -1 */
+static int seqlet(dm_report_genome_t *g, const dm_report_task_t *t, const dm_report_pattern_t *p, int k,
+                  FILE *const *bed, FILE *const *fa, char *seq, uint8_t *oh) {
+  const dm_motif_t *m = p->m;
+  int64_t r = m->example_idx[k];
+  if (r < 0 || r >= g->n || m->end[k] > g->L) {
+    dm_log_error("%s: %s seqlet %d: example %lld [%lld, %lld) is outside %s (%lld rows of %lld bp): "
+                 "Input:attr is not the attr.h5 of this run",
+                 t->path, m->name, k, (long long)r, (long long)m->start[k], (long long)m->end[k], g->attr,
+                 (long long)g->n, (long long)g->L);
+    return -1;
+  }
+  const dm_region_t *reg = &g->reg[r];
+  int64_t gs = reg->start + m->start[k], ge = reg->start + m->end[k], len = ge - gs;
+  if (m->chrom && (strcmp(m->chrom[k], reg->chrom) || m->gstart[k] != gs || m->gend[k] != ge)) {
+    dm_log_error("%s: %s seqlet %d is at %s:%lld-%lld in the file but at %s:%lld-%lld by the regions of %s: "
+                 "Input:attr is not the attr.h5 of this run",
+                 t->path, m->name, k, m->chrom[k], (long long)m->gstart[k], (long long)m->gend[k], reg->chrom,
+                 (long long)gs, (long long)ge, g->attr);
+    return -1;
+  }
+  char strand = m->is_revcomp[k] ? '-' : '+';
+  for (int f = 0; f < 2; f++)
+    if (bed[f])
+      fprintf(bed[f], "%s\t%lld\t%lld\t%s\t%.6g\t%c\n", reg->chrom, (long long)gs, (long long)ge, p->name,
+              m->total[k], strand);
+  if (!fa) return 0;
+  if (seqlet_bases(g, m, k, reg->chrom, gs, ge, seq, oh) < 0) return -1;
+  if (strand == '-') {
+    for (int64_t i = 0; i < len - 1 - i; i++) {
+      char c = seq[i];
+      seq[i] = comp(seq[len - 1 - i]);
+      seq[len - 1 - i] = comp(c);
+    }
+    if (len % 2) seq[len / 2] = comp(seq[len / 2]);
+  }
+  for (int f = 0; f < 2; f++)
+    if (fa[f])
+      fprintf(fa[f], ">%s:%lld-%lld(%c) %s %d\n%s\n", reg->chrom, (long long)gs, (long long)ge, strand, p->name, k,
+              seq);
+  return 0;
+}
+
+/* Open the BED (and FASTA) file of dir/seqlets/<label><infix>. @return 0 or -1 */
+static int open_pair(out_t *o, const char *dir, const dm_report_task_t *t, const char *infix, int fasta,
+                     const char *comment) {
+  char path[4096];
+  snprintf(path, sizeof path, "%s/seqlets/%s%s.bed", dir, t->label, infix);
+  if (out_open(&o[0], path, comment, "# ") < 0) return -1;
+  snprintf(path, sizeof path, "%s/seqlets/%s%s.fa", dir, t->label, infix);
+  return fasta ? out_open(&o[1], path, NULL, "") : 0;
+}
+
+/* Close both files of a pair (renamed when ok). @return 0 or -1 */
+static int close_pair(out_t *o, int ok) {
+  int rc = o[0].path ? out_close(&o[0], ok) : 0;
+  if (o[1].path && out_close(&o[1], ok && rc == 0) < 0) rc = -1;
+  return ok ? rc : -1;
+}
+
+int dm_report_seqlets(const char *dir, const dm_report_task_t *t, dm_report_genome_t *g, int fasta, int split,
+                      const char *comment) {
+  char *seq = dm_malloc("seqlet bases", (size_t)g->L + 1);
+  uint8_t *oh = dm_malloc("onehot row", (size_t)g->L * 4);
+  out_t all[2] = {{0}};
+  int rc = open_pair(all, dir, t, "", fasta, comment);
+  for (int i = 0; rc == 0 && i < t->set->n; i++) {
+    const dm_report_pattern_t *p = &t->pat[i];
+    out_t one[2] = {{0}};
+    char infix[128];
+    snprintf(infix, sizeof infix, ".%s", p->name);
+    if (split) rc = open_pair(one, dir, t, infix, fasta, comment);
+    FILE *bed[2] = {all[0].fp, one[0].fp}, *fa[2] = {all[1].fp, one[1].fp};
+    for (int k = 0; rc == 0 && k < p->m->n_seqlets; k++) rc = seqlet(g, t, p, k, bed, fasta ? fa : NULL, seq, oh);
+    if (split && close_pair(one, rc == 0) < 0) rc = -1;
+  }
+  if (close_pair(all, rc == 0) < 0) rc = -1;
+  free(oh);
+  free(seq);
+  return rc;
+}
