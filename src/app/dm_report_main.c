@@ -177,6 +177,11 @@ static int report_rank0(const report_opt_t *o, const char *yaml) {
     dm_log_info("matched %d file(s) against %s in %.3f s", r.n_tasks, db ? db->path : "no database",
                 r.match_seconds);
   }
+  if (rc == 0 && db) {
+    char path[PATH_MAX + 16];
+    snprintf(path, sizeof path, "%s/matches.tsv", tmp);
+    rc = dm_report_matches_tsv(path, &r, yaml);
+  }
   for (int t = 0; rc == 0 && t < r.n_tasks; t++) {
     if (o->meme) rc = dm_report_memes(tmp, &r.tasks[t], r.trim, r.pad, yaml);
     if (rc == 0 && g) rc = dm_report_seqlets(tmp, &r.tasks[t], g, o->fasta, o->split, yaml);

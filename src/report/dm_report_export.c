@@ -139,6 +139,51 @@ int dm_report_memes(const char *dir, const dm_report_task_t *t, double trim, int
   return 0;
 }
 
+// --- matches
+
+/* Consensus (argmax base of each row) of m (len, 4) into s (len + 1). */
+static void consensus(const double *m, int len, char *s) {
+  for (int i = 0; i < len; i++) {
+    int best = 0;
+    for (int b = 1; b < 4; b++)
+      if (m[4 * i + b] > m[4 * i + best]) best = b;
+    s[i] = "ACGT"[best];
+  }
+  s[len] = '\0';
+}
+
+int dm_report_matches_tsv(const char *path, const dm_report_t *r, const char *comment) {
+  out_t o = {0};
+  int rc = out_open(&o, path, comment, "# ");
+  if (rc == 0)
+    fprintf(o.fp, "file\tpattern\tquery_consensus\trank\tmotif\tmotif_consensus\toffset\tstrand\toverlap\t"
+                  "similarity\tp\tE\tq\n");
+  for (int t = 0; rc == 0 && t < r->n_tasks; t++)
+    for (int i = 0; i < r->tasks[t].set->n; i++) {
+      const dm_report_pattern_t *p = &r->tasks[t].pat[i];
+      char *qc = dm_malloc("consensus", (size_t)(p->q1 - p->q0) + 1);
+      consensus(p->m->ppm + 4 * p->q0, p->q1 - p->q0, qc);
+      for (int k = 0; k < p->n_hits; k++) {
+        const dm_tomtom_hit_t *h = &p->hits[k];
+        const dm_meme_motif_t *m = &r->db->m[h->target];
+        double *x = dm_malloc("motif", (size_t)m->len * 4 * sizeof *x);
+        char *mc = dm_malloc("consensus", (size_t)m->len + 1);
+        if (h->strand)
+          dm_motif_revcomp(m->p, m->len, x);
+        else
+          memcpy(x, m->p, (size_t)m->len * 4 * sizeof *x);
+        consensus(x, m->len, mc);
+        fprintf(o.fp, "%s\t%s\t%s\t%d\t%s\t%s\t%d\t%c\t%d\t%.4f\t%.4g\t%.4g\t%.4g\n", r->tasks[t].path,
+                p->name, qc, k + 1, m->name, mc, h->offset, h->strand ? '-' : '+', h->overlap, h->sim, h->p, h->e,
+                h->q);
+        free(mc);
+        free(x);
+      }
+      free(qc);
+    }
+  return out_close(&o, rc == 0);
+}
+
 // --- seqlets
 
 static char comp(char c) {

@@ -1,5 +1,6 @@
 /* dm_report_export: the files `dmotif report` writes next to index.html.
  *
+ *   matches.tsv                                    top database matches of every pattern
  *   motifs/<label>.<pfm|cwm|hcwm>[.trimmed].meme   patterns as MEME (tfmodisco-lite's `modisco meme`)
  *   seqlets/<label>.bed, seqlets/<label>.fa        every seqlet, genome coordinates
  *   seqlets/<label>.<pattern>.bed / .fa            the same per pattern (split)
@@ -47,5 +48,14 @@ DM_RESULT_USED int dm_report_seqlets(const char *dir, const dm_report_task_t *t,
  */
 DM_RESULT_USED int dm_report_memes(const char *dir, const dm_report_task_t *t, double trim, int pad,
                                    const char *comment);
+
+/**
+ * @brief Write every pattern's top database matches as TSV (header line
+ *        after the '#' comment lines): file, pattern, query consensus
+ *        (argmax of its query window), rank, motif, its consensus in the
+ *        matched orientation, offset, strand, overlap, similarity, p, E, q.
+ * @return 0 or -1 (logged)
+ */
+DM_RESULT_USED int dm_report_matches_tsv(const char *path, const dm_report_t *r, const char *comment);
 
 #endif
