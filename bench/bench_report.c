@@ -81,10 +81,7 @@ static void brute(const dm_meme_t *db, const double *q, int wq, const dm_tomtom_
       for (int t = 0; t < db->n; t++) {
         const dm_meme_motif_t *m = &db->m[t];
         double *x = malloc((size_t)m->len * 4 * sizeof *x);
-        if (st)
-          dm_motif_revcomp(m->p, m->len, x);
-        else
-          memcpy(x, m->p, (size_t)m->len * 4 * sizeof *x);
+        dm_motif_strand(m->p, m->len, st, x);
         for (int j = 0; j < m->len; j++, c++) {
           kq[i][c] = (int)lround((dm_tomtom_pearson(q + 4 * i, x + 4 * j) + 1) * o->bins);
           f[(size_t)i * K + kq[i][c]] += 1.0 / ncol;

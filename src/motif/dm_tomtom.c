@@ -44,6 +44,13 @@ void dm_motif_revcomp(const double *m, int len, double *out) {
     for (int b = 0; b < 4; b++) out[4 * i + b] = m[4 * (len - 1 - i) + (3 - b)];
 }
 
+void dm_motif_strand(const double *m, int len, int strand, double *out) {
+  if (strand)
+    dm_motif_revcomp(m, len, out);
+  else
+    memcpy(out, m, (size_t)len * 4 * sizeof *out);
+}
+
 dm_tomtom_db_t *dm_tomtom_db_new(const double *const *m, const int *len, int n) {
   DM_ASSERT(n > 0);
   dm_tomtom_db_t *db = dm_calloc("tomtom db", 1, sizeof *db);

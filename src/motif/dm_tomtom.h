@@ -90,6 +90,12 @@ double dm_tomtom_pearson(const double *x, const double *y);
 void dm_motif_revcomp(const double *m, int len, double *out);
 
 /**
+ * @brief A (len, 4) matrix on the given strand into out (len, 4): a copy
+ *        (strand 0) or its reverse complement (strand 1).
+ */
+void dm_motif_strand(const double *m, int len, int strand, double *out);
+
+/**
  * @brief Sort hits by p (then target index) and keep the first k in place.
  * @return min(k, n)
  */

@@ -168,10 +168,7 @@ int dm_report_matches_tsv(const char *path, const dm_report_t *r, const char *co
         const dm_meme_motif_t *m = &r->db->m[h->target];
         double *x = dm_malloc("motif", (size_t)m->len * 4 * sizeof *x);
         char *mc = dm_malloc("consensus", (size_t)m->len + 1);
-        if (h->strand)
-          dm_motif_revcomp(m->p, m->len, x);
-        else
-          memcpy(x, m->p, (size_t)m->len * 4 * sizeof *x);
+        dm_motif_strand(m->p, m->len, h->strand, x);
         consensus(x, m->len, mc);
         fprintf(o.fp, "%s\t%s\t%s\t%d\t%s\t%s\t%d\t%c\t%d\t%.4f\t%.4g\t%.4g\t%.4g\n", r->tasks[t].path,
                 p->name, qc, k + 1, m->name, mc, h->offset, h->strand ? '-' : '+', h->overlap, h->sim, h->p, h->e,

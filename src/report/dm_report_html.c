@@ -140,10 +140,7 @@ static void fig_logo(FILE *fp, const char *caption, const double *m, int len, dm
 static void aligned(FILE *fp, const dm_report_pattern_t *p, const dm_meme_motif_t *t, const dm_tomtom_hit_t *h) {
   int wq = p->q1 - p->q0, o = h->offset, lo = o < 0 ? o : 0, hi = o + t->len > wq ? o + t->len : wq;
   double *tm = dm_malloc("target", (size_t)t->len * 4 * sizeof *tm);
-  if (h->strand)
-    dm_motif_revcomp(t->p, t->len, tm);
-  else
-    memcpy(tm, t->p, (size_t)t->len * 4 * sizeof *tm);
+  dm_motif_strand(t->p, t->len, h->strand, tm);
   dm_svg_logo_opt_t o1 = dm_svg_logo_defaults(DM_LOGO_BITS);
   o1.col_px = 11;
   o1.height_px = 34;
