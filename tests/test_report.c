@@ -3,7 +3,7 @@
  * project's own parser give the pattern matrices (6 decimals), the trimmed
  * windows are lite's (sum |CWM| >= 0.3 max, padded by 4), and the page of a
  * report without database has one pattern section and four logos per
- * pattern. */
+ * pattern; the reader lists the root attributes (provenance). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,6 +36,9 @@ int main(void) {
   task.set = dm_modisco_read(task.path);
   CHECK(task.set && task.set->n == 2, "fixture not read");
   if (!task.set) return dm_test_summary("test_report");
+  CHECK(task.set->n_attrs == 1 && strcmp(task.set->attr_name[0], "window_size") == 0 &&
+            strcmp(task.set->attr_text[0], "200") == 0,
+        "root attributes: %d", task.set->n_attrs);
   dm_report_t r = {.n_tasks = 1, .tasks = &task, .tomtom = dm_tomtom_opt_default(), .top = 3, .trim = 0.3,
                    .pad = 4, .recur_q = 0.05, .params_yaml = "x: 1", .command = "test"};
   dm_report_match(&r);

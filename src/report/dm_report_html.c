@@ -273,15 +273,26 @@ static void foot(FILE *fp, const dm_report_t *r) {
   fputs("</table>", fp);
   for (int t = 0; t < r->n_tasks; t++) {
     const dm_report_task_t *T = &r->tasks[t];
-    fputs("<details><summary>Parameters of the run that made ", fp);
+    fputs("<details><summary>Attributes and parameters of the run that made ", fp);
     esc(fp, T->path);
     fputs("</summary>", fp);
+    if (T->set->n_attrs) {
+      fputs("<table>", fp);
+      for (int a = 0; a < T->set->n_attrs; a++) {
+        fputs("<tr><th>", fp);
+        esc(fp, T->set->attr_name[a]);
+        fputs("</th><td><code>", fp);
+        esc(fp, T->set->attr_text[a]);
+        fputs("</code></td></tr>", fp);
+      }
+      fputs("</table>", fp);
+    }
     if (T->set->parameters) {
       fputs("<pre>", fp);
       esc(fp, T->set->parameters);
       fputs("</pre>", fp);
     } else {
-      fputs("<p class=\"ns\">not recorded in the file (a tfmodisco-lite file, or an older dmotif)</p>", fp);
+      fputs("<p class=\"ns\">the file has no <code>parameters</code> attribute (tfmodisco-lite files have none)</p>", fp);
     }
     fputs("</details>", fp);
   }
