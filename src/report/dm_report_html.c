@@ -332,6 +332,13 @@ int dm_report_html(FILE *fp, const dm_report_t *r) {
     fputs(" hold no pos_patterns or neg_patterns (the run found no motif, e.g. too few seqlets).</p>", fp);
   } else {
     summary(fp, r);
+    if (r->db)
+      fprintf(fp,
+              "<p class=\"ns\">Matches: TOMTOM statistics of the pattern's PPM cut to lite's trimmed window "
+              "(Pearson column scores, minimum overlap %d, both strands, every offset); p-values exact for "
+              "scores on a 1/%d grid, corrected for the alignments tried; E = p &times; %d motifs; q-values "
+              "Benjamini&ndash;Hochberg over the database. Values &le; 0.05 in green.</p>",
+              r->tomtom.min_overlap, r->tomtom.bins, r->db->n);
   }
   for (int t = 0; t < r->n_tasks; t++) {
     const dm_report_task_t *T = &r->tasks[t];
