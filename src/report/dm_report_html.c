@@ -25,7 +25,7 @@ static const char css[] =
     ".fig{display:flex;flex-direction:column}.fig span{font-size:12px;color:#56657a;margin-bottom:2px}"
     "table{border-collapse:collapse;margin:6px 0;background:#fff}"
     "th,td{border-bottom:1px solid #e3e8ef;padding:4px 10px;text-align:left;vertical-align:middle}"
-    "th{background:#eef2f7;font-weight:600;font-size:13px}td.num{text-align:right;font-variant-numeric:tabular-nums}"
+    "th{background:#eef2f7;font-weight:600;font-size:13px}td.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}"
     "table.summary{box-shadow:0 1px 3px rgba(0,0,0,.12)}"
     ".sig{color:#2e7d32;font-weight:600}.ns{color:#8a96a8}"
     "svg text{font-size:9px;fill:#56657a}"
