@@ -3,7 +3,8 @@
  * project's own parser give the pattern matrices (6 decimals), the trimmed
  * windows are lite's (sum |CWM| >= 0.3 max, padded by 4), and the page of a
  * report without database has one pattern section and four logos per
- * pattern; the reader lists the root attributes (provenance). */
+ * pattern; the reader lists the root attributes (provenance); logo letter
+ * heights are the values (or p x bits, lite's formula by hand) to scale. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +13,7 @@
 
 #include "dm_report.h"
 #include "dm_report_export.h"
+#include "dm_svg.h"
 #include "dm_test.h"
 
 /* Largest |a - b| over n values. */
@@ -27,7 +29,42 @@ static int count(const char *s, const char *what) {
   return n;
 }
 
+/* Letter heights drawn by dm_svg_logo for a one-column matrix: sum of the
+ * scale(w, h) heights of the letters, in pixels. */
+static double drawn_height(const double *col, dm_logo_mode_t mode, double ymin, double ymax) {
+  char *svg = NULL;
+  size_t n = 0;
+  FILE *fp = open_memstream(&svg, &n);
+  dm_svg_logo_opt_t o = dm_svg_logo_defaults(mode);
+  o.ymin = ymin, o.ymax = ymax, o.height_px = 100;
+  dm_svg_logo(fp, col, 1, &o);
+  fclose(fp);
+  double sum = 0, w, h;
+  for (const char *p = svg; (p = strstr(p, "scale(")); p++)
+    if (sscanf(p, "scale(%lf,%lf)", &w, &h) == 2) sum += h;
+  free(svg);
+  return sum;
+}
+
+static void check_logos(void) {
+  /* bits, lite's formula by hand: sum p log2((p + 0.001) / 1.004) + 2 */
+  double one[4] = {1, 0, 0, 0}, uni[4] = {0.25, 0.25, 0.25, 0.25}, half[4] = {0.5, 0, 0.5, 0};
+  CLOSE(dm_svg_row_bits(one), log2(1.001 / 1.004) + 2, 1e-12);
+  CLOSE(dm_svg_row_bits(uni), 0.0, 1e-2);
+  CLOSE(dm_svg_row_bits(half), log2(0.501 / 1.004) + 2, 1e-12);
+  /* heights: 100 px for the range; bits 0..2 -> a column of IC bits is 50 IC px */
+  CLOSE(drawn_height(half, DM_LOGO_BITS, 0, 0), 50 * dm_svg_row_bits(half), 1e-3);
+  /* values: +0.3 +0.2 up, -0.1 -0.4 down on a range of [-0.5, 0.5] -> 100 px in all */
+  double v[4] = {0.3, -0.1, 0.2, -0.4};
+  CLOSE(drawn_height(v, DM_LOGO_VALUES, -0.5, 0.5), 100, 1e-3);
+  double lo, hi;
+  dm_svg_logo_range(v, 1, &lo, &hi);
+  CLOSE(lo, -0.5, 1e-12);
+  CLOSE(hi, 0.5, 1e-12);
+}
+
 int main(void) {
+  check_logos();
   char dir[] = "/tmp/dm_test_report_XXXXXX", sub[128], path[256];
   CHECK(mkdtemp(dir) != NULL, "mkdtemp");
   snprintf(sub, sizeof sub, "%s/motifs", dir);
