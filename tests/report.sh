@@ -109,6 +109,12 @@ expect_error "missing attr.h5" "Report:seqlets=true needs Input:attr" -P Input:m
 expect_error "not an HDF5 file" "bad.bed.h5: cannot open" -P Input:modisco="$DATA"/io/bad.bed.h5
 rep -P Input:modisco="$R"/empty.h5 -P Output:dir=empty 2> err.log
 check "[ \$? -ne 0 ] && grep -q 'exists' err.log" "an existing Output:dir was not refused"
+mkdir -p notreport && touch notreport/keep
+rep -P Input:modisco="$R"/empty.h5 -P Output:dir=notreport -P Output:overwrite=true 2> err.log
+check "[ \$? -ne 0 ] && grep -q 'not a report directory' err.log && [ -e notreport/keep ]" \
+  "Output:overwrite replaced a directory that is not a report"
+rep -P Input:modisco="$R"/empty.h5 -P Output:dir=empty -P Output:overwrite=true
+check "[ \$? -eq 0 ] && [ -s empty/index.html ]" "Output:overwrite did not replace a report"
 
 # --- seqlets of a BED-input run: encode the io regions (L = 6), place the fixture's seqlets
 cp "$DATA"/io/genome.fa genome.fa

@@ -98,6 +98,12 @@ static int prepare_dir(const report_opt_t *o, const char *tmp) {
       dm_log_error("Output:dir %s exists: remove it or set Output:overwrite=true", o->dir);
       return -1;
     }
+    char index[PATH_MAX + 16];
+    snprintf(index, sizeof index, "%s/index.html", o->dir);
+    if (!S_ISDIR(st.st_mode) || stat(index, &st) != 0) {
+      dm_log_error("Output:dir %s exists and is not a report directory (no index.html): not replaced", o->dir);
+      return -1;
+    }
     const char *in[3] = {o->attr, o->genome, o->motifs};
     for (int i = 0; i < o->n_inputs + 3; i++) {
       const char *f = i < o->n_inputs ? o->inputs[i] : in[i - o->n_inputs];
@@ -113,10 +119,11 @@ static int prepare_dir(const report_opt_t *o, const char *tmp) {
   }
   char sub[PATH_MAX + 16];
   snprintf(sub, sizeof sub, "%s/motifs", tmp);
-  if (o->meme && mkdir(sub, 0777) != 0) return -1;
+  int rc = o->meme ? mkdir(sub, 0777) : 0;
   snprintf(sub, sizeof sub, "%s/seqlets", tmp);
-  if (o->seqlets && mkdir(sub, 0777) != 0) return -1;
-  return 0;
+  if (rc == 0 && o->seqlets) rc = mkdir(sub, 0777);
+  if (rc != 0) dm_log_error("%s: cannot create directory: %s", sub, strerror(errno));
+  return rc;
 }
 
 /* Label of an input: its file name without directory and .h5; made unique. */
