@@ -30,6 +30,10 @@ for f in pfm cwm hcwm pfm.trimmed cwm.trimmed hcwm.trimmed; do
   check "[ -s ex/motifs/example_task0.$f.meme ] && grep -q '^# *modisco:' ex/motifs/example_task0.$f.meme" "MEME $f"
 done
 
+# --- 2 ranks (rank 0 does the work): the same files, byte for byte
+mkdir -p np2 && (cd np2 && $MPIEXEC 2 "$DMOTIF" report -q -P Input:modisco="$R"/example_task0.h5 -P Output:dir=ex)
+check "[ \$? -eq 0 ] && diff -r ex np2/ex > /dev/null" "2 ranks give another report"
+
 # --- the same file in tfmodisco-lite's schema (no genomic columns): the same matches
 rep -P Input:modisco="$R"/lite_task0.h5 -P Output:dir=lite
 check "[ \$? -eq 0 ] && diff <(grep -v '^#' $m | cut -f2-) <(grep -v '^#' lite/matches.tsv | cut -f2-)" \

@@ -300,9 +300,7 @@ static void foot(FILE *fp, const dm_report_t *r) {
   esc(fp, r->command);
   fputs("\n\n", fp);
   esc(fp, r->params_yaml);
-  fprintf(fp, "</pre><p>Matching: TOMTOM statistics, Pearson column scores, minimum overlap %d, grid 1/%d, "
-              "both strands; %.3f s.</p></details></footer>",
-          r->tomtom.min_overlap, r->tomtom.bins, r->match_seconds);
+  fputs("</pre></details></footer>", fp);
 }
 
 int dm_report_html(FILE *fp, const dm_report_t *r) {
