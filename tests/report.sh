@@ -1,7 +1,8 @@
 #!/bin/bash
 # dmotif report on the example fixture (tests/data/report, see PROVENANCE.txt):
 # - task 0: a GATA pattern whose top match is a GATA motif and a TAL1 (CAGATG) pattern whose top match
-#   contains the E-box, both q < 0.05; the lite-schema copy gives the same matches;
+#   contains the E-box, both q < 0.05; 2 ranks give the same bytes; the lite-schema copy gives the
+#   same matches; patterns recur across two files;
 # - the page in headless Chromium: one section per pattern with SVG logos (DOM), letter-coloured
 #   pixels in a screenshot (kept as $WORK/report.png), no request leaving the page;
 # - no database, no patterns, bad database, missing attr.h5, existing output: as documented;
