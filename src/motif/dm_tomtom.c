@@ -87,14 +87,18 @@ void dm_tomtom_db_free(dm_tomtom_db_t *db) {
 
 // --- null distributions
 
-/* Per query: quantised scores against every database column, and the
- * survival functions of the summed scores of every query range [a, b]. */
+/* Per query: quantised scores against every database column, the null
+ * distribution of each query column, and the survival functions of the
+ * summed scores of the query ranges [a, b] for one a at a time. */
 typedef struct {
   int wq, kmax;   /* kmax = 2 bins: largest column score */
   int64_t ncol;   /* database columns, both strands */
   uint16_t *k;    /* (wq, ncol) quantised scores */
   double *sim;    /* (wq, ncol) Pearson correlations */
-  double **sf;    /* (wq * wq,) sf[a * wq + b][s] = P(S >= s), s in [0, (b-a+1) kmax + 1] (NULL for b < a) */
+  double *f;      /* (wq, kmax + 1) null pmf of each query column's score */
+  double **sf;    /* (wq,) sf[b][s] = P(S_[a,b] >= s), s in [0, (b-a+1) kmax + 1]; NULL for b < a */
+  double *pmf, *next; /* (wq kmax + 1,) work */
+  int *nz;        /* (kmax + 1,) work */
 } null_t;
 
 /* Survival function of a pmf of length n into sf (n + 1,), sf[n] = 0. */
@@ -110,61 +114,67 @@ static void null_build(const dm_tomtom_db_t *db, const double *q, int wq, int bi
   int K = nl->kmax + 1;
   nl->k = dm_malloc("tomtom scores", (size_t)wq * (size_t)nl->ncol * sizeof *nl->k);
   nl->sim = dm_malloc("tomtom sims", (size_t)wq * (size_t)nl->ncol * sizeof *nl->sim);
-  double *f = dm_calloc("tomtom column pmfs", (size_t)wq * (size_t)K, sizeof *f);
+  nl->f = dm_calloc("tomtom column pmfs", (size_t)wq * (size_t)K, sizeof *nl->f);
   for (int i = 0; i < wq; i++) {
     double zq[4];
     unit_centred(q + 4 * i, zq);
     uint16_t *ki = nl->k + (size_t)i * (size_t)nl->ncol;
-    double *si = nl->sim + (size_t)i * (size_t)nl->ncol;
+    double *si = nl->sim + (size_t)i * (size_t)nl->ncol, *fi = nl->f + (size_t)i * K;
     for (int64_t c = 0; c < nl->ncol; c++) {
       const double *z = db->z + 4 * c;
       double s = zq[0] * z[0] + zq[1] * z[1] + zq[2] * z[2] + zq[3] * z[3];
       s = s > 1 ? 1 : s < -1 ? -1 : s;
       si[c] = s;
       ki[c] = (uint16_t)lround((s + 1) * bins);
-      f[(size_t)i * K + ki[c]] += 1;
+      fi[ki[c]] += 1;
     }
-    for (int k = 0; k < K; k++) f[(size_t)i * K + k] /= (double)nl->ncol;
+    for (int k = 0; k < K; k++) fi[k] /= (double)nl->ncol;
   }
-  /* pmfs of every range by extending [a, b-1] with column b */
-  nl->sf = dm_calloc("tomtom sfs", (size_t)wq * (size_t)wq, sizeof *nl->sf);
-  double *pmf = dm_malloc("tomtom pmf", (size_t)(wq * nl->kmax + 1) * sizeof *pmf);
-  double *next = dm_malloc("tomtom pmf", (size_t)(wq * nl->kmax + 1) * sizeof *next);
-  int *nz = dm_malloc("tomtom support", (size_t)K * sizeof *nz);
-  for (int a = 0; a < wq; a++) {
-    int n = K;
-    memcpy(pmf, f + (size_t)a * K, (size_t)K * sizeof *pmf);
-    for (int b = a; b < wq; b++) {
-      if (b > a) {
-        const double *fb = f + (size_t)b * K;
-        int nnz = 0;
-        for (int k = 0; k < K; k++)
-          if (fb[k] > 0) nz[nnz++] = k;
-        int m = n + nl->kmax;
-        memset(next, 0, (size_t)m * sizeof *next);
-        for (int s = 0; s < n; s++) {
-          if (pmf[s] == 0) continue;
-          for (int t = 0; t < nnz; t++) next[s + nz[t]] += pmf[s] * fb[nz[t]];
-        }
-        memcpy(pmf, next, (size_t)m * sizeof *pmf);
-        n = m;
+  nl->sf = dm_calloc("tomtom sfs", (size_t)wq, sizeof *nl->sf);
+  nl->pmf = dm_malloc("tomtom pmf", (size_t)(wq * nl->kmax + 1) * sizeof *nl->pmf);
+  nl->next = dm_malloc("tomtom pmf", (size_t)(wq * nl->kmax + 1) * sizeof *nl->next);
+  nl->nz = dm_malloc("tomtom support", (size_t)K * sizeof *nl->nz);
+}
+
+/* Survival functions of the ranges [a, b], b = a..wq-1: the pmf of [a, b-1]
+ * convolved with the null of column b. */
+static void null_ranges(null_t *nl, int a) {
+  int K = nl->kmax + 1, n = K;
+  double *pmf = nl->pmf, *next = nl->next;
+  memcpy(pmf, nl->f + (size_t)a * K, (size_t)K * sizeof *pmf);
+  for (int b = 0; b < nl->wq; b++) {
+    free(nl->sf[b]);
+    nl->sf[b] = NULL;
+  }
+  for (int b = a; b < nl->wq; b++) {
+    if (b > a) {
+      const double *fb = nl->f + (size_t)b * K;
+      int nnz = 0;
+      for (int k = 0; k < K; k++)
+        if (fb[k] > 0) nl->nz[nnz++] = k;
+      int m = n + nl->kmax;
+      memset(next, 0, (size_t)m * sizeof *next);
+      for (int s = 0; s < n; s++) {
+        if (pmf[s] == 0) continue;
+        for (int t = 0; t < nnz; t++) next[s + nl->nz[t]] += pmf[s] * fb[nl->nz[t]];
       }
-      double *sf = dm_malloc("tomtom sf", (size_t)(n + 1) * sizeof *sf);
-      survival(pmf, n, sf);
-      nl->sf[a * wq + b] = sf;
+      memcpy(pmf, next, (size_t)m * sizeof *pmf);
+      n = m;
     }
+    nl->sf[b] = dm_malloc("tomtom sf", (size_t)(n + 1) * sizeof *nl->sf[b]);
+    survival(pmf, n, nl->sf[b]);
   }
-  free(nz);
-  free(next);
-  free(pmf);
-  free(f);
 }
 
 static void null_free(null_t *nl) {
-  for (int i = 0; i < nl->wq * nl->wq; i++) free(nl->sf[i]);
+  for (int i = 0; i < nl->wq; i++) free(nl->sf[i]);
   free(nl->sf);
   free(nl->k);
   free(nl->sim);
+  free(nl->f);
+  free(nl->pmf);
+  free(nl->next);
+  free(nl->nz);
 }
 
 // --- matching
@@ -195,17 +205,28 @@ static void bh_qvalues(dm_tomtom_hit_t *hits, int n) {
   free(v);
 }
 
-/* Best alignment of the query (null nl) with target t on strand st into h
- * (kept when better than h); counts the alignments tried in *tried. */
-static void align_target(const dm_tomtom_db_t *db, const null_t *nl, int t, int st, int min_overlap,
+/* 1 if alignment (p, overlap, strand, offset) is better than the one in h:
+ * smaller p, then larger overlap, then strand +, then smaller offset. */
+static int better(double p, int overlap, int st, int o, const dm_tomtom_hit_t *h) {
+  if (p != h->p_align) return p < h->p_align;
+  if (overlap != h->overlap) return overlap > h->overlap;
+  if (st != h->strand) return st < h->strand;
+  return o < h->offset;
+}
+
+/* The alignments of the query (null nl, ranges starting at query column a)
+ * with target t on strand st: offsets o with max(o, 0) = a. Keeps the best in
+ * h; counts the alignments tried in *tried. */
+static void align_target(const dm_tomtom_db_t *db, const null_t *nl, int a, int t, int st, int min_overlap,
                          dm_tomtom_hit_t *h, long *tried) {
   int wq = nl->wq, wt = db->len[t];
   int need = min_overlap;
   if (need > wq) need = wq;
   if (need > wt) need = wt;
   int64_t c0 = (st ? db->cols : 0) + db->off[t];
-  for (int o = -(wt - 1); o <= wq - 1; o++) {
-    int a = o > 0 ? o : 0, b = o + wt < wq ? o + wt : wq; /* query columns [a, b) */
+  int o0 = a > 0 ? a : -(wt - 1), o1 = a; /* offsets [o0, o1] start at query column a */
+  for (int o = o0; o <= o1; o++) {
+    int b = o + wt < wq ? o + wt : wq; /* query columns [a, b) */
     if (b - a < need) continue;
     (*tried)++;
     int s = 0;
@@ -215,8 +236,8 @@ static void align_target(const dm_tomtom_db_t *db, const null_t *nl, int t, int 
       s += nl->k[at];
       sim += nl->sim[at];
     }
-    double p = nl->sf[a * wq + (b - 1)][s];
-    if (p < h->p_align || (p == h->p_align && b - a > h->overlap)) {
+    double p = nl->sf[b - 1][s];
+    if (better(p, b - a, st, o, h)) {
       h->p_align = p;
       h->strand = st;
       h->offset = o;
@@ -231,22 +252,21 @@ void dm_tomtom_query(const dm_tomtom_db_t *db, const double *q, int wq, const dm
   DM_ASSERT(wq > 0 && opt->min_overlap >= 1 && opt->bins >= 1 && 2 * opt->bins < 65535);
   null_t nl;
   null_build(db, q, wq, opt->bins, &nl);
+  long *tried = dm_calloc("alignments tried", (size_t)db->n, sizeof *tried);
+  for (int t = 0; t < db->n; t++) hits[t] = (dm_tomtom_hit_t){.target = t, .p_align = 2, .p = 1};
+  for (int a = 0; a < wq; a++) {
+    null_ranges(&nl, a);
+    for (int t = 0; t < db->n; t++)
+      for (int st = 0; st < 2; st++) align_target(db, &nl, a, t, st, opt->min_overlap, &hits[t], &tried[t]);
+  }
   for (int t = 0; t < db->n; t++) {
     dm_tomtom_hit_t *h = &hits[t];
-    *h = (dm_tomtom_hit_t){.target = t, .p_align = 2, .p = 1};
-    long tried = 0;
-    for (int st = 0; st < 2; st++) align_target(db, &nl, t, st, opt->min_overlap, h, &tried);
-    if (tried == 0) {
-      h->p_align = 1;
-      continue;
-    }
-    h->p = -expm1((double)tried * log1p(-(h->p_align < 1 ? h->p_align : 1)));
-    if (h->p_align >= 1) h->p = 1;
+    if (tried[t] == 0) h->p_align = 1; /* no alignment long enough: p = 1 */
+    h->p = h->p_align < 1 ? -expm1((double)tried[t] * log1p(-h->p_align)) : 1;
     h->e = h->p * db->n;
   }
-  for (int t = 0; t < db->n; t++)
-    if (hits[t].overlap == 0) hits[t].e = db->n;
   bh_qvalues(hits, db->n);
+  free(tried);
   null_free(&nl);
 }
 
