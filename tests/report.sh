@@ -5,7 +5,8 @@
 #   same matches; patterns recur across two files;
 # - the page in headless Chromium: one section per pattern with SVG logos (DOM), letter-coloured
 #   pixels in a screenshot (kept as $WORK/report.png), no request leaving the page;
-# - no database, no patterns, bad database, missing attr.h5, existing output: as documented;
+# - no database, no patterns, bad database, missing attr.h5: as documented; the output policy
+#   (existing files refused without Output:overwrite, never an input replaced);
 # - seqlets of a BED-input run: BED6 = regions + seqlet offsets, FASTA = the genome (awk-extracted).
 set -u
 . "$SRC"/tests/lib.sh
@@ -70,7 +71,8 @@ if command -v chromium > /dev/null; then
     "file://$WORK/ex/index.html" > /dev/null
   check "[ -s report.png ]" "no screenshot"
   "$PNG_COLORS" report.png 2000 109648 255c99 f7b32b d62839 > colors.txt
-  check "[ \$? -eq 0 ]" "logo letters missing in the screenshot: $(tr '\n' ' ' < colors.txt)"
+  rc=$?
+  check "[ $rc -eq 0 ]" "logo letters missing in the screenshot: $(tr '\n' ' ' < colors.txt)"
   # requests the page makes carry its (opaque, file://) origin as initiator "null"; the browser's own
   # background requests (update checks) have none ("not an origin")
   page_requests() { grep -o '"initiator":"[^"]*"' "$1" | grep -vc '"not an origin"'; }
@@ -103,7 +105,8 @@ expect_error() { # <what> <pattern> <args...>
   rm -rf bad bad.tmp
   rep -P Output:dir=bad "$@" 2> err.log
   local rc=$?
-  check "[ $rc -ne 0 ] && grep -q \"$pat\" err.log && [ ! -e bad ] && [ ! -e bad.tmp ]" "$what: rc $rc, $(head -c 300 err.log)"
+  check "[ $rc -ne 0 ] && grep -q \"$pat\" err.log && [ -z \"\$(find bad -type f 2> /dev/null)\" ]" \
+    "$what: rc $rc, files $(find bad -type f 2> /dev/null | tr '\n' ' '), $(head -c 300 err.log)"
 }
 expect_error "malformed MEME" "nonnumeric.meme:6:" -P Input:modisco="$R"/example_task0.h5 \
   -P Report:motifs="$DATA"/meme/nonnumeric.meme
@@ -114,12 +117,17 @@ expect_error "missing attr.h5" "Report:seqlets=true needs Input:attr" -P Input:m
 expect_error "not an HDF5 file" "bad.bed.h5: cannot open" -P Input:modisco="$DATA"/io/bad.bed.h5
 rep -P Input:modisco="$R"/empty.h5 -P Output:dir=empty 2> err.log
 check "[ \$? -ne 0 ] && grep -q 'exists' err.log" "an existing Output:dir was not refused"
-mkdir -p notreport && touch notreport/keep
-rep -P Input:modisco="$R"/empty.h5 -P Output:dir=notreport -P Output:overwrite=true 2> err.log
-check "[ \$? -ne 0 ] && grep -q 'not a report directory' err.log && [ -e notreport/keep ]" \
-  "Output:overwrite replaced a directory that is not a report"
+mkdir -p other && touch other/keep
+rep -P Input:modisco="$R"/empty.h5 -P Output:dir=other -P Output:overwrite=true
+check "[ \$? -eq 0 ] && [ -e other/keep ] && [ -s other/index.html ]" "Output:overwrite touched other files"
 rep -P Input:modisco="$R"/empty.h5 -P Output:dir=empty -P Output:overwrite=true
 check "[ \$? -eq 0 ] && [ -s empty/index.html ]" "Output:overwrite did not replace a report"
+cp ex/matches.tsv before.tsv
+rep -P Input:modisco="$R"/example_task0.h5 -P Report:motifs=ex/matches.tsv -P Output:dir=ex \
+  -P Output:overwrite=true 2> err.log
+rc=$?
+check "[ $rc -ne 0 ] && grep -q 'is the input' err.log && cmp -s before.tsv ex/matches.tsv" \
+  "an output that is an input was not refused: $(head -c 300 err.log)"
 
 # --- seqlets of a BED-input run: encode the io regions (L = 6), place the fixture's seqlets
 cp "$DATA"/io/genome.fa genome.fa

@@ -2,14 +2,14 @@
  * index.html (logos, database matches, seqlet figures), the patterns as MEME
  * files and, with Input:attr, the seqlets as BED6 and FASTA.
  *
- * Rank 0 does the work (other ranks wait for its verdict). Everything is
- * written into <Output:dir>.tmp, which replaces Output:dir when complete.
+ * Rank 0 does the work (other ranks wait for its verdict). Output:dir and
+ * its motifs/ and seqlets/ are created when missing; every file follows the
+ * output policy (dm_output.h): checked before the work, written as
+ * <file>.tmp and renamed when complete; index.html is written last.
  */
 
 /* Standard headers. */
-#define _XOPEN_SOURCE 700
 #include <errno.h>
-#include <ftw.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,6 +21,7 @@
 #include "dm_digest.h"
 #include "dm_log.h"
 #include "dm_mem.h"
+#include "dm_output.h"
 #include "dm_report.h"
 #include "dm_report_export.h"
 
@@ -46,7 +47,7 @@ static const dm_param_spec_t report_spec[] = {
     {"Report:fasta", DM_PARAM_BOOL, "false", NULL, "also write seqlets/<file>.fa"},
     {"Report:split", DM_PARAM_BOOL, "false", NULL, "also write one seqlet BED/FASTA per pattern"},
     {"Output:dir", DM_PARAM_STRING, NULL, NULL, "output directory (index.html, motifs/, seqlets/)"},
-    {"Output:overwrite", DM_PARAM_BOOL, "false", NULL, "replace an existing Output:dir"},
+    DM_OUTPUT_OVERWRITE_PARAM,
 };
 
 typedef struct {
@@ -58,19 +59,7 @@ typedef struct {
   double trim, recur_q;
 } report_opt_t;
 
-// --- files and directories
-
-static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw) {
-  (void)st, (void)flag, (void)ftw;
-  return remove(path);
-}
-
-/* Remove a directory tree (absent is fine). @return 0 or -1 */
-static int rm_tree(const char *path) {
-  struct stat st;
-  if (lstat(path, &st) != 0) return 0;
-  return nftw(path, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
-}
+// --- inputs, outputs
 
 /* Split a comma/space separated list ("[a, b]" also) into o->inputs. */
 static void split_inputs(report_opt_t *o, const char *list) {
@@ -82,48 +71,18 @@ static void split_inputs(report_opt_t *o, const char *list) {
   free(s);
 }
 
-/* 1 if path lies inside dir (or is dir). */
-static int inside(const char *path, const char *dir) {
-  char rp[PATH_MAX], rd[PATH_MAX];
-  if (!realpath(path, rp) || !realpath(dir, rd)) return 0;
-  size_t n = strlen(rd);
-  return strncmp(rp, rd, n) == 0 && (rp[n] == '/' || rp[n] == '\0');
-}
-
-/* Check the output policy and create <dir>.tmp with its subdirectories. */
-static int prepare_dir(const report_opt_t *o, const char *tmp) {
+/* Create dir/sub when missing. @return 0 or -1 (logged) */
+static int make_dir(const char *dir, const char *sub) {
+  char path[PATH_MAX + 16];
+  snprintf(path, sizeof path, "%s%s%s", dir, sub ? "/" : "", sub ? sub : "");
+  if (mkdir(path, 0777) == 0) {
+    dm_log_info("%s: created", path);
+    return 0;
+  }
   struct stat st;
-  if (stat(o->dir, &st) == 0) {
-    if (!o->overwrite) {
-      dm_log_error("Output:dir %s exists: remove it or set Output:overwrite=true", o->dir);
-      return -1;
-    }
-    char index[PATH_MAX + 16];
-    snprintf(index, sizeof index, "%s/index.html", o->dir);
-    if (!S_ISDIR(st.st_mode) || stat(index, &st) != 0) {
-      dm_log_error("Output:dir %s exists and is not a report directory (no index.html): not replaced", o->dir);
-      return -1;
-    }
-    const char *in[3] = {o->attr, o->genome, o->motifs};
-    for (int i = 0; i < o->n_inputs + 3; i++) {
-      const char *f = i < o->n_inputs ? o->inputs[i] : in[i - o->n_inputs];
-      if (f && inside(f, o->dir)) {
-        dm_log_error("input %s lies inside Output:dir %s, which the report would replace", f, o->dir);
-        return -1;
-      }
-    }
-  }
-  if (rm_tree(tmp) != 0 || mkdir(tmp, 0777) != 0) {
-    dm_log_error("%s: cannot create directory: %s", tmp, strerror(errno));
-    return -1;
-  }
-  char sub[PATH_MAX + 16];
-  snprintf(sub, sizeof sub, "%s/motifs", tmp);
-  int rc = o->meme ? mkdir(sub, 0777) : 0;
-  snprintf(sub, sizeof sub, "%s/seqlets", tmp);
-  if (rc == 0 && o->seqlets) rc = mkdir(sub, 0777);
-  if (rc != 0) dm_log_error("%s: cannot create directory: %s", sub, strerror(errno));
-  return rc;
+  if (errno == EEXIST && stat(path, &st) == 0 && S_ISDIR(st.st_mode)) return 0;
+  dm_log_error("%s (Output:dir): cannot create directory: %s", path, strerror(errno == EEXIST ? ENOTDIR : errno));
+  return -1;
 }
 
 /* Label of an input: its file name without directory and .h5; made unique. */
@@ -143,6 +102,66 @@ static void set_label(dm_report_t *r, int t) {
     }
 }
 
+/* Growing list of output files (paths owned), NULL-key terminated. */
+typedef struct {
+  int n, cap;
+  dm_output_path_t *v;
+} outputs_t;
+
+static void add_output(outputs_t *l, const char *path) {
+  if (l->n + 2 > l->cap) {
+    l->cap = l->cap ? 2 * l->cap : 32;
+    l->v = dm_realloc("outputs", l->v, (size_t)l->cap * sizeof *l->v);
+  }
+  l->v[l->n++] = (dm_output_path_t){"Output:dir", dm_strdup("output", path)};
+  l->v[l->n] = (dm_output_path_t){NULL, NULL};
+}
+
+static void free_outputs(outputs_t *l) {
+  for (int i = 0; i < l->n; i++) free((char *)l->v[i].path);
+  free(l->v);
+  *l = (outputs_t){0};
+}
+
+/* Apply the output policy to the files of this report: before reading
+ * (patterns unknown: split files left out) or after (split files only). */
+static int check_outputs(const report_opt_t *o, const dm_report_t *r, int split_files) {
+  outputs_t out = {0};
+  char path[PATH_MAX + 256];
+  if (!split_files) {
+    snprintf(path, sizeof path, "%s/index.html", o->dir);
+    add_output(&out, path);
+    if (o->motifs) {
+      snprintf(path, sizeof path, "%s/matches.tsv", o->dir);
+      add_output(&out, path);
+    }
+  }
+  for (int t = 0; t < r->n_tasks; t++) {
+    const dm_report_task_t *T = &r->tasks[t];
+    for (int k = 0; !split_files && o->meme && k < 6; k++) {
+      dm_report_path_meme(path, sizeof path, o->dir, T->label, k / 2, k % 2);
+      add_output(&out, path);
+    }
+    int n = split_files ? T->set->n : 1; /* split: pattern names set by dm_report_match */
+    for (int i = 0; o->seqlets && i < n; i++)
+      for (int fa = 0; fa <= o->fasta; fa++) {
+        dm_report_path_seqlets(path, sizeof path, o->dir, T->label, split_files ? T->pat[i].name : NULL, fa);
+        add_output(&out, path);
+      }
+  }
+  dm_output_path_t *in = dm_malloc("inputs", (size_t)(o->n_inputs + 4) * sizeof *in);
+  for (int i = 0; i < o->n_inputs; i++) in[i] = (dm_output_path_t){"Input:modisco", o->inputs[i]};
+  in[o->n_inputs] = (dm_output_path_t){"Input:attr", o->attr};
+  in[o->n_inputs + 1] = (dm_output_path_t){"Input:genome", o->genome};
+  in[o->n_inputs + 2] = (dm_output_path_t){"Report:motifs", o->motifs};
+  in[o->n_inputs + 3] = (dm_output_path_t){NULL, NULL};
+  dm_output_policy_t pol = {.overwrite = o->overwrite};
+  int rc = out.n ? dm_output_check(NULL, &pol, in, out.v) : 0;
+  free(in);
+  free_outputs(&out);
+  return rc;
+}
+
 // --- the report
 
 static int report_rank0(const report_opt_t *o, const char *yaml) {
@@ -155,27 +174,32 @@ static int report_rank0(const report_opt_t *o, const char *yaml) {
                    .recur_q = o->recur_q};
   dm_meme_t *db = NULL;
   dm_report_genome_t *g = NULL;
-  char tmp[PATH_MAX];
-  snprintf(tmp, sizeof tmp, "%s.tmp", o->dir);
-  int rc = prepare_dir(o, tmp);
+  r.tasks = dm_calloc("tasks", (size_t)o->n_inputs, sizeof *r.tasks);
+  for (int t = 0; t < o->n_inputs; t++) {
+    r.tasks[t].path = o->inputs[t];
+    set_label(&r, t);
+  }
+  r.n_tasks = o->n_inputs; /* sets are read below; check_outputs needs the labels only */
+  int rc = make_dir(o->dir, NULL);
+  if (rc == 0 && o->meme) rc = make_dir(o->dir, "motifs");
+  if (rc == 0 && o->seqlets) rc = make_dir(o->dir, "seqlets");
+  if (rc == 0) rc = check_outputs(o, &r, 0);
+  r.n_tasks = 0;
   if (rc == 0 && o->motifs) {
     db = dm_meme_read(o->motifs, 1);
     if (!db || dm_digest_sha256_file(o->motifs, r.db_sha256) < 0) rc = -1;
     if (db) dm_log_info("motif database %s: %d motifs", o->motifs, db->n);
   }
   r.db = db;
-  r.tasks = dm_calloc("tasks", (size_t)o->n_inputs, sizeof *r.tasks);
   for (int t = 0; rc == 0 && t < o->n_inputs; t++) {
     dm_report_task_t *T = &r.tasks[t];
     struct stat st;
-    T->path = o->inputs[t];
     if (!(T->set = dm_modisco_read(T->path)) || dm_digest_sha256_file(T->path, T->sha256) < 0) {
       rc = -1;
       break;
     }
     r.n_tasks = t + 1;
     T->bytes = stat(T->path, &st) == 0 ? (long long)st.st_size : -1;
-    set_label(&r, t);
     if (T->set->n == 0) dm_log_warn("%s: no patterns (the page says so)", T->path);
   }
   if (rc == 0 && o->seqlets && !(g = dm_report_genome_open(o->attr, o->genome))) rc = -1;
@@ -183,31 +207,27 @@ static int report_rank0(const report_opt_t *o, const char *yaml) {
     dm_report_match(&r);
     dm_log_info("matched %d file(s) against %s in %.3f s", r.n_tasks, db ? db->path : "no database",
                 r.match_seconds);
+    if (o->split) rc = check_outputs(o, &r, 1);
   }
+  for (int t = 0; rc == 0 && g && t < r.n_tasks; t++) /* every seqlet placed before any file is written */
+    rc = dm_report_seqlets(NULL, &r.tasks[t], g, 0, 0, NULL);
+  char path[PATH_MAX + 16];
   if (rc == 0 && db) {
-    char path[PATH_MAX + 16];
-    snprintf(path, sizeof path, "%s/matches.tsv", tmp);
+    snprintf(path, sizeof path, "%s/matches.tsv", o->dir);
     rc = dm_report_matches_tsv(path, &r, yaml);
   }
   for (int t = 0; rc == 0 && t < r.n_tasks; t++) {
-    if (o->meme) rc = dm_report_memes(tmp, &r.tasks[t], r.trim, r.pad, yaml);
-    if (rc == 0 && g) rc = dm_report_seqlets(tmp, &r.tasks[t], g, o->fasta, o->split, yaml);
+    if (o->meme) rc = dm_report_memes(o->dir, &r.tasks[t], r.trim, r.pad, yaml);
+    if (rc == 0 && g) rc = dm_report_seqlets(o->dir, &r.tasks[t], g, o->fasta, o->split, yaml);
   }
-  if (rc == 0) {
-    char path[PATH_MAX + 16];
-    snprintf(path, sizeof path, "%s/index.html", tmp);
-    FILE *fp = fopen(path, "w");
-    if (!fp || dm_report_html(fp, &r) < 0 || fclose(fp) != 0) {
-      dm_log_error("%s: cannot write", path);
-      rc = -1;
-    }
+  if (rc == 0) { /* last: a complete index.html means a complete report */
+    dm_report_out_t page = {0};
+    snprintf(path, sizeof path, "%s/index.html", o->dir);
+    rc = dm_report_out_open(&page, path, NULL, "");
+    if (rc == 0) rc = dm_report_html(page.fp, &r);
+    if (dm_report_out_close(&page, rc == 0) < 0) rc = -1;
+    if (rc == 0) dm_log_info("wrote %s", path);
   }
-  if (rc == 0 && (rm_tree(o->dir) != 0 || rename(tmp, o->dir) != 0)) {
-    dm_log_error("cannot replace %s by %s: %s", o->dir, tmp, strerror(errno));
-    rc = -1;
-  }
-  if (rc != 0) (void)rm_tree(tmp);
-  if (rc == 0) dm_log_info("wrote %s/index.html", o->dir);
   dm_report_genome_close(g);
   dm_report_free(&r);
   free(r.tasks);

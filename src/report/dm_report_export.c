@@ -13,6 +13,7 @@
 #include "dm_h5.h"
 #include "dm_mem.h"
 #include "dm_mpi.h"
+#include "dm_output.h"
 #include "dm_regions.h"
 
 struct dm_report_genome {
@@ -64,16 +65,9 @@ void dm_report_genome_close(dm_report_genome_t *g) {
 
 // --- output files
 
-typedef struct {
-  char *path, *tmp;
-  FILE *fp;
-} out_t;
-
-static int out_open(out_t *o, const char *path, const char *comment, const char *comment_prefix) {
+int dm_report_out_open(dm_report_out_t *o, const char *path, const char *comment, const char *comment_prefix) {
   o->path = dm_strdup("out path", path);
-  size_t n = strlen(path) + 5;
-  o->tmp = dm_malloc("tmp path", n);
-  snprintf(o->tmp, n, "%s.tmp", path);
+  o->tmp = dm_output_tmpname(path);
   if (!(o->fp = fopen(o->tmp, "w"))) {
     dm_log_error("%s: cannot create: %s", o->tmp, strerror(errno));
     return -1;
@@ -86,29 +80,37 @@ static int out_open(out_t *o, const char *path, const char *comment, const char 
   return 0;
 }
 
-/* Close, rename when ok, else remove. @return 0 or -1 */
-static int out_close(out_t *o, int ok) {
+int dm_report_out_close(dm_report_out_t *o, int ok) {
+  if (!o->path) return ok ? 0 : -1;
   int rc = ok ? 0 : -1;
   if (o->fp && (ferror(o->fp) | fclose(o->fp)) && rc == 0) {
     dm_log_error("%s: write failed", o->tmp);
     rc = -1;
   }
-  if (rc == 0 && rename(o->tmp, o->path) != 0) {
-    dm_log_error("%s: cannot rename to %s", o->tmp, o->path);
-    rc = -1;
-  }
-  if (rc) remove(o->tmp);
+  if (dm_output_commit(o->tmp, o->path, rc == 0) < 0) rc = -1;
   free(o->tmp);
   free(o->path);
+  *o = (dm_report_out_t){0};
   return rc;
+}
+
+void dm_report_path_meme(char *buf, size_t cap, const char *dir, const char *label, int kind, int trimmed) {
+  static const char *const kinds[3] = {"pfm", "cwm", "hcwm"};
+  snprintf(buf, cap, "%s/motifs/%s.%s%s.meme", dir, label, kinds[kind], trimmed ? ".trimmed" : "");
+}
+
+void dm_report_path_seqlets(char *buf, size_t cap, const char *dir, const char *label, const char *pattern,
+                            int fasta) {
+  snprintf(buf, cap, "%s/seqlets/%s%s%s.%s", dir, label, pattern ? "." : "", pattern ? pattern : "",
+           fasta ? "fa" : "bed");
 }
 
 // --- MEME
 
 int dm_report_meme(const char *path, const dm_report_task_t *t, dm_meme_kind_t kind, int trimmed, double trim,
                    int pad, const char *comment) {
-  out_t o = {0};
-  int rc = out_open(&o, path, NULL, "");
+  dm_report_out_t o = {0};
+  int rc = dm_report_out_open(&o, path, NULL, "");
   if (rc == 0) rc = dm_meme_write_header(o.fp, comment);
   for (int i = 0; rc == 0 && i < t->set->n; i++) {
     const dm_motif_t *m = &t->set->m[i];
@@ -125,15 +127,14 @@ int dm_report_meme(const char *path, const dm_report_task_t *t, dm_meme_kind_t k
     rc = dm_meme_write_motif(o.fp, t->pat[i].name, x, b - a, m->n_seqlets);
     free(x);
   }
-  return out_close(&o, rc == 0);
+  return dm_report_out_close(&o, rc == 0);
 }
 
 int dm_report_memes(const char *dir, const dm_report_task_t *t, double trim, int pad, const char *comment) {
-  static const char *const kinds[3] = {"pfm", "cwm", "hcwm"};
   for (int k = 0; k < 3; k++)
     for (int tr = 0; tr < 2; tr++) {
       char path[4096];
-      snprintf(path, sizeof path, "%s/motifs/%s.%s%s.meme", dir, t->label, kinds[k], tr ? ".trimmed" : "");
+      dm_report_path_meme(path, sizeof path, dir, t->label, k, tr);
       if (dm_report_meme(path, t, (dm_meme_kind_t)k, tr, trim, pad, comment) < 0) return -1;
     }
   return 0;
@@ -153,8 +154,8 @@ static void consensus(const double *m, int len, char *s) {
 }
 
 int dm_report_matches_tsv(const char *path, const dm_report_t *r, const char *comment) {
-  out_t o = {0};
-  int rc = out_open(&o, path, comment, "# ");
+  dm_report_out_t o = {0};
+  int rc = dm_report_out_open(&o, path, comment, "# ");
   if (rc == 0)
     fprintf(o.fp, "file\tpattern\tquery_consensus\trank\tmotif\tmotif_consensus\toffset\tstrand\toverlap\t"
                   "similarity\tp\tE\tq\n");
@@ -178,7 +179,7 @@ int dm_report_matches_tsv(const char *path, const dm_report_t *r, const char *co
       }
       free(qc);
     }
-  return out_close(&o, rc == 0);
+  return dm_report_out_close(&o, rc == 0);
 }
 
 // --- seqlets
@@ -268,20 +269,20 @@ static int seqlet(dm_report_genome_t *g, const dm_report_task_t *t, const dm_rep
   return 0;
 }
 
-/* Open the BED (and FASTA) file of dir/seqlets/<label><infix>. @return 0 or -1 */
-static int open_pair(out_t *o, const char *dir, const dm_report_task_t *t, const char *infix, int fasta,
+/* Open the BED (and FASTA) file of a task's seqlets (pattern NULL: all). @return 0 or -1 */
+static int open_pair(dm_report_out_t *o, const char *dir, const dm_report_task_t *t, const char *pattern, int fasta,
                      const char *comment) {
   char path[4096];
-  snprintf(path, sizeof path, "%s/seqlets/%s%s.bed", dir, t->label, infix);
-  if (out_open(&o[0], path, comment, "# ") < 0) return -1;
-  snprintf(path, sizeof path, "%s/seqlets/%s%s.fa", dir, t->label, infix);
-  return fasta ? out_open(&o[1], path, NULL, "") : 0;
+  dm_report_path_seqlets(path, sizeof path, dir, t->label, pattern, 0);
+  if (dm_report_out_open(&o[0], path, comment, "# ") < 0) return -1;
+  dm_report_path_seqlets(path, sizeof path, dir, t->label, pattern, 1);
+  return fasta ? dm_report_out_open(&o[1], path, NULL, "") : 0;
 }
 
 /* Close both files of a pair (renamed when ok). @return 0 or -1 */
-static int close_pair(out_t *o, int ok) {
-  int rc = o[0].path ? out_close(&o[0], ok) : 0;
-  if (o[1].path && out_close(&o[1], ok && rc == 0) < 0) rc = -1;
+static int close_pair(dm_report_out_t *o, int ok) {
+  int rc = dm_report_out_close(&o[0], ok);
+  if (dm_report_out_close(&o[1], ok && rc == 0) < 0) rc = -1;
   return ok ? rc : -1;
 }
 
@@ -289,19 +290,18 @@ int dm_report_seqlets(const char *dir, const dm_report_task_t *t, dm_report_geno
                       const char *comment) {
   char *seq = dm_malloc("seqlet bases", (size_t)g->L + 1);
   uint8_t *oh = dm_malloc("onehot row", (size_t)g->L * 4);
-  out_t all[2] = {{0}};
-  int rc = open_pair(all, dir, t, "", fasta, comment);
+  dm_report_out_t all[2] = {{0}};
+  int rc = dir ? open_pair(all, dir, t, NULL, fasta, comment) : 0;
   for (int i = 0; rc == 0 && i < t->set->n; i++) {
     const dm_report_pattern_t *p = &t->pat[i];
-    out_t one[2] = {{0}};
-    char infix[128];
-    snprintf(infix, sizeof infix, ".%s", p->name);
-    if (split) rc = open_pair(one, dir, t, infix, fasta, comment);
+    dm_report_out_t one[2] = {{0}};
+    if (dir && split) rc = open_pair(one, dir, t, p->name, fasta, comment);
     FILE *bed[2] = {all[0].fp, one[0].fp}, *fa[2] = {all[1].fp, one[1].fp};
-    for (int k = 0; rc == 0 && k < p->m->n_seqlets; k++) rc = seqlet(g, t, p, k, bed, fasta ? fa : NULL, seq, oh);
-    if (split && close_pair(one, rc == 0) < 0) rc = -1;
+    for (int k = 0; rc == 0 && k < p->m->n_seqlets; k++)
+      rc = seqlet(g, t, p, k, bed, dir && fasta ? fa : NULL, seq, oh);
+    if (dir && split && close_pair(one, rc == 0) < 0) rc = -1;
   }
-  if (close_pair(all, rc == 0) < 0) rc = -1;
+  if (dir && close_pair(all, rc == 0) < 0) rc = -1;
   free(oh);
   free(seq);
   return rc;

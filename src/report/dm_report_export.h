@@ -18,7 +18,37 @@
 #ifndef DM_REPORT_EXPORT_H
 #define DM_REPORT_EXPORT_H
 
+#include <stddef.h>
+#include <stdio.h>
+
 #include "dm_report.h"
+
+/** A text output written as <path>.tmp and renamed when complete (dm_output). */
+typedef struct {
+  char *path, *tmp;
+  FILE *fp;
+} dm_report_out_t;
+
+/**
+ * @brief Create <path>.tmp and write comment, each line prefixed.
+ * @return 0 or -1 (logged); close with dm_report_out_close either way
+ */
+DM_RESULT_USED int dm_report_out_open(dm_report_out_t *o, const char *path, const char *comment,
+                                      const char *comment_prefix);
+
+/**
+ * @brief Close; rename to the final name when ok and written without error,
+ *        else remove. A never-opened (zeroed) o is fine.
+ * @return 0, or -1 (logged, or ok was 0)
+ */
+DM_RESULT_USED int dm_report_out_close(dm_report_out_t *o, int ok);
+
+/** @brief Path of a MEME export: dir/motifs/<label>.<pfm|cwm|hcwm>[.trimmed].meme (kind: dm_meme_kind_t). */
+void dm_report_path_meme(char *buf, size_t cap, const char *dir, const char *label, int kind, int trimmed);
+
+/** @brief Path of a seqlet export: dir/seqlets/<label>[.<pattern>].<bed|fa> (pattern NULL: all patterns). */
+void dm_report_path_seqlets(char *buf, size_t cap, const char *dir, const char *label, const char *pattern,
+                            int fasta);
 
 /** Where seqlets come from (the attr.h5 of the run). */
 typedef struct dm_report_genome dm_report_genome_t;
@@ -33,7 +63,8 @@ DM_RESULT_USED dm_report_genome_t *dm_report_genome_open(const char *attr, const
 void dm_report_genome_close(dm_report_genome_t *g);
 
 /**
- * @brief Write the seqlets of a task as BED6 and FASTA under dir/seqlets.
+ * @brief Write the seqlets of a task as BED6 and FASTA under dir/seqlets;
+ *        dir NULL: only check that every seqlet is placed (no file).
  * @param split   1: also one file per pattern
  * @param comment header comment (parameters)
  * @return 0 or -1 (logged: file, pattern, seqlet)
