@@ -116,7 +116,7 @@ expect_error "missing attr.h5" "Report:seqlets=true needs Input:attr" -P Input:m
   -P Report:seqlets=true
 expect_error "not an HDF5 file" "bad.bed.h5: cannot open" -P Input:modisco="$DATA"/io/bad.bed.h5
 rep -P Input:modisco="$R"/empty.h5 -P Output:dir=empty 2> err.log
-check "[ \$? -ne 0 ] && grep -q 'exists' err.log" "an existing Output:dir was not refused"
+check "[ \$? -eq 2 ] && grep -q 'index.html (Output:dir) exists' err.log" "an existing report was not refused (exit 2)"
 mkdir -p other && touch other/keep
 rep -P Input:modisco="$R"/empty.h5 -P Output:dir=other -P Output:overwrite=true
 check "[ \$? -eq 0 ] && [ -e other/keep ] && [ -s other/index.html ]" "Output:overwrite touched other files"
@@ -126,7 +126,7 @@ cp ex/matches.tsv before.tsv
 rep -P Input:modisco="$R"/example_task0.h5 -P Report:motifs=ex/matches.tsv -P Output:dir=ex \
   -P Output:overwrite=true 2> err.log
 rc=$?
-check "[ $rc -ne 0 ] && grep -q 'is the input' err.log && cmp -s before.tsv ex/matches.tsv" \
+check "[ $rc -eq 2 ] && grep -q 'is the input' err.log && cmp -s before.tsv ex/matches.tsv" \
   "an output that is an input was not refused: $(head -c 300 err.log)"
 
 # --- seqlets of a BED-input run: encode the io regions (L = 6), place the fixture's seqlets

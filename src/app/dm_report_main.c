@@ -183,7 +183,7 @@ static int report_rank0(const report_opt_t *o, const char *yaml) {
   int rc = make_dir(o->dir, NULL);
   if (rc == 0 && o->meme) rc = make_dir(o->dir, "motifs");
   if (rc == 0 && o->seqlets) rc = make_dir(o->dir, "seqlets");
-  if (rc == 0) rc = check_outputs(o, &r, 0);
+  if (rc == 0 && check_outputs(o, &r, 0) < 0) rc = -2; /* refused: exit 2, as every command */
   r.n_tasks = 0;
   if (rc == 0 && o->motifs) {
     db = dm_meme_read(o->motifs, 1);
@@ -207,7 +207,7 @@ static int report_rank0(const report_opt_t *o, const char *yaml) {
     dm_report_match(&r);
     dm_log_info("matched %d file(s) against %s in %.3f s", r.n_tasks, db ? db->path : "no database",
                 r.match_seconds);
-    if (o->split) rc = check_outputs(o, &r, 1);
+    if (o->split && check_outputs(o, &r, 1) < 0) rc = -2;
   }
   for (int t = 0; rc == 0 && g && t < r.n_tasks; t++) /* every seqlet placed before any file is written */
     rc = dm_report_seqlets(NULL, &r.tasks[t], g, 0, 0, NULL);
@@ -278,7 +278,7 @@ static int report_main(const dm_mpi_t *ctx, const dm_params_t *p) {
     free(o.inputs);
   }
   DM_MPI_CHECK(MPI_Bcast(&rc, 1, MPI_INT, 0, ctx->comm));
-  return rc < 0 ? 1 : 0;
+  return rc == -2 ? 2 : rc < 0 ? 1 : 0;
 }
 
 const dm_cmd_t dm_cmd_report = {
