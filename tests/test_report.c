@@ -73,9 +73,13 @@ int main(void) {
   task.set = dm_modisco_read(task.path);
   CHECK(task.set && task.set->n == 2, "fixture not read");
   if (!task.set) return dm_test_summary("test_report");
-  CHECK(task.set->n_attrs == 1 && strcmp(task.set->attr_name[0], "window_size") == 0 &&
-            strcmp(task.set->attr_text[0], "200") == 0,
-        "root attributes: %d", task.set->n_attrs);
+  int seen = 0;
+  for (int a = 0; a < task.set->n_attrs; a++) {
+    seen += strcmp(task.set->attr_name[a], "window_size") == 0 && strcmp(task.set->attr_text[a], "200") == 0;
+    seen += strcmp(task.set->attr_name[a], "tool") == 0 && strcmp(task.set->attr_text[a], "dmotif modisco") == 0;
+  }
+  CHECK(seen == 2 && task.set->parameters && strstr(task.set->parameters, "Input:"),
+        "root attributes: %d, window_size and tool found %d", task.set->n_attrs, seen);
   dm_report_t r = {.n_tasks = 1, .tasks = &task, .tomtom = dm_tomtom_opt_default(), .top = 3, .trim = 0.3,
                    .pad = 4, .recur_q = 0.05, .params_yaml = "x: 1", .command = "test"};
   dm_report_match(&r);

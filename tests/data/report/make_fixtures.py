@@ -9,7 +9,8 @@ example_task0.h5  the example's task-0 modisco.h5 (tools/example.sh: dmotif attr
                   seqlets' own sequence and hypothetical_contribs arrays (not read by the report)
                   are left out to keep the file small
 lite_task0.h5     the same without dmotif's genomic columns (chrom, genomic_start, genomic_end,
-                  strand): tfmodisco-lite's modisco_results.h5 schema
+                  strand) and root attributes other than window_size: tfmodisco-lite's
+                  modisco_results.h5 schema
 empty.h5          window_size 200 and empty pos_patterns / neg_patterns groups (no patterns)
 bed_seqlets.h5    one pattern whose 4 seqlets lie in the 4 rows that `dmotif encode` makes of
                   tests/data/io/regions.bed with Input:length=6 (chr1:12-18 twice, chr1:42-48,
@@ -26,7 +27,8 @@ GENOMIC = ("chrom", "genomic_start", "genomic_end", "strand")
 
 def copy_group(src, dst, keep_genomic):
     for k, v in src.attrs.items():
-        dst.attrs[k] = v
+        if keep_genomic or k == "window_size":  # lite writes window_size alone
+            dst.attrs[k] = v
     for name, obj in src.items():
         if isinstance(obj, h5py.Group):
             copy_group(obj, dst.create_group(name), keep_genomic)
