@@ -89,7 +89,8 @@ static void brute(const dm_meme_t *db, const double *q, int wq, const dm_tomtom_
         free(x);
       }
   }
-  double *pmf = malloc((size_t)(wq * (K - 1) + 1) * sizeof *pmf), *nx = malloc((size_t)(wq * (K - 1) + 1) * sizeof *nx);
+  double *pmf = malloc((size_t)(wq * (K - 1) + 1) * sizeof *pmf),
+         *nx = malloc((size_t)(wq * (K - 1) + 1) * sizeof *nx);
   long c0[2] = {0, ncol / 2};
   for (int t = 0; t < db->n; t++) {
     int wt = db->m[t].len, need = o->min_overlap < wq ? o->min_overlap : wq;
@@ -138,8 +139,16 @@ int main(int argc, char **argv) {
     tasks[t].set->m = dm_calloc("patterns", (size_t)P, sizeof(dm_motif_t));
     for (int i = 0; i < P; i++) fake_pattern(&tasks[t].set->m[i], db, i);
   }
-  dm_report_t r = {.n_tasks = T, .tasks = tasks, .db = db, .tomtom = dm_tomtom_opt_default(), .top = 3,
-                   .trim = 0.3, .pad = 4, .recur_q = 0.05, .params_yaml = "", .command = "bench"};
+  dm_report_t r = {.n_tasks = T,
+                   .tasks = tasks,
+                   .db = db,
+                   .tomtom = dm_tomtom_opt_default(),
+                   .top = 3,
+                   .trim = 0.3,
+                   .pad = 4,
+                   .recur_q = 0.05,
+                   .params_yaml = "",
+                   .command = "bench"};
   double t0 = dm_wall_time(), c0 = dm_cpu_time();
   dm_report_match(&r);
   FILE *null = fopen("/dev/null", "w");
@@ -149,9 +158,10 @@ int main(int argc, char **argv) {
   long cols = 0;
   for (int i = 0; i < db->n; i++) cols += db->m[i].len;
   printf("database %s: %d motifs, %ld columns\n", path, db->n, cols);
-  printf("report of %d tasks x %d patterns: matching %.3f s (database and cross-task), whole report %.3f s "
-         "wall, %.3f s CPU\n",
-         T, P, r.match_seconds, wall, cpu);
+  printf(
+      "report of %d tasks x %d patterns: matching %.3f s (database and cross-task), whole report %.3f s "
+      "wall, %.3f s CPU\n",
+      T, P, r.match_seconds, wall, cpu);
   /* brute force on NB patterns */
   dm_tomtom_db_t *tdb;
   {
@@ -184,9 +194,10 @@ int main(int argc, char **argv) {
   }
   int nb = NB < P ? NB : P;
   if (nb > 0) {
-    printf("CPU s per pattern: dm_tomtom %.4f s (mean of %d), brute force (every alignment convolved from "
-           "scratch) %.3f s (mean of %d): %.0fx; largest relative difference of the best p-values %.1e\n",
-           tf, T * P, tb / nb, nb, tb / nb / (tf > 0 ? tf : 1e-9), maxrel);
+    printf(
+        "CPU s per pattern: dm_tomtom %.4f s (mean of %d), brute force (every alignment convolved from "
+        "scratch) %.3f s (mean of %d): %.0fx; largest relative difference of the best p-values %.1e\n",
+        tf, T * P, tb / nb, nb, tb / nb / (tf > 0 ? tf : 1e-9), maxrel);
     printf("against the database, %d patterns: dm_tomtom %.2f s, brute force (extrapolated) %.0f s\n", T * P,
            tf * T * P, tb / nb * T * P);
   }

@@ -72,14 +72,24 @@ int main(int argc, char **argv) {
     unsigned char *row = img + y * stride, *up = y ? row - stride : NULL;
     int ft = src[-1];
     for (size_t x = 0; x < stride; x++) {
-      int a = x >= (size_t)bpp ? row[x - bpp] : 0, b = up ? up[x] : 0, c = up && x >= (size_t)bpp ? up[x - bpp] : 0;
+      int a = x >= (size_t)bpp ? row[x - bpp] : 0, b = up ? up[x] : 0,
+          c = up && x >= (size_t)bpp ? up[x - bpp] : 0;
       int v = src[x];
       switch (ft) {
-      case 1: v += a; break;
-      case 2: v += b; break;
-      case 3: v += (a + b) / 2; break;
-      case 4: v += paeth(a, b, c); break;
-      default: break;
+        case 1:
+          v += a;
+          break;
+        case 2:
+          v += b;
+          break;
+        case 3:
+          v += (a + b) / 2;
+          break;
+        case 4:
+          v += paeth(a, b, c);
+          break;
+        default:
+          break;
       }
       row[x] = (unsigned char)v;
     }

@@ -76,12 +76,20 @@ int main(void) {
   int seen = 0;
   for (int a = 0; a < task.set->n_attrs; a++) {
     seen += strcmp(task.set->attr_name[a], "window_size") == 0 && strcmp(task.set->attr_text[a], "200") == 0;
-    seen += strcmp(task.set->attr_name[a], "tool") == 0 && strcmp(task.set->attr_text[a], "dmotif modisco") == 0;
+    seen +=
+        strcmp(task.set->attr_name[a], "tool") == 0 && strcmp(task.set->attr_text[a], "dmotif modisco") == 0;
   }
   CHECK(seen == 2 && task.set->parameters && strstr(task.set->parameters, "Input:"),
         "root attributes: %d, window_size and tool found %d", task.set->n_attrs, seen);
-  dm_report_t r = {.n_tasks = 1, .tasks = &task, .tomtom = dm_tomtom_opt_default(), .top = 3, .trim = 0.3,
-                   .pad = 4, .recur_q = 0.05, .params_yaml = "x: 1", .command = "test"};
+  dm_report_t r = {.n_tasks = 1,
+                   .tasks = &task,
+                   .tomtom = dm_tomtom_opt_default(),
+                   .top = 3,
+                   .trim = 0.3,
+                   .pad = 4,
+                   .recur_q = 0.05,
+                   .params_yaml = "x: 1",
+                   .command = "test"};
   dm_report_match(&r);
   CHECK(dm_report_memes(dir, &task, 0.3, 4, "test parameters") == 0, "MEME export");
   static const char *const kinds[3] = {"pfm", "cwm", "hcwm"};
@@ -108,7 +116,8 @@ int main(void) {
     const dm_motif_t *m = &task.set->m[i];
     double mx = 0, s[200];
     for (int j = 0; j < m->len; j++) {
-      s[j] = fabs(m->cwm[4 * j]) + fabs(m->cwm[4 * j + 1]) + fabs(m->cwm[4 * j + 2]) + fabs(m->cwm[4 * j + 3]);
+      s[j] =
+          fabs(m->cwm[4 * j]) + fabs(m->cwm[4 * j + 1]) + fabs(m->cwm[4 * j + 2]) + fabs(m->cwm[4 * j + 3]);
       mx = s[j] > mx ? s[j] : mx;
     }
     int first = -1, last = -1;

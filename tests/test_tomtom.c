@@ -63,8 +63,7 @@ static void case_brute(int n, const int *len, int wq, int min_overlap, int bins)
   for (int st = 0; st < 2; st++)
     for (int t = 0; t < n; t++)
       for (int j = 0; j < len[t]; j++, ncol++)
-        for (int b = 0; b < 4; b++)
-          cols[ncol][b] = st ? m[t][4 * (len[t] - 1 - j) + 3 - b] : m[t][4 * j + b];
+        for (int b = 0; b < 4; b++) cols[ncol][b] = st ? m[t][4 * (len[t] - 1 - j) + 3 - b] : m[t][4 * j + b];
   static int k[8][MAXC];
   for (int i = 0; i < wq; i++)
     for (int c = 0; c < ncol; c++) k[i][c] = quant(pearson(q + 4 * i, cols[c]), bins);

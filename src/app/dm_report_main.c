@@ -33,13 +33,16 @@ static const dm_param_spec_t report_spec[] = {
     {"Input:genome", DM_PARAM_STRING, "none", NULL,
      "indexed FASTA genome for the seqlet FASTA (none: bases from /onehot of Input:attr)"},
     {"Report:motifs", DM_PARAM_STRING, "default", NULL,
-     "MEME motif database (plain or .gz); default: the bundled MotifCompendium human database; none: logos only"},
+     "MEME motif database (plain or .gz); default: the bundled MotifCompendium human database; none: logos "
+     "only"},
     {"Report:top_matches", DM_PARAM_INT, "3", NULL, "database matches shown per pattern"},
     {"Report:min_overlap", DM_PARAM_INT, "5", NULL, "TOMTOM minimum overlap (columns) of pattern and motif"},
-    {"Report:score_bins", DM_PARAM_INT, "50", NULL, "TOMTOM score grid: steps per unit of Pearson correlation"},
+    {"Report:score_bins", DM_PARAM_INT, "50", NULL,
+     "TOMTOM score grid: steps per unit of Pearson correlation"},
     {"Report:trim", DM_PARAM_FLOAT, "0.3", NULL,
      "keep positions with sum |CWM| >= trim x the maximum (tfmodisco-lite's report)"},
-    {"Report:pad", DM_PARAM_INT, "4", NULL, "positions added on each side of the trimmed logos and MEME files"},
+    {"Report:pad", DM_PARAM_INT, "4", NULL,
+     "positions added on each side of the trimmed logos and MEME files"},
     {"Report:recur_q", DM_PARAM_FLOAT, "0.05", NULL,
      "a pattern recurs in another task when it matches one of its patterns with q <= recur_q"},
     {"Report:meme", DM_PARAM_BOOL, "true", NULL, "write motifs/<file>.{pfm,cwm,hcwm}[.trimmed].meme"},
@@ -81,7 +84,8 @@ static int make_dir(const char *dir, const char *sub) {
   }
   struct stat st;
   if (errno == EEXIST && stat(path, &st) == 0 && S_ISDIR(st.st_mode)) return 0;
-  dm_log_error("%s (Output:dir): cannot create directory: %s", path, strerror(errno == EEXIST ? ENOTDIR : errno));
+  dm_log_error("%s (Output:dir): cannot create directory: %s", path,
+               strerror(errno == EEXIST ? ENOTDIR : errno));
   return -1;
 }
 
@@ -251,17 +255,21 @@ static int report_main(const dm_mpi_t *ctx, const dm_params_t *p) {
   int rc = 0;
   if (ctx->rank == 0) {
     split_inputs(&o, dm_params_get_string(p, "Input:modisco"));
-    long top = o.top = dm_params_get_int(p, "Report:top_matches"), mo = o.min_overlap = dm_params_get_int(p, "Report:min_overlap"),
-         bins = o.bins = dm_params_get_int(p, "Report:score_bins"), pad = o.pad = dm_params_get_int(p, "Report:pad");
-    double trim = o.trim = dm_params_get_float(p, "Report:trim");
+    o.top = dm_params_get_int(p, "Report:top_matches");
+    o.min_overlap = dm_params_get_int(p, "Report:min_overlap");
+    o.bins = dm_params_get_int(p, "Report:score_bins");
+    o.pad = dm_params_get_int(p, "Report:pad");
+    o.trim = dm_params_get_float(p, "Report:trim");
     o.recur_q = dm_params_get_float(p, "Report:recur_q");
     if (o.n_inputs == 0) {
       dm_log_error("Input:modisco: no file given");
       rc = -1;
-    } else if (top < 1 || mo < 1 || bins < 1 || bins > 1000 || pad < 0 || !(trim > 0 && trim <= 1)) {
-      dm_log_error("Report:top_matches (%ld) and Report:min_overlap (%ld) must be >= 1, Report:score_bins (%ld) "
-                   "in [1, 1000], Report:pad (%ld) >= 0, Report:trim (%g) in (0, 1]",
-                   top, mo, bins, pad, trim);
+    } else if (o.top < 1 || o.min_overlap < 1 || o.bins < 1 || o.bins > 1000 || o.pad < 0 ||
+               !(o.trim > 0 && o.trim <= 1)) {
+      dm_log_error(
+          "Report:top_matches (%ld) and Report:min_overlap (%ld) must be >= 1, Report:score_bins (%ld) "
+          "in [1, 1000], Report:pad (%ld) >= 0, Report:trim (%g) in (0, 1]",
+          o.top, o.min_overlap, o.bins, o.pad, o.trim);
       rc = -1;
     } else if (o.seqlets && !o.attr) {
       dm_log_error("Report:seqlets=true needs Input:attr (the attr.h5 whose /regions place the seqlets)");

@@ -18,7 +18,7 @@ typedef struct {
   long lineno;      /* 1-based number of the line in buf */
   char *buf;        /* the line, NUL-terminated (caller frees) */
   size_t cap;
-  int err;          /* 1 once a read error happened */
+  int err; /* 1 once a read error happened */
 } dm_lines_t;
 
 /**

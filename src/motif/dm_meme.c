@@ -96,10 +96,10 @@ typedef struct {
   int probs;
 } reader_t;
 
-#define PARSE_ERROR(rd, ...)                                         \
-  do {                                                               \
-    char msg_[256];                                                  \
-    snprintf(msg_, sizeof msg_, __VA_ARGS__);                        \
+#define PARSE_ERROR(rd, ...)                                        \
+  do {                                                              \
+    char msg_[256];                                                 \
+    snprintf(msg_, sizeof msg_, __VA_ARGS__);                       \
     dm_log_error("%s:%ld: %s", (rd)->r.path, (rd)->r.lineno, msg_); \
   } while (0)
 

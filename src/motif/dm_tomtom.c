@@ -91,14 +91,14 @@ void dm_tomtom_db_free(dm_tomtom_db_t *db) {
  * distribution of each query column, and the survival functions of the
  * summed scores of the query ranges [a, b] for one a at a time. */
 typedef struct {
-  int wq, kmax;   /* kmax = 2 bins: largest column score */
-  int64_t ncol;   /* database columns, both strands */
-  uint16_t *k;    /* (wq, ncol) quantised scores */
-  double *sim;    /* (wq, ncol) Pearson correlations */
-  double *f;      /* (wq, kmax + 1) null pmf of each query column's score */
-  double **sf;    /* (wq,) sf[b][s] = P(S_[a,b] >= s), s in [0, (b-a+1) kmax + 1]; NULL for b < a */
+  int wq, kmax;       /* kmax = 2 bins: largest column score */
+  int64_t ncol;       /* database columns, both strands */
+  uint16_t *k;        /* (wq, ncol) quantised scores */
+  double *sim;        /* (wq, ncol) Pearson correlations */
+  double *f;          /* (wq, kmax + 1) null pmf of each query column's score */
+  double **sf;        /* (wq,) sf[b][s] = P(S_[a,b] >= s), s in [0, (b-a+1) kmax + 1]; NULL for b < a */
   double *pmf, *next; /* (wq kmax + 1,) work */
-  int *nz;        /* (kmax + 1,) work */
+  int *nz;            /* (kmax + 1,) work */
 } null_t;
 
 /* Survival function of a pmf of length n into sf (n + 1,), sf[n] = 0. */

@@ -30,10 +30,10 @@ typedef struct {
 /** What the report knows about one pattern. */
 typedef struct {
   const dm_motif_t *m;
-  char name[96];            /* "pos_patterns.pattern_0" (lite's MEME/report name) */
-  int q0, q1;               /* query window [q0, q1) of the pattern (lite's trim, no padding) */
-  int n_hits;               /* top database matches (0 without a database) */
-  dm_tomtom_hit_t *hits;    /* (n_hits,) best first */
+  char name[96];         /* "pos_patterns.pattern_0" (lite's MEME/report name) */
+  int q0, q1;            /* query window [q0, q1) of the pattern (lite's trim, no padding) */
+  int n_hits;            /* top database matches (0 without a database) */
+  dm_tomtom_hit_t *hits; /* (n_hits,) best first */
   int n_recur;
   dm_report_recur_t *recur; /* (n_recur,) most similar first */
 } dm_report_pattern_t;
@@ -41,8 +41,8 @@ typedef struct {
 /** One input file. */
 typedef struct {
   const char *path;
-  char label[64];            /* short name shown (file name without directory and .h5) */
-  char sha256[65];           /* digest of the file */
+  char label[64];  /* short name shown (file name without directory and .h5) */
+  char sha256[65]; /* digest of the file */
   long long bytes;
   dm_motif_set_t *set;
   dm_report_pattern_t *pat; /* (set->n,) */
@@ -51,16 +51,16 @@ typedef struct {
 typedef struct {
   int n_tasks;
   dm_report_task_t *tasks;
-  const dm_meme_t *db;       /* motif database, or NULL */
+  const dm_meme_t *db; /* motif database, or NULL */
   char db_sha256[65];
-  const char *params_yaml;   /* parameters of this run (page foot) */
-  const char *command;       /* command line shown at the foot */
+  const char *params_yaml; /* parameters of this run (page foot) */
+  const char *command;     /* command line shown at the foot */
   dm_tomtom_opt_t tomtom;
-  int top;                   /* database matches kept per pattern */
-  double trim;               /* lite's trim threshold (0.3) */
-  int pad;                   /* logo padding (4, lite's report) */
-  double recur_q;            /* q-value threshold of a cross-task recurrence */
-  double match_seconds;      /* time spent matching (filled by dm_report_match) */
+  int top;              /* database matches kept per pattern */
+  double trim;          /* lite's trim threshold (0.3) */
+  int pad;              /* logo padding (4, lite's report) */
+  double recur_q;       /* q-value threshold of a cross-task recurrence */
+  double match_seconds; /* time spent matching (filled by dm_report_match) */
 } dm_report_t;
 
 /** @brief Set every pattern's name and query window, match against the
@@ -83,7 +83,7 @@ typedef enum { DM_MEME_PFM, DM_MEME_CWM, DM_MEME_HCWM } dm_meme_kind_t;
  * @param comment header comment (parameters), or NULL
  * @return 0 or -1 (logged)
  */
-DM_RESULT_USED int dm_report_meme(const char *path, const dm_report_task_t *t, dm_meme_kind_t kind, int trimmed,
-                                  double trim, int pad, const char *comment);
+DM_RESULT_USED int dm_report_meme(const char *path, const dm_report_task_t *t, dm_meme_kind_t kind,
+                                  int trimmed, double trim, int pad, const char *comment);
 
 #endif

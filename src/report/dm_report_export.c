@@ -23,7 +23,7 @@ struct dm_report_genome {
   int64_t n, L;
   dm_region_t *reg; /* (n,) */
   dm_h5_field_t onehot;
-  faidx_t *fai;     /* or NULL */
+  faidx_t *fai; /* or NULL */
 };
 
 dm_report_genome_t *dm_report_genome_open(const char *attr, const char *genome) {
@@ -33,7 +33,8 @@ dm_report_genome_t *dm_report_genome_open(const char *attr, const char *genome) 
   g->h = dm_h5_open(&g->self, attr, 0);
   dm_h5_field_t f;
   if (!g->h) goto fail;
-  if (!dm_h5_exists(g->h, "/regions/start") || dm_h5_field_info(g->h, "/regions/start", &f, &g->n, NULL) < 0) {
+  if (!dm_h5_exists(g->h, "/regions/start") ||
+      dm_h5_field_info(g->h, "/regions/start", &f, &g->n, NULL) < 0) {
     dm_log_error("%s: no /regions: not an attr.h5 (or encode output) of dmotif", attr);
     goto fail;
   }
@@ -65,7 +66,8 @@ void dm_report_genome_close(dm_report_genome_t *g) {
 
 // --- output files
 
-int dm_report_out_open(dm_report_out_t *o, const char *path, const char *comment, const char *comment_prefix) {
+int dm_report_out_open(dm_report_out_t *o, const char *path, const char *comment,
+                       const char *comment_prefix) {
   o->path = dm_strdup("out path", path);
   o->tmp = dm_output_tmpname(path);
   if (!(o->fp = fopen(o->tmp, "w"))) {
@@ -157,8 +159,9 @@ int dm_report_matches_tsv(const char *path, const dm_report_t *r, const char *co
   dm_report_out_t o = {0};
   int rc = dm_report_out_open(&o, path, comment, "# ");
   if (rc == 0)
-    fprintf(o.fp, "file\tpattern\tquery_consensus\trank\tmotif\tmotif_consensus\toffset\tstrand\toverlap\t"
-                  "similarity\tp\tE\tq\n");
+    fprintf(o.fp,
+            "file\tpattern\tquery_consensus\trank\tmotif\tmotif_consensus\toffset\tstrand\toverlap\t"
+            "similarity\tp\tE\tq\n");
   for (int t = 0; rc == 0 && t < r->n_tasks; t++)
     for (int i = 0; i < r->tasks[t].set->n; i++) {
       const dm_report_pattern_t *p = &r->tasks[t].pat[i];
@@ -172,8 +175,8 @@ int dm_report_matches_tsv(const char *path, const dm_report_t *r, const char *co
         dm_motif_strand(m->p, m->len, h->strand, x);
         consensus(x, m->len, mc);
         fprintf(o.fp, "%s\t%s\t%s\t%d\t%s\t%s\t%d\t%c\t%d\t%.4f\t%.4g\t%.4g\t%.4g\n", r->tasks[t].path,
-                p->name, qc, k + 1, m->name, mc, h->offset, h->strand ? '-' : '+', h->overlap, h->sim, h->p, h->e,
-                h->q);
+                p->name, qc, k + 1, m->name, mc, h->offset, h->strand ? '-' : '+', h->overlap, h->sim, h->p,
+                h->e, h->q);
         free(mc);
         free(x);
       }
@@ -186,15 +189,24 @@ int dm_report_matches_tsv(const char *path, const dm_report_t *r, const char *co
 
 static char comp(char c) {
   switch (c) {
-  case 'A': return 'T';
-  case 'C': return 'G';
-  case 'G': return 'C';
-  case 'T': return 'A';
-  case 'a': return 't';
-  case 'c': return 'g';
-  case 'g': return 'c';
-  case 't': return 'a';
-  default: return 'N';
+    case 'A':
+      return 'T';
+    case 'C':
+      return 'G';
+    case 'G':
+      return 'C';
+    case 'T':
+      return 'A';
+    case 'a':
+      return 't';
+    case 'c':
+      return 'g';
+    case 'g':
+      return 'c';
+    case 't':
+      return 'a';
+    default:
+      return 'N';
   }
 }
 
@@ -206,15 +218,16 @@ static int seqlet_bases(dm_report_genome_t *g, const dm_motif_t *m, int k, const
     hts_pos_t got = 0;
     char *s = faidx_fetch_seq64(g->fai, chrom, gs, ge - 1, &got);
     if (!s || got != len) {
-      dm_log_error("genome: cannot fetch %s:%lld-%lld (seqlet %d of %s)", chrom, (long long)gs, (long long)ge, k,
-                   m->name);
+      dm_log_error("genome: cannot fetch %s:%lld-%lld (seqlet %d of %s)", chrom, (long long)gs, (long long)ge,
+                   k, m->name);
       free(s);
       return -1;
     }
     memcpy(seq, s, (size_t)len);
     free(s);
   } else {
-    if (dm_h5_read_rows(g->h, &g->onehot, m->example_idx[k], m->example_idx[k] + 1, oh, DM_H5_INDEPENDENT) < 0)
+    if (dm_h5_read_rows(g->h, &g->onehot, m->example_idx[k], m->example_idx[k] + 1, oh, DM_H5_INDEPENDENT) <
+        0)
       return -1;
     for (int64_t i = 0; i < len; i++) {
       const uint8_t *x = oh + 4 * (m->start[k] + i);
@@ -232,19 +245,21 @@ static int seqlet(dm_report_genome_t *g, const dm_report_task_t *t, const dm_rep
   const dm_motif_t *m = p->m;
   int64_t r = m->example_idx[k];
   if (r < 0 || r >= g->n || m->end[k] > g->L) {
-    dm_log_error("%s: %s seqlet %d: example %lld [%lld, %lld) is outside %s (%lld rows of %lld bp): "
-                 "Input:attr is not the attr.h5 of this run",
-                 t->path, m->name, k, (long long)r, (long long)m->start[k], (long long)m->end[k], g->attr,
-                 (long long)g->n, (long long)g->L);
+    dm_log_error(
+        "%s: %s seqlet %d: example %lld [%lld, %lld) is outside %s (%lld rows of %lld bp): "
+        "Input:attr is not the attr.h5 of this run",
+        t->path, m->name, k, (long long)r, (long long)m->start[k], (long long)m->end[k], g->attr,
+        (long long)g->n, (long long)g->L);
     return -1;
   }
   const dm_region_t *reg = &g->reg[r];
   int64_t gs = reg->start + m->start[k], ge = reg->start + m->end[k], len = ge - gs;
   if (m->chrom && (strcmp(m->chrom[k], reg->chrom) || m->gstart[k] != gs || m->gend[k] != ge)) {
-    dm_log_error("%s: %s seqlet %d is at %s:%lld-%lld in the file but at %s:%lld-%lld by the regions of %s: "
-                 "Input:attr is not the attr.h5 of this run",
-                 t->path, m->name, k, m->chrom[k], (long long)m->gstart[k], (long long)m->gend[k], reg->chrom,
-                 (long long)gs, (long long)ge, g->attr);
+    dm_log_error(
+        "%s: %s seqlet %d is at %s:%lld-%lld in the file but at %s:%lld-%lld by the regions of %s: "
+        "Input:attr is not the attr.h5 of this run",
+        t->path, m->name, k, m->chrom[k], (long long)m->gstart[k], (long long)m->gend[k], reg->chrom,
+        (long long)gs, (long long)ge, g->attr);
     return -1;
   }
   char strand = m->is_revcomp[k] ? '-' : '+';
@@ -264,14 +279,14 @@ static int seqlet(dm_report_genome_t *g, const dm_report_task_t *t, const dm_rep
   }
   for (int f = 0; f < 2; f++)
     if (fa[f])
-      fprintf(fa[f], ">%s:%lld-%lld(%c) %s %d\n%s\n", reg->chrom, (long long)gs, (long long)ge, strand, p->name, k,
-              seq);
+      fprintf(fa[f], ">%s:%lld-%lld(%c) %s %d\n%s\n", reg->chrom, (long long)gs, (long long)ge, strand,
+              p->name, k, seq);
   return 0;
 }
 
 /* Open the BED (and FASTA) file of a task's seqlets (pattern NULL: all). @return 0 or -1 */
-static int open_pair(dm_report_out_t *o, const char *dir, const dm_report_task_t *t, const char *pattern, int fasta,
-                     const char *comment) {
+static int open_pair(dm_report_out_t *o, const char *dir, const dm_report_task_t *t, const char *pattern,
+                     int fasta, const char *comment) {
   char path[4096];
   dm_report_path_seqlets(path, sizeof path, dir, t->label, pattern, 0);
   if (dm_report_out_open(&o[0], path, comment, "# ") < 0) return -1;

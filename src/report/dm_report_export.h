@@ -69,8 +69,8 @@ void dm_report_genome_close(dm_report_genome_t *g);
  * @param comment header comment (parameters)
  * @return 0 or -1 (logged: file, pattern, seqlet)
  */
-DM_RESULT_USED int dm_report_seqlets(const char *dir, const dm_report_task_t *t, dm_report_genome_t *g, int fasta,
-                                     int split, const char *comment);
+DM_RESULT_USED int dm_report_seqlets(const char *dir, const dm_report_task_t *t, dm_report_genome_t *g,
+                                     int fasta, int split, const char *comment);
 
 /**
  * @brief Write the six MEME files of a task (PFM, CWM, hCWM; whole and

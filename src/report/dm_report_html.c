@@ -19,18 +19,20 @@ static const char css[] =
     "h2{margin:28px 0 8px;font-size:20px;border-bottom:2px solid #1f3a5f;padding-bottom:4px}"
     "section.pattern{background:#fff;border-radius:8px;box-shadow:0 1px 3px rgba(0,0,0,.12);margin:16px 0;"
     "padding:14px 18px}section.pattern h3{margin:0 0 6px;font-size:17px}"
-    ".badge{display:inline-block;border-radius:10px;padding:1px 9px;font-size:12px;margin-right:6px;color:#fff}"
+    ".badge{display:inline-block;border-radius:10px;padding:1px "
+    "9px;font-size:12px;margin-right:6px;color:#fff}"
     ".pos{background:#2e7d32}.neg{background:#c62828}.cnt{background:#546e7a}"
     ".figs{display:flex;flex-wrap:wrap;gap:10px 26px;margin:8px 0}"
     ".fig{display:flex;flex-direction:column}.fig span{font-size:12px;color:#56657a;margin-bottom:2px}"
     "table{border-collapse:collapse;margin:6px 0;background:#fff}"
     "th,td{border-bottom:1px solid #e3e8ef;padding:4px 10px;text-align:left;vertical-align:middle}"
-    "th{background:#eef2f7;font-weight:600;font-size:13px}td.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}"
+    "th{background:#eef2f7;font-weight:600;font-size:13px}td.num{text-align:right;font-variant-numeric:"
+    "tabular-nums;white-space:nowrap}"
     "table.summary{box-shadow:0 1px 3px rgba(0,0,0,.12)}"
     ".sig{color:#2e7d32;font-weight:600}.ns{color:#8a96a8}"
     "svg text{font-size:9px;fill:#56657a}"
     "svg .axis line{stroke:#8a96a8;stroke-width:1}svg line.base{stroke:#b0bac8;stroke-width:1}"
-    
+
     "details{margin:8px 0}summary{cursor:pointer;color:#1f3a5f;font-weight:600}"
     "pre{background:#f0f3f7;padding:8px 12px;overflow:auto;font-size:12px;border-radius:4px}"
     "footer{padding:8px 32px 32px;color:#3c4a5c;max-width:1400px}footer h2{font-size:17px}"
@@ -40,11 +42,20 @@ static const char css[] =
 /* Write s with &, <, >, " escaped. */
 static void esc(FILE *fp, const char *s) {
   for (; s && *s; s++) switch (*s) {
-    case '&': fputs("&amp;", fp); break;
-    case '<': fputs("&lt;", fp); break;
-    case '>': fputs("&gt;", fp); break;
-    case '"': fputs("&quot;", fp); break;
-    default: fputc(*s, fp);
+      case '&':
+        fputs("&amp;", fp);
+        break;
+      case '<':
+        fputs("&lt;", fp);
+        break;
+      case '>':
+        fputs("&gt;", fp);
+        break;
+      case '"':
+        fputs("&quot;", fp);
+        break;
+      default:
+        fputc(*s, fp);
     }
 }
 
@@ -88,8 +99,8 @@ static void summary(FILE *fp, const dm_report_t *r) {
       anchor(a, sizeof a, t, p);
       fputs("<tr><td>", fp);
       esc(fp, T->label);
-      fprintf(fp, "</td><td><a href=\"#%s\">%s</a></td><td><span class=\"badge %s\">%s</span></td>", a, p->name,
-              p->m->sign > 0 ? "pos" : "neg", p->m->sign > 0 ? "pos" : "neg");
+      fprintf(fp, "</td><td><a href=\"#%s\">%s</a></td><td><span class=\"badge %s\">%s</span></td>", a,
+              p->name, p->m->sign > 0 ? "pos" : "neg", p->m->sign > 0 ? "pos" : "neg");
       fprintf(fp, "<td class=\"num\">%d</td><td>", p->m->n_seqlets);
       int s0, s1;
       dm_motif_trim(p->m->cwm, p->m->len, r->trim, r->pad, &s0, &s1);
@@ -125,8 +136,8 @@ static void summary(FILE *fp, const dm_report_t *r) {
 
 // --- one pattern
 
-static void fig_logo(FILE *fp, const char *caption, const double *m, int len, dm_logo_mode_t mode, double ymin,
-                     double ymax) {
+static void fig_logo(FILE *fp, const char *caption, const double *m, int len, dm_logo_mode_t mode,
+                     double ymin, double ymax) {
   dm_svg_logo_opt_t o = dm_svg_logo_defaults(mode);
   o.ymin = ymin;
   o.ymax = ymax;
@@ -137,7 +148,8 @@ static void fig_logo(FILE *fp, const char *caption, const double *m, int len, dm
 }
 
 /* The pattern's query window and a database motif aligned to it (bits). */
-static void aligned(FILE *fp, const dm_report_pattern_t *p, const dm_meme_motif_t *t, const dm_tomtom_hit_t *h) {
+static void aligned(FILE *fp, const dm_report_pattern_t *p, const dm_meme_motif_t *t,
+                    const dm_tomtom_hit_t *h) {
   int wq = p->q1 - p->q0, o = h->offset, lo = o < 0 ? o : 0, hi = o + t->len > wq ? o + t->len : wq;
   double *tm = dm_malloc("target", (size_t)t->len * 4 * sizeof *tm);
   dm_motif_strand(t->p, t->len, h->strand, tm);
@@ -164,16 +176,19 @@ static void matches(FILE *fp, const dm_report_t *r, const dm_report_pattern_t *p
     fputs("<p class=\"ns\">none</p>", fp);
     return;
   }
-  fputs("<table><tr><th>#</th><th>Motif</th><th>Pattern (top) and motif (below), bits</th><th>Offset</th>"
-        "<th>Strand</th><th>Overlap</th><th>Similarity</th><th>p-value</th><th>E-value</th><th>q-value</th></tr>",
-        fp);
+  fputs(
+      "<table><tr><th>#</th><th>Motif</th><th>Pattern (top) and motif (below), bits</th><th>Offset</th>"
+      "<th>Strand</th><th>Overlap</th><th>Similarity</th><th>p-value</th><th>E-value</th><th>q-value</th></"
+      "tr>",
+      fp);
   for (int k = 0; k < p->n_hits; k++) {
     const dm_tomtom_hit_t *h = &p->hits[k];
     fprintf(fp, "<tr class=\"match\"><td>%d</td><td>", k + 1);
     motif_name(fp, &r->db->m[h->target]);
     fputs("</td><td>", fp);
     aligned(fp, p, &r->db->m[h->target], h);
-    fprintf(fp, "</td><td class=\"num\">%d</td><td>%c</td><td class=\"num\">%d</td><td class=\"num\">%.3f</td>",
+    fprintf(fp,
+            "</td><td class=\"num\">%d</td><td>%c</td><td class=\"num\">%d</td><td class=\"num\">%.3f</td>",
             h->offset, h->strand ? '-' : '+', h->overlap, h->sim);
     pval(fp, h->p, 0.05);
     pval(fp, h->e, 1);
@@ -226,7 +241,8 @@ static void pattern(FILE *fp, const dm_report_t *r, int t, const dm_report_patte
   anchor(a, sizeof a, t, p);
   fprintf(fp, "<section class=\"pattern\" id=\"%s\"><h3>", a);
   esc(fp, r->tasks[t].label);
-  fprintf(fp, " &middot; %s</h3><span class=\"badge %s\">%s</span><span class=\"badge cnt\">%d seqlets</span>",
+  fprintf(fp,
+          " &middot; %s</h3><span class=\"badge %s\">%s</span><span class=\"badge cnt\">%d seqlets</span>",
           p->name, m->sign > 0 ? "pos" : "neg", m->sign > 0 ? "positive" : "negative", m->n_seqlets);
   fprintf(fp, "<span class=\"ns\">%d bp; query window %d-%d</span>", m->len, p->q0, p->q1);
   /* CWM fwd and revcomp, each trimmed as lite trims it, on one scale */
@@ -253,15 +269,17 @@ static void pattern(FILE *fp, const dm_report_t *r, int t, const dm_report_patte
 // --- foot
 
 static void foot(FILE *fp, const dm_report_t *r) {
-  fputs("<footer><h2>Provenance</h2><table><tr><th>Input</th><th>SHA-256</th><th>Bytes</th><th>Window</th>"
-        "<th>Patterns</th></tr>",
-        fp);
+  fputs(
+      "<footer><h2>Provenance</h2><table><tr><th>Input</th><th>SHA-256</th><th>Bytes</th><th>Window</th>"
+      "<th>Patterns</th></tr>",
+      fp);
   for (int t = 0; t < r->n_tasks; t++) {
     const dm_report_task_t *T = &r->tasks[t];
     fputs("<tr><td>", fp);
     esc(fp, T->path);
-    fprintf(fp, "</td><td><code>%s</code></td><td class=\"num\">%lld</td><td class=\"num\">%lld</td>"
-                "<td class=\"num\">%d</td></tr>",
+    fprintf(fp,
+            "</td><td><code>%s</code></td><td class=\"num\">%lld</td><td class=\"num\">%lld</td>"
+            "<td class=\"num\">%d</td></tr>",
             T->sha256, T->bytes, (long long)T->set->window, T->set->n);
   }
   if (r->db) {
@@ -292,7 +310,10 @@ static void foot(FILE *fp, const dm_report_t *r) {
       esc(fp, T->set->parameters);
       fputs("</pre>", fp);
     } else {
-      fputs("<p class=\"ns\">the file has no <code>parameters</code> attribute (tfmodisco-lite files have none)</p>", fp);
+      fputs(
+          "<p class=\"ns\">the file has no <code>parameters</code> attribute (tfmodisco-lite files have "
+          "none)</p>",
+          fp);
     }
     fputs("</details>", fp);
   }
@@ -308,7 +329,8 @@ int dm_report_html(FILE *fp, const dm_report_t *r) {
   for (int t = 0; t < r->n_tasks; t++) np += r->tasks[t].set->n;
   fprintf(fp,
           "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-          "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'\">"
+          "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src "
+          "'unsafe-inline'\">"
           "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
           "<title>dmotif report</title><style>%s</style></head><body>",
           css);

@@ -53,8 +53,8 @@ void dm_svg_logo_range(const double *m, int len, double *ymin, double *ymax) {
 /* Draw one letter filling the box (x, y) - (x + w, y + h) in pixels. */
 static void letter(FILE *fp, int b, double x, double y, double w, double h) {
   if (h < 0.05) return;
-  fprintf(fp, "<g fill=\"%s\" transform=\"translate(%.2f,%.2f) scale(%.2f,%.3f)\">%s</g>", colour[b], x, y, w, h,
-          glyph[b]);
+  fprintf(fp, "<g fill=\"%s\" transform=\"translate(%.2f,%.2f) scale(%.2f,%.3f)\">%s</g>", colour[b], x, y, w,
+          h, glyph[b]);
 }
 
 void dm_svg_logo(FILE *fp, const double *m, int len, const dm_svg_logo_opt_t *o) {
@@ -71,14 +71,15 @@ void dm_svg_logo(FILE *fp, const double *m, int len, const dm_svg_logo_opt_t *o)
           "viewBox=\"0 0 %.0f %.0f\" role=\"img\" aria-label=\"%s\">",
           W, H + top + bottom, W, H + top + bottom, o->label);
   /* axis: ticks at ymin, 0, ymax */
-  fprintf(fp, "<g class=\"axis\"><line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\"/>", axis - 3, top, axis - 3,
-          top + H);
+  fprintf(fp, "<g class=\"axis\"><line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\"/>", axis - 3, top,
+          axis - 3, top + H);
   double ticks[3] = {ymin, 0, ymax};
   for (int t = 0; t < 3; t++) {
     if (t == 0 && ymin == 0) continue;
     double y = top + (ymax - ticks[t]) * sy;
     fprintf(fp, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\"/>", axis - 6, y, axis - 3, y);
-    fprintf(fp, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\">%.2g</text>", axis - 8, y + 3.5, fabs(ticks[t]) < 1e-12 ? 0 : ticks[t]);
+    fprintf(fp, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\">%.2g</text>", axis - 8, y + 3.5,
+            fabs(ticks[t]) < 1e-12 ? 0 : ticks[t]);
   }
   fprintf(fp, "</g>");
   if (ymin < 0)
@@ -134,8 +135,10 @@ void dm_svg_hist(FILE *fp, const double *v, int n, double lo, double hi, int nbi
   for (int b = 0; b < nbins; b++) {
     double h = height_px * (double)cnt[b] / (double)max;
     if (cnt[b])
-      fprintf(fp, "<rect x=\"%.2f\" y=\"%.2f\" width=\"%.2f\" height=\"%.2f\" fill=\"%s\"><title>%ld</title></rect>",
-              left + b * bw + 0.5, top + height_px - h, bw > 2 ? bw - 1 : bw, h, color, cnt[b]);
+      fprintf(
+          fp,
+          "<rect x=\"%.2f\" y=\"%.2f\" width=\"%.2f\" height=\"%.2f\" fill=\"%s\"><title>%ld</title></rect>",
+          left + b * bw + 0.5, top + height_px - h, bw > 2 ? bw - 1 : bw, h, color, cnt[b]);
   }
   fprintf(fp,
           "<g class=\"xlab\"><text x=\"%.1f\" y=\"%.1f\" text-anchor=\"start\">%.3g</text>"
