@@ -114,6 +114,8 @@ expect_error "empty database" "empty.meme:4: no motifs" -P Input:modisco="$R"/ex
   -P Report:motifs="$DATA"/meme/empty.meme
 expect_error "missing attr.h5" "Report:seqlets=true needs Input:attr" -P Input:modisco="$R"/example_task0.h5 \
   -P Report:seqlets=true
+expect_error "attr.h5 that does not exist" "nope.h5" -P Input:modisco="$R"/example_task0.h5 \
+  -P Input:attr=nope.h5 -P Report:seqlets=true
 expect_error "not an HDF5 file" "bad.bed.h5: cannot open" -P Input:modisco="$DATA"/io/bad.bed.h5
 rep -P Input:modisco="$R"/empty.h5 -P Output:dir=empty 2> err.log
 check "[ \$? -eq 2 ] && grep -q 'index.html (Output:dir) exists' err.log" "an existing report was not refused (exit 2)"
