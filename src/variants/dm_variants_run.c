@@ -574,7 +574,7 @@ static int setup(run_t *r) {
     r->null.n_refs = r->K;
     r->null.seed = j->null_seed;
   }
-  if (r->W || r->K) r->refws = dm_ref_ws_init(r->span_cap);
+  if ((r->W || r->K) && !(r->refws = dm_ref_ws_init(r->span_cap))) return -1;
   return 0;
 }
 
