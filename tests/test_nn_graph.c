@@ -384,6 +384,30 @@ static void check_keras(void) {
   dm_graph_destroy(api);
 }
 
+/* Keras 3 writes inbound nodes as {"args": [keras tensors with keras_history]} and a single
+ * input/output without the outer list. */
+static const char *KERAS3_JSON =
+    "{\"class_name\": \"Functional\", \"config\": {\"name\": \"k3\", \"layers\": ["
+    "{\"class_name\": \"InputLayer\", \"name\": \"seq\", \"config\": {\"name\": \"seq\", \"batch_shape\": "
+    "[null, 24, 4]}, \"inbound_nodes\": []},"
+    "{\"class_name\": \"Conv1D\", \"name\": \"c1\", \"config\": {\"name\": \"c1\", \"filters\": 6, "
+    "\"kernel_size\": [5], \"activation\": \"relu\"}, \"inbound_nodes\": [{\"args\": [{\"class_name\": "
+    "\"__keras_tensor__\", \"config\": {\"shape\": [null, 24, 4], \"keras_history\": [\"seq\", 0, 0]}}], "
+    "\"kwargs\": {}}]},"
+    "{\"class_name\": \"Cropping1D\", \"name\": \"s1\", \"config\": {\"name\": \"s1\", \"cropping\": [2, 2]}, "
+    "\"inbound_nodes\": [{\"args\": [{\"class_name\": \"__keras_tensor__\", \"config\": {\"keras_history\": "
+    "[\"c1\", 0, 0]}}], \"kwargs\": {}}]}"
+    "], \"input_layers\": [\"seq\", 0, 0], \"output_layers\": [\"s1\", 0, 0]}}";
+
+static void check_keras3(void) {
+  CHECK(write_keras(h5_path, KERAS3_JSON) == 0, "write %s", h5_path);
+  dm_model_t *m = dm_model_load(h5_path, NULL);
+  CHECK(m && m->n_nodes == 3 && m->n_outputs == 1 && !strcmp(m->outputs[0].name, "s1") &&
+            dm_graph_size(m, m->outputs[0].tensor) == 16 * 6,
+        "Keras 3 style inbound nodes");
+  dm_model_destroy(m);
+}
+
 static void check_errors(void) {
   static const char *const bad[][3] = {
       {"\"cropping\": [2, 2]", "\"cropping\": [12, 12]", "cropping everything"},
@@ -499,6 +523,7 @@ int main(void) {
   check_delta(g, "counts,profile:profile,aux:0,tr:1");
   dm_graph_destroy(g);
   check_keras();
+  check_keras3();
   check_errors();
   check_long_model();
   unlink(h5_path);
