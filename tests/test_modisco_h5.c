@@ -166,8 +166,7 @@ int main(void) {
   dm_modisco_metacluster_t pos = {1, 1, pats}, neg = {1, 0, NULL}, none = {0, 0, NULL};
 
   /* 1. lite schema, pos with one pattern, neg ran but empty. */
-  const char *const attrs[][2] = {
-      {"tool", "dmotif modisco"}, {"parameters", "Seqlets:\n  window: 21\n"}, {NULL, NULL}};
+  const char *const attrs[][2] = {{"tool", "dmotif modisco"}, {"parameters", "Seqlets:\n  window: 21\n"}, {NULL, NULL}};
   CHECK(dm_modisco_h5_write(path, &t, &pos, &neg, NULL, attrs) == 0, "write");
   char tmp[160];
   snprintf(tmp, sizeof tmp, "%s.tmp", path);
@@ -191,8 +190,7 @@ int main(void) {
   for (int i = 0; attrs[i][0]; i++) { /* the caller's string attributes, as written */
     char *val = NULL;
     hid_t sa = H5Aopen(f, attrs[i][0], H5P_DEFAULT), st = sa >= 0 ? H5Aget_type(sa) : -1;
-    CHECK(sa >= 0 && H5Tis_variable_str(st) > 0 && H5Aread(sa, st, &val) >= 0 && val &&
-              strcmp(val, attrs[i][1]) == 0,
+    CHECK(sa >= 0 && H5Tis_variable_str(st) > 0 && H5Aread(sa, st, &val) >= 0 && val && strcmp(val, attrs[i][1]) == 0,
           "attribute %s: '%s'", attrs[i][0], val ? val : "(none)");
     if (val) H5free_memory(val);
     if (st >= 0) H5Tclose(st);

@@ -85,10 +85,8 @@ int main(void) {
     CHECK(set->n == 3 && set->has_pos && set->has_neg && set->window == L, "n %d window %lld", set->n,
           (long long)set->window);
     if (set->n == 3) {
-      CHECK(strcmp(set->m[0].name, "pos_patterns/pattern_0") == 0 && set->m[0].sign == 1, "%s",
-            set->m[0].name);
-      CHECK(strcmp(set->m[2].name, "neg_patterns/pattern_0") == 0 && set->m[2].sign == -1, "%s",
-            set->m[2].name);
+      CHECK(strcmp(set->m[0].name, "pos_patterns/pattern_0") == 0 && set->m[0].sign == 1, "%s", set->m[0].name);
+      CHECK(strcmp(set->m[2].name, "neg_patterns/pattern_0") == 0 && set->m[2].sign == -1, "%s", set->m[2].name);
       same(&set->m[0], p, &t);
       same(&set->m[1], r, &t);
       same(&set->m[2], r, &t);

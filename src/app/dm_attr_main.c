@@ -73,24 +73,17 @@ static int attr_main(const dm_mpi_t *ctx, const dm_params_t *p) {
   /* BLAS results depend on the shape of a product, so batches must be the
    * same rows whatever the chunking: aligned to multiples of Attr:batch. */
   if (job.batch < 1 || job.chunk_rows < 1 || job.chunk_rows % job.batch) {
-    dm_log_error(
-        "Output:chunk_rows (%ld) must be a positive multiple of Attr:batch (%d), so that results "
-        "do not depend on the chunking",
-        (long)job.chunk_rows, job.batch);
+    dm_log_error("Output:chunk_rows (%ld) must be a positive multiple of Attr:batch (%d), so that results "
+                 "do not depend on the chunking",
+                 (long)job.chunk_rows, job.batch);
     goto out;
   }
   /* Refuse an output that is an input or unusable, before any work; an
    * existing output is left to resume or overwrite (dm_attr_run). */
   dm_seqsrc_files_t sf;
   dm_seqsrc_files(&job.input, &sf);
-  dm_output_path_t in[] = {sf.files[0],
-                           sf.files[1],
-                           sf.files[2],
-                           sf.files[3],
-                           sf.files[4],
-                           {"Model:file", job.model},
-                           {"Model:weights", job.weights},
-                           {NULL, NULL}};
+  dm_output_path_t in[] = {sf.files[0], sf.files[1], sf.files[2], sf.files[3], sf.files[4],
+                           {"Model:file", job.model}, {"Model:weights", job.weights}, {NULL, NULL}};
   dm_output_path_t out_files[] = {{"Output:file", job.output}, {NULL, NULL}};
   dm_output_policy_t pol = dm_output_policy_from_params(p, 1);
   if (dm_output_check(ctx, &pol, in, out_files) < 0) goto out;
@@ -110,11 +103,10 @@ out:
 const dm_cmd_t dm_cmd_attr = {
     .name = "attr",
     .summary = "stage 1: per-base attributions and hypothetical contributions -> attr.h5",
-    .usage =
-        "Runs a Keras CNN over sequences (Input:sequences) or regions (Input:bed + Input:genome)\n"
-        "and writes, per task, hypothetical contributions, contributions and predictions to\n"
-        "Output:file (HDF5; layout in README). Rank 0 hands out chunks of rows; every rank\n"
-        "computes and writes its chunks. A killed run resumes when rerun with the same parameters.",
+    .usage = "Runs a Keras CNN over sequences (Input:sequences) or regions (Input:bed + Input:genome)\n"
+             "and writes, per task, hypothetical contributions, contributions and predictions to\n"
+             "Output:file (HDF5; layout in README). Rank 0 hands out chunks of rows; every rank\n"
+             "computes and writes its chunks. A killed run resumes when rerun with the same parameters.",
     .spec = attr_spec,
     .n_spec = (int)(sizeof attr_spec / sizeof attr_spec[0]),
     .run = attr_main,

@@ -35,8 +35,7 @@ static const dm_param_spec_t export_spec[] = {
      "centre hyp: subtract its mean over the 4 bases at each position (as the TF-MoDISco examples do)"},
     {"Input:block_rows", DM_PARAM_INT, "1024", NULL, "rows read from Input:attr per step"},
     {"Output:dir", DM_PARAM_STRING, NULL, NULL,
-     "directory (created if missing) for onehot.<format>, hyp.<format> [, contrib.<format>] and "
-     "parameters.yml"},
+     "directory (created if missing) for onehot.<format>, hyp.<format> [, contrib.<format>] and parameters.yml"},
     {"Output:format", DM_PARAM_STRING, "npz", "npz|npy", "array files: .npz (member arr_0) or .npy"},
     {"Output:contrib", DM_PARAM_BOOL, "false", NULL, "also write contrib.<format> = hyp * onehot"},
     {"Output:onehot_dtype", DM_PARAM_STRING, "float32", "float32|uint8", "element type of onehot.<format>"},
@@ -259,8 +258,7 @@ static int export_options(const dm_mpi_t *ctx, const dm_params_t *p, export_opt_
   };
   if (o->block < 1 || !o->task[0] || strchr(o->task, '/')) {
     if (ctx->rank == 0)
-      dm_log_error("Input:block_rows (%ld) must be >= 1 and Input:task ('%s') a task name", (long)o->block,
-                   o->task);
+      dm_log_error("Input:block_rows (%ld) must be >= 1 and Input:task ('%s') a task name", (long)o->block, o->task);
     return -1;
   }
   if (ctx->rank == 0 && mkdir(dir, 0777) == 0) dm_log_info("%s: created (Output:dir)", dir);

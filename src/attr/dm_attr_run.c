@@ -41,14 +41,14 @@ typedef struct {
   dm_h5_field_t *fields; /* (F_TASKS + per_task * n_tasks,) */
   dm_h5_field_t done_field;
   /* chunk buffers */
-  char *seq;        /* (C, L) bases */
-  dm_region_t *reg; /* (C,) */
-  uint8_t *oh8;     /* (C, L, 4) */
-  float *x;         /* (batch, L, 4) */
-  float *refs;      /* (batch, R, L, 4) */
-  float *hyp_all;   /* (tasks, batch, L, 4) */
-  float *pred_all;  /* (batch, tasks) */
-  float *out;       /* per stored task: hyp (C, L, 4), pred (C,), contrib (C, L, 4) */
+  char *seq;           /* (C, L) bases */
+  dm_region_t *reg;    /* (C,) */
+  uint8_t *oh8;        /* (C, L, 4) */
+  float *x;            /* (batch, L, 4) */
+  float *refs;         /* (batch, R, L, 4) */
+  float *hyp_all;      /* (tasks, batch, L, 4) */
+  float *pred_all;     /* (batch, tasks) */
+  float *out;          /* per stored task: hyp (C, L, 4), pred (C,), contrib (C, L, 4) */
   /* rank 0: progress */
   int64_t rows_done, rows_todo, chunks_marked;
   double t_start, t_last;
@@ -76,31 +76,23 @@ static float *task_contrib(run_t *r, int t) { return task_pred(r, t) + r->job->c
 static void make_fields(run_t *r) {
   int nf = F_TASKS + r->per_task * r->n_tasks;
   r->fields = dm_calloc("attr fields", (size_t)nf, sizeof *r->fields);
-  r->fields[F_ONEHOT] = (dm_h5_field_t){
-      "/onehot", DM_H5_U8, 2, {r->L, 4}, 0, "one-hot sequence (N, L, 4), channels A, C, G, T"};
+  r->fields[F_ONEHOT] = (dm_h5_field_t){"/onehot", DM_H5_U8, 2, {r->L, 4}, 0,
+                                        "one-hot sequence (N, L, 4), channels A, C, G, T"};
   dm_regions_fields(r->fields + F_REGIONS);
   for (int t = 0; t < r->n_tasks; t++) {
     dm_h5_field_t *f = r->fields + F_TASKS + r->per_task * t;
     char name[160];
     snprintf(name, sizeof name, "/tasks/%s/hyp", r->tasks[t].name);
-    f[0] = (dm_h5_field_t){dm_strdup("field name", name),
-                           DM_H5_F32,
-                           2,
-                           {r->L, 4},
-                           0,
+    f[0] = (dm_h5_field_t){dm_strdup("field name", name), DM_H5_F32, 2, {r->L, 4}, 0,
                            "hypothetical contributions (N, L, 4), averaged over references"};
     snprintf(name, sizeof name, "/tasks/%s/pred", r->tasks[t].name);
-    f[1] = (dm_h5_field_t){dm_strdup("field name", name),
-                           DM_H5_F32,
-                           0,
-                           {0},
-                           0,
+    f[1] = (dm_h5_field_t){dm_strdup("field name", name), DM_H5_F32, 0, {0}, 0,
                            r->tasks[t].kind == DM_TARGET_UNIT
                                ? "model output for this task, after the output activation"
                                : "value of the target (weighted mean-normalised profile logits)"};
     if (r->job->contrib) {
       snprintf(name, sizeof name, "/tasks/%s/contrib", r->tasks[t].name);
-      f[2] = (dm_h5_field_t){dm_strdup("field name", name),           DM_H5_F32, 2, {r->L, 4}, 0,
+      f[2] = (dm_h5_field_t){dm_strdup("field name", name), DM_H5_F32, 2, {r->L, 4}, 0,
                              "contributions (N, L, 4) = hyp * onehot"};
     }
   }
@@ -207,10 +199,9 @@ static int try_resume(run_t *r) {
     } else if (strcmp(old, j->result_yaml) != 0) {
       char diff[256];
       first_difference(old, j->result_yaml, diff, sizeof diff);
-      dm_log_error(
-          "%s was made with other parameters (the stored line '%s' differs); "
-          "set Output:overwrite=true to replace it, or choose another Output:file",
-          j->output, diff);
+      dm_log_error("%s was made with other parameters (the stored line '%s' differs); "
+                   "set Output:overwrite=true to replace it, or choose another Output:file",
+                   j->output, diff);
       verdict = -1;
     } else {
       verdict = 1;
@@ -278,8 +269,7 @@ static void process_chunk(run_t *r, int64_t c) {
   int64_t a, b;
   chunk_range(r, c, &a, &b);
   int64_t LC = (b - a) * r->L * 4;
-  if (dm_seqsrc_fetch(r->src, a, b, r->seq, r->reg) < 0)
-    dm_fatal("cannot read rows %ld..%ld", (long)a, (long)b);
+  if (dm_seqsrc_fetch(r->src, a, b, r->seq, r->reg) < 0) dm_fatal("cannot read rows %ld..%ld", (long)a, (long)b);
   dm_onehot_u8(r->seq, b - a, r->L, r->oh8);
   for (int64_t i = a; i < b; i += r->job->batch) {
     int n = (int)(b - i < r->job->batch ? b - i : r->job->batch);
@@ -400,8 +390,8 @@ static int run(run_t *r) {
 
   int64_t n_todo = 0, *todo = r->ctx->rank == 0 ? chunks_todo(r, &n_todo) : NULL;
   if (r->ctx->rank == 0)
-    dm_log_info("%s: %ld rows of %ld bp, %d task(s), %s%s%s, %d reference(s); %ld of %ld chunks to do%s",
-                j->output, (long)r->n, (long)r->L, r->n_tasks, dm_methods_name(j->attr.method),
+    dm_log_info("%s: %ld rows of %ld bp, %d task(s), %s%s%s, %d reference(s); %ld of %ld chunks to do%s", j->output,
+                (long)r->n, (long)r->L, r->n_tasks, dm_methods_name(j->attr.method),
                 j->attr.method == DM_METHOD_DEEPLIFT ? " " : "",
                 j->attr.method == DM_METHOD_DEEPLIFT ? dm_deeplift_rules_name(j->attr.rules) : "", r->R,
                 (long)n_todo, (long)r->n_chunks, resumed ? " (resumed)" : "");

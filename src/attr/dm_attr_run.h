@@ -36,12 +36,12 @@
 
 /** Everything a stage-1 run needs; strings are borrowed. */
 typedef struct {
-  dm_seqsrc_opt_t input; /* sequences or BED + genome */
-  const char *model;     /* full-model HDF5, or architecture JSON */
-  const char *weights;   /* weights-only HDF5 for a JSON model, or NULL */
-  dm_methods_opt_t attr; /* method, rules, ig steps */
-  dm_ref_opt_t ref;      /* reference kind, count, seed */
-  const long *tasks;     /* (n_tasks,) units of output 0 to store; NULL: all (or targets) */
+  dm_seqsrc_opt_t input;   /* sequences or BED + genome */
+  const char *model;       /* full-model HDF5, or architecture JSON */
+  const char *weights;     /* weights-only HDF5 for a JSON model, or NULL */
+  dm_methods_opt_t attr;      /* method, rules, ig steps */
+  dm_ref_opt_t ref;        /* reference kind, count, seed */
+  const long *tasks;       /* (n_tasks,) units of output 0 to store; NULL: all (or targets) */
   int n_tasks;
   const char *targets;     /* Attr:targets specs (dm_target.h), or NULL for units of output 0 */
   int batch;               /* sequences per compute batch (x references); divides chunk_rows */
