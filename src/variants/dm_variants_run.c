@@ -564,7 +564,7 @@ static int setup(run_t *r) {
     }
     dm_log_collective(prev);
     r->R = dm_methods_uses_refs(j->attr.method) ? dm_ref_count(&j->ref) : 0;
-    r->expl = dm_methods_init(r->model, &j->attr, 2 * j->batch, r->R ? r->R : 1);
+    r->expl = dm_methods_init(r->model, &j->attr, NULL, 0, 2 * j->batch, r->R ? r->R : 1);
     if (!r->expl) return -1;
   }
   r->K = j->null_shuffles;
@@ -634,7 +634,7 @@ static int run(run_t *r) {
   int64_t n_todo = 0, *todo = r->ctx->rank == 0 ? chunks_todo(r, &n_todo) : NULL;
   if (r->ctx->rank == 0) {
     double macs = 0;
-    for (int i = 0; i < r->model->n_layers; i++) macs += dm_ops_macs(&r->model->layers[i]);
+    for (int i = 0; i < r->model->n_nodes; i++) macs += dm_ops_macs(&r->model->nodes[i]);
     dm_log_info("%s: %ld alleles, model length %d (%.2f MFLOP per allele: 2 windows), %d task(s); %ld of %ld "
                 "chunks to do%s",
                 r->job->output, (long)r->n, r->L, 4e-6 * macs, r->n_tasks, (long)n_todo, (long)r->n_chunks,
