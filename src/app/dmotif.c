@@ -18,11 +18,13 @@
 extern const dm_cmd_t dm_cmd_attr;
 extern const dm_cmd_t dm_cmd_encode;
 extern const dm_cmd_t dm_cmd_export;
+extern const dm_cmd_t dm_cmd_hits;
 extern const dm_cmd_t dm_cmd_modisco;
 static const dm_cmd_t *const commands[] = {
     &dm_cmd_attr,
     &dm_cmd_encode,
     &dm_cmd_export,
+    &dm_cmd_hits,
     &dm_cmd_modisco,
     NULL,
 };

@@ -50,12 +50,14 @@ void dm_hits_bank_destroy(dm_hits_bank_t *b) {
   free(b);
 }
 
-void dm_hits_project(const float *contrib, const uint8_t *onehot, int L, double *x, int8_t *b) {
+void dm_hits_project(const float *hyp, const uint8_t *onehot, int L, int center, double *x, int8_t *b) {
   for (int p = 0; p < L; p++) {
-    const float *c = contrib + 4 * p;
+    const float *h = hyp + 4 * p;
     const uint8_t *o = onehot + 4 * p;
-    x[p] = (double)c[0] + (double)c[1] + (double)c[2] + (double)c[3];
-    b[p] = o[0] ? 0 : o[1] ? 1 : o[2] ? 2 : o[3] ? 3 : -1;
+    int8_t base = o[0] ? 0 : o[1] ? 1 : o[2] ? 2 : o[3] ? 3 : -1;
+    double m = center ? 0.25 * ((double)h[0] + (double)h[1] + (double)h[2] + (double)h[3]) : 0.0;
+    b[p] = base;
+    x[p] = base >= 0 ? (double)h[base] - m : 0.0;
   }
 }
 

@@ -56,15 +56,17 @@ dm_hits_bank_t *dm_hits_bank_init(const double *const *cwms, const int *lens, in
 void dm_hits_bank_destroy(dm_hits_bank_t *b);
 
 /**
- * @brief Projected track of a region: x[p] = sum over bases of contrib[p],
- *        b[p] = the base set in onehot (-1 if none).
- * @param contrib (L, 4) contributions (hyp * onehot)
- * @param onehot  (L, 4) 0/1
- * @param L       positions
- * @param x       (L,) out
- * @param b       (L,) out
+ * @brief Projected track of a region: b[p] = the base set in onehot (-1 if
+ *        none), x[p] = hyp[p][b[p]] (0 for N), with hyp first centred to
+ *        zero mean over the 4 bases at p if center is set.
+ * @param hyp    (L, 4) hypothetical contributions
+ * @param onehot (L, 4) 0/1
+ * @param L      positions
+ * @param center 1: centre hyp per position first
+ * @param x      (L,) out
+ * @param b      (L,) out
  */
-void dm_hits_project(const float *contrib, const uint8_t *onehot, int L, double *x, int8_t *b);
+void dm_hits_project(const float *hyp, const uint8_t *onehot, int L, int center, double *x, int8_t *b);
 
 /**
  * @brief Window statistics of entry k at position p (p + W <= L): the dot
