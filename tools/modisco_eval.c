@@ -23,11 +23,11 @@
  * (consensus: argmax of the PPM per position, lower case where the top
  * base has probability < 0.5).
  *
- *   modisco_eval --hits <hits.tsv> <sequences.simdata[.gz]> <label column> [rows]
+ *   modisco_eval --hits <hits dir> <sequences.simdata[.gz]> <label column> [rows]
  *
  * scores the hits of `dmotif hits` instead (columns start, end, pattern and
- * row of hits.tsv; the example's regions start at 0, so start is the
- * position in the sequence). A hit hits a planted instance if their
+ * row of <dir>/hits.tsv, made relative to the region by the region starts
+ * of <dir>/counts.tsv). A hit hits a planted instance if their
  * intervals overlap. Each pattern is assigned the motif most of its hits
  * hit (if at least half do): precision = those hits / its hits. Per motif,
  * recall = planted instances hit by a hit of a pattern assigned to it,
@@ -88,6 +88,19 @@ static void parse_embeddings(planted_t *p, int64_t row, char *field) {
   }
 }
 
+/* Split a TSV line in place into at most max columns; @return their number */
+static int split_tabs(char *line, char **col, int max) {
+  int nc = 0;
+  for (char *s = line; nc < max;) {
+    col[nc++] = s;
+    char *tab = strchr(s, '\t');
+    if (!tab) break;
+    *tab = 0;
+    s = tab + 1;
+  }
+  return nc;
+}
+
 static int read_planted(const char *path, int column, int64_t max_rows, planted_t *p) {
   gzFile f = gzopen(path, "rb");
   if (!f) {
@@ -106,14 +119,7 @@ static int read_planted(const char *path, int column, int64_t max_rows, planted_
     }
     line[strcspn(line, "\r\n")] = 0;
     char *col[16];
-    int nc = 0;
-    for (char *s = line; nc < 16;) {
-      col[nc++] = s;
-      char *tab = strchr(s, '\t');
-      if (!tab) break;
-      *tab = 0;
-      s = tab + 1;
-    }
+    int nc = split_tabs(line, col, 16);
     p->label = realloc(p->label, (size_t)(row + 1));
     p->label[row] = column < nc && atoi(col[column]) == 1;
     if (nc > 2) parse_embeddings(p, row, col[2]);
@@ -193,12 +199,33 @@ typedef struct {
   int start, end, pattern;
 } hit_t;
 
-/* hits.tsv: skip '#' lines and the column header; columns start (1), end (2),
- * pattern (3), row (8). Returns the hits or NULL. */
-static hit_t *read_hits(const char *path, long *n_out, char names[][128], int *n_names) {
+/* Genome start of every row, from <dir>/counts.tsv (row, region_name, chrom, start, ...). */
+static int64_t *read_region_starts(const char *dir, int64_t rows) {
+  char path[4096], line[65536], *col[5];
+  snprintf(path, sizeof path, "%s/counts.tsv", dir);
   FILE *f = fopen(path, "r");
-  if (!f) {
-    fprintf(stderr, "modisco_eval: cannot open %s\n", path);
+  if (!f) return fprintf(stderr, "modisco_eval: cannot open %s\n", path), NULL;
+  int64_t *start = calloc((size_t)rows + 1, sizeof *start);
+  while (fgets(line, sizeof line, f))
+    if (line[0] != '#' && strncmp(line, "row\t", 4) != 0 && split_tabs(line, col, 5) == 5) {
+      long r = atol(col[0]);
+      if (r >= 0 && r < rows) start[r] = atol(col[3]);
+    }
+  fclose(f);
+  return start;
+}
+
+/* <dir>/hits.tsv: skip '#' lines and the column header; columns start (1),
+ * end (2), pattern (3), row (8); positions made relative to the region.
+ * Returns the hits or NULL. */
+static hit_t *read_hits(const char *dir, int64_t rows, long *n_out, char names[][128], int *n_names) {
+  char path[4096];
+  snprintf(path, sizeof path, "%s/hits.tsv", dir);
+  FILE *f = fopen(path, "r");
+  int64_t *rstart = f ? read_region_starts(dir, rows) : NULL;
+  if (!f || !rstart) {
+    fprintf(stderr, "modisco_eval: cannot read %s\n", path);
+    if (f) fclose(f);
     return NULL;
   }
   char line[8192];
@@ -207,23 +234,17 @@ static hit_t *read_hits(const char *path, long *n_out, char names[][128], int *n
   while (fgets(line, sizeof line, f)) {
     if (line[0] == '#' || strncmp(line, "chrom\t", 6) == 0) continue;
     char *col[12];
-    int nc = 0;
-    for (char *s = line; nc < 12;) {
-      col[nc++] = s;
-      char *tab = strchr(s, '\t');
-      if (!tab) break;
-      *tab = 0;
-      s = tab + 1;
-    }
-    if (nc < 9) continue;
+    if (split_tabs(line, col, 12) < 9) continue;
     int p = 0;
     while (p < *n_names && strcmp(names[p], col[3]) != 0) p++;
     if (p == *n_names && p < MAX_PATTERNS) snprintf(names[(*n_names)++], 128, "%s", col[3]);
     if (p == MAX_PATTERNS) continue;
     if (n == cap) cap = cap ? 2 * cap : 4096, h = realloc(h, (size_t)cap * sizeof *h);
-    h[n++] = (hit_t){atol(col[8]), atoi(col[1]), atoi(col[2]), p};
+    int64_t row = atol(col[8]), off = row >= 0 && row < rows ? rstart[row] : 0;
+    h[n++] = (hit_t){row, (int)(atol(col[1]) - off), (int)(atol(col[2]) - off), p};
   }
   fclose(f);
+  free(rstart);
   *n_out = n;
   return h;
 }
@@ -238,11 +259,11 @@ static int64_t *row_index(const planted_t *p) {
 
 static int overlaps(const hit_t *h, const instance_t *q) { return h->start < q->start + q->len && q->start < h->end; }
 
-static int eval_hits(const char *hits_path, planted_t *p) {
+static int eval_hits(const char *hits_dir, planted_t *p) {
   static char names[MAX_PATTERNS][128];
   int n_names = 0;
   long n = 0;
-  hit_t *h = read_hits(hits_path, &n, names, &n_names);
+  hit_t *h = read_hits(hits_dir, p->rows, &n, names, &n_names);
   if (!h) return 1;
   int64_t *first = row_index(p);
   static int counts[MAX_PATTERNS][MAX_MOTIFS], total[MAX_PATTERNS], assigned[MAX_PATTERNS];
