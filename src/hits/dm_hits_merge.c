@@ -119,8 +119,8 @@ typedef struct {
 } merge_t;
 
 static void header_comment(FILE *f, const dm_hits_merge_t *m) {
-  fprintf(f, "# dmotif hits %s, method %s, input %s\n# parameters:\n", DM_VERSION, m->method, m->attr);
-  const char *s = m->params_yaml;
+  fprintf(f, "# dmotif hits %s, method %s, input %s\n# parameters (those that define the hits):\n", DM_VERSION, m->method, m->attr);
+  const char *s = m->result_yaml;
   while (*s) {
     size_t n = strcspn(s, "\n");
     fprintf(f, "#   %.*s\n", (int)n, s);
@@ -300,6 +300,7 @@ static int write_attrs(merge_t *g) {
                  dm_h5_attr_set_string(g->h5, "/", "method", m->method) < 0 ||
                  dm_h5_attr_set_string(g->h5, "/", "input_attr", m->attr) < 0 ||
                  dm_h5_attr_set_string(g->h5, "/", "parameters", m->params_yaml) < 0 ||
+                 dm_h5_attr_set_string(g->h5, "/", "result_parameters", m->result_yaml) < 0 ||
                  dm_h5_attr_set_scalar(g->h5, "/", "n_hits", DM_H5_I64, &total) < 0
              ? -1
              : 0;

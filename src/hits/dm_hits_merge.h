@@ -49,7 +49,8 @@ typedef struct {
   const char *dir;           /* Output:dir */
   const char *parts;         /* the parts directory */
   const char *method;        /* "finemo" or "scan" */
-  const char *params_yaml;   /* stored in every output */
+  const char *params_yaml;   /* all parameters: hits.h5 attribute "parameters" */
+  const char *result_yaml;   /* those defining the hits: TSV headers, hits.h5 "result_parameters" */
   const char *attr;          /* input attr.h5 (stored) */
   const dm_hits_bank_t *bank;
   const char *const *label;  /* (n_patterns,) "task/sign/name" */

@@ -369,6 +369,7 @@ static int merge(run_t *r, int64_t *n_hits) {
                        .parts = r->parts,
                        .method = j->method == DM_HITS_FINEMO ? "finemo" : "scan",
                        .params_yaml = j->params_yaml,
+                       .result_yaml = j->result_yaml,
                        .attr = j->attr,
                        .bank = r->bank,
                        .label = (const char *const *)r->label,
