@@ -31,6 +31,8 @@ static const dm_param_spec_t hits_spec[] = {
     {"Hits:eps", DM_PARAM_FLOAT, "1.0", NULL, "finemo: added to the window sum of squares in the importance scale"},
     {"Hits:scan_quantile", DM_PARAM_FLOAT, "0.1", NULL,
      "scan: a hit's similarity and importance must reach this quantile of the pattern's seqlets'"},
+    {"Hits:scan_compete", DM_PARAM_BOOL, "true", NULL,
+     "scan: overlapping hits of different patterns exclude each other (the most similar stays), not only of one"},
     {"Output:dir", DM_PARAM_STRING, NULL, NULL, "directory of hits.tsv, hits.h5, counts.tsv, summary.tsv"},
     {"Output:chunk_rows", DM_PARAM_INT, "256", NULL, "rows per unit of work and of resume"},
     {"Output:resume", DM_PARAM_BOOL, "true", NULL, "continue an interrupted run with the same parameters"},
@@ -93,6 +95,7 @@ static int hits_main(const dm_mpi_t *ctx, const dm_params_t *p) {
   job.fit.max_steps = dm_params_get_int(p, "Hits:max_steps");
   job.fit.eps = dm_params_get_float(p, "Hits:eps");
   job.scan_quantile = dm_params_get_float(p, "Hits:scan_quantile");
+  job.scan_compete = dm_params_get_bool(p, "Hits:scan_compete");
   job.dir = dm_params_get_string(p, "Output:dir");
   job.chunk_rows = dm_params_get_int(p, "Output:chunk_rows");
   job.resume = dm_params_get_bool(p, "Output:resume");

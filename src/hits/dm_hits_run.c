@@ -304,7 +304,7 @@ static void process_chunk(run_t *r, int64_t c) {
     if (j->method == DM_HITS_FINEMO) {
       n = dm_hits_fit_region(r->fit, &j->fit, r->x, r->base, i, &hits, qc);
     } else {
-      dm_hits_thr_t thr = {r->sim_min, r->imp_min};
+      dm_hits_thr_t thr = {r->sim_min, r->imp_min, j->scan_compete};
       memset(qc, 0, sizeof *qc);
       n = dm_hits_scan_region(r->scan, &thr, r->x, r->base, i, &hits);
     }

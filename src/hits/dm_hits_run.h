@@ -41,6 +41,7 @@ typedef struct {
   double trim;               /* CWM trimming threshold (fraction of the largest position) */
   dm_hits_fit_opt_t fit;     /* Fi-NeMo settings */
   double scan_quantile;      /* scan: seqlet quantile of the thresholds */
+  int scan_compete;          /* scan: overlapping hits of different patterns exclude each other */
   const char *dir;           /* Output:dir */
   int64_t chunk_rows;        /* rows per chunk (unit of work and of resume) */
   int overwrite, resume;

@@ -92,9 +92,10 @@ static void push(dm_hit_t **v, int *n, int *cap, dm_hit_t h) {
   (*v)[(*n)++] = h;
 }
 
-/* Best first: score descending, then position, then entry (forward first). */
+/* Best first: similarity descending, then score descending, position, entry. */
 static int cmp_best(const void *pa, const void *pb) {
   const dm_hit_t *a = pa, *b = pb;
+  if (a->similarity != b->similarity) return a->similarity < b->similarity ? 1 : -1;
   if (a->score != b->score) return a->score < b->score ? 1 : -1;
   if (a->pos != b->pos) return a->pos < b->pos ? -1 : 1;
   return (a->motif > b->motif) - (a->motif < b->motif);
@@ -107,12 +108,30 @@ static int cmp_place(const void *pa, const void *pb) {
   return (a->pos > b->pos) - (a->pos < b->pos);
 }
 
+/* Keep the candidates [c0, n_cand) that no better one overlaps. */
+static void resolve(dm_hits_scan_ws_t *ws, int c0, int compete) {
+  const dm_hits_bank_t *bk = ws->bank;
+  qsort(ws->cand + c0, (size_t)(ws->n_cand - c0), sizeof *ws->cand, cmp_best);
+  int first = ws->n_hits;
+  for (int c = c0; c < ws->n_cand; c++) {
+    const dm_hit_t *h = &ws->cand[c];
+    int free_spot = 1;
+    for (int a = first; a < ws->n_hits && free_spot; a++) {
+      const dm_hit_t *o = &ws->hits[a];
+      free_spot = (!compete && o->motif / 2 != h->motif / 2) || h->pos + bk->width[h->motif] <= o->pos ||
+                  o->pos + bk->width[o->motif] <= h->pos;
+    }
+    if (free_spot) push(&ws->hits, &ws->n_hits, &ws->cap_hits, *h);
+  }
+}
+
 int dm_hits_scan_region(dm_hits_scan_ws_t *ws, const dm_hits_thr_t *thr, const double *x, const int8_t *b,
                         int64_t region, dm_hit_t **hits) {
   const dm_hits_bank_t *bk = ws->bank;
   ws->n_hits = 0;
+  ws->n_cand = 0;
   for (int j = 0; j < bk->n_patterns; j++) {
-    ws->n_cand = 0;
+    int c0 = thr->compete ? 0 : ws->n_cand;
     for (int k = 2 * j; k < 2 * j + 2; k++)
       for (int p = 0; p + bk->width[k] <= ws->L; p++) {
         dm_hit_t h = {region, k, p, 0, 0, 0};
@@ -120,19 +139,10 @@ int dm_hits_scan_region(dm_hits_scan_ws_t *ws, const dm_hits_thr_t *thr, const d
         if (h.similarity >= thr->sim_min[j] && h.importance >= thr->imp_min[j])
           push(&ws->cand, &ws->n_cand, &ws->cap_cand, h);
       }
-    qsort(ws->cand, (size_t)ws->n_cand, sizeof *ws->cand, cmp_best);
-    int first = ws->n_hits;
-    for (int c = 0; c < ws->n_cand; c++) {
-      const dm_hit_t *h = &ws->cand[c];
-      int free_spot = 1;
-      for (int a = first; a < ws->n_hits && free_spot; a++) {
-        const dm_hit_t *o = &ws->hits[a];
-        free_spot = h->pos + bk->width[h->motif] <= o->pos || o->pos + bk->width[o->motif] <= h->pos;
-      }
-      if (free_spot) push(&ws->hits, &ws->n_hits, &ws->cap_hits, *h);
-    }
-    qsort(ws->hits + first, (size_t)(ws->n_hits - first), sizeof *ws->hits, cmp_place);
+    if (!thr->compete) resolve(ws, c0, 0);
   }
+  if (thr->compete) resolve(ws, 0, 1);
+  qsort(ws->hits, (size_t)ws->n_hits, sizeof *ws->hits, cmp_place);
   *hits = ws->hits;
   return ws->n_hits;
 }

@@ -10,9 +10,10 @@
  * imp_min of its pattern. The thresholds come from the pattern's own
  * seqlets (dm_hits_scan_thresholds): each is a chosen quantile of the
  * seqlets' values, so that a hit scores at least as well as that fraction
- * of the seqlets. Overlapping candidates of the same pattern (either
- * strand) are resolved greedily: the highest score wins (ties: smaller
- * position, then forward strand).
+ * of the seqlets. Overlapping candidates are resolved greedily, the most
+ * similar first (ties: higher score, smaller position, lower bank entry):
+ * a candidate is kept unless it overlaps a kept one of the same pattern
+ * (either strand) or, with `compete`, of any pattern.
  */
 #ifndef DM_HITS_SCAN_H
 #define DM_HITS_SCAN_H
@@ -23,6 +24,7 @@
 typedef struct {
   double *sim_min; /* (n_patterns,) */
   double *imp_min; /* (n_patterns,) */
+  int compete;     /* 1: overlapping hits of different patterns exclude each other too */
 } dm_hits_thr_t;
 
 typedef struct dm_hits_scan_ws_s dm_hits_scan_ws_t;
