@@ -1,14 +1,18 @@
 /* dmotif hits: every instance of the discovered motifs in every region (see dm_hits_run.h). */
 
 /* Standard headers. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 /* Local headers. */
 #include "dm_cmd.h"
+#include "dm_hits_merge.h"
 #include "dm_hits_run.h"
 #include "dm_log.h"
 #include "dm_mem.h"
+#include "dm_output.h"
 
 static const dm_param_spec_t hits_spec[] = {
     {"Input:attr", DM_PARAM_STRING, NULL, NULL, "attr.h5 from dmotif attr (status complete)"},
@@ -36,7 +40,7 @@ static const dm_param_spec_t hits_spec[] = {
     {"Output:dir", DM_PARAM_STRING, NULL, NULL, "directory of hits.tsv, hits.h5, counts.tsv, summary.tsv"},
     {"Output:chunk_rows", DM_PARAM_INT, "256", NULL, "rows per unit of work and of resume"},
     {"Output:resume", DM_PARAM_BOOL, "true", NULL, "continue an interrupted run with the same parameters"},
-    {"Output:overwrite", DM_PARAM_BOOL, "false", NULL, "replace existing outputs in Output:dir"},
+    DM_OUTPUT_OVERWRITE_PARAM,
     {"Log:progress_seconds", DM_PARAM_FLOAT, "10", NULL, "seconds between progress lines"},
 };
 
@@ -75,6 +79,27 @@ static int check_job(const dm_hits_job_t *j) {
   return 0;
 }
 
+/* The output policy (dm_output.h) for the four outputs in Output:dir, which
+ * rank 0 creates if needed. @return 0 or -1 (rank 0 logged) */
+static int check_outputs(const dm_mpi_t *ctx, const dm_params_t *p, const dm_hits_job_t *j) {
+  if (ctx->rank == 0 && mkdir(j->dir, 0777) == 0) dm_log_info("%s: created (Output:dir)", j->dir);
+  dm_output_path_t *in = dm_calloc("inputs", (size_t)j->n_modisco + 2, sizeof *in), out[DM_HITS_N_OUTPUTS + 1] = {{NULL, NULL}};
+  char *paths[DM_HITS_N_OUTPUTS];
+  in[0] = (dm_output_path_t){"Input:attr", j->attr};
+  for (int i = 0; i < j->n_modisco; i++) in[i + 1] = (dm_output_path_t){"Input:modisco", j->modisco[i]};
+  for (int i = 0; i < DM_HITS_N_OUTPUTS; i++) {
+    size_t n = strlen(j->dir) + strlen(dm_hits_outputs[i]) + 2;
+    paths[i] = dm_malloc("output path", n);
+    snprintf(paths[i], n, "%s/%s", j->dir, dm_hits_outputs[i]);
+    out[i] = (dm_output_path_t){"Output:dir", paths[i]};
+  }
+  dm_output_policy_t pol = dm_output_policy_from_params(p, 1);
+  int rc = dm_output_check(ctx, &pol, in, out);
+  for (int i = 0; i < DM_HITS_N_OUTPUTS; i++) free(paths[i]);
+  free(in);
+  return rc;
+}
+
 static int hits_main(const dm_mpi_t *ctx, const dm_params_t *p) {
   dm_hits_job_t job = {0};
   char **files = NULL;
@@ -104,6 +129,7 @@ static int hits_main(const dm_mpi_t *ctx, const dm_params_t *p) {
   int prev = dm_log_collective(1); /* every rank checks the same options: one message */
   int rc = check_job(&job) < 0 ? 2 : 0;
   dm_log_collective(prev);
+  if (rc == 0 && check_outputs(ctx, p, &job) < 0) rc = 2;
   if (rc == 0) {
     char *all = dm_params_to_yaml(p, 0), *result = dm_params_to_yaml_except(p, 0, not_result);
     job.params_yaml = all;

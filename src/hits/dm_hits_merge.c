@@ -10,6 +10,7 @@
 #include "dm_h5.h"
 #include "dm_mem.h"
 #include "dm_mpi.h"
+#include "dm_output.h"
 #include "dm_version.h"
 
 static const char part_magic[8] = "DMHITS1";
@@ -82,7 +83,7 @@ void dm_hits_part_free(dm_hits_part_t *p) {
 // --- outputs
 
 enum { OUT_HITS_TSV, OUT_COUNTS_TSV, OUT_SUMMARY_TSV, OUT_H5, OUT_COUNT };
-static const char *const out_names[OUT_COUNT] = {"hits.tsv", "counts.tsv", "summary.tsv", "hits.h5"};
+const char *const dm_hits_outputs[DM_HITS_N_OUTPUTS] = {"hits.tsv", "counts.tsv", "summary.tsv", "hits.h5"};
 
 /* Hit datasets (n_hits rows). */
 enum { H_ROW, H_CHROM, H_START, H_END, H_USTART, H_UEND, H_PATTERN, H_STRAND, H_SCORE, H_SIM, H_IMP, H_COUNT };
@@ -130,7 +131,7 @@ static void header_comment(FILE *f, const dm_hits_merge_t *m) {
 
 static int open_outputs(merge_t *g, int64_t total) {
   const dm_hits_merge_t *m = g->m;
-  for (int i = 0; i < OUT_COUNT; i++) snprintf(g->tmp[i], sizeof g->tmp[i], "%s/%s.tmp", m->dir, out_names[i]);
+  for (int i = 0; i < OUT_COUNT; i++) snprintf(g->tmp[i], sizeof g->tmp[i], "%s/%s.tmp", m->dir, dm_hits_outputs[i]);
   for (int i = 0; i < 3; i++)
     if (!(g->tsv[i] = fopen(g->tmp[i], "w"))) {
       dm_log_error("%s: cannot create", g->tmp[i]);
@@ -330,20 +331,11 @@ int dm_hits_merge(const dm_hits_merge_t *m, int64_t *n_hits) {
   for (int i = 0; i < 3; i++)
     if (g.tsv[i] && fclose(g.tsv[i]) != 0) rc = -1;
   if (dm_h5_close(g.h5) < 0) rc = -1;
-  for (int i = 0; i < OUT_COUNT; i++) {
+  for (int i = 0; i < OUT_COUNT; i++) { /* all complete: rename; else remove the temporary files */
     char final[4200];
-    snprintf(final, sizeof final, "%s/%s", m->dir, out_names[i]);
-    if (rc == 0 && rename(g.tmp[i], final) != 0) {
-      dm_log_error("%s: cannot rename to %s", g.tmp[i], final);
-      rc = -1;
-    }
+    snprintf(final, sizeof final, "%s/%s", m->dir, dm_hits_outputs[i]);
+    if (g.tmp[i][0] && dm_output_commit(g.tmp[i], final, rc == 0) < 0) rc = -1;
   }
-  if (rc != 0)
-    for (int i = 0; i < OUT_COUNT; i++) {
-      char final[4200];
-      snprintf(final, sizeof final, "%s/%s", m->dir, out_names[i]);
-      if (g.tmp[i][0]) remove(g.tmp[i]), remove(final);
-    }
   for (int i = 0; i < 6; i++) free(g.i64[i]);
   for (int i = 0; i < 3; i++) free(g.f64[i]);
   free(g.pat), free(g.cnt), free(g.chrom), free(g.strand), free(g.n_hits), free(g.n_seq), free(g.n_rec);

@@ -16,6 +16,10 @@
 #include "dm_hits_fit.h"
 #include "dm_seq.h"
 
+/** The final outputs in Output:dir, by name. */
+#define DM_HITS_N_OUTPUTS 4
+extern const char *const dm_hits_outputs[DM_HITS_N_OUTPUTS];
+
 /** One chunk's results. */
 typedef struct {
   int64_t a, b;        /* rows [a, b) */

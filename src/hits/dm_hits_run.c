@@ -4,7 +4,6 @@
 /* Standard headers. */
 #include <dirent.h>
 #include <errno.h>
-#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,10 +21,6 @@
 #include "dm_modisco_read.h"
 #include "dm_regions.h"
 #include "dm_sched.h"
-
-/* The final outputs in Output:dir (dm_hits_merge writes them). */
-static const char *const outputs[] = {"hits.tsv", "counts.tsv", "summary.tsv", "hits.h5"};
-#define N_OUTPUTS 4
 
 /* State of one run on one rank. */
 typedef struct {
@@ -187,45 +182,25 @@ static void remove_parts(const char *parts) {
   rmdir(parts);
 }
 
-/* An input must not be one of the outputs. */
-static int input_is_output(const run_t *r, const char *input) {
-  char ri[PATH_MAX], ro[PATH_MAX], o[4400];
-  if (!realpath(input, ri)) return 0;
-  for (int i = 0; i < N_OUTPUTS; i++) {
-    snprintf(o, sizeof o, "%s/%s", r->job->dir, outputs[i]);
-    if (realpath(o, ro) && strcmp(ri, ro) == 0) {
-      dm_log_error("%s is an input of this run and also its output %s: choose another Output:dir", input, o);
-      return 1;
-    }
-  }
-  return 0;
-}
-
-/* Rank 0: apply the policy; 1 = resume, 0 = start, -1 = refuse. */
+/* Rank 0, after dm_output_check (in the command): the parts of an
+ * interrupted run; 1 = resume them, 0 = start, -1 = refuse. */
 static int prepare_output_rank0(run_t *r) {
   const dm_hits_job_t *j = r->job;
-  if (input_is_output(r, j->attr)) return -1;
-  for (int f = 0; f < j->n_modisco; f++)
-    if (input_is_output(r, j->modisco[f])) return -1;
-  if (mkdir(j->dir, 0777) != 0 && errno != EEXIST) {
-    dm_log_error("Output:dir %s: cannot create (%s)", j->dir, strerror(errno));
-    return -1;
-  }
   int have_parts = path_exists(r->parts), have_final = 0;
   char p[4400];
-  for (int i = 0; i < N_OUTPUTS; i++) {
-    snprintf(p, sizeof p, "%s/%s", j->dir, outputs[i]);
+  for (int i = 0; i < DM_HITS_N_OUTPUTS; i++) {
+    snprintf(p, sizeof p, "%s/%s", j->dir, dm_hits_outputs[i]);
     if (path_exists(p)) have_final = 1;
   }
   if (j->overwrite) {
-    for (int i = 0; i < N_OUTPUTS; i++) snprintf(p, sizeof p, "%s/%s", j->dir, outputs[i]), remove(p);
     remove_parts(r->parts);
   } else if (have_parts && !j->resume) {
     dm_log_error("%s holds an unfinished run; set Output:resume=true to continue it or Output:overwrite=true to "
                  "start again", j->dir);
     return -1;
   } else if (have_final && !have_parts) {
-    dm_log_error("%s already holds hits (hits.tsv, hits.h5, ...); set Output:overwrite=true to replace them", j->dir);
+    dm_log_error("%s already holds complete hits (hits.tsv, hits.h5, ...): nothing to resume; set "
+                 "Output:overwrite=true to replace them", j->dir);
     return -1;
   } else if (have_parts) {
     snprintf(p, sizeof p, "%s/parameters.yml", r->parts);

@@ -1,8 +1,11 @@
 /* dm_hits_run: the `dmotif hits` driver, attr.h5 + modisco.h5 -> motif hits.
  *
  * Every rank reads the patterns of the modisco.h5 files (all patterns of
- * pos_patterns and neg_patterns; subpatterns are not used) and prepares
- * them (dm_hits_bank). Rank 0 hands out chunks of rows of attr.h5
+ * pos_patterns and neg_patterns; subpatterns are not used), names them
+ * "<task>/<pos|neg>/pattern_<i>" (task: Input:task of the file's stored
+ * parameters, else the file name without directory and extension) and
+ * prepares them (dm_hits_bank). The command applies the output policy
+ * (dm_output) to the outputs before the run. Rank 0 hands out chunks of rows of attr.h5
  * (dm_sched); a rank with a chunk reads its rows (one-hot, hyp of the task,
  * regions), projects the contributions and calls the hits of each row with
  * the Fi-NeMo fit (dm_hits_fit) or the CWM scan (dm_hits_scan), then writes
