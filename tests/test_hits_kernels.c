@@ -74,6 +74,17 @@ static void test_bank(void) {
   dm_hits_bank_destroy(b);
 }
 
+/* Plant entry k at p with amplitude amp: bases at the top of the CWM. */
+static void plant(const dm_hits_bank_t *bank, int k, int p, double amp, double *x, int8_t *bs) {
+  for (int w = 0; w < bank->width[k]; w++) {
+    int top = 0;
+    for (int ch = 1; ch < 4; ch++)
+      if (fabs(bank->cwm[k][4 * w + ch]) > fabs(bank->cwm[k][4 * w + top])) top = ch;
+    bs[p + w] = (int8_t)top;
+    x[p + w] = amp * bank->cwm[k][4 * w + top];
+  }
+}
+
 /* Objective of the non-negative lasso for dense A (m, n) column-major. */
 static double objective(const double *A, int m, int n, const double *y, const double *c, double lambda) {
   double f = 0;
@@ -124,19 +135,10 @@ static void test_fit_kkt(void) {
   int8_t bs[L];
   for (int p = 0; p < L; p++) x[p] = 0.3 * gauss(), bs[p] = (int8_t)((int)(unif() * 4) & 3);
   bs[5] = -1; /* an N */
-  /* a few motif-like stretches so that some coefficients are non-zero */
-  for (int w = 0; w < bank->width[0]; w++) {
-    int p = 10 + w, top = 0;
-    for (int ch = 1; ch < 4; ch++)
-      if (bank->cwm[0][4 * w + ch] > bank->cwm[0][4 * w + top]) top = ch;
-    bs[p] = (int8_t)top, x[p] = 3 * bank->cwm[0][4 * w + top] + 0.1 * gauss();
-  }
-  for (int w = 0; w < bank->width[3]; w++) {
-    int p = 30 + w, top = 0;
-    for (int ch = 1; ch < 4; ch++)
-      if (bank->cwm[3][4 * w + ch] > bank->cwm[3][4 * w + top]) top = ch;
-    bs[p] = (int8_t)top, x[p] = 2 * bank->cwm[3][4 * w + top] + 0.1 * gauss();
-  }
+  /* a few motif-like stretches (with noise) so that some coefficients are non-zero */
+  plant(bank, 0, 10, 3.0, x, bs);
+  plant(bank, 3, 30, 2.0, x, bs);
+  for (int p = 10; p < 40; p++) x[p] += 0.1 * gauss();
   dm_hits_fit_opt_t opt;
   dm_hits_fit_opt_init(&opt);
   opt.tol = 1e-12;
@@ -202,17 +204,6 @@ static void test_fit_kkt(void) {
   free(A), free(cd);
   dm_hits_fit_ws_destroy(ws);
   dm_hits_bank_destroy(bank);
-}
-
-/* Plant entry k at p with amplitude amp: bases at the top of the CWM. */
-static void plant(const dm_hits_bank_t *bank, int k, int p, double amp, double *x, int8_t *bs) {
-  for (int w = 0; w < bank->width[k]; w++) {
-    int top = 0;
-    for (int ch = 1; ch < 4; ch++)
-      if (fabs(bank->cwm[k][4 * w + ch]) > fabs(bank->cwm[k][4 * w + top])) top = ch;
-    bs[p + w] = (int8_t)top;
-    x[p + w] = amp * bank->cwm[k][4 * w + top];
-  }
 }
 
 static void test_fit_planted(void) {

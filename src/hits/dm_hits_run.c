@@ -19,6 +19,7 @@
 #include "dm_mem.h"
 #include "dm_modisco_input.h"
 #include "dm_modisco_read.h"
+#include "dm_progress.h"
 #include "dm_regions.h"
 #include "dm_sched.h"
 
@@ -50,8 +51,8 @@ typedef struct {
   dm_hits_fit_ws_t *fit;
   dm_hits_scan_ws_t *scan;
   /* rank 0: progress */
-  int64_t rows_done, rows_todo, chunks_marked;
-  double t_start, t_last;
+  int64_t rows_todo, chunks_marked;
+  dm_progress_t progress;
   long kill_after;
 } run_t;
 
@@ -294,15 +295,7 @@ static void chunk_done(void *arg, int64_t c) {
   run_t *r = arg;
   int64_t a, b;
   chunk_range(r, c, &a, &b);
-  r->rows_done += b - a;
-  double now = dm_wall_time();
-  if (now - r->t_last >= r->job->progress_seconds || r->rows_done == r->rows_todo) {
-    double rate = r->rows_done / (now - r->t_start + 1e-9);
-    dm_log_info("%ld/%ld rows (%.1f%%), %.1f rows/s, ETA %.0f s", (long)r->rows_done, (long)r->rows_todo,
-                100.0 * (double)r->rows_done / (double)(r->rows_todo ? r->rows_todo : 1), rate,
-                (double)(r->rows_todo - r->rows_done) / (rate > 0 ? rate : 1));
-    r->t_last = now;
-  }
+  dm_progress_add(&r->progress, b - a);
   if (r->kill_after > 0 && ++r->chunks_marked >= r->kill_after) {
     dm_log_warn("DM_FAULT_KILL_AFTER_CHUNKS=%ld: killing the job", r->kill_after);
     raise(SIGKILL);
@@ -406,7 +399,7 @@ static int run(run_t *r) {
                 "do%s",
                 j->attr, (long)r->n, r->L, j->task, r->P, j->n_modisco, j->method == DM_HITS_FINEMO ? "finemo" : "scan",
                 (long)n_todo, (long)r->n_chunks, resumed ? " (resumed)" : "");
-  r->t_start = r->t_last = dm_wall_time();
+  dm_progress_start(&r->progress, "rows", r->rows_todo, j->progress_seconds);
   r->sched = dm_sched_init(r->ctx, todo, n_todo, chunk_done, r);
   free(todo);
   for (int64_t c; (c = dm_sched_next(r->sched)) >= 0;) process_chunk(r, c);
@@ -420,8 +413,8 @@ static int run(run_t *r) {
     double now = dm_wall_time();
     if (rc == 0)
       dm_log_info("%s: %ld hits in %ld rows; %.0f hits/s, %.1f rows/s (calling %.2f s, writing %.2f s)", j->dir,
-                  (long)n_hits, (long)r->n, n_hits / (now - r->t_start + 1e-9), r->rows_todo / (t0 - r->t_start + 1e-9),
-                  t0 - r->t_start, now - t0);
+                  (long)n_hits, (long)r->n, n_hits / (now - r->progress.t_start + 1e-9),
+                  r->rows_todo / (t0 - r->progress.t_start + 1e-9), t0 - r->progress.t_start, now - t0);
   }
   DM_MPI_CHECK(MPI_Bcast(&rc, 1, MPI_INT, 0, r->ctx->comm));
   return rc;
