@@ -13,7 +13,7 @@ struct dm_hits_fit_ws_s {
   const dm_hits_bank_t *bank;
   int L, n_place;
   int *first;    /* (K + 1,) first placement of entry k; entry k has first[k+1] - first[k] positions */
-  double *A;     /* (n_place, W_k) s[k,p] * cwm_k[w][b[p+w]], placement-major */
+  double *A;     /* per entry k, (W_k, P_k) s[k,p] * cwm_k[w][b[p+w]]: positions contiguous for each w */
   size_t *a_off; /* (K,) start of entry k in A */
   double *s;     /* (n_place,) importance scales */
   double *c, *c_prev, *y, *g; /* (n_place,) */
@@ -67,21 +67,21 @@ void dm_hits_fit_last(const dm_hits_fit_ws_t *ws, const double **c, const double
 
 // --- the problem
 
-/* Scales s and design rows A of every placement, for the track xn and bases b. */
+/* Scales s and design entries A of every placement, for the track xn and bases b. */
 static void build_design(dm_hits_fit_ws_t *ws, const dm_hits_fit_opt_t *opt, const int8_t *b) {
   const dm_hits_bank_t *bk = ws->bank;
   for (int k = 0; k < bk->n; k++) {
-    int W = bk->width[k];
+    int W = bk->width[k], P = ws->first[k + 1] - ws->first[k];
     const double *cw = bk->cwm[k];
-    double *A = ws->A + ws->a_off[k];
-    for (int p = 0, i = ws->first[k]; i < ws->first[k + 1]; p++, i++, A += W) {
+    double *A = ws->A + ws->a_off[k], *sk = ws->s + ws->first[k];
+    for (int p = 0; p < P; p++) {
       double sq = 0;
       for (int w = 0; w < W; w++) sq += ws->xn[p + w] * ws->xn[p + w];
       double s = 1.0 / sqrt(sq + opt->eps);
-      if (s > opt->scale_max) s = opt->scale_max;
-      ws->s[i] = s;
-      for (int w = 0; w < W; w++) A[w] = b[p + w] >= 0 ? s * cw[4 * w + b[p + w]] : 0.0;
+      sk[p] = s > opt->scale_max ? opt->scale_max : s;
     }
+    for (int w = 0; w < W; w++)
+      for (int p = 0; p < P; p++) A[(size_t)w * P + p] = b[p + w] >= 0 ? sk[p] * cw[4 * w + b[p + w]] : 0.0;
   }
 }
 
@@ -90,11 +90,11 @@ static double residual(dm_hits_fit_ws_t *ws, const double *v) {
   const dm_hits_bank_t *bk = ws->bank;
   memcpy(ws->r, ws->xn, (size_t)ws->L * sizeof *ws->r);
   for (int k = 0; k < bk->n; k++) {
-    int W = bk->width[k];
-    const double *A = ws->A + ws->a_off[k];
-    for (int p = 0, i = ws->first[k]; i < ws->first[k + 1]; p++, i++, A += W)
-      if (v[i] != 0.0)
-        for (int w = 0; w < W; w++) ws->r[p + w] -= v[i] * A[w];
+    int W = bk->width[k], P = ws->first[k + 1] - ws->first[k];
+    const double *A = ws->A + ws->a_off[k], *vk = v + ws->first[k];
+    for (int p = 0; p < P; p++)
+      if (vk[p] != 0.0)
+        for (int w = 0; w < W; w++) ws->r[p + w] -= vk[p] * A[(size_t)w * P + p];
   }
   double nll = 0;
   for (int p = 0; p < ws->L; p++) nll += ws->r[p] * ws->r[p];
@@ -105,12 +105,13 @@ static double residual(dm_hits_fit_ws_t *ws, const double *v) {
 static void neg_gradient(dm_hits_fit_ws_t *ws) {
   const dm_hits_bank_t *bk = ws->bank;
   for (int k = 0; k < bk->n; k++) {
-    int W = bk->width[k];
+    int W = bk->width[k], P = ws->first[k + 1] - ws->first[k];
     const double *A = ws->A + ws->a_off[k];
-    for (int p = 0, i = ws->first[k]; i < ws->first[k + 1]; p++, i++, A += W) {
-      double d = 0;
-      for (int w = 0; w < W; w++) d += A[w] * ws->r[p + w];
-      ws->g[i] = d;
+    double *g = ws->g + ws->first[k];
+    memset(g, 0, (size_t)P * sizeof *g);
+    for (int w = 0; w < W; w++) {
+      const double *a = A + (size_t)w * P, *r = ws->r + w;
+      for (int p = 0; p < P; p++) g[p] += a[p] * r[p];
     }
   }
 }
