@@ -7,7 +7,8 @@
 # 30 patterns (the cost of a fit or scan depends on the number and widths of
 # the patterns, not on what they look like; copies split each hit's
 # coefficient and are all reported). Prints, per method and rank count, the
-# wall time of the run, hits, hits/s, rows/s and the speed-up over 1 rank;
+# wall time of the run, hits, hits/s, rows/s, the speed-up over 1 rank, and
+# rows per CPU second of all ranks (the figure least disturbed by other load);
 # and the precision and recall of the 1-rank finemo hits against the planted
 # instances (tools/modisco_eval --hits).
 #
@@ -37,7 +38,7 @@ for i in 0 1 2 3 4 5 6 7 8 9; do
   list="$list${list:+,}m_$i.h5"
 done
 echo "input: $n rows of 1000 bp, 30 patterns (10 copies of the 3 that modisco found in the first $m rows)"
-printf '%-7s %5s %9s %9s %10s %9s %8s\n' method ranks "wall s" hits "hits/s" "rows/s" speedup
+printf '%-7s %5s %9s %9s %10s %9s %8s %10s\n' method ranks "wall s" hits "hits/s" "rows/s" speedup "rows/CPU s"
 for method in finemo scan; do
   base=""
   for np in $ranks; do
@@ -47,9 +48,10 @@ for method in finemo scan; do
       { echo "dmotif hits failed, see $work/$method$np.log"; tail -5 $method$np.log; exit 1; }
     wall=$(awk -v s="$start" -v e="$(date +%s.%N)" 'BEGIN { printf "%.1f", e - s }')
     hits=$(grep -o '[0-9]* hits in' $method$np.log | cut -d' ' -f1)
+    cpu=$(grep -o 'CPU time: [0-9.]* s' $method$np.log | cut -d' ' -f3)
     [ -n "$base" ] || base=$wall
-    awk -v m=$method -v np="$np" -v w="$wall" -v h="$hits" -v n="$n" -v b="$base" \
-      'BEGIN { printf "%-7s %5d %9.1f %9d %10.0f %9.1f %8.2f\n", m, np, w, h, h / w, n / w, b / w }'
+    awk -v m=$method -v np="$np" -v w="$wall" -v h="$hits" -v n="$n" -v b="$base" -v c="$cpu" \
+      'BEGIN { printf "%-7s %5d %9.1f %9d %10.0f %9.1f %8.2f %10.1f\n", m, np, w, h, h / w, n / w, b / w, n / c }'
   done
 done
 if [ -x "$build"/tests/modisco_eval ]; then

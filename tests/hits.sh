@@ -49,6 +49,12 @@ done
 check "awk -F'\t' '!/^#/ && \$1 != \"pattern\" && \$8 < 0.9 {bad = 1} END {exit bad}' finemo1/summary.tsv" \
   "finemo: a pattern recovers < 90% of its own seqlets"
 
+# --- two modisco.h5 of one task: named by their files
+cp m.h5 m2.h5
+hits 1 -P Output:dir=two -P Input:modisco=m.h5,m2.h5 > two.log 2>&1
+check "[ \$? -eq 0 ] && grep -q '^m2/pos/pattern_0' two/summary.tsv && grep -q '^m/neg/pattern_0' two/summary.tsv" \
+  "two modisco.h5 of one task"
+
 # --- kill and resume: the same outputs
 DM_FAULT_KILL_AFTER_CHUNKS=3 hits "$NP" -P Output:dir=killed > kill.log 2>&1
 check "[ \$? -ne 0 ] && [ -d killed/hits.parts ] && [ ! -e killed/hits.tsv ]" "killed run left complete outputs"

@@ -78,6 +78,31 @@ static char *modisco_task(const char *yaml) {
   return NULL;
 }
 
+/* The label prefix of each modisco.h5: its Input:task, or, for a file
+ * without stored parameters or whose task another file has too, its name
+ * without directory and extension. (n_modisco,) malloc'd strings. */
+static char **file_prefixes(const run_t *r) {
+  const dm_hits_job_t *j = r->job;
+  char **task = dm_calloc("tasks", (size_t)j->n_modisco, sizeof *task);
+  char **prefix = dm_calloc("prefixes", (size_t)j->n_modisco, sizeof *prefix);
+  for (int f = 0; f < j->n_modisco; f++) task[f] = modisco_task(r->sets[f]->parameters);
+  for (int f = 0; f < j->n_modisco; f++) {
+    int shared = 0;
+    for (int g = 0; g < j->n_modisco && task[f]; g++) shared |= g != f && task[g] && strcmp(task[f], task[g]) == 0;
+    if (task[f] && !shared) {
+      prefix[f] = dm_strdup("prefix", task[f]);
+      continue;
+    }
+    const char *base = strrchr(j->modisco[f], '/') ? strrchr(j->modisco[f], '/') + 1 : j->modisco[f];
+    size_t n = strcspn(base, ".");
+    prefix[f] = dm_malloc("prefix", n + 1);
+    memcpy(prefix[f], base, n), prefix[f][n] = 0;
+  }
+  for (int f = 0; f < j->n_modisco; f++) free(task[f]);
+  free(task);
+  return prefix;
+}
+
 /* A seqlet outside the input: the files do not belong together. */
 static int check_seqlets(const run_t *r, const dm_motif_t *m, const char *path) {
   for (int i = 0; i < m->n_seqlets; i++)
@@ -117,36 +142,31 @@ static int load_patterns(run_t *r) {
   r->pat = dm_calloc("patterns", (size_t)r->P, sizeof *r->pat);
   r->pat_file = dm_calloc("pattern files", (size_t)r->P, sizeof *r->pat_file);
   r->label = dm_calloc("pattern labels", (size_t)r->P, sizeof *r->label);
-  int p = 0;
-  for (int f = 0; f < j->n_modisco; f++) {
-    char *task = modisco_task(r->sets[f]->parameters), fallback[256];
-    const char *base = strrchr(j->modisco[f], '/') ? strrchr(j->modisco[f], '/') + 1 : j->modisco[f];
-    snprintf(fallback, sizeof fallback, "%.*s", (int)strcspn(base, "."), base);
-    for (int i = 0; i < r->sets[f]->n; i++, p++) {
+  char **prefix = file_prefixes(r);
+  int p = 0, rc = 0;
+  for (int f = 0; f < j->n_modisco && !rc; f++)
+    for (int i = 0; i < r->sets[f]->n && !rc; i++, p++) {
       const dm_motif_t *m = &r->sets[f]->m[i];
       char lab[400];
-      snprintf(lab, sizeof lab, "%s/%s/pattern_%d", task ? task : fallback, m->sign > 0 ? "pos" : "neg", m->index);
+      snprintf(lab, sizeof lab, "%s/%s/pattern_%d", prefix[f], m->sign > 0 ? "pos" : "neg", m->index);
       r->pat[p] = m, r->pat_file[p] = f, r->label[p] = dm_strdup("label", lab);
       if (m->len > r->L) {
         dm_log_error("%s: %s is %d bp long, longer than the %d-bp regions of %s", j->modisco[f], m->name, m->len,
                      r->L, j->attr);
-        free(task);
-        return -1;
+        rc = -1;
+      } else if (check_seqlets(r, m, j->modisco[f]) < 0) {
+        rc = -1;
       }
-      if (check_seqlets(r, m, j->modisco[f]) < 0) {
-        free(task);
-        return -1;
-      }
-      for (int q = 0; q < p; q++)
+      for (int q = 0; q < p && !rc; q++)
         if (strcmp(r->label[q], lab) == 0) {
-          dm_log_error("%s and %s both give pattern %s (same task): list each modisco.h5 once",
-                       j->modisco[r->pat_file[q]], j->modisco[f], lab);
-          free(task);
-          return -1;
+          dm_log_error("%s and %s both give pattern %s: list each modisco.h5 once", j->modisco[r->pat_file[q]],
+                       j->modisco[f], lab);
+          rc = -1;
         }
     }
-    free(task);
-  }
+  for (int f = 0; f < j->n_modisco; f++) free(prefix[f]);
+  free(prefix);
+  if (rc) return -1;
   const double **cwms = dm_malloc("cwms", (size_t)r->P * sizeof *cwms);
   int *lens = dm_malloc("lens", (size_t)r->P * sizeof *lens);
   for (int i = 0; i < r->P; i++) cwms[i] = r->pat[i]->cwm, lens[i] = r->pat[i]->len;
