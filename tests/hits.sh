@@ -2,7 +2,8 @@
 # dmotif hits end to end on synthetic planted motifs (tools/dm_synth: GATA,
 # TAL1, AP-1; 300 rows of 200 bp), patterns from dmotif modisco on them:
 #  - both methods: the same outputs (hits.tsv, counts.tsv, summary.tsv byte
-#    for byte, hits.h5 dataset for dataset) at 1 and 4 ranks (finemo also 2);
+#    for byte, hits.h5 dataset for dataset) at 1 and 4 ranks (finemo also 2),
+#    whatever Input:block_rows;
 #  - finemo recovers the planted instances (modisco_eval --hits: recall and
 #    precision per motif), and nearly all of each pattern's own seqlets;
 #  - a run killed after some chunks resumes to the same outputs;
@@ -27,7 +28,8 @@ same_dirs() { # <dir a> <dir b>: the same hits outputs
 # --- both methods, rank-count independence
 for method in finemo scan; do
   for np in 1 4 $([ $method = finemo ] && echo 2); do
-    hits $np -P Hits:method=$method -P Output:dir=$method$np > $method$np.log 2>&1
+    hits $np -P Hits:method=$method -P Output:dir=$method$np -P Input:block_rows=$((np == 4 ? 7 : 256)) \
+      > $method$np.log 2>&1
     check "[ \$? -eq 0 ] && [ -f $method$np/hits.tsv ] && [ ! -e $method$np/hits.parts ]" \
       "hits $method at $np ranks failed (see $WORK/$method$np.log)"
     [ $np = 1 ] || check "same_dirs ${method}1 $method$np" "$method: $np ranks differ from 1 rank"

@@ -19,6 +19,7 @@ static const dm_param_spec_t hits_spec[] = {
     {"Input:task", DM_PARAM_STRING, "0", NULL, "task of Input:attr whose contributions are searched"},
     {"Input:center_hyp", DM_PARAM_BOOL, "true", NULL,
      "centre hyp to zero mean over the 4 bases at each position (as dmotif modisco does by default)"},
+    {"Input:block_rows", DM_PARAM_INT, "256", NULL, "rows of Input:attr read at a time (bounds memory)"},
     {"Input:modisco", DM_PARAM_STRING, NULL, NULL,
      "modisco.h5 file(s) (dmotif or tfmodisco-lite), comma-separated; all their patterns are used together"},
     {"Hits:method", DM_PARAM_STRING, "finemo", "finemo|scan",
@@ -45,7 +46,8 @@ static const dm_param_spec_t hits_spec[] = {
 };
 
 /* Keys that do not change the hits: a run may resume with other values. */
-static const char *const not_result[] = {"Output:dir", "Output:resume", "Output:overwrite", "Log:", NULL};
+static const char *const not_result[] = {"Input:block_rows", "Output:dir", "Output:resume", "Output:overwrite", "Log:",
+                                         NULL};
 
 /* Split "a.h5, b.h5" (or "[a.h5, b.h5]") into trimmed names. @return count */
 static int split_files(const char *list, char ***out) {
@@ -75,7 +77,8 @@ static int check_job(const dm_hits_job_t *j) {
   if (!(f->tol > 0) || f->max_steps < 1 || !(f->eps > 0))
     return dm_log_error("Hits:tol and Hits:eps must be > 0, Hits:max_steps >= 1"), -1;
   if (!(j->scan_quantile >= 0 && j->scan_quantile <= 1)) return dm_log_error("Hits:scan_quantile must be in [0, 1]"), -1;
-  if (j->chunk_rows < 1) return dm_log_error("Output:chunk_rows must be >= 1"), -1;
+  if (j->chunk_rows < 1 || j->block_rows < 1)
+    return dm_log_error("Output:chunk_rows and Input:block_rows must be >= 1"), -1;
   return 0;
 }
 
@@ -106,6 +109,7 @@ static int hits_main(const dm_mpi_t *ctx, const dm_params_t *p) {
   job.attr = dm_params_get_string(p, "Input:attr");
   job.task = dm_params_get_string(p, "Input:task");
   job.center_hyp = dm_params_get_bool(p, "Input:center_hyp");
+  job.block_rows = dm_params_get_int(p, "Input:block_rows");
   job.n_modisco = split_files(dm_params_get_string(p, "Input:modisco"), &files);
   job.modisco = (const char *const *)files;
   job.method = strcmp(dm_params_get_string(p, "Hits:method"), "scan") == 0 ? DM_HITS_SCAN : DM_HITS_FINEMO;

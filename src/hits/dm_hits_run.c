@@ -41,9 +41,10 @@ typedef struct {
   int64_t n, n_chunks;
   int L;
   dm_sched_t *sched;
-  /* chunk buffers */
-  uint8_t *oh;    /* (C, L, 4) */
-  float *hyp;     /* (C, L, 4) */
+  /* block and chunk buffers */
+  int64_t block;  /* rows per read: min(Input:block_rows, Output:chunk_rows) */
+  uint8_t *oh;    /* (block, L, 4) */
+  float *hyp;     /* (block, L, 4) */
   double *x;      /* (L,) */
   int8_t *base;   /* (L,) */
   dm_hits_part_t part;
@@ -279,6 +280,24 @@ static void add_hits(run_t *r, const dm_hit_t *h, int n) {
   r->part.n += n;
 }
 
+/* Hits of row i (its one-hot and hyp at row offset o of the block buffers). */
+static void call_row(run_t *r, int64_t i, int64_t o) {
+  const dm_hits_job_t *j = r->job;
+  size_t L4 = (size_t)r->L * 4;
+  dm_hit_t *hits;
+  dm_hits_qc_t *qc = &r->part.qc[i - r->part.a];
+  dm_hits_project(r->hyp + (size_t)o * L4, r->oh + (size_t)o * L4, r->L, j->center_hyp, r->x, r->base);
+  int n;
+  if (j->method == DM_HITS_FINEMO) {
+    n = dm_hits_fit_region(r->fit, &j->fit, r->x, r->base, i, &hits, qc);
+  } else {
+    dm_hits_thr_t thr = {r->sim_min, r->imp_min, j->scan_compete};
+    memset(qc, 0, sizeof *qc);
+    n = dm_hits_scan_region(r->scan, &thr, r->x, r->base, i, &hits);
+  }
+  add_hits(r, hits, n);
+}
+
 static void process_chunk(run_t *r, int64_t c) {
   const dm_hits_job_t *j = r->job;
   int64_t a, b;
@@ -286,26 +305,18 @@ static void process_chunk(run_t *r, int64_t c) {
   char hyp_name[512];
   snprintf(hyp_name, sizeof hyp_name, "/tasks/%s/hyp", j->task);
   dm_h5_field_t fo = {"/onehot", DM_H5_U8, 2, {r->L, 4}, 0, NULL}, fh = {hyp_name, DM_H5_F32, 2, {r->L, 4}, 0, NULL};
-  if (dm_h5_read_rows(r->h5, &fo, a, b, r->oh, DM_H5_INDEPENDENT) < 0 ||
-      dm_h5_read_rows(r->h5, &fh, a, b, r->hyp, DM_H5_INDEPENDENT) < 0 ||
-      dm_regions_read(r->h5, a, b, r->part.reg, DM_H5_INDEPENDENT) < 0)
-    dm_fatal("%s: cannot read rows %ld..%ld", j->attr, (long)a, (long)b);
+  if (dm_regions_read(r->h5, a, b, r->part.reg, DM_H5_INDEPENDENT) < 0)
+    dm_fatal("%s: cannot read the regions of rows %ld..%ld", j->attr, (long)a, (long)b);
   r->part.a = a, r->part.b = b, r->part.n = 0;
-  size_t L4 = (size_t)r->L * 4;
-  for (int64_t i = a; i < b; i++) {
-    dm_hit_t *hits;
-    dm_hits_qc_t *qc = &r->part.qc[i - a];
-    dm_hits_project(r->hyp + (size_t)(i - a) * L4, r->oh + (size_t)(i - a) * L4, r->L, j->center_hyp, r->x, r->base);
-    int n;
-    if (j->method == DM_HITS_FINEMO) {
-      n = dm_hits_fit_region(r->fit, &j->fit, r->x, r->base, i, &hits, qc);
-    } else {
-      dm_hits_thr_t thr = {r->sim_min, r->imp_min, j->scan_compete};
-      memset(qc, 0, sizeof *qc);
-      n = dm_hits_scan_region(r->scan, &thr, r->x, r->base, i, &hits);
+  for (int64_t ba = a; ba < b; ba += r->block) { /* Input:block_rows rows per read */
+    int64_t bb = ba + r->block < b ? ba + r->block : b;
+    if (dm_h5_read_rows(r->h5, &fo, ba, bb, r->oh, DM_H5_INDEPENDENT) < 0 ||
+        dm_h5_read_rows(r->h5, &fh, ba, bb, r->hyp, DM_H5_INDEPENDENT) < 0)
+      dm_fatal("%s: cannot read rows %ld..%ld", j->attr, (long)ba, (long)bb);
+    for (int64_t i = ba; i < bb; i++) {
+      call_row(r, i, i - ba);
+      if ((i - a) % 64 == 63) dm_sched_poll(r->sched);
     }
-    add_hits(r, hits, n);
-    if ((i - a) % 64 == 63) dm_sched_poll(r->sched);
   }
   if (dm_hits_part_write(r->parts, c, &r->part) < 0) dm_fatal("%s: cannot record chunk %ld", r->parts, (long)c);
 }
@@ -403,8 +414,9 @@ static int run(run_t *r) {
   if (resumed < 0) return -1;
   r->n_chunks = (r->n + j->chunk_rows - 1) / j->chunk_rows;
   size_t C = (size_t)j->chunk_rows, L4 = (size_t)r->L * 4;
-  r->oh = dm_malloc("chunk onehot", C * L4);
-  r->hyp = dm_malloc("chunk hyp", C * L4 * sizeof *r->hyp);
+  r->block = j->block_rows < j->chunk_rows ? j->block_rows : j->chunk_rows;
+  r->oh = dm_malloc("block onehot", (size_t)r->block * L4);
+  r->hyp = dm_malloc("block hyp", (size_t)r->block * L4 * sizeof *r->hyp);
   r->x = dm_malloc("track", (size_t)r->L * sizeof *r->x);
   r->base = dm_malloc("bases", (size_t)r->L);
   r->part.qc = dm_malloc("chunk qc", C * sizeof *r->part.qc);

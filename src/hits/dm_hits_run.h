@@ -38,6 +38,7 @@ typedef struct {
   const char *attr;          /* attr.h5 (status complete) */
   const char *task;          /* task of attr.h5 */
   int center_hyp;            /* 1: centre hyp over the bases per position */
+  int64_t block_rows;        /* rows of attr.h5 read at a time (bounds memory) */
   const char *const *modisco; /* (n_modisco,) modisco.h5 files */
   int n_modisco;
   dm_hits_method_t method;
