@@ -278,7 +278,8 @@ static void test_scan(int compete) {
       }
       double sim = dot / (cn * sqrt(sq));
       if (!(sim >= smin[j] && ab >= imin[j])) {
-        for (int h = 0; h < nh; h++) CHECK(!(hits[h].motif == k && hits[h].pos == p), "hit %d@%d fails", k, p);
+        for (int h = 0; h < nh; h++)
+          CHECK(!(hits[h].motif == k && hits[h].pos == p), "hit %d@%d fails", k, p);
         continue;
       }
       passing++;
@@ -302,9 +303,11 @@ static void test_scan(int compete) {
   CHECK(covered == nh && passing > nh, "%d reported of %d passing, %d hits", covered, passing, nh);
   for (int a = 0; a < nh; a++)
     for (int b = a + 1; b < nh; b++)
-      CHECK(!((compete || hits[a].motif / 2 == hits[b].motif / 2) && hits[a].pos < hits[b].pos + bank->width[hits[b].motif] &&
+      CHECK(!((compete || hits[a].motif / 2 == hits[b].motif / 2) &&
+              hits[a].pos < hits[b].pos + bank->width[hits[b].motif] &&
               hits[b].pos < hits[a].pos + bank->width[hits[a].motif]),
-            "hits %d@%d and %d@%d of one pattern overlap", hits[a].motif, hits[a].pos, hits[b].motif, hits[b].pos);
+            "hits %d@%d and %d@%d of one pattern overlap", hits[a].motif, hits[a].pos, hits[b].motif,
+            hits[b].pos);
   int at[4][2] = {{0, 30}, {1, 80}, {3, 124}, {-1, -1}}, ok = 0; /* 124: the better of the overlapping pair */
   for (int i = 0; at[i][0] >= 0; i++)
     for (int h = 0; h < nh; h++) ok += hits[h].motif == at[i][0] && hits[h].pos == at[i][1];

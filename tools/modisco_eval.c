@@ -257,7 +257,9 @@ static int64_t *row_index(const planted_t *p) {
   return first;
 }
 
-static int overlaps(const hit_t *h, const instance_t *q) { return h->start < q->start + q->len && q->start < h->end; }
+static int overlaps(const hit_t *h, const instance_t *q) {
+  return h->start < q->start + q->len && q->start < h->end;
+}
 
 static int eval_hits(const char *hits_dir, planted_t *p) {
   static char names[MAX_PATTERNS][128];
@@ -283,7 +285,8 @@ static int eval_hits(const char *hits_dir, planted_t *p) {
       if (counts[j][m] * 2 >= total[j] && (best < 0 || counts[j][m] > counts[j][best])) best = m;
     assigned[j] = best;
     if (best >= 0) pat_n[best]++, hit_n[best] += total[j], good_n[best] += counts[j][best];
-    printf("pattern %s hits %d motif %s precision %.4f\n", names[j], total[j], best >= 0 ? p->names[best] : "none",
+    printf("pattern %s hits %d motif %s precision %.4f\n", names[j], total[j],
+           best >= 0 ? p->names[best] : "none",
            best >= 0 && total[j] ? (double)counts[j][best] / total[j] : 0.0);
   }
   for (long i = 0; i < n; i++) {
@@ -299,9 +302,11 @@ static int eval_hits(const char *hits_dir, planted_t *p) {
       all++, hit_all += p->inst[k].hit;
       if (p->label[p->inst[k].row]) inst++, hit += p->inst[k].hit;
     }
-    printf("motif %s instances %d recall %.4f instances_all %d recall_all %.4f patterns %d hits %d precision %.4f\n",
-           p->names[m], inst, inst ? (double)hit / inst : 0.0, all, all ? (double)hit_all / all : 0.0, pat_n[m],
-           hit_n[m], hit_n[m] ? (double)good_n[m] / hit_n[m] : 0.0);
+    printf(
+        "motif %s instances %d recall %.4f instances_all %d recall_all %.4f patterns %d hits %d precision "
+        "%.4f\n",
+        p->names[m], inst, inst ? (double)hit / inst : 0.0, all, all ? (double)hit_all / all : 0.0, pat_n[m],
+        hit_n[m], hit_n[m] ? (double)good_n[m] / hit_n[m] : 0.0);
   }
   free(h), free(first);
   return 0;

@@ -26,18 +26,23 @@ static const dm_param_spec_t hits_spec[] = {
      "finemo: sparse non-negative fit of the CWMs (Fi-NeMo); scan: CWM scan with seqlet-based thresholds"},
     {"Hits:trim", DM_PARAM_FLOAT, "0.3", NULL,
      "keep the CWM positions whose sum of |CWM| is at least this fraction of the largest"},
-    {"Hits:lambda", DM_PARAM_FLOAT, "0.7", NULL, "finemo: L1 penalty, and the similarity a hit needs (post-filter)"},
-    {"Hits:post_filter", DM_PARAM_BOOL, "true", NULL, "finemo: drop hits whose similarity is below Hits:lambda"},
+    {"Hits:lambda", DM_PARAM_FLOAT, "0.7", NULL,
+     "finemo: L1 penalty, and the similarity a hit needs (post-filter)"},
+    {"Hits:post_filter", DM_PARAM_BOOL, "true", NULL,
+     "finemo: drop hits whose similarity is below Hits:lambda"},
     {"Hits:step_max", DM_PARAM_FLOAT, "3.0", NULL, "finemo: first step size of the optimiser"},
-    {"Hits:step_min", DM_PARAM_FLOAT, "0.08", NULL, "finemo: a region fails when the step size falls below this"},
+    {"Hits:step_min", DM_PARAM_FLOAT, "0.08", NULL,
+     "finemo: a region fails when the step size falls below this"},
     {"Hits:step_adjust", DM_PARAM_FLOAT, "0.7", NULL, "finemo: step size factor after a divergence"},
     {"Hits:tol", DM_PARAM_FLOAT, "0.0005", NULL, "finemo: convergence when duality gap / L is at most this"},
     {"Hits:max_steps", DM_PARAM_INT, "10000", NULL, "finemo: optimiser steps per region at most"},
-    {"Hits:eps", DM_PARAM_FLOAT, "1.0", NULL, "finemo: added to the window sum of squares in the importance scale"},
+    {"Hits:eps", DM_PARAM_FLOAT, "1.0", NULL,
+     "finemo: added to the window sum of squares in the importance scale"},
     {"Hits:scan_quantile", DM_PARAM_FLOAT, "0.1", NULL,
      "scan: a hit's similarity and importance must reach this quantile of the pattern's seqlets'"},
     {"Hits:scan_compete", DM_PARAM_BOOL, "true", NULL,
-     "scan: overlapping hits of different patterns exclude each other (the most similar stays), not only of one"},
+     "scan: overlapping hits of different patterns exclude each other (the most similar stays), not only of "
+     "one"},
     {"Output:dir", DM_PARAM_STRING, NULL, NULL, "directory of hits.tsv, hits.h5, counts.tsv, summary.tsv"},
     {"Output:chunk_rows", DM_PARAM_INT, "256", NULL, "rows per unit of work and of resume"},
     {"Output:resume", DM_PARAM_BOOL, "true", NULL, "continue an interrupted run with the same parameters"},
@@ -46,8 +51,8 @@ static const dm_param_spec_t hits_spec[] = {
 };
 
 /* Keys that do not change the hits: a run may resume with other values. */
-static const char *const not_result[] = {"Input:block_rows", "Output:dir", "Output:resume", "Output:overwrite", "Log:",
-                                         NULL};
+static const char *const not_result[] = {"Input:block_rows", "Output:dir", "Output:resume",
+                                         "Output:overwrite", "Log:",       NULL};
 
 /* Split "a.h5, b.h5" (or "[a.h5, b.h5]") into trimmed names. @return count */
 static int split_files(const char *list, char ***out) {
@@ -73,10 +78,12 @@ static int check_job(const dm_hits_job_t *j) {
   if (!(f->lambda > 0)) return dm_log_error("Hits:lambda must be > 0"), -1;
   if (!(f->step_max > 0 && f->step_min > 0 && f->step_min <= f->step_max))
     return dm_log_error("Hits:step_min and Hits:step_max must be > 0 with step_min <= step_max"), -1;
-  if (!(f->step_adjust > 0 && f->step_adjust < 1)) return dm_log_error("Hits:step_adjust must be in (0, 1)"), -1;
+  if (!(f->step_adjust > 0 && f->step_adjust < 1))
+    return dm_log_error("Hits:step_adjust must be in (0, 1)"), -1;
   if (!(f->tol > 0) || f->max_steps < 1 || !(f->eps > 0))
     return dm_log_error("Hits:tol and Hits:eps must be > 0, Hits:max_steps >= 1"), -1;
-  if (!(j->scan_quantile >= 0 && j->scan_quantile <= 1)) return dm_log_error("Hits:scan_quantile must be in [0, 1]"), -1;
+  if (!(j->scan_quantile >= 0 && j->scan_quantile <= 1))
+    return dm_log_error("Hits:scan_quantile must be in [0, 1]"), -1;
   if (j->chunk_rows < 1 || j->block_rows < 1)
     return dm_log_error("Output:chunk_rows and Input:block_rows must be >= 1"), -1;
   return 0;
@@ -86,7 +93,8 @@ static int check_job(const dm_hits_job_t *j) {
  * rank 0 creates if needed. @return 0 or -1 (rank 0 logged) */
 static int check_outputs(const dm_mpi_t *ctx, const dm_params_t *p, const dm_hits_job_t *j) {
   if (ctx->rank == 0 && mkdir(j->dir, 0777) == 0) dm_log_info("%s: created (Output:dir)", j->dir);
-  dm_output_path_t *in = dm_calloc("inputs", (size_t)j->n_modisco + 2, sizeof *in), out[DM_HITS_N_OUTPUTS + 1] = {{NULL, NULL}};
+  dm_output_path_t *in = dm_calloc("inputs", (size_t)j->n_modisco + 2, sizeof *in),
+                   out[DM_HITS_N_OUTPUTS + 1] = {{NULL, NULL}};
   char *paths[DM_HITS_N_OUTPUTS];
   in[0] = (dm_output_path_t){"Input:attr", j->attr};
   for (int i = 0; i < j->n_modisco; i++) in[i + 1] = (dm_output_path_t){"Input:modisco", j->modisco[i]};
@@ -149,11 +157,12 @@ static int hits_main(const dm_mpi_t *ctx, const dm_params_t *p) {
 const dm_cmd_t dm_cmd_hits = {
     .name = "hits",
     .summary = "motif instances: every hit of the modisco.h5 patterns in every region of an attr.h5",
-    .usage = "Calls the instances of the patterns of one or more modisco.h5 files (Input:modisco) in the\n"
-             "contributions of one task of an attr.h5 (Input:attr, Input:task), by Fi-NeMo's sparse\n"
-             "non-negative fit (Hits:method=finemo) or a CWM scan with thresholds from each pattern's\n"
-             "seqlets (scan). Rank 0 hands out chunks of rows; a killed run resumes. Writes hits.tsv\n"
-             "(genome coordinates), hits.h5, counts.tsv and summary.tsv into Output:dir.",
+    .usage =
+        "Calls the instances of the patterns of one or more modisco.h5 files (Input:modisco) in the\n"
+        "contributions of one task of an attr.h5 (Input:attr, Input:task), by Fi-NeMo's sparse\n"
+        "non-negative fit (Hits:method=finemo) or a CWM scan with thresholds from each pattern's\n"
+        "seqlets (scan). Rank 0 hands out chunks of rows; a killed run resumes. Writes hits.tsv\n"
+        "(genome coordinates), hits.h5, counts.tsv and summary.tsv into Output:dir.",
     .spec = hits_spec,
     .n_spec = (int)(sizeof hits_spec / sizeof hits_spec[0]),
     .run = hits_main,

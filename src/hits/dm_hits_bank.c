@@ -9,7 +9,8 @@
 #include "dm_mem.h"
 #include "dm_modisco_read.h"
 
-dm_hits_bank_t *dm_hits_bank_init(const double *const *cwms, const int *lens, int n_patterns, double trim_frac) {
+dm_hits_bank_t *dm_hits_bank_init(const double *const *cwms, const int *lens, int n_patterns,
+                                  double trim_frac) {
   dm_hits_bank_t *b = dm_calloc("hits bank", 1, sizeof *b);
   int K = 2 * n_patterns;
   b->n_patterns = n_patterns;

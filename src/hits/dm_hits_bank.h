@@ -22,14 +22,14 @@
 
 /** The prepared motifs. */
 typedef struct {
-  int n_patterns;  /* patterns; entries K = 2 * n_patterns */
-  int n;           /* K */
-  int *width;      /* (K,) W of the trimmed window */
-  int *offset;     /* (K,) start of the trimmed window in the oriented full CWM */
-  int *full_len;   /* (K,) Lp */
-  double **cwm;    /* (K,) each (W, 4), normalised by the full CWM's L2 norm, oriented */
-  double *norm;    /* (K,) L2 norm of the whole raw CWM (Fi-NeMo's motif scale) */
-  int max_width;   /* largest W */
+  int n_patterns; /* patterns; entries K = 2 * n_patterns */
+  int n;          /* K */
+  int *width;     /* (K,) W of the trimmed window */
+  int *offset;    /* (K,) start of the trimmed window in the oriented full CWM */
+  int *full_len;  /* (K,) Lp */
+  double **cwm;   /* (K,) each (W, 4), normalised by the full CWM's L2 norm, oriented */
+  double *norm;   /* (K,) L2 norm of the whole raw CWM (Fi-NeMo's motif scale) */
+  int max_width;  /* largest W */
 } dm_hits_bank_t;
 
 /** One hit: a motif entry placed at a position of one region. */
@@ -50,7 +50,8 @@ typedef struct {
  * @param trim_frac trimming threshold as a fraction of the largest position sum (Fi-NeMo: 0.3)
  * @return the bank; free with dm_hits_bank_destroy()
  */
-dm_hits_bank_t *dm_hits_bank_init(const double *const *cwms, const int *lens, int n_patterns, double trim_frac);
+dm_hits_bank_t *dm_hits_bank_init(const double *const *cwms, const int *lens, int n_patterns,
+                                  double trim_frac);
 
 /** @brief Free a bank (NULL is fine). */
 void dm_hits_bank_destroy(dm_hits_bank_t *b);

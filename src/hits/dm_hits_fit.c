@@ -23,8 +23,15 @@ struct dm_hits_fit_ws_s {
 };
 
 void dm_hits_fit_opt_init(dm_hits_fit_opt_t *o) {
-  *o = (dm_hits_fit_opt_t){.lambda = 0.7, .step_max = 3.0, .step_min = 0.08, .step_adjust = 0.7, .tol = 5e-4,
-                           .max_steps = 10000, .eps = 1.0, .scale_max = 10.0, .post_filter = 1};
+  *o = (dm_hits_fit_opt_t){.lambda = 0.7,
+                           .step_max = 3.0,
+                           .step_min = 0.08,
+                           .step_adjust = 0.7,
+                           .tol = 5e-4,
+                           .max_steps = 10000,
+                           .eps = 1.0,
+                           .scale_max = 10.0,
+                           .post_filter = 1};
 }
 
 dm_hits_fit_ws_t *dm_hits_fit_ws_init(const dm_hits_bank_t *bank, int L) {

@@ -43,7 +43,12 @@ typedef struct {
 } dm_hits_fit_opt_t;
 
 /** How the fit of one region ended. */
-typedef enum { DM_FIT_CONVERGED = 0, DM_FIT_MAX_STEPS = 1, DM_FIT_FAILED = 2, DM_FIT_EMPTY = 3 } dm_fit_status_t;
+typedef enum {
+  DM_FIT_CONVERGED = 0,
+  DM_FIT_MAX_STEPS = 1,
+  DM_FIT_FAILED = 2,
+  DM_FIT_EMPTY = 3
+} dm_fit_status_t;
 
 /** Per-region diagnostics. */
 typedef struct {

@@ -86,7 +86,20 @@ enum { OUT_HITS_TSV, OUT_COUNTS_TSV, OUT_SUMMARY_TSV, OUT_H5, OUT_COUNT };
 const char *const dm_hits_outputs[DM_HITS_N_OUTPUTS] = {"hits.tsv", "counts.tsv", "summary.tsv", "hits.h5"};
 
 /* Hit datasets (n_hits rows). */
-enum { H_ROW, H_CHROM, H_START, H_END, H_USTART, H_UEND, H_PATTERN, H_STRAND, H_SCORE, H_SIM, H_IMP, H_COUNT };
+enum {
+  H_ROW,
+  H_CHROM,
+  H_START,
+  H_END,
+  H_USTART,
+  H_UEND,
+  H_PATTERN,
+  H_STRAND,
+  H_SCORE,
+  H_SIM,
+  H_IMP,
+  H_COUNT
+};
 static const dm_h5_field_t hit_fields[H_COUNT] = {
     {"/hits/row", DM_H5_I64, 0, {0}, 0, "row of the input attr.h5 (region index)"},
     {"/hits/chrom", DM_H5_STR, 0, {0}, DM_SEQ_NAME_LEN, "chromosome of the region"},
@@ -96,7 +109,12 @@ static const dm_h5_field_t hit_fields[H_COUNT] = {
     {"/hits/end_untrimmed", DM_H5_I64, 0, {0}, 0, "end of the whole CWM placed at the hit"},
     {"/hits/pattern", DM_H5_I32, 0, {0}, 0, "index into /patterns"},
     {"/hits/strand", DM_H5_STR, 0, {0}, 2, "+ (CWM as is) or - (reverse complement), genome + strand"},
-    {"/hits/score", DM_H5_F64, 0, {0}, 0, "finemo: coefficient x global scale^2; scan: sum of contribution x CWM"},
+    {"/hits/score",
+     DM_H5_F64,
+     0,
+     {0},
+     0,
+     "finemo: coefficient x global scale^2; scan: sum of contribution x CWM"},
     {"/hits/similarity", DM_H5_F64, 0, {0}, 0, "similarity of CWM and contributions over the window"},
     {"/hits/importance", DM_H5_F64, 0, {0}, 0, "sum of |contribution| over the window"},
 };
@@ -120,7 +138,8 @@ typedef struct {
 } merge_t;
 
 static void header_comment(FILE *f, const dm_hits_merge_t *m) {
-  fprintf(f, "# dmotif hits %s, method %s, input %s\n# parameters (those that define the hits):\n", DM_VERSION, m->method, m->attr);
+  fprintf(f, "# dmotif hits %s, method %s, input %s\n# parameters (those that define the hits):\n",
+          DM_VERSION, m->method, m->attr);
   const char *s = m->result_yaml;
   while (*s) {
     size_t n = strcspn(s, "\n");
@@ -131,15 +150,17 @@ static void header_comment(FILE *f, const dm_hits_merge_t *m) {
 
 static int open_outputs(merge_t *g, int64_t total) {
   const dm_hits_merge_t *m = g->m;
-  for (int i = 0; i < OUT_COUNT; i++) snprintf(g->tmp[i], sizeof g->tmp[i], "%s/%s.tmp", m->dir, dm_hits_outputs[i]);
+  for (int i = 0; i < OUT_COUNT; i++)
+    snprintf(g->tmp[i], sizeof g->tmp[i], "%s/%s.tmp", m->dir, dm_hits_outputs[i]);
   for (int i = 0; i < 3; i++)
     if (!(g->tsv[i] = fopen(g->tmp[i], "w"))) {
       dm_log_error("%s: cannot create", g->tmp[i]);
       return -1;
     }
   for (int i = 0; i < 3; i++) header_comment(g->tsv[i], m);
-  fprintf(g->tsv[0], "chrom\tstart\tend\tpattern\tstrand\tscore\tsimilarity\timportance\trow\tregion_name\t"
-                     "start_untrimmed\tend_untrimmed\n");
+  fprintf(g->tsv[0],
+          "chrom\tstart\tend\tpattern\tstrand\tscore\tsimilarity\timportance\trow\tregion_name\t"
+          "start_untrimmed\tend_untrimmed\n");
   fprintf(g->tsv[1], "row\tregion_name\tchrom\tstart\tend");
   for (int j = 0; j < m->bank->n_patterns; j++) fprintf(g->tsv[1], "\t%s", m->label[j]);
   fprintf(g->tsv[1], "\ttotal\n");
@@ -151,9 +172,15 @@ static int open_outputs(merge_t *g, int64_t total) {
       {"/rows/global_scale", DM_H5_F64, 0, {0}, 0, "finemo: sqrt(mean square contribution) of the row"},
       {"/rows/steps", DM_H5_I64, 0, {0}, 0, "finemo: optimiser steps"},
       {"/rows/gap", DM_H5_F64, 0, {0}, 0, "finemo: final duality gap / L"},
-      {"/rows/status", DM_H5_I32, 0, {0}, 0, "finemo: 0 converged, 1 step limit, 2 failed, 3 zero contributions"},
+      {"/rows/status",
+       DM_H5_I32,
+       0,
+       {0},
+       0,
+       "finemo: 0 converged, 1 step limit, 2 failed, 3 zero contributions"},
   };
-  return dm_h5_add_fields(g->h5, rows, g->fit ? 5 : 1, m->n_rows, m->n_rows < 65536 ? (m->n_rows ? m->n_rows : 1) : 65536);
+  return dm_h5_add_fields(g->h5, rows, g->fit ? 5 : 1, m->n_rows,
+                          m->n_rows < 65536 ? (m->n_rows ? m->n_rows : 1) : 65536);
 }
 
 static void grow(merge_t *g, int64_t n) {
@@ -199,9 +226,9 @@ static int merge_chunk(merge_t *g, const dm_hits_part_t *p) {
     int k = h->motif, j = k / 2;
     int64_t s = reg->start + h->pos, e = s + bk->width[k], us = s - bk->offset[k], ue = us + bk->full_len[k];
     char strand = k % 2 ? '-' : '+';
-    fprintf(g->tsv[0], "%s\t%ld\t%ld\t%s\t%c\t%.6g\t%.6g\t%.6g\t%ld\t%s\t%ld\t%ld\n", reg->chrom, (long)s, (long)e,
-            m->label[j], strand, h->score, h->similarity, h->importance, (long)h->region, reg->name, (long)us,
-            (long)ue);
+    fprintf(g->tsv[0], "%s\t%ld\t%ld\t%s\t%c\t%.6g\t%.6g\t%.6g\t%ld\t%s\t%ld\t%ld\n", reg->chrom, (long)s,
+            (long)e, m->label[j], strand, h->score, h->similarity, h->importance, (long)h->region, reg->name,
+            (long)us, (long)ue);
     g->i64[0][i] = h->region, g->i64[1][i] = s, g->i64[2][i] = e, g->i64[3][i] = us, g->i64[4][i] = ue;
     memcpy(g->chrom + i * DM_SEQ_NAME_LEN, reg->chrom, DM_SEQ_NAME_LEN);
     g->strand[2 * i] = strand, g->strand[2 * i + 1] = 0;
@@ -241,7 +268,8 @@ static int merge_chunk(merge_t *g, const dm_hits_part_t *p) {
                            {"/rows/steps", DM_H5_I64, 0, {0}, 0, NULL},
                            {"/rows/status", DM_H5_I64, 0, {0}, 0, NULL}};
     const void *qv[4] = {g->f64[0], g->f64[1], g->i64[0], g->i64[1]};
-    for (int f = 0; f < 4 && !bad; f++) bad = dm_h5_write_rows(g->h5, &fq[f], p->a, p->b, qv[f], DM_H5_INDEPENDENT) < 0;
+    for (int f = 0; f < 4 && !bad; f++)
+      bad = dm_h5_write_rows(g->h5, &fq[f], p->a, p->b, qv[f], DM_H5_INDEPENDENT) < 0;
   }
   return bad ? -1 : 0;
 }
@@ -252,7 +280,8 @@ static int write_summary(merge_t *g) {
   const dm_hits_bank_t *bk = m->bank;
   int P = bk->n_patterns;
   FILE *f = g->tsv[2];
-  fprintf(f, "pattern\tsource\ttrim_start\ttrim_end\tseqlets\thits\tseqlets_recovered\tfraction_recovered%s\n",
+  fprintf(f,
+          "pattern\tsource\ttrim_start\ttrim_end\tseqlets\thits\tseqlets_recovered\tfraction_recovered%s\n",
           m->sim_min ? "\tsim_min\timportance_min" : "");
   char(*name)[128] = dm_calloc("pattern names", (size_t)P, sizeof *name);
   char(*src)[512] = dm_calloc("pattern sources", (size_t)P, sizeof *src);
@@ -277,11 +306,17 @@ static int write_summary(merge_t *g) {
       {"/patterns/trim_end", DM_H5_I32, 0, {0}, 0, "one past the last position used"},
       {"/patterns/seqlets", DM_H5_I64, 0, {0}, 0, "seqlets of the pattern in its modisco.h5"},
       {"/patterns/hits", DM_H5_I64, 0, {0}, 0, "hits of the pattern"},
-      {"/patterns/seqlets_recovered", DM_H5_I64, 0, {0}, 0, "seqlets with a hit of the pattern at their centre"},
+      {"/patterns/seqlets_recovered",
+       DM_H5_I64,
+       0,
+       {0},
+       0,
+       "seqlets with a hit of the pattern at their centre"},
   };
   const void *pv[7] = {name, src, ts, ts + P, cnt, cnt + P, cnt + 2 * P};
   int bad = dm_h5_add_fields(g->h5, pf, 7, P, P) < 0;
-  for (int i = 0; i < 7 && !bad; i++) bad = dm_h5_write_rows(g->h5, &pf[i], 0, P, pv[i], DM_H5_INDEPENDENT) < 0;
+  for (int i = 0; i < 7 && !bad; i++)
+    bad = dm_h5_write_rows(g->h5, &pf[i], 0, P, pv[i], DM_H5_INDEPENDENT) < 0;
   if (m->sim_min && !bad) {
     dm_h5_field_t sf[2] = {{"/patterns/sim_min", DM_H5_F64, 0, {0}, 0, "scan: similarity threshold"},
                            {"/patterns/importance_min", DM_H5_F64, 0, {0}, 0, "scan: importance threshold"}};

@@ -22,11 +22,11 @@ extern const char *const dm_hits_outputs[DM_HITS_N_OUTPUTS];
 
 /** One chunk's results. */
 typedef struct {
-  int64_t a, b;        /* rows [a, b) */
-  int64_t n;           /* hits */
-  dm_hit_t *hits;      /* (n,) */
-  dm_hits_qc_t *qc;    /* (b - a,) */
-  dm_region_t *reg;    /* (b - a,) */
+  int64_t a, b;     /* rows [a, b) */
+  int64_t n;        /* hits */
+  dm_hit_t *hits;   /* (n,) */
+  dm_hits_qc_t *qc; /* (b - a,) */
+  dm_region_t *reg; /* (b - a,) */
 } dm_hits_part_t;
 
 /**
@@ -50,15 +50,15 @@ int dm_hits_part_exists(const char *parts, int64_t c);
 
 /** What the merge needs to know besides the parts. */
 typedef struct {
-  const char *dir;           /* Output:dir */
-  const char *parts;         /* the parts directory */
-  const char *method;        /* "finemo" or "scan" */
-  const char *params_yaml;   /* all parameters: hits.h5 attribute "parameters" */
-  const char *result_yaml;   /* those defining the hits: TSV headers, hits.h5 "result_parameters" */
-  const char *attr;          /* input attr.h5 (stored) */
+  const char *dir;         /* Output:dir */
+  const char *parts;       /* the parts directory */
+  const char *method;      /* "finemo" or "scan" */
+  const char *params_yaml; /* all parameters: hits.h5 attribute "parameters" */
+  const char *result_yaml; /* those defining the hits: TSV headers, hits.h5 "result_parameters" */
+  const char *attr;        /* input attr.h5 (stored) */
   const dm_hits_bank_t *bank;
-  const char *const *label;  /* (n_patterns,) "task/sign/name" */
-  const char *const *source; /* (n_patterns,) modisco.h5 of each pattern */
+  const char *const *label;        /* (n_patterns,) "task/sign/name" */
+  const char *const *source;       /* (n_patterns,) modisco.h5 of each pattern */
   const double *sim_min, *imp_min; /* (n_patterns,) scan thresholds, or NULL */
   /* the patterns' seqlets, sorted by row */
   int64_t n_seqlets;

@@ -29,10 +29,10 @@ typedef struct {
   const dm_hits_job_t *job;
   char parts[4096];
   /* patterns */
-  dm_motif_set_t **sets;     /* (n_modisco,) */
-  const dm_motif_t **pat;    /* (P,) */
-  int *pat_file;             /* (P,) */
-  char **label;              /* (P,) */
+  dm_motif_set_t **sets;  /* (n_modisco,) */
+  const dm_motif_t **pat; /* (P,) */
+  int *pat_file;          /* (P,) */
+  char **label;           /* (P,) */
   int P;
   dm_hits_bank_t *bank;
   double *sim_min, *imp_min; /* (P,) scan */
@@ -42,11 +42,11 @@ typedef struct {
   int L;
   dm_sched_t *sched;
   /* block and chunk buffers */
-  int64_t block;  /* rows per read: min(Input:block_rows, Output:chunk_rows) */
-  uint8_t *oh;    /* (block, L, 4) */
-  float *hyp;     /* (block, L, 4) */
-  double *x;      /* (L,) */
-  int8_t *base;   /* (L,) */
+  int64_t block; /* rows per read: min(Input:block_rows, Output:chunk_rows) */
+  uint8_t *oh;   /* (block, L, 4) */
+  float *hyp;    /* (block, L, 4) */
+  double *x;     /* (L,) */
+  int8_t *base;  /* (L,) */
   dm_hits_part_t part;
   int64_t cap;
   dm_hits_fit_ws_t *fit;
@@ -89,7 +89,8 @@ static char **file_prefixes(const run_t *r) {
   for (int f = 0; f < j->n_modisco; f++) task[f] = modisco_task(r->sets[f]->parameters);
   for (int f = 0; f < j->n_modisco; f++) {
     int shared = 0;
-    for (int g = 0; g < j->n_modisco && task[f]; g++) shared |= g != f && task[g] && strcmp(task[f], task[g]) == 0;
+    for (int g = 0; g < j->n_modisco && task[f]; g++)
+      shared |= g != f && task[g] && strcmp(task[f], task[g]) == 0;
     if (task[f] && !shared) {
       prefix[f] = dm_strdup("prefix", task[f]);
       continue;
@@ -108,15 +109,17 @@ static char **file_prefixes(const run_t *r) {
 static int check_seqlets(const run_t *r, const dm_motif_t *m, const char *path) {
   for (int i = 0; i < m->n_seqlets; i++)
     if (m->example_idx[i] >= r->n || m->end[i] > r->L) {
-      dm_log_error("%s: %s seqlet %d lies at [%ld, %ld) of row %ld, outside %s (%ld rows of %d bp): "
-                   "this modisco.h5 was not made from this attr.h5",
-                   path, m->name, i, (long)m->start[i], (long)m->end[i], (long)m->example_idx[i], r->job->attr,
-                   (long)r->n, r->L);
+      dm_log_error(
+          "%s: %s seqlet %d lies at [%ld, %ld) of row %ld, outside %s (%ld rows of %d bp): "
+          "this modisco.h5 was not made from this attr.h5",
+          path, m->name, i, (long)m->start[i], (long)m->end[i], (long)m->example_idx[i], r->job->attr,
+          (long)r->n, r->L);
       return -1;
     }
   if (r->job->method == DM_HITS_SCAN && m->n_seqlets && m->seqlet_len != m->len) {
-    dm_log_error("%s: %s: seqlets of %d positions for a pattern of %d (the scan thresholds need them aligned)",
-                 path, m->name, m->seqlet_len, m->len);
+    dm_log_error(
+        "%s: %s: seqlets of %d positions for a pattern of %d (the scan thresholds need them aligned)", path,
+        m->name, m->seqlet_len, m->len);
     return -1;
   }
   if (r->job->method == DM_HITS_SCAN && m->n_seqlets == 0) {
@@ -134,8 +137,9 @@ static int load_patterns(run_t *r) {
   for (int f = 0; f < j->n_modisco; f++) {
     if (!(r->sets[f] = dm_modisco_read(j->modisco[f]))) return -1;
     if (r->sets[f]->n == 0) {
-      dm_log_error("%s: no patterns (pos_patterns and neg_patterns hold no pattern_<i>): nothing to call hits with",
-                   j->modisco[f]);
+      dm_log_error(
+          "%s: no patterns (pos_patterns and neg_patterns hold no pattern_<i>): nothing to call hits with",
+          j->modisco[f]);
       return -1;
     }
     r->P += r->sets[f]->n;
@@ -152,16 +156,16 @@ static int load_patterns(run_t *r) {
       snprintf(lab, sizeof lab, "%s/%s/pattern_%d", prefix[f], m->sign > 0 ? "pos" : "neg", m->index);
       r->pat[p] = m, r->pat_file[p] = f, r->label[p] = dm_strdup("label", lab);
       if (m->len > r->L) {
-        dm_log_error("%s: %s is %d bp long, longer than the %d-bp regions of %s", j->modisco[f], m->name, m->len,
-                     r->L, j->attr);
+        dm_log_error("%s: %s is %d bp long, longer than the %d-bp regions of %s", j->modisco[f], m->name,
+                     m->len, r->L, j->attr);
         rc = -1;
       } else if (check_seqlets(r, m, j->modisco[f]) < 0) {
         rc = -1;
       }
       for (int q = 0; q < p && !rc; q++)
         if (strcmp(r->label[q], lab) == 0) {
-          dm_log_error("%s and %s both give pattern %s: list each modisco.h5 once", j->modisco[r->pat_file[q]],
-                       j->modisco[f], lab);
+          dm_log_error("%s and %s both give pattern %s: list each modisco.h5 once",
+                       j->modisco[r->pat_file[q]], j->modisco[f], lab);
           rc = -1;
         }
     }
@@ -178,8 +182,8 @@ static int load_patterns(run_t *r) {
     r->imp_min = dm_malloc("imp_min", (size_t)r->P * sizeof *r->imp_min);
     for (int i = 0; i < r->P; i++) {
       double *work = dm_malloc("seqlet scores", 2 * (size_t)r->pat[i]->n_seqlets * sizeof *work);
-      dm_hits_scan_thresholds(r->bank, i, r->pat[i]->contrib, r->pat[i]->n_seqlets, j->scan_quantile, &r->sim_min[i],
-                              &r->imp_min[i], work);
+      dm_hits_scan_thresholds(r->bank, i, r->pat[i]->contrib, r->pat[i]->n_seqlets, j->scan_quantile,
+                              &r->sim_min[i], &r->imp_min[i], work);
       free(work);
     }
   }
@@ -217,12 +221,16 @@ static int prepare_output_rank0(run_t *r) {
   if (j->overwrite) {
     remove_parts(r->parts);
   } else if (have_parts && !j->resume) {
-    dm_log_error("%s holds an unfinished run; set Output:resume=true to continue it or Output:overwrite=true to "
-                 "start again", j->dir);
+    dm_log_error(
+        "%s holds an unfinished run; set Output:resume=true to continue it or Output:overwrite=true to "
+        "start again",
+        j->dir);
     return -1;
   } else if (have_final && !have_parts) {
-    dm_log_error("%s already holds complete hits (hits.tsv, hits.h5, ...): nothing to resume; set "
-                 "Output:overwrite=true to replace them", j->dir);
+    dm_log_error(
+        "%s already holds complete hits (hits.tsv, hits.h5, ...): nothing to resume; set "
+        "Output:overwrite=true to replace them",
+        j->dir);
     return -1;
   } else if (have_parts) {
     snprintf(p, sizeof p, "%s/parameters.yml", r->parts);
@@ -233,8 +241,9 @@ static int prepare_output_rank0(run_t *r) {
     int same = n == strlen(j->result_yaml) && strcmp(old, j->result_yaml) == 0;
     free(old);
     if (!same) {
-      dm_log_error("%s was started with other parameters (%s differs); set Output:overwrite=true to start again",
-                   r->parts, p);
+      dm_log_error(
+          "%s was started with other parameters (%s differs); set Output:overwrite=true to start again",
+          r->parts, p);
       return -1;
     }
     return 1;
@@ -243,8 +252,8 @@ static int prepare_output_rank0(run_t *r) {
   snprintf(p, sizeof p, "%s/parameters.yml", r->parts);
   snprintf(tmp, sizeof tmp, "%s.tmp", p);
   FILE *f = NULL;
-  if (mkdir(r->parts, 0777) != 0 || !(f = fopen(tmp, "wb")) || fputs(j->result_yaml, f) < 0 || fclose(f) != 0 ||
-      rename(tmp, p) != 0) {
+  if (mkdir(r->parts, 0777) != 0 || !(f = fopen(tmp, "wb")) || fputs(j->result_yaml, f) < 0 ||
+      fclose(f) != 0 || rename(tmp, p) != 0) {
     dm_log_error("%s: cannot create the parts directory (%s)", r->parts, strerror(errno));
     return -1;
   }
@@ -304,7 +313,8 @@ static void process_chunk(run_t *r, int64_t c) {
   chunk_range(r, c, &a, &b);
   char hyp_name[512];
   snprintf(hyp_name, sizeof hyp_name, "/tasks/%s/hyp", j->task);
-  dm_h5_field_t fo = {"/onehot", DM_H5_U8, 2, {r->L, 4}, 0, NULL}, fh = {hyp_name, DM_H5_F32, 2, {r->L, 4}, 0, NULL};
+  dm_h5_field_t fo = {"/onehot", DM_H5_U8, 2, {r->L, 4}, 0, NULL},
+                fh = {hyp_name, DM_H5_F32, 2, {r->L, 4}, 0, NULL};
   if (dm_regions_read(r->h5, a, b, r->part.reg, DM_H5_INDEPENDENT) < 0)
     dm_fatal("%s: cannot read the regions of rows %ld..%ld", j->attr, (long)a, (long)b);
   r->part.a = a, r->part.b = b, r->part.n = 0;
@@ -318,7 +328,8 @@ static void process_chunk(run_t *r, int64_t c) {
       if ((i - a) % 64 == 63) dm_sched_poll(r->sched);
     }
   }
-  if (dm_hits_part_write(r->parts, c, &r->part) < 0) dm_fatal("%s: cannot record chunk %ld", r->parts, (long)c);
+  if (dm_hits_part_write(r->parts, c, &r->part) < 0)
+    dm_fatal("%s: cannot record chunk %ld", r->parts, (long)c);
 }
 
 /* Rank 0, for every finished chunk: progress. */
@@ -360,7 +371,8 @@ static int merge(run_t *r, int64_t *n_hits) {
   qsort(sr, (size_t)ns, sizeof *sr, cmp_seqlet);
   int64_t *row = dm_malloc("seq rows", 3 * ((size_t)ns + 1) * sizeof *row);
   int32_t *pat = dm_malloc("seq patterns", ((size_t)ns + 1) * sizeof *pat);
-  for (k = 0; k < ns; k++) row[k] = sr[k].row, row[ns + k] = sr[k].start, row[2 * ns + k] = sr[k].end, pat[k] = sr[k].pattern;
+  for (k = 0; k < ns; k++)
+    row[k] = sr[k].row, row[ns + k] = sr[k].start, row[2 * ns + k] = sr[k].end, pat[k] = sr[k].pattern;
   free(sr);
   const char **source = dm_malloc("sources", (size_t)r->P * sizeof *source);
   for (int i = 0; i < r->P; i++) source[i] = j->modisco[r->pat_file[i]];
@@ -421,16 +433,20 @@ static int run(run_t *r) {
   r->base = dm_malloc("bases", (size_t)r->L);
   r->part.qc = dm_malloc("chunk qc", C * sizeof *r->part.qc);
   r->part.reg = dm_malloc("chunk regions", C * sizeof *r->part.reg);
-  if (j->method == DM_HITS_FINEMO) r->fit = dm_hits_fit_ws_init(r->bank, r->L);
-  else r->scan = dm_hits_scan_ws_init(r->bank, r->L);
+  if (j->method == DM_HITS_FINEMO)
+    r->fit = dm_hits_fit_ws_init(r->bank, r->L);
+  else
+    r->scan = dm_hits_scan_ws_init(r->bank, r->L);
   const char *kill = getenv("DM_FAULT_KILL_AFTER_CHUNKS");
   if (kill && r->ctx->rank == 0) r->kill_after = atol(kill);
   int64_t n_todo = 0, *todo = r->ctx->rank == 0 ? chunks_todo(r, &n_todo) : NULL;
   if (r->ctx->rank == 0)
-    dm_log_info("%s: %ld rows of %d bp, task %s; %d pattern(s) from %d modisco.h5; method %s; %ld of %ld chunks to "
-                "do%s",
-                j->attr, (long)r->n, r->L, j->task, r->P, j->n_modisco, j->method == DM_HITS_FINEMO ? "finemo" : "scan",
-                (long)n_todo, (long)r->n_chunks, resumed ? " (resumed)" : "");
+    dm_log_info(
+        "%s: %ld rows of %d bp, task %s; %d pattern(s) from %d modisco.h5; method %s; %ld of %ld chunks to "
+        "do%s",
+        j->attr, (long)r->n, r->L, j->task, r->P, j->n_modisco,
+        j->method == DM_HITS_FINEMO ? "finemo" : "scan", (long)n_todo, (long)r->n_chunks,
+        resumed ? " (resumed)" : "");
   dm_progress_start(&r->progress, "rows", r->rows_todo, j->progress_seconds);
   r->sched = dm_sched_init(r->ctx, todo, n_todo, chunk_done, r);
   free(todo);
@@ -444,8 +460,8 @@ static int run(run_t *r) {
     rc = merge(r, &n_hits);
     double now = dm_wall_time();
     if (rc == 0)
-      dm_log_info("%s: %ld hits in %ld rows; %.0f hits/s, %.1f rows/s (calling %.2f s, writing %.2f s)", j->dir,
-                  (long)n_hits, (long)r->n, n_hits / (now - r->progress.t_start + 1e-9),
+      dm_log_info("%s: %ld hits in %ld rows; %.0f hits/s, %.1f rows/s (calling %.2f s, writing %.2f s)",
+                  j->dir, (long)n_hits, (long)r->n, n_hits / (now - r->progress.t_start + 1e-9),
                   r->rows_todo / (t0 - r->progress.t_start + 1e-9), t0 - r->progress.t_start, now - t0);
   }
   DM_MPI_CHECK(MPI_Bcast(&rc, 1, MPI_INT, 0, r->ctx->comm));

@@ -35,23 +35,23 @@ typedef enum { DM_HITS_FINEMO, DM_HITS_SCAN } dm_hits_method_t;
 
 /** Everything a run needs; strings are borrowed. */
 typedef struct {
-  const char *attr;          /* attr.h5 (status complete) */
-  const char *task;          /* task of attr.h5 */
-  int center_hyp;            /* 1: centre hyp over the bases per position */
-  int64_t block_rows;        /* rows of attr.h5 read at a time (bounds memory) */
+  const char *attr;           /* attr.h5 (status complete) */
+  const char *task;           /* task of attr.h5 */
+  int center_hyp;             /* 1: centre hyp over the bases per position */
+  int64_t block_rows;         /* rows of attr.h5 read at a time (bounds memory) */
   const char *const *modisco; /* (n_modisco,) modisco.h5 files */
   int n_modisco;
   dm_hits_method_t method;
-  double trim;               /* CWM trimming threshold (fraction of the largest position) */
-  dm_hits_fit_opt_t fit;     /* Fi-NeMo settings */
-  double scan_quantile;      /* scan: seqlet quantile of the thresholds */
-  int scan_compete;          /* scan: overlapping hits of different patterns exclude each other */
-  const char *dir;           /* Output:dir */
-  int64_t chunk_rows;        /* rows per chunk (unit of work and of resume) */
+  double trim;           /* CWM trimming threshold (fraction of the largest position) */
+  dm_hits_fit_opt_t fit; /* Fi-NeMo settings */
+  double scan_quantile;  /* scan: seqlet quantile of the thresholds */
+  int scan_compete;      /* scan: overlapping hits of different patterns exclude each other */
+  const char *dir;       /* Output:dir */
+  int64_t chunk_rows;    /* rows per chunk (unit of work and of resume) */
   int overwrite, resume;
   double progress_seconds;
-  const char *params_yaml;   /* all parameters (stored in every output) */
-  const char *result_yaml;   /* those that define the hits (resume check) */
+  const char *params_yaml; /* all parameters (stored in every output) */
+  const char *result_yaml; /* those that define the hits (resume check) */
 } dm_hits_job_t;
 
 /**

@@ -26,8 +26,8 @@ static double cwm_norm(const dm_hits_bank_t *bank, int k) {
 }
 
 /* Score, similarity and importance of entry k at p. */
-static void window_scores(const dm_hits_bank_t *bank, int k, double norm, const double *x, const int8_t *b, int p,
-                          double *score, double *sim, double *imp) {
+static void window_scores(const dm_hits_bank_t *bank, int k, double norm, const double *x, const int8_t *b,
+                          int p, double *score, double *sim, double *imp) {
   double sq;
   dm_hits_window(bank, k, x, b, p, score, &sq, imp);
   *sim = sq > 0 && norm > 0 ? *score / (norm * sqrt(sq)) : 0.0;
