@@ -2,7 +2,6 @@
 #include "dm_attr_run.h"
 
 /* Standard headers. */
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -51,9 +50,8 @@ typedef struct {
   float *pred_all;     /* (batch, model tasks) */
   float *out;          /* per stored task: hyp (C, L, 4), pred (C,), contrib (C, L, 4) */
   /* rank 0: progress */
-  int64_t rows_todo, chunks_marked;
+  int64_t rows_todo;
   dm_progress_t progress;
-  long kill_after; /* rank 0: kill the job after marking this many chunks (tests) */
 } run_t;
 
 // --- output layout
@@ -290,10 +288,6 @@ static void chunk_done(void *arg, int64_t c) {
   int64_t a, b;
   chunk_range(r, c, &a, &b);
   dm_progress_add(&r->progress, b - a);
-  if (r->kill_after > 0 && ++r->chunks_marked >= r->kill_after) {
-    dm_log_warn("DM_FAULT_KILL_AFTER_CHUNKS=%ld: killing the job", r->kill_after);
-    raise(SIGKILL);
-  }
 }
 
 // --- set-up and the run
@@ -377,8 +371,6 @@ static int run(run_t *r) {
   int resumed = try_resume(r);
   if (resumed < 0 || (resumed == 0 && create_output(r) < 0)) return -1;
   if (alloc_buffers(r) < 0) return -1;
-  const char *kill = getenv("DM_FAULT_KILL_AFTER_CHUNKS");
-  if (kill && r->ctx->rank == 0) r->kill_after = atol(kill);
 
   int64_t n_todo = 0, *todo = r->ctx->rank == 0 ? chunks_todo(r, &n_todo) : NULL;
   if (r->ctx->rank == 0)

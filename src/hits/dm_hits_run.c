@@ -4,7 +4,6 @@
 /* Standard headers. */
 #include <dirent.h>
 #include <errno.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -52,9 +51,8 @@ typedef struct {
   dm_hits_fit_ws_t *fit;
   dm_hits_scan_ws_t *scan;
   /* rank 0: progress */
-  int64_t rows_todo, chunks_marked;
+  int64_t rows_todo;
   dm_progress_t progress;
-  long kill_after;
 } run_t;
 
 // --- patterns
@@ -338,10 +336,6 @@ static void chunk_done(void *arg, int64_t c) {
   int64_t a, b;
   chunk_range(r, c, &a, &b);
   dm_progress_add(&r->progress, b - a);
-  if (r->kill_after > 0 && ++r->chunks_marked >= r->kill_after) {
-    dm_log_warn("DM_FAULT_KILL_AFTER_CHUNKS=%ld: killing the job", r->kill_after);
-    raise(SIGKILL);
-  }
 }
 
 // --- the run
@@ -437,8 +431,6 @@ static int run(run_t *r) {
     r->fit = dm_hits_fit_ws_init(r->bank, r->L);
   else
     r->scan = dm_hits_scan_ws_init(r->bank, r->L);
-  const char *kill = getenv("DM_FAULT_KILL_AFTER_CHUNKS");
-  if (kill && r->ctx->rank == 0) r->kill_after = atol(kill);
   int64_t n_todo = 0, *todo = r->ctx->rank == 0 ? chunks_todo(r, &n_todo) : NULL;
   if (r->ctx->rank == 0)
     dm_log_info(

@@ -57,8 +57,8 @@ typedef struct {
 /**
  * @brief Run. Collective over ctx.
  *
- * Test hook: with DM_FAULT_KILL_AFTER_CHUNKS=k in the environment, rank 0
- * kills itself with SIGKILL after k chunks are reported done.
+ * Test hook (dm_sched): with DM_FAULT_KILL_AFTER_CHUNKS=k in the
+ * environment, rank 0 kills itself with SIGKILL after k chunks are done.
  * @return 0 on every rank on success, else nonzero on every rank (logged)
  */
 int dm_hits_run_job(const dm_mpi_t *ctx, const dm_hits_job_t *job);
