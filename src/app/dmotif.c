@@ -20,6 +20,7 @@ extern const dm_cmd_t dm_cmd_encode;
 extern const dm_cmd_t dm_cmd_export;
 extern const dm_cmd_t dm_cmd_hits;
 extern const dm_cmd_t dm_cmd_modisco;
+extern const dm_cmd_t dm_cmd_report;
 extern const dm_cmd_t dm_cmd_variants;
 static const dm_cmd_t *const commands[] = {
     &dm_cmd_attr,
@@ -27,6 +28,7 @@ static const dm_cmd_t *const commands[] = {
     &dm_cmd_export,
     &dm_cmd_hits,
     &dm_cmd_modisco,
+    &dm_cmd_report,
     &dm_cmd_variants,
     NULL,
 };
