@@ -54,23 +54,6 @@ static const dm_param_spec_t hits_spec[] = {
 static const char *const not_result[] = {"Input:block_rows", "Output:dir", "Output:resume",
                                          "Output:overwrite", "Log:",       NULL};
 
-/* Split "a.h5, b.h5" (or "[a.h5, b.h5]") into trimmed names. @return count */
-static int split_files(const char *list, char ***out) {
-  char *s = dm_strdup("modisco list", list), **v = NULL;
-  int n = 0;
-  for (char *t = strtok(s, ",[]"); t; t = strtok(NULL, ",[]")) {
-    while (*t == ' ' || *t == '\'' || *t == '"') t++;
-    size_t e = strlen(t);
-    while (e && (t[e - 1] == ' ' || t[e - 1] == '\'' || t[e - 1] == '"')) t[--e] = 0;
-    if (!*t) continue;
-    v = dm_realloc("modisco files", v, (size_t)(n + 1) * sizeof *v);
-    v[n++] = dm_strdup("modisco file", t);
-  }
-  free(s);
-  *out = v;
-  return n;
-}
-
 static int check_job(const dm_hits_job_t *j) {
   const dm_hits_fit_opt_t *f = &j->fit;
   if (j->n_modisco < 1) return dm_log_error("Input:modisco: no file given"), -1;
@@ -118,7 +101,7 @@ static int hits_main(const dm_mpi_t *ctx, const dm_params_t *p) {
   job.task = dm_params_get_string(p, "Input:task");
   job.center_hyp = dm_params_get_bool(p, "Input:center_hyp");
   job.block_rows = dm_params_get_int(p, "Input:block_rows");
-  job.n_modisco = split_files(dm_params_get_string(p, "Input:modisco"), &files);
+  job.n_modisco = dm_params_get_strlist(p, "Input:modisco", &files);
   job.modisco = (const char *const *)files;
   job.method = strcmp(dm_params_get_string(p, "Hits:method"), "scan") == 0 ? DM_HITS_SCAN : DM_HITS_FINEMO;
   job.trim = dm_params_get_float(p, "Hits:trim");
@@ -149,8 +132,7 @@ static int hits_main(const dm_mpi_t *ctx, const dm_params_t *p) {
     rc = dm_hits_run_job(ctx, &job);
     free(all), free(result);
   }
-  for (int i = 0; i < job.n_modisco; i++) free(files[i]);
-  free(files);
+  dm_params_strlist_free(files, job.n_modisco);
   return rc;
 }
 
