@@ -3,7 +3,6 @@
 
 /* Standard headers. */
 #include <math.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +15,7 @@
 #include "dm_log.h"
 #include "dm_mem.h"
 #include "dm_onehot.h"
+#include "dm_progress.h"
 #include "dm_regions.h"
 #include "dm_sched.h"
 #include "dm_version.h"
@@ -51,9 +51,8 @@ typedef struct {
   float *pred_all;     /* (batch, tasks) */
   float *out;          /* per stored task: hyp (C, L, 4), pred (C,), contrib (C, L, 4) */
   /* rank 0: progress */
-  int64_t rows_done, rows_todo, chunks_marked;
-  double t_start, t_last;
-  long kill_after;        /* rank 0: kill the job after marking this many chunks (tests) */
+  int64_t rows_todo;
+  dm_progress_t progress;
   char length_from[1200]; /* where the sequence length comes from, for messages */
 } run_t;
 
@@ -320,19 +319,7 @@ static void chunk_done(void *arg, int64_t c) {
     dm_fatal("%s: cannot mark chunk %ld done", r->job->output, (long)c);
   int64_t a, b;
   chunk_range(r, c, &a, &b);
-  r->rows_done += b - a;
-  double now = dm_wall_time();
-  if (now - r->t_last >= r->job->progress_seconds || r->rows_done == r->rows_todo) {
-    double rate = r->rows_done / (now - r->t_start + 1e-9);
-    dm_log_info("%ld/%ld rows (%.1f%%), %.1f rows/s, ETA %.0f s", (long)r->rows_done, (long)r->rows_todo,
-                100.0 * (double)r->rows_done / (double)(r->rows_todo ? r->rows_todo : 1), rate,
-                (double)(r->rows_todo - r->rows_done) / (rate > 0 ? rate : 1));
-    r->t_last = now;
-  }
-  if (r->kill_after > 0 && ++r->chunks_marked >= r->kill_after) {
-    dm_log_warn("DM_FAULT_KILL_AFTER_CHUNKS=%ld: killing the job", r->kill_after);
-    raise(SIGKILL);
-  }
+  dm_progress_add(&r->progress, b - a);
 }
 
 // --- set-up and the run
@@ -448,8 +435,6 @@ static int run(run_t *r) {
   if (alloc_buffers(r) < 0) return -1; /* before the output exists: running out of memory leaves nothing */
   int resumed = try_resume(r);
   if (resumed < 0 || (resumed == 0 && create_output(r) < 0)) return -1;
-  const char *kill = getenv("DM_FAULT_KILL_AFTER_CHUNKS");
-  if (kill && r->ctx->rank == 0) r->kill_after = atol(kill);
 
   int64_t n_todo = 0, *todo = r->ctx->rank == 0 ? chunks_todo(r, &n_todo) : NULL;
   if (r->ctx->rank == 0)
@@ -458,7 +443,7 @@ static int run(run_t *r) {
                 j->attr.method == DM_METHOD_DEEPLIFT ? " " : "",
                 j->attr.method == DM_METHOD_DEEPLIFT ? dm_deeplift_rules_name(j->attr.rules) : "", r->R,
                 (long)n_todo, (long)r->n_chunks, resumed ? " (resumed)" : "");
-  r->t_start = r->t_last = dm_wall_time();
+  dm_progress_start(&r->progress, "rows", r->rows_todo, r->job->progress_seconds);
   r->sched = dm_sched_init(r->ctx, todo, n_todo, chunk_done, r);
   free(todo);
   for (int64_t c; (c = dm_sched_next(r->sched)) >= 0;) process_chunk(r, c);
