@@ -12,6 +12,8 @@
 static const dm_param_spec_t variants_spec[] = {
     {"Input:vcf", DM_PARAM_STRING, NULL, NULL, "variants: VCF (plain or bgzipped) or BCF; multi-allelic records are split"},
     {"Input:genome", DM_PARAM_STRING, NULL, NULL, "FASTA genome the VCF refers to (.fai built if missing)"},
+    {"Input:hits", DM_PARAM_STRING, "none", NULL,
+     "hits.h5 of dmotif hits: report the motif instance each variant falls in and its CWM score change"},
     {"Model:file", DM_PARAM_STRING, NULL, NULL,
      "Keras 2 model: full-model HDF5, or architecture JSON (then set Model:weights)"},
     {"Model:weights", DM_PARAM_STRING, "none", NULL, "weights-only HDF5 for a JSON architecture"},
@@ -58,6 +60,7 @@ static int variants_main(const dm_mpi_t *ctx, const dm_params_t *p) {
   int rc = 2, prev = dm_log_collective(1);
   job.vcf = dm_params_get_string(p, "Input:vcf");
   job.genome = dm_params_get_string(p, "Input:genome");
+  job.hits = dm_params_get_optional(p, "Input:hits");
   job.model = dm_params_get_string(p, "Model:file");
   job.weights = dm_params_get_optional(p, "Model:weights");
   job.n_tasks = dm_params_get_intlist(p, "Variants:tasks", &tasks);
@@ -116,7 +119,7 @@ static int variants_main(const dm_mpi_t *ctx, const dm_params_t *p) {
   snprintf(fai, sizeof fai, "%s.fai", job.genome);
   dm_output_path_t in[] = {{"Input:vcf", job.vcf},        {"Input:genome", job.genome},
                            {"Input:genome (its .fai index)", fai}, {"Model:file", job.model},
-                           {"Model:weights", job.weights}, {NULL, NULL}};
+                           {"Model:weights", job.weights}, {"Input:hits", job.hits}, {NULL, NULL}};
   dm_output_path_t outs[] = {{"Output:file", job.output}, {"Output:tsv", job.tsv}, {NULL, NULL}};
   dm_output_policy_t pol = dm_output_policy_from_params(p, 1);
   if (dm_output_check(ctx, &pol, in, outs) < 0) goto out;

@@ -24,6 +24,7 @@
 #include "dm_progress.h"
 #include "dm_sched.h"
 #include "dm_target.h"
+#include "dm_varhits.h"
 #include "dm_variant.h"
 #include "dm_vcf.h"
 #include "dm_version.h"
@@ -47,6 +48,7 @@ typedef struct {
   const dm_variants_job_t *job;
   dm_vcf_t *vcf;
   faidx_t *fai;
+  dm_varhits_t *vh;   /* motif hits, or NULL */
   dm_model_t *model;
   dm_run_t *fw;
   dm_methods_t *expl;  /* explanation, or NULL */
@@ -76,6 +78,10 @@ typedef struct {
   float *xout;        /* (n_tasks, 2, C, 2W+1, 4) explanation windows */
   float *nulld;       /* (n_tasks, C, K) null logit differences */
   float *pv;          /* (n_tasks, C) p-values, for the TSV */
+  int32_t *hpat;      /* (C,) motif hit the allele falls in, -1 if none */
+  int64_t *hstart, *hend; /* (C,) its trimmed motif */
+  char *hstrand;      /* (C, 2) */
+  float *hcwm;        /* (2, C) CWM score on the ref, alt window */
   /* rank 0 */
   int64_t rows_todo;
   dm_progress_t progress;
@@ -115,7 +121,7 @@ static void make_fields(run_t *r) {
   r->foff = dm_malloc("field offsets", (size_t)(r->n_tasks + 1) * sizeof *r->foff);
   r->foff[0] = F_TASKS;
   for (int t = 0; t < r->n_tasks; t++) r->foff[t + 1] = r->foff[t] + per_task(r, t);
-  int nf = r->foff[r->n_tasks];
+  int nf = r->foff[r->n_tasks] + (r->vh ? 6 : 0);
   dm_h5_field_t *f = r->fields = dm_calloc("variant fields", (size_t)nf, sizeof *r->fields);
   f[F_CHROM] = (dm_h5_field_t){"/variants/chrom", DM_H5_STR, 0, {0}, r->str_chrom, "VCF CHROM"};
   f[F_ID] = (dm_h5_field_t){"/variants/id", DM_H5_STR, 0, {0}, r->str_id, "VCF ID"};
@@ -152,8 +158,21 @@ static void make_fields(run_t *r) {
                           "two-sided empirical p-value of the score against the pooled null of all alleles"};
     }
   }
+  if (r->vh) {
+    dm_h5_field_t *h = f + r->foff[r->n_tasks];
+    h[0] = (dm_h5_field_t){"/motif_hits/pattern", DM_H5_I32, 0, {0}, 0,
+                           "motif hit the REF overlaps: index into the root attribute hit_patterns, -1 none"};
+    h[1] = (dm_h5_field_t){"/motif_hits/start", DM_H5_I64, 0, {0}, 0, "its trimmed motif, 0-based"};
+    h[2] = (dm_h5_field_t){"/motif_hits/end", DM_H5_I64, 0, {0}, 0, "one past its last base"};
+    h[3] = (dm_h5_field_t){"/motif_hits/strand", DM_H5_STR, 0, {0}, 2, "its strand"};
+    h[4] = (dm_h5_field_t){"/motif_hits/cwm_ref", DM_H5_F32, 0, {0}, 0, "CWM score of the ref window at the hit"};
+    h[5] = (dm_h5_field_t){"/motif_hits/cwm_alt", DM_H5_F32, 0, {0}, 0, "CWM score of the alt window at the hit"};
+  }
   r->done_field = (dm_h5_field_t){"/done", DM_H5_U8, 0, {0}, 0, "1 once a chunk of rows is written"};
 }
+
+/* All datasets but /done: the task fields and the motif hit fields. */
+static int n_fields(const run_t *r) { return r->foff[r->n_tasks] + (r->vh ? 6 : 0); }
 
 static void free_fields(run_t *r) {
   if (!r->fields) return;
@@ -197,6 +216,16 @@ static int write_attrs(run_t *r) {
   if (dm_h5_attr_set_scalar(r->h5, "/", "length", DM_H5_I64, &len) < 0 ||
       dm_h5_attr_set_scalar(r->h5, "/", "chunk_rows", DM_H5_I64, &chunk) < 0)
     return -1;
+  if (r->vh) {
+    size_t cap = (size_t)r->vh->n_patterns * 130 + 1;
+    char *names = dm_calloc("hit patterns", cap, 1);
+    for (int p = 0; p < r->vh->n_patterns; p++)
+      snprintf(names + strlen(names), cap - strlen(names), "%s%s", p ? "," : "", r->vh->name[p]);
+    int bad = dm_h5_attr_set_string(r->h5, "/", "hit_patterns", names) < 0 ||
+              dm_h5_attr_set_string(r->h5, "/", "hits", j->hits) < 0;
+    free(names);
+    if (bad) return -1;
+  }
   return 0;
 }
 
@@ -235,7 +264,7 @@ static int try_resume(run_t *r) {
 
 static int create_output(run_t *r) {
   int rc = 0;
-  r->h5 = dm_h5_create(r->ctx, r->job->output, r->fields, r->foff[r->n_tasks], r->n,
+  r->h5 = dm_h5_create(r->ctx, r->job->output, r->fields, n_fields(r), r->n,
                        r->job->chunk_rows);
   if (!r->h5) return -1;
   int64_t dc = r->n_chunks < 4096 ? (r->n_chunks ? r->n_chunks : 1) : 4096;
@@ -351,6 +380,29 @@ static void null_batch(run_t *r, int64_t a, int n, int64_t off) {
   free(shuf);
 }
 
+/* Motif hits of alleles [a, a + n), whose windows are in r->win. */
+static void hits_batch(run_t *r, int64_t a, int n, int64_t off) {
+  const int B = r->job->batch, F = r->L / 2;
+  for (int i = 0; i < n; i++) {
+    const dm_vcf_allele_t *al = &r->vcf->a[a + i];
+    int64_t k = off + i, p0 = al->pos - 1;
+    const dm_varhit_t *h =
+        dm_variant_scored(r->flags[k]) ? dm_varhits_find(r->vh, al->chrom, p0, p0 + al->len_ref) : NULL;
+    r->hpat[k] = h ? h->pattern : -1;
+    r->hstart[k] = h ? h->start : -1;
+    r->hend[k] = h ? h->end : -1;
+    r->hstrand[2 * k] = h ? h->strand : '.', r->hstrand[2 * k + 1] = 0;
+    r->hcwm[k] = r->hcwm[r->job->chunk_rows + k] = NAN;
+    if (!h) continue;
+    int64_t o = h->start - (p0 - F), W = h->end - h->start; /* the hit's place in the windows */
+    if (o < 0 || o + W > r->L) continue;
+    const double *cwm = r->vh->cwm[h->pattern];
+    r->hcwm[k] = (float)dm_varhits_cwm_score(cwm, (int)W, h->strand, r->win + (size_t)i * (size_t)r->L + o);
+    r->hcwm[r->job->chunk_rows + k] =
+        (float)dm_varhits_cwm_score(cwm, (int)W, h->strand, r->win + ((size_t)B + (size_t)i) * (size_t)r->L + o);
+  }
+}
+
 /* Score alleles [a, a + n) (n <= batch) into the chunk buffers at offset off.
  * The model always runs on 2 x batch rows, so products have one shape. */
 static void score_batch(run_t *r, int64_t a, int n, int64_t off) {
@@ -386,6 +438,7 @@ static void score_batch(run_t *r, int64_t a, int n, int64_t off) {
     for (int k = 0; k < N_SCORES; k++)
       for (int i = 0; i < n; i++) score_col(r, t, k)[off + i] = dm_variant_scored(r->flags[off + i]) ? src[k][i] : NAN;
   }
+  if (r->vh) hits_batch(r, a, n, off);
   if (r->W) explain_batch(r, a, n, off);
   if (r->K) null_batch(r, a, n, off);
 }
@@ -424,6 +477,11 @@ static void process_chunk(run_t *r, int64_t c) {
                              : k < k_null(r, t) ? expl_win(r, t, k - n_scores(r, t))
                                                 : null_block(r, t),
                              DM_H5_INDEPENDENT) < 0;
+  if (r->vh) {
+    const void *hc[6] = {r->hpat, r->hstart, r->hend, r->hstrand, r->hcwm, r->hcwm + r->job->chunk_rows};
+    for (int k = 0; k < 6 && !bad; k++)
+      bad = dm_h5_write_rows(r->h5, &r->fields[r->foff[r->n_tasks] + k], a, b, hc[k], DM_H5_INDEPENDENT) < 0;
+  }
   if (bad) dm_fatal("%s: cannot write rows %ld..%ld", r->job->output, (long)a, (long)b);
 }
 
@@ -487,6 +545,7 @@ static int write_tsv(run_t *r) {
     for (int k = 0; k < n_scores(r, t); k++) fprintf(fp, "\t%s_%s", score_name(r, t, k), r->tg[t].name);
     if (r->K) fprintf(fp, "\tpvalue_%s", r->tg[t].name);
   }
+  if (r->vh) fprintf(fp, "\thit_pattern\thit_start\thit_end\thit_strand\tcwm_ref\tcwm_alt");
   fputc('\n', fp);
   int64_t C = j->chunk_rows, cnt[5] = {0};
   int bad = 0;
@@ -501,6 +560,9 @@ static int write_tsv(run_t *r) {
     for (int t = 0; t < r->n_tasks && r->K && !bad; t++)
       bad = dm_h5_read_rows(r->h5, &r->fields[r->foff[t] + k_null(r, t) + 1], a, b, r->pv + (size_t)t * (size_t)C,
                             DM_H5_INDEPENDENT) < 0;
+    void *hc[6] = {r->hpat, r->hstart, r->hend, r->hstrand, r->hcwm, r->hcwm + C};
+    for (int k = 0; k < 6 && r->vh && !bad; k++)
+      bad = dm_h5_read_rows(r->h5, &r->fields[r->foff[r->n_tasks] + k], a, b, hc[k], DM_H5_INDEPENDENT) < 0;
     for (int64_t i = 0; i < b - a && !bad; i++) {
       char fb[96];
       cnt[4] += r->flags[i] == 0;
@@ -514,6 +576,15 @@ static int write_tsv(run_t *r) {
           if (isnan(v)) fputs("\tNA", fp);
           else fprintf(fp, "\t%.6g", v);
         }
+      if (r->vh && r->hpat[i] < 0) fputs("\t.\tNA\tNA\t.\tNA\tNA", fp);
+      else if (r->vh) {
+        fprintf(fp, "\t%s\t%ld\t%ld\t%c", r->vh->name[r->hpat[i]], (long)r->hstart[i], (long)r->hend[i], r->hstrand[2 * i]);
+        for (int k = 0; k < 2; k++) {
+          float v = r->hcwm[(size_t)k * (size_t)C + (size_t)i];
+          if (isnan(v)) fputs("\tNA", fp);
+          else fprintf(fp, "\t%.6g", v);
+        }
+      }
       fputc('\n', fp);
     }
   }
@@ -568,6 +639,7 @@ static int setup(run_t *r) {
     if (c > r->str_chrom) r->str_chrom = c;
     if (d > r->str_id) r->str_id = d;
   }
+  if (j->hits && !(r->vh = dm_varhits_load(r->ctx, j->hits))) return -1;
   r->fw = dm_forward_init(r->model, 2 * j->batch, 1);
   r->W = j->explain_window;
   if (r->W) {
@@ -616,6 +688,13 @@ static void alloc_buffers(run_t *r) {
     r->hyp = dm_malloc("explanation hyp", T * 2 * B * L4 * sizeof(float));
     r->xout = dm_malloc("explanation windows",
                         (size_t)r->n_tasks * 2 * C * (size_t)(2 * r->W + 1) * 4 * sizeof(float));
+  }
+  if (r->vh) {
+    r->hpat = dm_malloc("hit patterns", C * sizeof *r->hpat);
+    r->hstart = dm_malloc("hit starts", C * sizeof *r->hstart);
+    r->hend = dm_malloc("hit ends", C * sizeof *r->hend);
+    r->hstrand = dm_malloc("hit strands", 2 * C);
+    r->hcwm = dm_malloc("hit CWM scores", 2 * C * sizeof *r->hcwm);
   }
   if (r->K) {
     r->span = dm_malloc("spans", B * (size_t)r->span_cap);
@@ -681,6 +760,8 @@ int dm_variants_run_job(const dm_mpi_t *ctx, const dm_variants_job_t *job) {
   free(r.s_chrom), free(r.s_id), free(r.s_ref), free(r.s_alt), free(r.pos), free(r.record), free(r.flags);
   free(r.out), free(r.tg), free(r.ybuf), free(r.refs), free(r.hyp), free(r.xout);
   free(r.span), free(r.span_len), free(r.spanx), free(r.nulld), free(r.pv);
+  free(r.hpat), free(r.hstart), free(r.hend), free(r.hstrand), free(r.hcwm);
+  dm_varhits_free(r.vh);
   dm_methods_destroy(r.expl);
   dm_ref_ws_destroy(r.refws);
   free_fields(&r);

@@ -29,6 +29,10 @@
  *                                  (REF kept at its place), NaN where not scored
  *   /tasks/<t>/pvalue              (N,) float32: two-sided empirical p-value of logit_diff
  *                                  against the null of every scored allele (dm_variant_pvalues)
+ *   /motif_hits/{pattern,start,end,strand,cwm_ref,cwm_alt}  (N,) with a hits.h5
+ *                                  (dm_varhits.h): the hit the REF overlaps (pattern -1:
+ *                                  none; names in the root attribute hit_patterns), and its
+ *                                  CWM score on the ref and alt windows at the hit's place
  *   /done                          (n_chunks,) uint8
  *   attributes of "/": tool, version, status, tasks, length, vcf, vcf_sha256,
  *   genome, model_file, model_sha256, weights_file, weights_sha256,
@@ -47,6 +51,7 @@
 typedef struct {
   const char *vcf;         /* VCF/BCF */
   const char *genome;      /* indexed FASTA (.fai built if missing) */
+  const char *hits;        /* hits.h5 of dmotif hits, or NULL */
   const char *model;       /* model file */
   const char *weights;     /* weights-only HDF5 for a JSON model, or NULL */
   const long *tasks;       /* (n_tasks,) units of output 0 to score; NULL: all (or targets) */
