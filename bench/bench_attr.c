@@ -23,8 +23,8 @@ typedef struct {
 
 static gemm_bufs_t gemm_alloc(const dm_model_t *m, int bwd_rows) {
   size_t max = 0, wmax = 0;
-  for (int i = 0; i < m->n_layers; i++) {
-    const dm_layer_t *ly = &m->layers[i];
+  for (int i = 0; i < m->n_nodes; i++) {
+    const dm_node_t *ly = &m->nodes[i];
     if (!dm_ops_macs(ly)) continue;
     size_t k = (size_t)(ly->op == DM_OP_CONV1D ? ly->kernel : 1) * ly->in_ch;
     size_t a = (size_t)bwd_rows * ly->out_len * (k > (size_t)ly->out_ch ? k : (size_t)ly->out_ch);
@@ -45,8 +45,8 @@ static double sgemm_time(const dm_model_t *m, const gemm_bufs_t *g, int fwd_rows
                          double *flops) {
   double t0 = dm_wall_time();
   *flops = 0.0;
-  for (int i = 0; i < m->n_layers; i++) {
-    const dm_layer_t *ly = &m->layers[i];
+  for (int i = 0; i < m->n_nodes; i++) {
+    const dm_node_t *ly = &m->nodes[i];
     if (!dm_ops_macs(ly)) continue;
     int k = (ly->op == DM_OP_CONV1D ? ly->kernel : 1) * ly->in_ch, n = ly->out_ch;
     int mf = fwd_rows * ly->out_len, mb = bwd_rows * ly->out_len;

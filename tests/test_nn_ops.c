@@ -21,7 +21,7 @@ static float *rand_array(size_t n, double away_from_zero) {
 }
 
 /* Naive forward of one row in double; x (in_len, in_ch) -> y (out_len, out_ch). */
-static void naive_forward(const dm_layer_t *ly, const double *x, double *y) {
+static void naive_forward(const dm_node_t *ly, const double *x, double *y) {
   int ci = ly->in_ch, co = ly->out_ch;
   for (int p = 0; p < ly->out_len; p++)
     for (int o = 0; o < co; o++) {
@@ -70,20 +70,20 @@ static void naive_forward(const dm_layer_t *ly, const double *x, double *y) {
 }
 
 /* TensorFlow 'same' output length and leading pad. */
-static void same_pad(dm_layer_t *ly) {
+static void same_pad(dm_node_t *ly) {
   int span = (ly->kernel - 1) * ly->dilation + 1;
   ly->out_len = (ly->in_len + ly->stride - 1) / ly->stride;
   int total = (ly->out_len - 1) * ly->stride + span - ly->in_len;
   ly->pad_left = total > 0 ? total / 2 : 0;
 }
 
-static void valid_len(dm_layer_t *ly) {
+static void valid_len(dm_node_t *ly) {
   int span = (ly->kernel - 1) * ly->dilation + 1;
   ly->out_len = (ly->in_len - span) / ly->stride + 1;
 }
 
-static dm_layer_t make(dm_op_t op, int len, int ch, int out_ch, int kernel, int stride, int dil, int same) {
-  dm_layer_t ly = {.op = op,
+static dm_node_t make(dm_op_t op, int len, int ch, int out_ch, int kernel, int stride, int dil, int same) {
+  dm_node_t ly = {.op = op,
                    .in_len = len,
                    .in_ch = ch,
                    .out_len = len,
@@ -116,7 +116,7 @@ static dm_layer_t make(dm_op_t op, int len, int ch, int out_ch, int kernel, int 
   return ly;
 }
 
-static void unmake(dm_layer_t *ly) {
+static void unmake(dm_node_t *ly) {
   free(ly->w);
   free(ly->b);
   free(ly->wpos);
@@ -126,7 +126,7 @@ static void unmake(dm_layer_t *ly) {
 }
 
 /* Forward vs naive for n rows; backward (rep 2) vs finite differences. */
-static void check_layer(dm_layer_t *ly, int n) {
+static void check_layer(dm_node_t *ly, int n) {
   size_t in = dm_ops_in_size(ly), out = dm_ops_out_size(ly);
   int kink = ly->op == DM_OP_RELU;
   float *x = rand_array(n * in, kink ? 0.05 : 0.0);
@@ -134,7 +134,8 @@ static void check_layer(dm_layer_t *ly, int n) {
         *scratch = malloc(sizeof(float) * (dm_ops_scratch_floats(ly) + 1));
   double *xd = malloc(sizeof(double) * in), *yp = malloc(sizeof(double) * out),
          *ym = malloc(sizeof(double) * out);
-  dm_ops_forward(ly, n, x, y, scratch);
+  const float *xs[1] = {x};
+  dm_ops_forward(ly, n, xs, y, scratch);
   double maxerr = 0.0;
   for (int b = 0; b < n; b++) {
     for (size_t e = 0; e < in; e++) xd[e] = x[b * in + e];
@@ -145,8 +146,8 @@ static void check_layer(dm_layer_t *ly, int n) {
 
   int rep = 2, nb = n < 3 ? n : 3; /* finite differences on the first rows */
   float *dy = rand_array((size_t)rep * nb * out, 0.0), *dx = malloc(sizeof(float) * rep * nb * in);
-  dm_bwd_ctx_t c = {.n = nb, .rep = rep, .x = x, .xdiv = 1, .scratch = scratch};
-  dm_ops_backward(ly, &c, dy, dx);
+  dm_bwd_ctx_t c = {.n = nb, .rep = rep, .x = xs, .xdiv = 1, .scratch = scratch};
+  dm_ops_backward(ly, &c, dy, &dx);
   const double h = 1e-3;
   maxerr = 0.0;
   for (int t = 0; t < rep; t++)
@@ -194,24 +195,29 @@ static void check_layer(dm_layer_t *ly, int n) {
 /* Kinks and the slope / xdiv paths, worked by hand. */
 static void check_by_hand(void) {
   /* relu at exactly 0 has derivative 0 (deeplift, TensorFlow) */
-  dm_layer_t relu = make(DM_OP_RELU, 1, 3, 3, 1, 1, 1, 0);
+  dm_node_t relu = make(DM_OP_RELU, 1, 3, 3, 1, 1, 1, 0);
   float x[3] = {0.0f, 2.0f, -1.0f}, dy[3] = {5.0f, 5.0f, 5.0f}, dx[3];
-  dm_bwd_ctx_t c = {.n = 1, .rep = 1, .x = x, .xdiv = 1};
-  dm_ops_backward(&relu, &c, dy, dx);
+  const float *xs[1] = {x};
+  float *dxp = dx, *dx2p, *dxmp;
+  dm_bwd_ctx_t c = {.n = 1, .rep = 1, .x = xs, .xdiv = 1};
+  dm_ops_backward(&relu, &c, dy, &dxp);
   CHECK(dx[0] == 0.0f && dx[1] == 5.0f && dx[2] == 0.0f, "relu kink: %g %g %g", dx[0], dx[1], dx[2]);
   /* slope replaces f'(x); xdiv maps 2 pairs onto 1 forward row */
   float slope[6] = {0.5f, 0.25f, 2.0f, 1.0f, 1.0f, 1.0f}, dy2[6] = {1, 1, 1, 3, 3, 3}, dx2[6];
-  dm_bwd_ctx_t c2 = {.n = 2, .rep = 1, .x = x, .xdiv = 2, .slope = slope};
-  dm_ops_backward(&relu, &c2, dy2, dx2);
+  dm_bwd_ctx_t c2 = {.n = 2, .rep = 1, .x = xs, .xdiv = 2, .slope = slope};
+  dx2p = dx2;
+  dm_ops_backward(&relu, &c2, dy2, &dx2p);
   CHECK(dx2[0] == 0.5f && dx2[2] == 2.0f && dx2[3] == 3.0f, "slope path: %g %g %g", dx2[0], dx2[2], dx2[3]);
   c2.slope = NULL;
-  dm_ops_backward(&relu, &c2, dy2, dx2);
+  dm_ops_backward(&relu, &c2, dy2, &dx2p);
   CHECK(dx2[3] == 0.0f && dx2[4] == 3.0f, "xdiv path: %g %g", dx2[3], dx2[4]);
   /* max-pool tie: the first maximum gets the multiplier */
-  dm_layer_t mp = make(DM_OP_MAXPOOL1D, 4, 1, 1, 2, 2, 1, 0);
+  dm_node_t mp = make(DM_OP_MAXPOOL1D, 4, 1, 1, 2, 2, 1, 0);
   float xm[4] = {1.0f, 1.0f, 0.0f, 3.0f}, dym[2] = {7.0f, 9.0f}, dxm[4];
-  dm_bwd_ctx_t cm = {.n = 1, .rep = 1, .x = xm, .xdiv = 1};
-  dm_ops_backward(&mp, &cm, dym, dxm);
+  const float *xms[1] = {xm};
+  dm_bwd_ctx_t cm = {.n = 1, .rep = 1, .x = xms, .xdiv = 1};
+  dxmp = dxm;
+  dm_ops_backward(&mp, &cm, dym, &dxmp);
   CHECK(dxm[0] == 7.0f && dxm[1] == 0.0f && dxm[2] == 0.0f && dxm[3] == 9.0f, "maxpool tie: %g %g %g %g",
         dxm[0], dxm[1], dxm[2], dxm[3]);
   CHECK(dm_ops_rule(DM_OP_CONV1D) == DM_RULE_LINEAR_W && dm_ops_rule(DM_OP_RELU) == DM_RULE_NONLINEAR &&
@@ -221,7 +227,7 @@ static void check_by_hand(void) {
 
 int main(void) {
   srand(12345);
-  dm_layer_t layers[] = {
+  dm_node_t layers[] = {
       make(DM_OP_CONV1D, 7, 2, 3, 3, 1, 1, 0),  /* valid */
       make(DM_OP_CONV1D, 9, 2, 3, 4, 2, 1, 1),  /* same, stride 2 */
       make(DM_OP_CONV1D, 10, 3, 2, 3, 1, 2, 0), /* valid, dilation 2 */
@@ -241,7 +247,7 @@ int main(void) {
   int nl = sizeof layers / sizeof *layers;
   for (int i = 0; i < nl; i++) check_layer(&layers[i], 3);
   /* more output rows than one im2col chunk */
-  dm_layer_t big = make(DM_OP_CONV1D, 12, 4, 5, 3, 1, 1, 0);
+  dm_node_t big = make(DM_OP_CONV1D, 12, 4, 5, 3, 1, 1, 0);
   check_layer(&big, 80);
   unmake(&big);
   for (int i = 0; i < nl; i++) unmake(&layers[i]);

@@ -208,7 +208,7 @@ int dm_methods_run(dm_methods_t *a, int n, int len, const float *x, const float 
   const dm_model_t *m = a->m;
   if (len != m->in_len) {
     dm_log_error("%s: layer '%s': input length %d does not match the model's input length %d", m->source,
-                 m->layers[0].name, len, m->in_len);
+                 m->tensors[m->inputs[0]].name, len, m->in_len);
     return -1;
   }
   if (n < 0 || n > a->max_seqs || (dm_methods_uses_refs(a->o.method) && !refs)) {

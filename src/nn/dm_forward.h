@@ -28,7 +28,6 @@ typedef struct {
   float **slot;   /* (n_slots) each (rep * cap, max size) */
   int n_tmp;      /* buffers for the multipliers of a tensor's further consumers */
   float **tmp;    /* (n_tmp) each (rep * cap, max size) */
-  int *slot_of;   /* (n_tensors) backward: slot holding the tensor's multipliers, -1 if none yet */
   float *scratch; /* dm_model_max_scratch floats */
 } dm_run_t;
 
