@@ -2,7 +2,6 @@
  * reader on the committed PyTorch exports (structure, attributes, weights
  * against the Keras twin's HDF5 written independently by h5py), and clear
  * errors on truncated, corrupt and foreign files. */
-#include <hdf5.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,8 +10,7 @@
 #include "dm_onnx.h"
 #include "dm_pb.h"
 #include "dm_test.h"
-
-#define MODELS DM_TEST_DATA "/models/"
+#include "models_ref.h"
 
 // --- wire format
 
@@ -70,27 +68,6 @@ static void check_pb(void) {
 
 // --- the committed models
 
-static float *read_h5(const char *path, const char *dset, int n) {
-  hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
-  float *out = NULL;
-  if (f < 0) return NULL;
-  hid_t d = H5Dopen(f, dset, H5P_DEFAULT);
-  if (d >= 0) {
-    hid_t sp = H5Dget_space(d);
-    if (H5Sget_simple_extent_npoints(sp) == n) {
-      out = malloc(sizeof(float) * n);
-      if (H5Dread(d, H5T_NATIVE_FLOAT, H5S_ALL, H5S_ALL, H5P_DEFAULT, out) < 0) {
-        free(out);
-        out = NULL;
-      }
-    }
-    H5Sclose(sp);
-    H5Dclose(d);
-  }
-  H5Fclose(f);
-  return out;
-}
-
 static int count_op(const dm_onnx_model_t *m, const char *op) {
   int n = 0;
   for (int k = 0; k < m->n_nodes; k++) n += !strcmp(m->nodes[k].op_type, op);
@@ -135,7 +112,7 @@ static void check_bpnet(void) {
   /* weights equal the Keras twin's (h5py wrote them from the same torch tensors): conv (out,in,k) vs
    * (k,in,out) */
   const dm_onnx_tensor_t *w = dm_onnx_init(m, "rconvs.2.weight");
-  float *kw = read_h5(MODELS "bpnet_keras.h5", "model_weights/rconv2/rconv2/kernel:0", 3 * 32 * 32);
+  float *kw = mref_read(MODELS "bpnet_keras.h5", "model_weights/rconv2/rconv2/kernel:0", 3 * 32 * 32);
   CHECK(w && kw && w->ndim == 3 && w->dims[0] == 32 && w->dims[1] == 32 && w->dims[2] == 3,
         "rconvs.2.weight");
   int diff = 0;
@@ -145,7 +122,7 @@ static void check_bpnet(void) {
   CHECK(diff == 0, "%d weights differ from the Keras twin", diff);
   free(kw);
   const dm_onnx_tensor_t *lb = dm_onnx_init(m, "linear.bias");
-  float *kb = read_h5(MODELS "bpnet_keras.h5", "model_weights/counts/counts/bias:0", 1);
+  float *kb = mref_read(MODELS "bpnet_keras.h5", "model_weights/counts/counts/bias:0", 1);
   CHECK(lb && kb && lb->n == 1 && lb->f[0] == kb[0], "linear.bias");
   free(kb);
   dm_onnx_destroy(m);

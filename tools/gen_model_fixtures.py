@@ -20,6 +20,8 @@ bpnet_ref.h5          Reference outputs computed with PyTorch autograd in
 zoo_*.onnx            Other common genomics CNN shapes exported with
 zoo_ref.h5            torch.onnx.export, with their outputs on fixed inputs, to
                       find out (and test) what ops the exporter emits.
+bad_*.onnx            Exports dmotif refuses: an unsupported op (Elu), and a
+                      dynamic batch axis (Shape arithmetic in the graph).
 PROVENANCE.txt        Versions, op lists of every .onnx file, sha256 sums.
 
 The network (input one-hot, channels first inside PyTorch):
@@ -428,6 +430,37 @@ def write_zoo(out):
                 f["%s/%s" % (name, n)] = v.numpy()
 
 
+class BadElu(nn.Module):
+    """An op dmotif does not support (Elu): the loader must name the node and op."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv1d(4, 2, 3)
+
+    def forward(self, x):
+        return F.elu(self.conv(x)).mean(dim=2)
+
+
+class BadDynamic(nn.Module):
+    """x.view(x.size(0), -1) exported with a dynamic batch: Shape arithmetic in the graph."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv1d(4, 2, 3)
+        self.fc = nn.Linear(2 * 8, 1)
+
+    def forward(self, x):
+        h = self.conv(x)
+        return self.fc(h.view(h.size(0), -1))
+
+
+def write_bad(out):
+    torch.manual_seed(3)
+    export(BadElu().eval(), torch.zeros(1, 4, 10), os.path.join(out, "bad_elu.onnx"), ["out0"], 14)
+    export(BadDynamic().eval(), torch.zeros(1, 4, 10), os.path.join(out, "bad_dynamic.onnx"), ["out0"], 14,
+           dynamic=True)
+
+
 def op_list(path):
     g = onnx.load(path).graph
     ops = sorted({n.op_type for n in g.node})
@@ -443,6 +476,7 @@ def main():
     write_keras(m, out)
     write_reference(m, out)
     write_zoo(out)
+    write_bad(out)
     dyn = []  # op lists with a dynamic batch axis (files not kept)
     for name, mod, shape, opset in [("bpnet", m, (4, L_IN), 14)] + [(n, z[0](), z[1], z[2]) for n, z in ZOO.items()]:
         tmp = os.path.join(out, "tmp_dynamic.onnx")

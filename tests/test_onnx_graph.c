@@ -1,0 +1,285 @@
+/* test_onnx_graph: ONNX models mapped onto the graph IR against PyTorch
+ * (tests/data/models, tools/gen_model_fixtures.py):
+ *   - bpnet.onnx: predictions of both heads, gradients of the counts, profile
+ *     unit and weighted mean-normalised profile targets, and integrated
+ *     gradients (zero and shuffled references), all against PyTorch autograd
+ *     in float64, to float precision;
+ *   - its Keras functional twin (full HDF5, JSON + weights) gives bit-identical
+ *     predictions and gradients;
+ *   - DeepLIFT summation-to-delta on the profile head;
+ *   - the other exports (Basset-like, ChromBPNet-lite, MatMul head) against
+ *     PyTorch's predictions;
+ *   - unsupported ops and dynamic-batch exports are errors naming the node. */
+#include <fcntl.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "dm_deeplift.h"
+#include "dm_onnx_graph.h"
+#include "dm_test.h"
+#include "models_ref.h"
+
+#define S 3   /* sequences of the fixture */
+#define L 200 /* input length */
+#define P 80  /* profile length */
+#define STEPS 16
+#define UNIT 40
+#define N_TARGETS 3
+static const char *TARGETS[N_TARGETS] = {"counts", "profile_unit40", "profile_wmn"};
+
+/* max |a - b| / max |b| over n values. */
+static double rel_err(const float *a, const float *b, long n) {
+  double d = 0.0, m = 0.0;
+  for (long i = 0; i < n; i++) {
+    d = fmax(d, fabs((double)a[i] - b[i]));
+    m = fmax(m, fabs((double)b[i]));
+  }
+  return m > 0 ? d / m : d;
+}
+
+/* Output seeds of target k for rows of one sequence s: dy[0] (rows, P) profile, dy[1] (rows, 1) counts. */
+static void seeds(int k, int rows, const float *wmn_s, float *dp, float *dc) {
+  memset(dp, 0, sizeof(float) * rows * P);
+  memset(dc, 0, sizeof(float) * rows);
+  for (int r = 0; r < rows; r++) {
+    if (k == 0) dc[r] = 1.0f;
+    if (k == 1) dp[r * P + UNIT] = 1.0f;
+    if (k == 2) { /* d/dz_i sum_j w_j (z_j - mean z) = w_i - mean w */
+      double mw = 0.0;
+      for (int i = 0; i < P; i++) mw += wmn_s[i];
+      for (int i = 0; i < P; i++) dp[r * P + i] = wmn_s[i] - (float)(mw / P);
+    }
+  }
+}
+
+/* Predictions and gradients of the 3 targets of the S fixture rows: out (S*P + S + N_TARGETS*S*L*4). */
+static float *run_model(dm_model_t *m, const float *x, const float *wmn) {
+  size_t np = S * P, nc = S, ng = (size_t)S * L * 4;
+  float *out = calloc(np + nc + N_TARGETS * ng, sizeof(float));
+  dm_run_t *r = dm_forward_init(m, S, 1);
+  memcpy(r->in, x, sizeof(float) * ng);
+  dm_forward_run(r, S);
+  memcpy(out, dm_forward_output(r, 0), sizeof(float) * np);
+  memcpy(out + np, dm_forward_output(r, 1), sizeof(float) * nc);
+  float dp[S * P], dc[S];
+  for (int k = 0; k < N_TARGETS; k++) {
+    for (int s = 0; s < S; s++) seeds(k, 1, wmn + s * P, dp + s * P, dc + s);
+    const float *dy[2] = {dp, dc};
+    dm_forward_backward_graph(r, S, 1, dy, out + np + nc + k * ng, NULL, NULL);
+  }
+  dm_forward_destroy(r);
+  return out;
+}
+
+static void check_bpnet(void) {
+  dm_model_t *m = dm_onnx_load(MODELS "bpnet.onnx");
+  CHECK(m != NULL, "bpnet.onnx loads");
+  if (!m) return;
+  CHECK(m->n_outputs == 2 && !strcmp(m->outputs[0].name, "profile") &&
+            !strcmp(m->outputs[1].name, "counts") && dm_graph_size(m, m->outputs[0].tensor) == P &&
+            dm_graph_size(m, m->outputs[1].tensor) == 1 && m->in_len == L && m->in_ch == 4,
+        "outputs and input");
+  float *x = mref_read(MREF_BPNET, "x", S * L * 4), *wmn = mref_read(MREF_BPNET, "wmn_weights", S * P);
+  float *prof = mref_read(MREF_BPNET, "profile", S * P), *cnt = mref_read(MREF_BPNET, "counts", S);
+  CHECK(x && wmn && prof && cnt, "reference file");
+  if (!x || !wmn || !prof || !cnt) return;
+  float *got = run_model(m, x, wmn);
+  double e = rel_err(got, prof, S * P), ec = rel_err(got + S * P, cnt, S);
+  printf("profile logits: max rel err %.3g; counts %.3g\n", e, ec);
+  CHECK(e < 1e-5 && ec < 1e-5, "predictions differ from PyTorch: %g, %g", e, ec);
+  for (int k = 0; k < N_TARGETS; k++) {
+    char name[64];
+    snprintf(name, sizeof name, "grad/%s", TARGETS[k]);
+    float *g = mref_read(MREF_BPNET, name, S * L * 4);
+    CHECK(g != NULL, "%s", name);
+    if (!g) continue;
+    e = rel_err(got + S * P + S + (size_t)k * S * L * 4, g, S * L * 4);
+    printf("%s: max err / max |grad| %.3g\n", name, e);
+    CHECK(e < 1e-5, "%s differs from PyTorch autograd: %g", name, e);
+    free(g);
+  }
+  /* the Keras functional twin: bit-identical */
+  const char *keras[2][2] = {{MODELS "bpnet_keras.h5", NULL},
+                             {MODELS "bpnet_keras.json", MODELS "bpnet_keras_weights.h5"}};
+  for (int f = 0; f < 2; f++) {
+    dm_model_t *k = dm_model_load(keras[f][0], keras[f][1]);
+    CHECK(k != NULL, "%s loads", keras[f][0]);
+    if (!k) continue;
+    float *kg = run_model(k, x, wmn);
+    size_t n = S * P + S + N_TARGETS * (size_t)S * L * 4;
+    CHECK(!memcmp(kg, got, sizeof(float) * n), "%s: predictions and gradients differ from the ONNX model's",
+          keras[f][0]);
+    free(kg);
+    dm_model_destroy(k);
+  }
+  free(got);
+  free(prof);
+  free(cnt);
+
+  /* integrated gradients: mean gradient over the midpoints of each reference path */
+  dm_run_t *r = dm_forward_init(m, STEPS, 1);
+  float *dx = malloc(sizeof(float) * STEPS * L * 4), *hyp = malloc(sizeof(float) * S * L * 4);
+  float dp[STEPS * P], dc[STEPS];
+  const char *refs[2] = {"zeros", "shuffled"};
+  const int nref[2] = {1, 2};
+  for (int q = 0; q < 2; q++) {
+    char name[64];
+    snprintf(name, sizeof name, "refs/%s", refs[q]);
+    float *x0 = mref_read(MREF_BPNET, name, (long)S * nref[q] * L * 4);
+    CHECK(x0 != NULL, "%s", name);
+    if (!x0) continue;
+    for (int k = 0; k < N_TARGETS; k++) {
+      memset(hyp, 0, sizeof(float) * S * L * 4);
+      for (int s = 0; s < S; s++)
+        for (int ri = 0; ri < nref[q]; ri++) {
+          const float *xs = x + (size_t)s * L * 4, *rs = x0 + ((size_t)s * nref[q] + ri) * L * 4;
+          for (int t = 0; t < STEPS; t++)
+            for (int i = 0; i < L * 4; i++)
+              r->in[(size_t)t * L * 4 + i] = rs[i] + (t + 0.5f) / STEPS * (xs[i] - rs[i]);
+          dm_forward_run(r, STEPS);
+          seeds(k, STEPS, wmn + s * P, dp, dc);
+          const float *dy[2] = {dp, dc};
+          dm_forward_backward_graph(r, STEPS, 1, dy, dx, NULL, NULL);
+          for (int l = 0; l < L; l++) {
+            double mc[4] = {0}, dot = 0.0;
+            for (int c = 0; c < 4; c++) {
+              for (int t = 0; t < STEPS; t++) mc[c] += dx[((size_t)t * L + l) * 4 + c];
+              mc[c] /= STEPS;
+              dot += mc[c] * rs[l * 4 + c];
+            }
+            for (int b = 0; b < 4; b++) hyp[((size_t)s * L + l) * 4 + b] += (float)((mc[b] - dot) / nref[q]);
+          }
+        }
+      snprintf(name, sizeof name, "ig/%s/%s", refs[q], TARGETS[k]);
+      float *want = mref_read(MREF_BPNET, name, S * L * 4);
+      CHECK(want != NULL, "%s", name);
+      if (!want) continue;
+      double e2 = rel_err(hyp, want, S * L * 4);
+      printf("%s: max err / max |hyp| %.3g\n", name, e2);
+      CHECK(e2 < 1e-5, "%s differs from PyTorch autograd: %g", name, e2);
+      free(want);
+    }
+    free(x0);
+  }
+  dm_forward_destroy(r);
+  free(dx);
+  free(hyp);
+  free(x);
+  free(wmn);
+  dm_model_destroy(m);
+}
+
+/* DeepLIFT on the profile head (output 0): contributions add up to the logit differences. */
+static void check_deeplift(void) {
+  dm_model_t *m = dm_onnx_load(MODELS "bpnet.onnx");
+  float *x = mref_read(MREF_BPNET, "x", S * L * 4),
+        *x0 = mref_read(MREF_BPNET, "refs/shuffled", S * 2 * L * 4);
+  CHECK(m && x && x0, "model and inputs");
+  if (!m || !x || !x0) return;
+  const int R = 2, rows = S + S * R;
+  for (int rules = 0; rules < DM_RULES_COUNT; rules++) {
+    dm_deeplift_t *d = dm_deeplift_init(m, (dm_rules_t)rules, S * R);
+    CHECK(d != NULL, "deeplift init %s", dm_deeplift_rules_name((dm_rules_t)rules));
+    if (!d) continue;
+    dm_run_t *r = dm_forward_init(m, rows, m->n_tasks);
+    memcpy(r->in, x, sizeof(float) * S * L * 4);
+    memcpy(r->in + S * L * 4, x0, sizeof(float) * S * R * L * 4);
+    dm_forward_run(r, rows);
+    const float *z = dm_forward_output(r, 0);
+    float *mult = malloc(sizeof(float) * m->n_tasks * S * R * L * 4);
+    dm_deeplift_multipliers(d, r, S, R, mult);
+    double worst = 0.0, scale = 0.0;
+    for (int t = 0; t < m->n_tasks; t++)
+      for (int p = 0; p < S * R; p++) {
+        int i = p / R;
+        double sum = 0.0;
+        const float *mp = mult + ((size_t)t * S * R + p) * L * 4;
+        for (int j = 0; j < L * 4; j++) sum += mp[j] * (x[(size_t)i * L * 4 + j] - x0[(size_t)p * L * 4 + j]);
+        double delta = (double)z[i * P + t] - z[(S + p) * P + t];
+        worst = fmax(worst, fabs(sum - delta));
+        scale = fmax(scale, fabs(delta));
+      }
+    printf("deeplift %s: summation-to-delta max err %.3g (max |delta| %.3g)\n",
+           dm_deeplift_rules_name((dm_rules_t)rules), worst, scale);
+    CHECK(worst <= 1e-4 * (1.0 + scale), "summation-to-delta %s: %g",
+          dm_deeplift_rules_name((dm_rules_t)rules), worst);
+    free(mult);
+    dm_forward_destroy(r);
+    dm_deeplift_destroy(d);
+  }
+  free(x);
+  free(x0);
+  dm_model_destroy(m);
+}
+
+static void check_zoo(void) {
+  const char *zoo[] = {"basset", "chrombpnet_lite", "matmul_head"};
+  for (int z = 0; z < 3; z++) {
+    char path[512], name[64];
+    snprintf(path, sizeof path, MODELS "zoo_%s.onnx", zoo[z]);
+    dm_model_t *m = dm_onnx_load(path);
+    CHECK(m != NULL, "%s loads", path);
+    if (!m) continue;
+    snprintf(name, sizeof name, "%s/x", zoo[z]);
+    float *x = mref_read(MREF_ZOO, name, 2L * m->in_len * 4);
+    CHECK(x != NULL, "%s", name);
+    if (!x) continue;
+    dm_run_t *r = dm_forward_init(m, 2, 1);
+    memcpy(r->in, x, sizeof(float) * 2 * m->in_len * 4);
+    dm_forward_run(r, 2);
+    for (int o = 0; o < m->n_outputs; o++) {
+      long n = 2L * (long)dm_graph_size(m, m->outputs[o].tensor);
+      float *pred = malloc(sizeof(float) * n);
+      dm_model_activate_output(m, o, 2, dm_forward_output(r, o), pred);
+      snprintf(name, sizeof name, "%s/out%d", zoo[z], o);
+      float *want = mref_read(MREF_ZOO, name, n);
+      CHECK(want != NULL, "%s of %ld values", name, n);
+      if (want) {
+        double e = rel_err(pred, want, n);
+        printf("zoo %s: max rel err %.3g\n", name, e);
+        CHECK(e < 1e-5, "%s differs from PyTorch: %g", name, e);
+      }
+      free(want);
+      free(pred);
+    }
+    free(x);
+    dm_forward_destroy(r);
+    dm_model_destroy(m);
+  }
+}
+
+/* Loading fails with an error containing needle. */
+static void expect_fail(const char *path, const char *needle) {
+  char log[] = "/tmp/dm_onnx_graph_log_XXXXXX";
+  int fd = mkstemp(log);
+  if (fd < 0) return;
+  fflush(stderr);
+  int saved = dup(2);
+  dup2(fd, 2);
+  dm_model_t *m = dm_onnx_load(path);
+  fflush(stderr);
+  dup2(saved, 2);
+  close(saved);
+  char buf[4096] = {0};
+  lseek(fd, 0, SEEK_SET);
+  ssize_t n = read(fd, buf, sizeof buf - 1);
+  buf[n > 0 ? n : 0] = 0;
+  close(fd);
+  unlink(log);
+  CHECK(m == NULL && strstr(buf, needle), "%s: expected an error naming '%s', got: %s", path, needle, buf);
+  dm_model_destroy(m);
+}
+
+int main(void) {
+  dm_log_init(0, DM_LOG_ERROR);
+  check_bpnet();
+  check_deeplift();
+  check_zoo();
+  expect_fail(MODELS "bad_elu.onnx", "node '/Elu' (Elu): unsupported op type Elu");
+  expect_fail(MODELS "bad_dynamic.onnx", "(Shape): unsupported op type Shape");
+  expect_fail(MODELS "bpnet_keras.h5", "not a valid ONNX model");
+  return dm_test_summary("test_onnx_graph");
+}
