@@ -78,7 +78,7 @@ int main(int argc, char **argv) {
       memcpy(refs + p * row + l * 4, x + (p / R) * row + (size_t)(rand() % m->in_len) * 4, sizeof(float) * 4);
   dm_methods_opt_t o;
   dm_methods_opt_init(&o);
-  dm_methods_t *a = dm_methods_init(m, &o, n, R);
+  dm_methods_t *a = dm_methods_init(m, &o, NULL, 0, n, R);
   float *hyp = dm_malloc("hyp", sizeof(float) * T * n * row),
         *pred = dm_malloc("pred", sizeof(float) * n * T);
   if (!a || dm_methods_run(a, n, m->in_len, x, refs, hyp, pred)) return 1; /* warm-up */

@@ -35,8 +35,8 @@ typedef struct {
   dm_h5_t *h5;
   dm_sched_t *sched;
   int64_t n, L, n_chunks;
-  int n_tasks, per_task; /* tasks stored; datasets per task (2 or 3) */
-  long *tasks;           /* (n_tasks,) output units stored */
+  int n_tasks, per_task; /* tasks (targets) stored; datasets per task (2 or 3) */
+  dm_target_t *tasks;    /* (n_tasks,) targets, named as their task groups */
   int R;                 /* references per sequence (0 without references) */
   dm_h5_field_t *fields; /* (F_TASKS + per_task * n_tasks,) */
   dm_h5_field_t done_field;
@@ -46,8 +46,8 @@ typedef struct {
   uint8_t *oh8;        /* (C, L, 4) */
   float *x;            /* (batch, L, 4) */
   float *refs;         /* (batch, R, L, 4) */
-  float *hyp_all;      /* (model tasks, batch, L, 4) */
-  float *pred_all;     /* (batch, model tasks) */
+  float *hyp_all;      /* (tasks, batch, L, 4) */
+  float *pred_all;     /* (batch, tasks) */
   float *out;          /* per stored task: hyp (C, L, 4), pred (C,), contrib (C, L, 4) */
   /* rank 0: progress */
   int64_t rows_done, rows_todo, chunks_marked;
@@ -81,15 +81,17 @@ static void make_fields(run_t *r) {
   dm_regions_fields(r->fields + F_REGIONS);
   for (int t = 0; t < r->n_tasks; t++) {
     dm_h5_field_t *f = r->fields + F_TASKS + r->per_task * t;
-    char name[64];
-    snprintf(name, sizeof name, "/tasks/%ld/hyp", r->tasks[t]);
+    char name[160];
+    snprintf(name, sizeof name, "/tasks/%s/hyp", r->tasks[t].name);
     f[0] = (dm_h5_field_t){dm_strdup("field name", name), DM_H5_F32, 2, {r->L, 4}, 0,
                            "hypothetical contributions (N, L, 4), averaged over references"};
-    snprintf(name, sizeof name, "/tasks/%ld/pred", r->tasks[t]);
+    snprintf(name, sizeof name, "/tasks/%s/pred", r->tasks[t].name);
     f[1] = (dm_h5_field_t){dm_strdup("field name", name), DM_H5_F32, 0, {0}, 0,
-                           "model output for this task, after the output activation"};
+                           r->tasks[t].kind == DM_TARGET_UNIT
+                               ? "model output for this task, after the output activation"
+                               : "value of the target (weighted mean-normalised profile logits)"};
     if (r->job->contrib) {
-      snprintf(name, sizeof name, "/tasks/%ld/contrib", r->tasks[t]);
+      snprintf(name, sizeof name, "/tasks/%s/contrib", r->tasks[t].name);
       f[2] = (dm_h5_field_t){dm_strdup("field name", name), DM_H5_F32, 2, {r->L, 4}, 0,
                              "contributions (N, L, 4) = hyp * onehot"};
     }
@@ -122,10 +124,10 @@ static int model_digests(run_t *r, char model_hex[65], char weights_hex[65]) {
 /* Provenance attributes of a new file. Collective; same values on every rank. */
 static int write_attrs(run_t *r) {
   const dm_attr_job_t *j = r->job;
-  char model_hex[65] = "", weights_hex[65] = "", tasks[512] = "", created[32] = "";
+  char model_hex[65] = "", weights_hex[65] = "", tasks[2048] = "", created[32] = "";
   if (model_digests(r, model_hex, weights_hex) < 0) return -1;
-  for (int t = 0, m = 0; t < r->n_tasks && m < (int)sizeof tasks - 24; t++)
-    m += snprintf(tasks + m, sizeof tasks - (size_t)m, "%s%ld", t ? "," : "", r->tasks[t]);
+  for (int t = 0, m = 0; t < r->n_tasks && m < (int)sizeof tasks - 100; t++)
+    m += snprintf(tasks + m, sizeof tasks - (size_t)m, "%s%s", t ? "," : "", r->tasks[t].name);
   if (r->ctx->rank == 0) {
     time_t now = time(NULL);
     strftime(created, sizeof created, "%Y-%m-%dT%H:%M:%SZ", gmtime(&now));
@@ -242,12 +244,11 @@ static void attribute_batch(run_t *r, int64_t a, int n, int64_t off) {
   }
   if (dm_methods_run(r->attr, n, (int)r->L, r->x, r->R ? r->refs : NULL, r->hyp_all, r->pred_all) < 0)
     dm_fatal("rows %ld..%ld: attribution failed", (long)a, (long)(a + n));
-  int T = r->model->n_tasks;
+  size_t T = (size_t)r->n_tasks;
   for (int t = 0; t < r->n_tasks; t++) {
-    long k = r->tasks[t];
-    memcpy(task_hyp(r, t) + off * L4, r->hyp_all + (size_t)k * (size_t)n * (size_t)L4,
+    memcpy(task_hyp(r, t) + off * L4, r->hyp_all + (size_t)t * (size_t)n * (size_t)L4,
            (size_t)n * (size_t)L4 * sizeof(float));
-    for (int i = 0; i < n; i++) task_pred(r, t)[off + i] = r->pred_all[(size_t)i * (size_t)T + (size_t)k];
+    for (int i = 0; i < n; i++) task_pred(r, t)[off + i] = r->pred_all[(size_t)i * T + (size_t)t];
   }
 }
 
@@ -319,25 +320,25 @@ static int setup_model(run_t *r) {
                    r->model->in_len, r->model->in_ch, (long)r->L);
     return -1;
   }
-  r->n_tasks = j->tasks ? j->n_tasks : r->model->n_tasks;
-  r->tasks = dm_malloc("tasks", (size_t)r->n_tasks * sizeof *r->tasks);
-  for (int t = 0; t < r->n_tasks; t++) {
-    r->tasks[t] = j->tasks ? j->tasks[t] : t;
-    if (r->tasks[t] < 0 || r->tasks[t] >= r->model->n_tasks) {
-      if (r->ctx->rank == 0)
-        dm_log_error("Attr:tasks: task %ld does not exist (model %s has tasks 0..%d)", r->tasks[t],
-                     r->model->source, r->model->n_tasks - 1);
-      return -1;
-    }
+  int prev = dm_log_collective(1); /* every rank checks the same targets: one message */
+  if (j->targets && j->tasks) {
+    dm_log_error("give Attr:targets or Attr:tasks, not both");
+    r->n_tasks = -1;
+  } else if (j->targets) {
+    r->n_tasks = dm_target_parse_list(r->model, j->targets, &r->tasks);
+  } else {
+    r->n_tasks = dm_target_units(r->model, j->tasks, j->tasks ? j->n_tasks : 0, &r->tasks);
   }
+  dm_log_collective(prev);
+  if (r->n_tasks < 0) return -1;
   r->R = dm_methods_uses_refs(j->attr.method) ? dm_ref_count(&j->ref) : 0;
-  r->attr = dm_methods_init(r->model, &j->attr, j->batch, r->R ? r->R : 1);
+  r->attr = dm_methods_init(r->model, &j->attr, r->tasks, r->n_tasks, j->batch, r->R ? r->R : 1);
   return r->attr ? 0 : -1;
 }
 
 static void alloc_buffers(run_t *r) {
   size_t C = (size_t)r->job->chunk_rows, B = (size_t)r->job->batch, L4 = (size_t)r->L * 4;
-  size_t T = (size_t)r->model->n_tasks;
+  size_t T = (size_t)r->n_tasks;
   r->seq = dm_malloc("chunk bases", C * (size_t)r->L);
   r->reg = dm_malloc("chunk regions", C * sizeof *r->reg);
   r->oh8 = dm_malloc("chunk onehot", C * L4);

@@ -14,18 +14,17 @@ typedef enum { MODE_PLAIN, MODE_RESCALE, MODE_REVEALCANCEL } layer_mode_t;
 
 struct dm_deeplift {
   const dm_model_t *m;
-  int max_pairs;
+  int max_pairs, max_rep;
   layer_mode_t *mode; /* (n_nodes) rule of each node */
   int *chain;         /* (n_nodes) for a RevealCancel node: index of its linear node, else -1 */
   int *split;         /* (n_nodes) 1 if the node carries separate m+ / m- */
   float **slope;      /* (n_nodes) Rescale: (max_pairs, size); RevealCancel: m+ factor */
   float **slope_neg;  /* (n_nodes) RevealCancel: m- factor */
   float **dinput;     /* (n_nodes) linear node of a RevealCancel chain: (max_pairs, in) input Δ */
-  float **neg;        /* (n_tensors) tensors inside a RevealCancel chain: (n_tasks * max_pairs, size) m- */
+  float **neg;        /* (n_tensors) tensors inside a RevealCancel chain: (max_rep * max_pairs, size) m- */
   float *dpos, *dneg; /* (max_pairs, max size) Δ+ / Δ- scratch */
   float *zpos, *zneg; /* (max_pairs, max size) Δz+ / Δz- scratch */
-  float *seed;        /* (n_tasks, max_pairs, n_tasks) */
-  float *tmp;         /* (n_tasks * max_pairs, max size) */
+  float *tmp;         /* (max_rep * max_pairs, max size) */
   int n, R;           /* inputs and references of the current call */
 };
 
@@ -68,12 +67,13 @@ static float *alloc_rows(const char *label, int rows, size_t size) {
   return dm_malloc(label, sizeof(float) * (size_t)rows * size);
 }
 
-dm_deeplift_t *dm_deeplift_init(const dm_model_t *m, dm_rules_t rules, int max_pairs) {
-  DM_ASSERT(rules < DM_RULES_COUNT && max_pairs >= 1);
-  int L = m->n_nodes, T = m->n_tasks;
+dm_deeplift_t *dm_deeplift_init(const dm_model_t *m, dm_rules_t rules, int max_pairs, int max_rep) {
+  DM_ASSERT(rules < DM_RULES_COUNT && max_pairs >= 1 && max_rep >= 1);
+  int L = m->n_nodes, T = max_rep;
   dm_deeplift_t *d = dm_calloc("deeplift", 1, sizeof *d);
   d->m = m;
   d->max_pairs = max_pairs;
+  d->max_rep = max_rep;
   d->mode = dm_calloc("deeplift", L, sizeof *d->mode);
   d->chain = dm_calloc("deeplift", L, sizeof *d->chain);
   d->split = dm_calloc("deeplift", L, sizeof *d->split);
@@ -124,7 +124,6 @@ dm_deeplift_t *dm_deeplift_init(const dm_model_t *m, dm_rules_t rules, int max_p
   d->dneg = alloc_rows("deeplift", max_pairs, max);
   d->zpos = alloc_rows("deeplift", max_pairs, max);
   d->zneg = alloc_rows("deeplift", max_pairs, max);
-  d->seed = alloc_rows("deeplift seed", T * max_pairs, T);
   d->tmp = alloc_rows("deeplift tmp", T * max_pairs, max);
   return d;
 }
@@ -148,7 +147,6 @@ void dm_deeplift_destroy(dm_deeplift_t *d) {
   free(d->dneg);
   free(d->zpos);
   free(d->zneg);
-  free(d->seed);
   free(d->tmp);
   free(d);
 }
@@ -297,10 +295,11 @@ static void deeplift_node(void *ctx, dm_run_t *r, int i, int rows, const float *
   }
 }
 
-void dm_deeplift_multipliers(dm_deeplift_t *d, dm_run_t *r, int n, int R, float *mult) {
+void dm_deeplift_multipliers(dm_deeplift_t *d, dm_run_t *r, int n, int R, int T, const float *const *dy,
+                             float *mult) {
   const dm_model_t *m = d->m;
-  int P = n * R, T = m->n_tasks;
-  DM_ASSERT(r->m == m && R >= 1 && P <= d->max_pairs && n + P <= r->cap && T <= r->rep);
+  int P = n * R;
+  DM_ASSERT(r->m == m && R >= 1 && P <= d->max_pairs && n + P <= r->cap && T <= r->rep && T <= d->max_rep);
   for (int i = 0; i < m->n_nodes; i++) {
     const dm_node_t *ly = &m->nodes[i];
     size_t sz = dm_ops_in_size(ly);
@@ -310,8 +309,6 @@ void dm_deeplift_multipliers(dm_deeplift_t *d, dm_run_t *r, int n, int R, float 
     else if (d->mode[i] == MODE_REVEALCANCEL)
       prepare_revealcancel(d, r, i, n, R);
   }
-  dm_forward_task_seeds(T, P, d->seed);
-  const float *dy[8] = {d->seed};
   d->n = n;
   d->R = R;
   dm_forward_backward_graph(r, P, T, dy, mult, deeplift_node, d);

@@ -169,9 +169,3 @@ void dm_forward_backward(dm_run_t *r, int n, int rep, const float *dy, float *dx
   DM_ASSERT(r->m->n_outputs <= 8);
   dm_forward_backward_graph(r, n, rep, dys, dx, NULL, NULL);
 }
-
-void dm_forward_task_seeds(int n_tasks, int n, float *dy) {
-  memset(dy, 0, sizeof(float) * n_tasks * (size_t)n * n_tasks);
-  for (int t = 0; t < n_tasks; t++)
-    for (int b = 0; b < n; b++) dy[((size_t)t * n + b) * n_tasks + t] = 1.0f;
-}

@@ -94,12 +94,4 @@ void dm_forward_backward_graph(dm_run_t *r, int n, int rep, const float *const *
  */
 void dm_forward_backward(dm_run_t *r, int n, int rep, const float *dy, float *dx);
 
-/**
- * @brief Fill one-hot task seeds: dy[t, b, u] = (t == u), for n rows.
- * @param n_tasks tasks (= blocks)
- * @param n       rows per block
- * @param dy      (n_tasks, n, n_tasks) output
- */
-void dm_forward_task_seeds(int n_tasks, int n, float *dy);
-
 #endif
