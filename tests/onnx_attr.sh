@@ -15,7 +15,7 @@ Model:
   file: $DATA/models/bpnet.onnx
 Attr:
   batch: 4
-  tasks: [0, 40]
+  targets: counts=counts,profile=profile:profile,unit40=profile:40
 References:
   n: 2
   seed: 5

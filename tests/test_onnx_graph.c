@@ -6,7 +6,8 @@
  *     in float64, to float precision;
  *   - its Keras functional twin (full HDF5, JSON + weights) gives bit-identical
  *     predictions and gradients;
- *   - DeepLIFT summation-to-delta on the profile head;
+ *   - dmotif's grad and ig (dm_methods with the three targets) equal PyTorch
+ *     autograd; DeepLIFT summation-to-delta on both heads for every rule set;
  *   - the other exports (Basset-like, ChromBPNet-lite, MatMul head) against
  *     PyTorch's predictions;
  *   - unsupported ops and dynamic-batch exports are errors naming the node. */
@@ -17,7 +18,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "dm_deeplift.h"
+#include "dm_methods.h"
 #include "dm_onnx_graph.h"
 #include "dm_test.h"
 #include "models_ref.h"
@@ -119,99 +120,104 @@ static void check_bpnet(void) {
   free(prof);
   free(cnt);
 
-  /* integrated gradients: mean gradient over the midpoints of each reference path */
-  dm_run_t *r = dm_forward_init(m, STEPS, 1);
-  float *dx = malloc(sizeof(float) * STEPS * L * 4), *hyp = malloc(sizeof(float) * S * L * 4);
-  float dp[STEPS * P], dc[STEPS];
-  const char *refs[2] = {"zeros", "shuffled"};
-  const int nref[2] = {1, 2};
-  for (int q = 0; q < 2; q++) {
-    char name[64];
-    snprintf(name, sizeof name, "refs/%s", refs[q]);
-    float *x0 = mref_read(MREF_BPNET, name, (long)S * nref[q] * L * 4);
-    CHECK(x0 != NULL, "%s", name);
-    if (!x0) continue;
-    for (int k = 0; k < N_TARGETS; k++) {
-      memset(hyp, 0, sizeof(float) * S * L * 4);
-      for (int s = 0; s < S; s++)
-        for (int ri = 0; ri < nref[q]; ri++) {
-          const float *xs = x + (size_t)s * L * 4, *rs = x0 + ((size_t)s * nref[q] + ri) * L * 4;
-          for (int t = 0; t < STEPS; t++)
-            for (int i = 0; i < L * 4; i++)
-              r->in[(size_t)t * L * 4 + i] = rs[i] + (t + 0.5f) / STEPS * (xs[i] - rs[i]);
-          dm_forward_run(r, STEPS);
-          seeds(k, STEPS, wmn + s * P, dp, dc);
-          const float *dy[2] = {dp, dc};
-          dm_forward_backward_graph(r, STEPS, 1, dy, dx, NULL, NULL);
-          for (int l = 0; l < L; l++) {
-            double mc[4] = {0}, dot = 0.0;
-            for (int c = 0; c < 4; c++) {
-              for (int t = 0; t < STEPS; t++) mc[c] += dx[((size_t)t * L + l) * 4 + c];
-              mc[c] /= STEPS;
-              dot += mc[c] * rs[l * 4 + c];
-            }
-            for (int b = 0; b < 4; b++) hyp[((size_t)s * L + l) * 4 + b] += (float)((mc[b] - dot) / nref[q]);
-          }
-        }
-      snprintf(name, sizeof name, "ig/%s/%s", refs[q], TARGETS[k]);
-      float *want = mref_read(MREF_BPNET, name, S * L * 4);
-      CHECK(want != NULL, "%s", name);
-      if (!want) continue;
-      double e2 = rel_err(hyp, want, S * L * 4);
-      printf("%s: max err / max |hyp| %.3g\n", name, e2);
-      CHECK(e2 < 1e-5, "%s differs from PyTorch autograd: %g", name, e2);
-      free(want);
-    }
-    free(x0);
-  }
-  dm_forward_destroy(r);
-  free(dx);
-  free(hyp);
   free(x);
   free(wmn);
   dm_model_destroy(m);
 }
 
-/* DeepLIFT on the profile head (output 0): contributions add up to the logit differences. */
-static void check_deeplift(void) {
+/* dmotif's methods with the three targets (dm_target specs): grad and ig hyp
+ * equal PyTorch autograd's; deeplift contributions add up to the target
+ * differences on both heads, for every rule set. */
+static void check_methods(void) {
   dm_model_t *m = dm_onnx_load(MODELS "bpnet.onnx");
-  float *x = mref_read(MREF_BPNET, "x", S * L * 4),
-        *x0 = mref_read(MREF_BPNET, "refs/shuffled", S * 2 * L * 4);
-  CHECK(m && x && x0, "model and inputs");
-  if (!m || !x || !x0) return;
-  const int R = 2, rows = S + S * R;
-  for (int rules = 0; rules < DM_RULES_COUNT; rules++) {
-    dm_deeplift_t *d = dm_deeplift_init(m, (dm_rules_t)rules, S * R);
-    CHECK(d != NULL, "deeplift init %s", dm_deeplift_rules_name((dm_rules_t)rules));
-    if (!d) continue;
-    dm_run_t *r = dm_forward_init(m, rows, m->n_tasks);
-    memcpy(r->in, x, sizeof(float) * S * L * 4);
-    memcpy(r->in + S * L * 4, x0, sizeof(float) * S * R * L * 4);
-    dm_forward_run(r, rows);
-    const float *z = dm_forward_output(r, 0);
-    float *mult = malloc(sizeof(float) * m->n_tasks * S * R * L * 4);
-    dm_deeplift_multipliers(d, r, S, R, mult);
+  float *x = mref_read(MREF_BPNET, "x", S * L * 4);
+  CHECK(m && x, "model and inputs");
+  if (!m || !x) return;
+  const char *specs = "counts=counts,profile_unit40=profile:40,profile_wmn=profile:profile";
+  dm_target_t *tg = NULL;
+  int T = dm_target_parse_list(m, specs, &tg);
+  CHECK(T == N_TARGETS, "targets: %d", T);
+  if (T != N_TARGETS) return;
+  float *hyp = malloc(sizeof(float) * T * S * L * 4);
+  const char *refs[2] = {"zeros", "shuffled"};
+  const int nref[2] = {1, 2};
+  for (int q = -1; q < 2; q++) { /* -1: grad */
+    char name[64];
+    float *x0 = NULL;
+    if (q >= 0) {
+      snprintf(name, sizeof name, "refs/%s", refs[q]);
+      x0 = mref_read(MREF_BPNET, name, (long)S * nref[q] * L * 4);
+      CHECK(x0 != NULL, "%s", name);
+      if (!x0) continue;
+    }
+    dm_methods_opt_t o;
+    dm_methods_opt_init(&o);
+    o.method = q < 0 ? DM_METHOD_GRAD : DM_METHOD_IG;
+    o.ig_steps = STEPS;
+    dm_methods_t *a = dm_methods_init(m, &o, tg, T, S, q < 0 ? 1 : nref[q]);
+    CHECK(a && !dm_methods_run(a, S, L, x, x0, hyp, NULL), "methods run");
+    for (int k = 0; a && k < T; k++) {
+      if (q < 0)
+        snprintf(name, sizeof name, "grad/%s", TARGETS[k]);
+      else
+        snprintf(name, sizeof name, "ig/%s/%s", refs[q], TARGETS[k]);
+      float *want = mref_read(MREF_BPNET, name, S * L * 4);
+      CHECK(want != NULL, "%s", name);
+      if (!want) continue;
+      double e = rel_err(hyp + (size_t)k * S * L * 4, want, S * L * 4);
+      printf("dmotif %s: max err / max |ref| %.3g\n", name, e);
+      CHECK(e < 1e-5, "%s differs from PyTorch autograd: %g", name, e);
+      free(want);
+    }
+    dm_methods_destroy(a);
+    free(x0);
+  }
+
+  /* deeplift: sum of hyp * x = w.(z(x) - mean z(x0)), w held at x */
+  const int R = 2;
+  float *x0 = mref_read(MREF_BPNET, "refs/shuffled", S * R * L * 4);
+  dm_run_t *r = dm_forward_init(m, S + S * R, 1);
+  memcpy(r->in, x, sizeof(float) * S * L * 4);
+  memcpy(r->in + S * L * 4, x0, sizeof(float) * S * R * L * 4);
+  dm_forward_run(r, S + S * R);
+  for (int rules = 0; x0 && rules < DM_RULES_COUNT; rules++) {
+    dm_methods_opt_t o;
+    dm_methods_opt_init(&o);
+    o.rules = (dm_rules_t)rules;
+    dm_methods_t *a = dm_methods_init(m, &o, tg, T, S, R);
+    CHECK(a && !dm_methods_run(a, S, L, x, x0, hyp, NULL), "deeplift run");
     double worst = 0.0, scale = 0.0;
-    for (int t = 0; t < m->n_tasks; t++)
-      for (int p = 0; p < S * R; p++) {
-        int i = p / R;
-        double sum = 0.0;
-        const float *mp = mult + ((size_t)t * S * R + p) * L * 4;
-        for (int j = 0; j < L * 4; j++) sum += mp[j] * (x[(size_t)i * L * 4 + j] - x0[(size_t)p * L * 4 + j]);
-        double delta = (double)z[i * P + t] - z[(S + p) * P + t];
+    for (int k = 0; a && k < T; k++) {
+      int out = tg[k].output, U = (int)dm_graph_size(m, m->outputs[out].tensor);
+      const float *z = dm_forward_output(r, out);
+      float w[S * P];
+      dm_target_weights(m, &tg[k], S, z, w);
+      for (int i = 0; i < S; i++) {
+        double sum = 0.0, delta = 0.0;
+        for (int j = 0; j < L * 4; j++)
+          sum += hyp[((size_t)k * S + i) * L * 4 + j] * x[(size_t)i * L * 4 + j];
+        for (int u = 0; u < U; u++) {
+          double z0 = 0.0;
+          for (int p = 0; p < R; p++) z0 += z[(S + i * R + p) * U + u] / R;
+          delta += w[i * U + u] * (z[i * U + u] - z0);
+        }
         worst = fmax(worst, fabs(sum - delta));
         scale = fmax(scale, fabs(delta));
       }
-    printf("deeplift %s: summation-to-delta max err %.3g (max |delta| %.3g)\n",
-           dm_deeplift_rules_name((dm_rules_t)rules), worst, scale);
+    }
+    printf(
+        "deeplift %s: summation-to-delta max err %.3g (max |delta| %.3g) on counts, profile unit, profile "
+        "wmn\n",
+        dm_deeplift_rules_name((dm_rules_t)rules), worst, scale);
     CHECK(worst <= 1e-4 * (1.0 + scale), "summation-to-delta %s: %g",
           dm_deeplift_rules_name((dm_rules_t)rules), worst);
-    free(mult);
-    dm_forward_destroy(r);
-    dm_deeplift_destroy(d);
+    dm_methods_destroy(a);
   }
-  free(x);
+  dm_forward_destroy(r);
   free(x0);
+  free(hyp);
+  free(tg);
+  free(x);
   dm_model_destroy(m);
 }
 
@@ -276,7 +282,7 @@ static void expect_fail(const char *path, const char *needle) {
 int main(void) {
   dm_log_init(0, DM_LOG_ERROR);
   check_bpnet();
-  check_deeplift();
+  check_methods();
   check_zoo();
   expect_fail(MODELS "bad_elu.onnx", "node '/Elu' (Elu): unsupported op type Elu");
   expect_fail(MODELS "bad_dynamic.onnx", "(Shape): unsupported op type Shape");
