@@ -20,8 +20,9 @@ bpnet_ref.h5          Reference outputs computed with PyTorch autograd in
 zoo_*.onnx            Other common genomics CNN shapes exported with
 zoo_ref.h5            torch.onnx.export, with their outputs on fixed inputs, to
                       find out (and test) what ops the exporter emits.
-bad_*.onnx            Exports dmotif refuses: an unsupported op (Elu), and a
-                      dynamic batch axis (Shape arithmetic in the graph).
+dyn_*.onnx            Some of them exported with a dynamic batch axis (Shape
+                      arithmetic and If in the graph, which dmotif folds).
+bad_*.onnx            An export dmotif refuses: an unsupported op (Elu).
 PROVENANCE.txt        Versions, op lists of every .onnx file, sha256 sums.
 
 The network (input one-hot, channels first inside PyTorch):
@@ -385,17 +386,53 @@ class MatMulHead(nn.Module):
         return torch.softmax(self.fc(h), dim=1)
 
 
+class Misc(nn.Module):
+    """Explicit asymmetric padding (Pad), division by a constant, max over the
+    length (ReduceMax), strided conv and global max pooling, and a stranded
+    2-channel profile output with a softmax over positions."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv1d(4, 6, 4)
+        self.conv2 = nn.Conv1d(6, 6, 3, stride=2)
+        self.pconv = nn.Conv1d(6, 2, 5, padding=2)
+        self.fc = nn.Linear(12, 2)
+
+    def forward(self, x):  # (N, 4, L)
+        h = torch.relu(self.conv(F.pad(x, (1, 2)))) / 4.0
+        a = torch.amax(h, dim=2)
+        b = F.adaptive_max_pool1d(self.conv2(h), 1).flatten(1)
+        return self.fc(torch.cat([a, b], dim=1)), torch.softmax(self.pconv(h), dim=-1)
+
+
+class CropSqueeze(nn.Module):
+    """BPNet's profile head in miniature: with a dynamic batch, torch exports the
+    crop as shape arithmetic and squeeze(1) as an If on the shape."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv1d(4, 1, 5)
+
+    def forward(self, x):  # (N, 4, L)
+        p = self.conv(x)
+        k = (p.shape[2] - 20) // 2
+        return p[:, :, k:k + 20].squeeze(1)
+
+
 ZOO = {  # name -> (module factory, input shape without N, opset)
     "basset": (lambda: Basset(), (4, 100), 13),
     "chrombpnet_lite": (lambda: ChromBPNetLite(), (120, 4), 17),
     "matmul_head": (lambda: MatMulHead(), (4, 64), 14),
+    "misc": (lambda: Misc(), (4, 64), 14),
+    "crop_squeeze": (lambda: CropSqueeze(), (4, 32), 14),
 }
+DYNAMIC = ("chrombpnet_lite", "matmul_head", "crop_squeeze")  # also exported with a dynamic batch axis
 
 
 def export(m, example, path, names_out, opset, dynamic=False):
     """dynamic: batch axis dynamic (dynamic_axes); torch 1.13 then keeps the
     shape arithmetic of the traced Python code (Shape, Gather, If, ...) in
-    the graph. The committed files use a fixed batch, which folds it away."""
+    the graph. A fixed batch folds it away."""
     axes = {"sequence": {0: "batch"}, **{n: {0: "batch"} for n in names_out}} if dynamic else None
     torch.onnx.export(m, example, path, input_names=["sequence"], output_names=names_out,
                       dynamic_axes=axes, opset_version=opset, do_constant_folding=True)
@@ -425,6 +462,8 @@ def write_zoo(out):
             ys = y if isinstance(y, tuple) else (y,)
             names = ["out%d" % i for i in range(len(ys))]
             export(m, xin, os.path.join(out, "zoo_%s.onnx" % name), names, opset)
+            if name in DYNAMIC:
+                export(m, xin, os.path.join(out, "dyn_%s.onnx" % name), names, opset, dynamic=True)
             f["%s/x" % name] = x
             for n, v in zip(names, ys):
                 f["%s/%s" % (name, n)] = v.numpy()
@@ -441,24 +480,9 @@ class BadElu(nn.Module):
         return F.elu(self.conv(x)).mean(dim=2)
 
 
-class BadDynamic(nn.Module):
-    """x.view(x.size(0), -1) exported with a dynamic batch: Shape arithmetic in the graph."""
-
-    def __init__(self):
-        super().__init__()
-        self.conv = nn.Conv1d(4, 2, 3)
-        self.fc = nn.Linear(2 * 8, 1)
-
-    def forward(self, x):
-        h = self.conv(x)
-        return self.fc(h.view(h.size(0), -1))
-
-
 def write_bad(out):
     torch.manual_seed(3)
     export(BadElu().eval(), torch.zeros(1, 4, 10), os.path.join(out, "bad_elu.onnx"), ["out0"], 14)
-    export(BadDynamic().eval(), torch.zeros(1, 4, 10), os.path.join(out, "bad_dynamic.onnx"), ["out0"], 14,
-           dynamic=True)
 
 
 def op_list(path):
@@ -479,6 +503,8 @@ def main():
     write_bad(out)
     dyn = []  # op lists with a dynamic batch axis (files not kept)
     for name, mod, shape, opset in [("bpnet", m, (4, L_IN), 14)] + [(n, z[0](), z[1], z[2]) for n, z in ZOO.items()]:
+        if name.startswith("crop"):
+            continue
         tmp = os.path.join(out, "tmp_dynamic.onnx")
         y = mod.eval()(torch.zeros(1, *shape))
         export(mod, torch.zeros(1, *shape), tmp, ["out%d" % i for i in range(len(y) if isinstance(y, tuple) else 1)],
@@ -494,7 +520,7 @@ def main():
         for fn in files:
             if fn.endswith(".onnx"):
                 f.write("  " + op_list(os.path.join(out, fn)) + "\n")
-        f.write("\nOps with a dynamic batch axis (dynamic_axes; not supported by dmotif, files not kept):\n")
+        f.write("\nOps with a dynamic batch axis (dynamic_axes; the dyn_*.onnx files are some of these):\n")
         for d in dyn:
             f.write("  " + d + "\n")
         f.write("\nsha256:\n")

@@ -272,6 +272,8 @@ fail:
 
 // --- AttributeProto, NodeProto
 
+static int read_graph(ctx_t *c, const uint8_t *buf, size_t len, dm_onnx_model_t *o);
+
 static int read_attr(ctx_t *c, const uint8_t *buf, size_t len, dm_onnx_attr_t *a) {
   dm_pb_t m = dm_pb_view(buf, len);
   dm_pb_field_t f;
@@ -318,7 +320,13 @@ static int read_attr(ctx_t *c, const uint8_t *buf, size_t len, dm_onnx_attr_t *a
         }
         break;
       case 6:
-        seen = DM_ONNX_ATTR_GRAPH;
+        if (!(e = want(c, &f, DM_PB_LEN, "g"))) {
+          size_t at = enter(c, "g", -1);
+          if (!a->g) a->g = dm_calloc("onnx subgraph", 1, sizeof *a->g);
+          e = read_graph(c, f.data, f.len, a->g);
+          leave(c, at);
+          seen = DM_ONNX_ATTR_GRAPH;
+        }
         break;
       case 7:
         e = add_floats(c, &f, &a->floats, &nf, "floats", 0);
@@ -623,6 +631,7 @@ void dm_onnx_destroy(dm_onnx_model_t *o) {
       free(a->s);
       free_tensor(a->t);
       free(a->t);
+      dm_onnx_destroy(a->g);
       free(a->floats);
       free(a->ints);
     }

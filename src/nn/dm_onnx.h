@@ -4,7 +4,7 @@
  *   ModelProto     ir_version 1, opset_import 8 (OperatorSetIdProto: domain 1, version 2), graph 7
  *   GraphProto     node 1, name 2, initializer 5, input 11, output 12, value_info 13
  *   NodeProto      input 1, output 2, name 3, op_type 4, attribute 5, domain 7
- *   AttributeProto name 1, f 2, i 3, s 4, t 5, g 6 (noted, not read), floats 7, ints 8, type 20
+ *   AttributeProto name 1, f 2, i 3, s 4, t 5, g 6 (a subgraph, e.g. of If), floats 7, ints 8, type 20
  *   TensorProto    dims 1, data_type 2, float_data 4, int32_data 5, int64_data 7, name 8,
  *                  raw_data 9, double_data 10, data_location 14 (external data is refused)
  *   ValueInfoProto name 1, type 2 -> TypeProto tensor_type 1 -> elem_type 1,
@@ -56,14 +56,17 @@ typedef struct {
   int64_t *i; /* (n) for integer and bool types; else NULL */
 } dm_onnx_tensor_t;
 
+struct dm_onnx_model;
+
 /** A node attribute. */
 typedef struct {
   char *name;
-  int type;            /* DM_ONNX_ATTR_* (inferred from the value when the file omits it) */
-  float f;             /* FLOAT */
-  int64_t i;           /* INT */
-  char *s;             /* STRING (NUL-terminated) or NULL */
-  dm_onnx_tensor_t *t; /* TENSOR or NULL */
+  int type;                /* DM_ONNX_ATTR_* (inferred from the value when the file omits it) */
+  float f;                 /* FLOAT */
+  int64_t i;               /* INT */
+  char *s;                 /* STRING (NUL-terminated) or NULL */
+  dm_onnx_tensor_t *t;     /* TENSOR or NULL */
+  struct dm_onnx_model *g; /* GRAPH: the subgraph (its nodes, initializers, outputs), or NULL */
   int n_floats, n_ints;
   float *floats; /* (n_floats) */
   int64_t *ints; /* (n_ints) */
@@ -84,8 +87,8 @@ typedef struct {
   int64_t dims[DM_ONNX_MAX_DIMS];
 } dm_onnx_value_t;
 
-/** A model file. */
-typedef struct {
+/** A model file (also a subgraph of an attribute: then only the graph fields are set). */
+typedef struct dm_onnx_model {
   int64_t ir_version;
   int64_t opset; /* version of the default ("" or "ai.onnx") domain, 0 if absent */
   char *graph_name;

@@ -9,6 +9,7 @@
 
 #include "dm_mem.h"
 #include "dm_onnx.h"
+#include "dm_onnx_fold.h"
 
 /* An ONNX value: a computed tensor of the graph, or a constant. */
 typedef struct {
@@ -419,13 +420,18 @@ static int map_binary(ld_t *L) {
   return define(L, &y, emit(L, &s, NULL));
 }
 
-/* Number of nodes reading value name, and whether it is a graph output. */
-static int consumers(const ld_t *L, const char *name) {
+/* Number of nodes of a graph and its subgraphs reading value name. */
+static int readers(const dm_onnx_model_t *gr, const char *name) {
   int n = 0;
-  for (int i = 0; i < L->o->n_nodes; i++)
-    for (int k = 0; k < L->o->nodes[i].n_in; k++) n += !strcmp(L->o->nodes[i].in[k], name);
+  for (int i = 0; i < gr->n_nodes; i++) {
+    for (int k = 0; k < gr->nodes[i].n_in; k++) n += !strcmp(gr->nodes[i].in[k], name);
+    for (int k = 0; k < gr->nodes[i].n_attr; k++)
+      if (gr->nodes[i].attr[k].g) n += readers(gr->nodes[i].attr[k].g, name);
+  }
   return n;
 }
+
+static int consumers(const ld_t *L, const char *name) { return readers(L->o, name); }
 
 static int is_graph_output(const ld_t *L, const char *name) {
   for (int k = 0; k < L->o->n_outputs; k++)
@@ -753,7 +759,66 @@ static int map_batchnorm(ld_t *L) {
   return define(L, &y, emit(L, &s, NULL));
 }
 
-/* Identity, Dropout, Cast to float, Pad by nothing. */
+/* Pad by a constant on non-batch axes: the padding is a constant block
+ * (x * 0 + value, sliced to the width) concatenated on each side. */
+static int map_pad(ld_t *L) {
+  val_t x;
+  if (computed(L, 0, &x)) return -1;
+  const dm_onnx_attr_t *mode = dm_onnx_attr(L->nd, "mode");
+  if (mode && mode->s && strcmp(mode->s, "constant"))
+    return node_err(L, "mode '%s' is not supported (only constant)", mode->s);
+  if (has_input(L->nd, 3)) return node_err(L, "the axes input is not supported");
+  const int64_t *pads = NULL;
+  int n = 0, last = 0;
+  if (ints_of(L, "pads", 1, &pads, &n)) return -1;
+  if (n != 2 * x.rank) return node_err(L, "pads has %d values for a rank-%d input", n, x.rank);
+  float value = attr_f(L->nd, "value", 0.0f);
+  if (has_input(L->nd, 2)) {
+    const dm_onnx_tensor_t *v = constant(L, 2, "constant_value", 1);
+    if (!v) return -1;
+    if (v->n != 1) return node_err(L, "constant_value is not a scalar");
+    value = v->f[0];
+  }
+  if (pads[0] || pads[x.rank]) return node_err(L, "padding the batch axis");
+  for (int a = 1; a < x.rank; a++) {
+    if (pads[a] < 0 || pads[x.rank + a] < 0) return node_err(L, "negative pads are not supported");
+    if (pads[a] || pads[x.rank + a]) last = a;
+  }
+  if (!last) return alias(L, x);
+  for (int a = 1; a <= last; a++) {
+    int64_t side[2] = {pads[a], pads[x.rank + a]};
+    if (!side[0] && !side[1]) continue;
+    dm_axis_t ax = ir_axis(&x, a);
+    int len, ch;
+    ir_shape(&x, &len, &ch);
+    int dim = ax == DM_AXIS_LEN ? len : ch;
+    if (side[0] > dim || side[1] > dim) return node_err(L, "padding wider than the axis (%d)", dim);
+    float *shift = dm_malloc("pad", sizeof(float) * ch);
+    for (int c = 0; c < ch; c++) shift[c] = value;
+    dm_node_spec_t cs = {.op = DM_OP_BATCHNORM,
+                         .n_in = 1,
+                         .in = {x.t},
+                         .scale = dm_calloc("pad", ch, sizeof(float)),
+                         .shift = shift};
+    int block = emit(L, &cs, "pad_value");
+    if (block < 0) return -1;
+    dm_node_spec_t cat = {.op = DM_OP_CONCAT, .axis = ax};
+    for (int k = 0; k < 2; k++) {
+      if (k == 1) cat.in[cat.n_in++] = x.t;
+      if (!side[k]) continue;
+      dm_node_spec_t sl = {.op = DM_OP_SLICE, .n_in = 1, .in = {block}, .axis = ax, .stop = (int)side[k]};
+      if ((cat.in[cat.n_in++] = emit(L, &sl, "pad_side")) < 0) return -1;
+    }
+    int t = emit(L, &cat, a == last ? NULL : "pad");
+    x.d[a] += side[0] + side[1];
+    if (a == last) return define(L, &x, t);
+    if (t < 0) return -1;
+    x.t = t;
+  }
+  return -1; /* not reached: the loop ends at `last` */
+}
+
+/* Identity, Dropout, Cast to float. */
 static int map_passthrough(ld_t *L) {
   const char *op = L->nd->op_type;
   val_t x;
@@ -762,16 +827,60 @@ static int map_passthrough(ld_t *L) {
     return node_err(L, "the mask output is not supported");
   if (!strcmp(op, "Cast") && attr_i(L->nd, "to", 0) != DM_ONNX_FLOAT)
     return node_err(L, "cast to type %lld is not supported", (long long)attr_i(L->nd, "to", 0));
-  if (!strcmp(op, "Pad")) {
-    const dm_onnx_attr_t *mode = dm_onnx_attr(L->nd, "mode");
-    const int64_t *pads = NULL;
-    int n = 0;
-    if (ints_of(L, "pads", 1, &pads, &n)) return -1;
-    int nonzero = mode && mode->s && strcmp(mode->s, "constant");
-    for (int k = 0; k < n; k++) nonzero |= pads[k] != 0;
-    if (nonzero) return node_err(L, "padding is supported only inside Conv and pooling (pads)");
-  }
   return alias(L, x);
+}
+
+/* A new constant tensor owned by the loader. */
+static dm_onnx_tensor_t *own_tensor(ld_t *L) {
+  dm_onnx_tensor_t *t = dm_calloc("constant", 1, sizeof *t);
+  L->own = dm_realloc("constants", L->own, sizeof *L->own * (L->n_own + 1));
+  L->own[L->n_own++] = t;
+  return t;
+}
+
+static void add_const(ld_t *L, const dm_onnx_tensor_t *t) {
+  val_t v = {.name = L->nd->out[0], .t = -1, .c = t, .rank = t->ndim};
+  add_val(L, &v);
+}
+
+/* Shape of a computed value: its ONNX dims, the batch as exported (1 if symbolic). */
+static int map_shape(ld_t *L) {
+  val_t x;
+  if (computed(L, 0, &x)) return -1;
+  int64_t start = attr_i(L->nd, "start", 0), end = attr_i(L->nd, "end", x.rank);
+  start = start < 0 ? start + x.rank : start;
+  end = end < 0 ? end + x.rank : end > x.rank ? x.rank : end;
+  if (start < 0 || start > end) return node_err(L, "bad start/end");
+  dm_onnx_tensor_t *t = own_tensor(L);
+  t->name = dm_strdup("constant", L->nd->out[0]);
+  t->dtype = DM_ONNX_INT64;
+  t->ndim = 1;
+  t->n = t->dims[0] = end - start;
+  t->i = dm_malloc("constant", sizeof(int64_t) * (size_t)(t->n + 1));
+  int64_t batch = L->o->inputs[0].ndim > 0 && L->o->inputs[0].dims[0] > 0 ? L->o->inputs[0].dims[0] : 1;
+  for (int64_t k = start; k < end; k++) t->i[k - start] = k == 0 ? batch : x.d[k];
+  add_const(L, t);
+  return 0;
+}
+
+/* A node whose inputs are all constants: folded (1 if the op does not fold). */
+static int fold(ld_t *L) {
+  const dm_onnx_tensor_t *in[16] = {NULL};
+  if (L->nd->n_in > 16) return 1;
+  for (int k = 0; k < L->nd->n_in; k++) {
+    if (!has_input(L->nd, k)) continue;
+    const val_t *v = find_val(L, L->nd->in[k]);
+    if (!v || v->t >= 0) return 1;
+    in[k] = v->c;
+  }
+  dm_onnx_tensor_t out;
+  char err[160];
+  int rc = dm_onnx_fold(L->nd, in, &out, err, sizeof err);
+  if (rc < 0) return node_err(L, "constant folding: %s", err);
+  if (rc > 0) return 1;
+  *own_tensor(L) = out;
+  add_const(L, L->own[L->n_own - 1]);
+  return 0;
 }
 
 static int map_constant(ld_t *L) {
@@ -779,9 +888,7 @@ static int map_constant(ld_t *L) {
   if (!a || L->nd->n_attr != 1) return node_err(L, "expected one attribute");
   dm_onnx_tensor_t *t = a->t;
   if (strcmp(a->name, "value")) {
-    t = dm_calloc("constant", 1, sizeof *t);
-    L->own = dm_realloc("constants", L->own, sizeof *L->own * (L->n_own + 1));
-    L->own[L->n_own++] = t;
+    t = own_tensor(L);
     t->name = dm_strdup("constant", "");
     if (!strcmp(a->name, "value_float") || !strcmp(a->name, "value_floats")) {
       t->n = a->n_floats ? a->n_floats : 1;
@@ -797,10 +904,11 @@ static int map_constant(ld_t *L) {
     t->dims[0] = t->n;
   }
   if (!t) return node_err(L, "no tensor value");
-  val_t v = {.name = L->nd->out[0], .t = -1, .c = t, .rank = t->ndim};
-  add_val(L, &v);
+  add_const(L, t);
   return 0;
 }
+
+static int map_if(ld_t *L);
 
 typedef int (*map_fn)(ld_t *L);
 static const struct {
@@ -836,9 +944,69 @@ static const struct {
     {"Identity", map_passthrough},
     {"Dropout", map_passthrough},
     {"Cast", map_passthrough},
-    {"Pad", map_passthrough},
+    {"Pad", map_pad},
     {"Constant", map_constant},
+    {"Shape", map_shape},
+    {"If", map_if},
 };
+
+// --- nodes, If
+
+/* Maps the nodes of a graph (the model's, or an If branch) in order. */
+static int map_nodes(ld_t *L, const dm_onnx_model_t *gr) {
+  for (int i = 0; i < gr->n_nodes; i++) {
+    const dm_onnx_node_t *nd = &gr->nodes[i];
+    L->nd = nd;
+    if (nd->name[0])
+      snprintf(L->node_name, sizeof L->node_name, "%s", nd->name);
+    else
+      snprintf(L->node_name, sizeof L->node_name, "%s_%d", nd->op_type, i);
+    if (nd->domain[0] && strcmp(nd->domain, "ai.onnx"))
+      return node_err(L, "operator domain '%s' is not supported", nd->domain);
+    if (nd->n_out < 1) return node_err(L, "no output");
+    int folded = strcmp(nd->op_type, "Constant") ? fold(L) : 1;
+    if (folded <= 0) {
+      if (folded < 0) return -1;
+      continue;
+    }
+    map_fn fn = NULL;
+    for (size_t k = 0; k < sizeof OPS / sizeof *OPS && !fn; k++)
+      if (!strcmp(OPS[k].op, nd->op_type)) fn = OPS[k].fn;
+    if (!fn) return node_err(L, "unsupported op type %s", nd->op_type);
+    if (fn(L)) return -1;
+  }
+  return 0;
+}
+
+/* If with a constant condition (torch's shape checks): the chosen branch's nodes are mapped in place. */
+static int map_if(ld_t *L) {
+  val_t c;
+  if (input(L, 0, &c)) return -1;
+  if (c.t >= 0 || !c.c || c.c->n != 1)
+    return node_err(L, "the condition must be a constant (computed from shapes)");
+  int cond = c.c->i ? c.c->i[0] != 0 : c.c->f[0] != 0.0f;
+  const dm_onnx_attr_t *br = dm_onnx_attr(L->nd, cond ? "then_branch" : "else_branch");
+  if (!br || !br->g || br->g->n_outputs != L->nd->n_out)
+    return node_err(L, "no %s subgraph with %d outputs", cond ? "then_branch" : "else_branch", L->nd->n_out);
+  const dm_onnx_node_t *self = L->nd;
+  char self_name[sizeof L->node_name];
+  memcpy(self_name, L->node_name, sizeof self_name);
+  for (int k = 0; k < br->g->n_inits; k++) {
+    val_t v = {.name = br->g->inits[k].name, .t = -1, .c = &br->g->inits[k], .rank = br->g->inits[k].ndim};
+    add_val(L, &v);
+  }
+  if (map_nodes(L, br->g)) return -1;
+  L->nd = self;
+  memcpy(L->node_name, self_name, sizeof self_name);
+  for (int k = 0; k < self->n_out; k++) {
+    const val_t *v = find_val(L, br->g->outputs[k].name);
+    if (!v) return node_err(L, "branch output '%s' is not computed", br->g->outputs[k].name);
+    val_t y = *v;
+    y.name = self->out[k];
+    add_val(L, &y);
+  }
+  return 0;
+}
 
 // --- graph inputs and outputs
 
@@ -902,31 +1070,7 @@ dm_model_t *dm_onnx_load(const char *path) {
     val_t v = {.name = o->inits[k].name, .t = -1, .c = &o->inits[k], .rank = o->inits[k].ndim};
     add_val(&L, &v);
   }
-  if (add_inputs(&L)) goto done;
-  for (int i = 0; i < o->n_nodes; i++) {
-    const dm_onnx_node_t *nd = &o->nodes[i];
-    L.nd = nd;
-    if (nd->name[0])
-      snprintf(L.node_name, sizeof L.node_name, "%s", nd->name);
-    else
-      snprintf(L.node_name, sizeof L.node_name, "%s_%d", nd->op_type, i);
-    if (nd->domain[0] && strcmp(nd->domain, "ai.onnx")) {
-      node_err(&L, "operator domain '%s' is not supported", nd->domain);
-      goto done;
-    }
-    if (nd->n_out < 1) {
-      node_err(&L, "no output");
-      goto done;
-    }
-    map_fn fn = NULL;
-    for (size_t k = 0; k < sizeof OPS / sizeof *OPS && !fn; k++)
-      if (!strcmp(OPS[k].op, nd->op_type)) fn = OPS[k].fn;
-    if (!fn) {
-      node_err(&L, "unsupported op type %s", nd->op_type);
-      goto done;
-    }
-    if (fn(&L)) goto done;
-  }
+  if (add_inputs(&L) || map_nodes(&L, o)) goto done;
   L.nd = &(dm_onnx_node_t){.op_type = "Output"};
   if (add_outputs(&L) || dm_graph_finalize(L.g)) goto done;
   rc = 0;

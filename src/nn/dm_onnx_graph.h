@@ -20,12 +20,14 @@
  * value, Flatten (axis 1), Reshape, Transpose, Squeeze, Unsqueeze, Slice
  * (step 1), Gather of one index (scalar), Concat, Add, Sub (two computed
  * tensors of one shape, or with a constant), Mul and Div by a constant
- * (scalar or per channel), BatchNormalization, Identity, Dropout, Pad with
- * all-zero pads, Cast to float of a float, Constant. A constant that is
+ * (scalar or per channel), BatchNormalization, Identity, Dropout, Pad by a
+ * constant (a constant block concatenated), Cast to float, Constant. A constant that is
  * concatenated to a computed (N, F) value becomes a zero-weight Dense node
  * (its rows must be equal: torch bakes the export batch into such constants).
- * The export must have a fixed batch (no dynamic_axes): shape arithmetic
- * (Shape, Gather on shapes, If) is not evaluated.
+ * Nodes whose inputs are all constants are evaluated at load time
+ * (dm_onnx_fold.h); Shape of a computed value is a constant (the batch as
+ * exported, 1 if symbolic), and If with a constant condition maps the chosen
+ * branch in place, so exports with a dynamic batch axis load too.
  * An unsupported op or attribute is an error naming the node and op type.
  */
 #ifndef DM_ONNX_GRAPH_H
