@@ -157,15 +157,13 @@ static int64_t bindex(const arr_t *x, int nd, const int64_t *idx) {
   return off;
 }
 
-static int elementwise(fctx_t *c, const char *op, int n_in, const arr_t *x, arr_t *out) {
-  int is_int = 1;
-  for (int k = 0; k < n_in; k++) is_int &= x[k].is_int || (!strcmp(op, "Where") && k == 0);
-  if (!strcmp(op, "Equal") || !strcmp(op, "Not")) is_int = 1;
-  if (bcast(c, n_in, x, out, is_int)) return -1;
+static int elementwise(fctx_t *c, const char *op, const arr_t *x, arr_t *out) {
+  int is_int = (x[0].is_int && x[1].is_int) || !strcmp(op, "Equal");
+  if (bcast(c, 2, x, out, is_int)) return -1;
   int64_t idx[MAXD];
   for (int64_t j = 0; j < out->n; j++) {
     unravel(j, out->nd, out->d, idx);
-    double a = x[0].v[bindex(&x[0], out->nd, idx)], b = n_in > 1 ? x[1].v[bindex(&x[1], out->nd, idx)] : 0.0;
+    double a = x[0].v[bindex(&x[0], out->nd, idx)], b = x[1].v[bindex(&x[1], out->nd, idx)];
     double r;
     if (!strcmp(op, "Add"))
       r = a + b;
@@ -176,14 +174,9 @@ static int elementwise(fctx_t *c, const char *op, int n_in, const arr_t *x, arr_
     else if (!strcmp(op, "Div")) {
       if (is_int && b == 0.0) return ferr(c, "integer division by zero");
       r = is_int ? trunc(a / b) : a / b;
-    } else if (!strcmp(op, "Equal"))
-      r = a == b;
-    else if (!strcmp(op, "Not"))
-      r = a == 0.0;
-    else if (!strcmp(op, "Neg"))
-      r = -a;
-    else
-      r = a != 0.0 ? b : x[2].v[bindex(&x[2], out->nd, idx)]; /* Where(cond, X, Y) */
+    } else {
+      r = a == b; /* Equal */
+    }
     out->v[j] = r;
   }
   return 0;
@@ -319,14 +312,14 @@ int dm_onnx_fold(const dm_onnx_node_t *nd, const dm_onnx_tensor_t *const *in, dm
                  char *err, size_t n_err) {
   static const char *const ops[] = {
       "Identity",  "Cast",  "ConstantOfShape", "Concat", "Reshape", "Flatten", "Squeeze", "Unsqueeze",
-      "Transpose", "Slice", "Gather",          "Add",    "Sub",     "Mul",     "Div",     "Equal",
-      "Not",       "Where", "Range",           "Expand", "Neg"};
+      "Transpose", "Slice", "Gather",          "Add",    "Sub",     "Mul",     "Div",     "Equal"};
   const char *op = nd->op_type;
   int known = 0;
   for (size_t k = 0; k < sizeof ops / sizeof *ops; k++) known |= !strcmp(op, ops[k]);
   if (!known) return 1;
   fctx_t c = {err, n_err};
-  int n_in = nd->n_in < 8 ? nd->n_in : 8, rc = -1;
+  if (nd->n_in > 8) return snprintf(err, n_err, "more than 8 inputs"), -1;
+  int n_in = nd->n_in, rc = -1;
   arr_t x[8], y;
   memset(x, 0, sizeof x);
   memset(&y, 0, sizeof y);
@@ -335,10 +328,8 @@ int dm_onnx_fold(const dm_onnx_node_t *nd, const dm_onnx_tensor_t *const *in, dm
   int64_t v[MAXD];
   int n = -1;
   if (n_in < 1 || !in[0]) {
-    if (strcmp(op, "Range")) {
-      ferr(&c, "missing input");
-      goto done;
-    }
+    ferr(&c, "missing input");
+    goto done;
   }
   if (!strcmp(op, "Identity")) {
     rc = reshape(&c, &x[0], x[0].nd, x[0].d, &y);
@@ -424,46 +415,12 @@ int dm_onnx_fold(const dm_onnx_node_t *nd, const dm_onnx_tensor_t *const *in, dm
       goto done;
     }
     rc = gather(&c, &x[0], &x[1], a ? a->i : 0, &y);
-  } else if (!strcmp(op, "Range")) {
-    if (n_in != 3 || !in[0] || !in[1] || !in[2] || x[2].v[0] == 0.0) {
-      ferr(&c, "Range needs start, limit and a non-zero delta");
-      goto done;
-    }
-    double s = x[0].v[0], l = x[1].v[0], dl = x[2].v[0];
-    int64_t cnt = (int64_t)fmax(ceil((l - s) / dl), 0.0);
-    rc = arr_new(&c, &y, 1, &cnt, x[0].is_int);
-    for (int64_t j = 0; !rc && j < cnt; j++) y.v[j] = s + j * dl;
-  } else if (!strcmp(op, "Expand")) {
-    if (n_in < 2 || !in[1] || !in[1]->i || in[1]->n > MAXD) {
-      ferr(&c, "shape missing or not integer");
-      goto done;
-    }
-    arr_t sh[2] = {x[0]};
-    if (arr_new(&c, &sh[1], (int)in[1]->n, in[1]->i, 1)) goto done;
-    for (int64_t j = 0; j < sh[1].n; j++) sh[1].v[j] = 0.0;
-    arr_t tmp;
-    rc = bcast(&c, 2, sh, &tmp, x[0].is_int);
-    if (!rc) {
-      int64_t idx[MAXD];
-      for (int64_t j = 0; j < tmp.n; j++) {
-        unravel(j, tmp.nd, tmp.d, idx);
-        tmp.v[j] = x[0].v[bindex(&x[0], tmp.nd, idx)];
-      }
-      y = tmp;
-    }
-    arr_free(&sh[1]);
   } else {
-    int want = !strcmp(op, "Where") ? 3 : !strcmp(op, "Not") || !strcmp(op, "Neg") ? 1 : 2;
-    if (n_in != want) {
-      ferr(&c, "%d inputs, expected %d", n_in, want);
+    if (n_in != 2 || !in[1]) {
+      ferr(&c, "%d inputs, expected 2", n_in);
       goto done;
     }
-    for (int k = 0; k < want; k++)
-      if (!in[k]) {
-        ferr(&c, "missing input");
-        goto done;
-      }
-    rc = elementwise(&c, op, want, x, &y);
+    rc = elementwise(&c, op, x, &y);
   }
   if (!rc) arr_to(&y, out, nd->n_out ? nd->out[0] : "");
 done:

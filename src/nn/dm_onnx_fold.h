@@ -6,8 +6,7 @@
  *
  * Folded ops: Identity, Cast, ConstantOfShape, Concat, Reshape, Flatten,
  * Squeeze, Unsqueeze, Transpose, Slice (any step), Gather, Add, Sub, Mul,
- * Div (numpy broadcasting; integer division truncates), Equal, Not, Where,
- * Range, Expand, Neg. Tensors are float (FLOAT, DOUBLE) or int64 (integer and
+ * Div (numpy broadcasting; integer division truncates), Equal. Tensors are float (FLOAT, DOUBLE) or int64 (integer and
  * bool types), as dm_onnx.h stores them.
  */
 #ifndef DM_ONNX_FOLD_H
