@@ -59,6 +59,14 @@ static int want(const ctx_t *c, const dm_pb_field_t *f, int wire, const char *fi
   return parse_error(c, msg);
 }
 
+/* A string field into *dst (replacing an earlier value). */
+static int set_str(ctx_t *c, const dm_pb_field_t *f, char **dst, const char *field) {
+  if (want(c, f, DM_PB_LEN, field)) return -1;
+  free(*dst);
+  *dst = str_of(f);
+  return 0;
+}
+
 // --- TensorProto
 
 /* Appends a repeated numeric field (packed or not) to a growing array of int64 or float. */
@@ -164,10 +172,7 @@ static int read_tensor(ctx_t *c, const uint8_t *buf, size_t len, dm_onnx_tensor_
         e = add_varints(c, &f, &t->i, &ni, f.num == 5 ? "int32_data" : "int64_data");
         break;
       case 8:
-        if (!(e = want(c, &f, DM_PB_LEN, "name"))) {
-          free(t->name);
-          t->name = str_of(&f);
-        }
+        e = set_str(c, &f, &t->name, "name");
         break;
       case 9:
         e = want(c, &f, DM_PB_LEN, "raw_data");
@@ -284,10 +289,7 @@ static int read_attr(ctx_t *c, const uint8_t *buf, size_t len, dm_onnx_attr_t *a
     e = 0;
     switch (f.num) {
       case 1:
-        if (!(e = want(c, &f, DM_PB_LEN, "name"))) {
-          free(a->name);
-          a->name = str_of(&f);
-        }
+        e = set_str(c, &f, &a->name, "name");
         break;
       case 20:
         e = want(c, &f, DM_PB_VARINT, "type");
@@ -304,11 +306,8 @@ static int read_attr(ctx_t *c, const uint8_t *buf, size_t len, dm_onnx_attr_t *a
         seen = DM_ONNX_ATTR_INT;
         break;
       case 4:
-        if (!(e = want(c, &f, DM_PB_LEN, "s"))) {
-          free(a->s);
-          a->s = str_of(&f);
-          seen = DM_ONNX_ATTR_STRING;
-        }
+        e = set_str(c, &f, &a->s, "s");
+        seen = DM_ONNX_ATTR_STRING;
         break;
       case 5:
         if (!(e = want(c, &f, DM_PB_LEN, "t"))) {
@@ -370,22 +369,13 @@ static int read_node(ctx_t *c, const uint8_t *buf, size_t len, dm_onnx_node_t *n
         e = add_name(c, &f, &nd->out, &nd->n_out, "output");
         break;
       case 3:
-        if (!(e = want(c, &f, DM_PB_LEN, "name"))) {
-          free(nd->name);
-          nd->name = str_of(&f);
-        }
+        e = set_str(c, &f, &nd->name, "name");
         break;
       case 4:
-        if (!(e = want(c, &f, DM_PB_LEN, "op_type"))) {
-          free(nd->op_type);
-          nd->op_type = str_of(&f);
-        }
+        e = set_str(c, &f, &nd->op_type, "op_type");
         break;
       case 7:
-        if (!(e = want(c, &f, DM_PB_LEN, "domain"))) {
-          free(nd->domain);
-          nd->domain = str_of(&f);
-        }
+        e = set_str(c, &f, &nd->domain, "domain");
         break;
       case 5:
         if (!(e = want(c, &f, DM_PB_LEN, "attribute"))) {
@@ -436,9 +426,7 @@ static int read_value(ctx_t *c, const uint8_t *buf, size_t len, dm_onnx_value_t 
   v->ndim = -1; /* unknown until a shape is read */
   FOR_FIELDS(m, f, rc) {
     if (f.num == 1) {
-      if (want(c, &f, DM_PB_LEN, "name")) return -1;
-      free(v->name);
-      v->name = str_of(&f);
+      if (set_str(c, &f, &v->name, "name")) return -1;
     } else if (f.num == 2) { /* TypeProto */
       if (want(c, &f, DM_PB_LEN, "type")) return -1;
       dm_pb_t tm = dm_pb_view(f.data, f.len);
@@ -485,10 +473,7 @@ static int read_graph(ctx_t *c, const uint8_t *buf, size_t len, dm_onnx_model_t 
         }
         break;
       case 2:
-        if (!(e = want(c, &f, DM_PB_LEN, "name"))) {
-          free(o->graph_name);
-          o->graph_name = str_of(&f);
-        }
+        e = set_str(c, &f, &o->graph_name, "name");
         break;
       case 5:
         if (!(e = want(c, &f, DM_PB_LEN, "initializer"))) {
