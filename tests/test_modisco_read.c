@@ -78,7 +78,7 @@ int main(void) {
   dm_modisco_regions_t g = {chrom, rstart};
 
   /* 1. round trip, with genomic columns */
-  CHECK(dm_modisco_h5_write(path, &t, &pos, &neg, &g) == 0, "write");
+  CHECK(dm_modisco_h5_write(path, &t, &pos, &neg, &g, NULL) == 0, "write");
   dm_motif_set_t *set = dm_modisco_read(path);
   CHECK(set != NULL, "read");
   if (set) {
@@ -109,7 +109,7 @@ int main(void) {
 
   /* 2. lite schema (no genomic columns), no neg group */
   dm_modisco_metacluster_t none = {0, 0, NULL};
-  CHECK(dm_modisco_h5_write(path, &t, &pos, &none, NULL) == 0, "write lite schema");
+  CHECK(dm_modisco_h5_write(path, &t, &pos, &none, NULL, NULL) == 0, "write lite schema");
   set = dm_modisco_read(path);
   CHECK(set && set->n == 2 && set->has_pos && !set->has_neg && !set->m[0].chrom, "lite schema read");
   dm_modisco_read_free(set);

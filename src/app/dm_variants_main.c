@@ -6,6 +6,7 @@
 #include "dm_cmd.h"
 #include "dm_log.h"
 #include "dm_mem.h"
+#include "dm_output.h"
 #include "dm_variants_run.h"
 
 static const dm_param_spec_t variants_spec[] = {
@@ -37,7 +38,7 @@ static const dm_param_spec_t variants_spec[] = {
     {"Output:chunk_rows", DM_PARAM_INT, "4096", NULL, "alleles per HDF5 chunk, unit of work and of resume"},
     {"Output:resume", DM_PARAM_BOOL, "true", NULL,
      "continue an existing Output:file made with the same parameters, keeping finished chunks"},
-    {"Output:overwrite", DM_PARAM_BOOL, "false", NULL, "replace an existing Output:file"},
+    DM_OUTPUT_OVERWRITE_PARAM,
     {"Log:progress_seconds", DM_PARAM_FLOAT, "10", NULL, "seconds between progress lines"},
 };
 
@@ -102,10 +103,16 @@ static int variants_main(const dm_mpi_t *ctx, const dm_params_t *p) {
                  (long)job.chunk_rows, job.batch);
     goto out;
   }
-  if (!strcmp(job.tsv, job.output) || !strcmp(job.output, job.vcf) || !strcmp(job.tsv, job.vcf)) {
-    dm_log_error("Output:file, Output:tsv and Input:vcf must be three different files");
-    goto out;
-  }
+  /* the output policy (dm_output.h): outputs distinct from each other and
+   * from every input, usable, and existing ones only resumed or overwritten */
+  char fai[4096];
+  snprintf(fai, sizeof fai, "%s.fai", job.genome);
+  dm_output_path_t in[] = {{"Input:vcf", job.vcf},        {"Input:genome", job.genome},
+                           {"Input:genome (its .fai index)", fai}, {"Model:file", job.model},
+                           {"Model:weights", job.weights}, {NULL, NULL}};
+  dm_output_path_t outs[] = {{"Output:file", job.output}, {"Output:tsv", job.tsv}, {NULL, NULL}};
+  dm_output_policy_t pol = dm_output_policy_from_params(p, 1);
+  if (dm_output_check(ctx, &pol, in, outs) < 0) goto out;
   dm_log_collective(prev);
   char *all = dm_params_to_yaml(p, 0), *result = dm_params_to_yaml_except(p, 0, not_result);
   job.params_yaml = all;

@@ -20,6 +20,7 @@
 #include "dm_mem.h"
 #include "dm_model.h"
 #include "dm_onehot.h"
+#include "dm_output.h"
 #include "dm_sched.h"
 #include "dm_variant.h"
 #include "dm_vcf.h"
@@ -448,11 +449,11 @@ static int write_pvalues(run_t *r) {
 
 static int write_tsv(run_t *r) {
   const dm_variants_job_t *j = r->job;
-  char tmp[4096];
-  snprintf(tmp, sizeof tmp, "%s.tmp", j->tsv);
+  char *tmp = dm_output_tmpname(j->tsv);
   FILE *fp = fopen(tmp, "w");
   if (!fp) {
     dm_log_error("%s: cannot create", tmp);
+    free(tmp);
     return -1;
   }
   fprintf(fp, "## dmotif variants %s\n## parameters:\n", DM_VERSION);
@@ -497,11 +498,11 @@ static int write_tsv(run_t *r) {
       fputc('\n', fp);
     }
   }
-  if (fclose(fp) != 0 || bad || rename(tmp, j->tsv) != 0) {
-    dm_log_error("%s: cannot write the TSV (disk full?)", j->tsv);
-    remove(tmp);
-    return -1;
-  }
+  int ok = fclose(fp) == 0 && !bad;
+  if (!ok) dm_log_error("%s: cannot write the TSV (disk full?)", tmp);
+  int rc = dm_output_commit(tmp, j->tsv, ok);
+  free(tmp);
+  if (rc < 0) return -1;
   dm_log_info("%ld alleles scored; not scored: %ld REF mismatch, %ld off a chromosome end, %ld unknown contig, "
               "%ld ALT not a sequence",
               (long)cnt[4], (long)cnt[0], (long)cnt[1], (long)cnt[2], (long)cnt[3]);
@@ -574,7 +575,7 @@ static int setup(run_t *r) {
     r->null.n_refs = r->K;
     r->null.seed = j->null_seed;
   }
-  if (r->W || r->K) r->refws = dm_ref_ws_init(r->span_cap);
+  if ((r->W || r->K) && !(r->refws = dm_ref_ws_init(r->span_cap))) return -1;
   return 0;
 }
 
