@@ -10,6 +10,9 @@
  *    bit for bit what the API-built graph computes;
  *  - DeepLIFT (every rule set) and integrated gradients on the graph:
  *    summation-to-delta for unit, counts and profile targets on every output;
+ *  - a ChromBPNet-like functional model of 1000 bp with a cropped, flattened
+ *    profile head (tests/data/long_model, tools/gen_long_model.py): its
+ *    outputs equal the generator's numpy forward pass;
  *  - the builder and the loader refuse bad graphs, naming the node. */
 #include <math.h>
 #include <stdlib.h>
@@ -437,6 +440,50 @@ static void check_errors(void) {
   dm_graph_destroy(g);
 }
 
+/* Reads a float dataset of a small HDF5 file into a new array (NULL on error). */
+static float *read_f32(const char *path, const char *name, size_t n) {
+  hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
+  if (f < 0) return NULL;
+  hid_t d = H5Dopen(f, name, H5P_DEFAULT), sp = H5Dget_space(d);
+  float *a = NULL;
+  if (d >= 0 && (size_t)H5Sget_simple_extent_npoints(sp) == n) {
+    a = malloc(sizeof(float) * n);
+    if (H5Dread(d, H5T_NATIVE_FLOAT, H5S_ALL, H5S_ALL, H5P_DEFAULT, a) < 0) free(a), a = NULL;
+  }
+  H5Sclose(sp);
+  H5Dclose(d);
+  H5Fclose(f);
+  return a;
+}
+
+static void check_long_model(void) {
+  const char *dir = DM_TEST_DATA "/long_model/";
+  char mp[512], rp[512];
+  snprintf(mp, sizeof mp, "%schrombpnet_like.h5", dir);
+  snprintf(rp, sizeof rp, "%sreference.h5", dir);
+  dm_model_t *m = dm_model_load(mp, NULL);
+  float *x = read_f32(rp, "x", 3 * 1000 * 4), *prof = read_f32(rp, "profile", 3 * 500),
+        *cnt = read_f32(rp, "counts", 3);
+  CHECK(m && x && prof && cnt, "long model and its reference load");
+  if (m && x && prof && cnt) {
+    CHECK(m->in_len == 1000 && m->n_outputs == 2 && dm_graph_size(m, m->outputs[0].tensor) == 500 &&
+              !strcmp(m->outputs[1].name, "logcount_predictions"),
+          "long model: input %d, %d outputs", m->in_len, m->n_outputs);
+    dm_run_t *r = dm_forward_init(m, 3, 1);
+    memcpy(r->in, x, sizeof(float) * 3 * 1000 * 4);
+    dm_forward_run(r, 3);
+    double err = 0.0;
+    for (int e = 0; e < 3 * 500; e++) err = fmax(err, fabs(dm_forward_output(r, 0)[e] - prof[e]) / (1 + fabs(prof[e])));
+    for (int e = 0; e < 3; e++) err = fmax(err, fabs(dm_forward_output(r, 1)[e] - cnt[e]) / (1 + fabs(cnt[e])));
+    CHECK(err < 1e-5, "long model outputs = numpy reference: max rel error %g", err);
+    dm_forward_destroy(r);
+  }
+  dm_model_destroy(m);
+  free(x);
+  free(prof);
+  free(cnt);
+}
+
 int main(void) {
   dm_log_init(0, DM_LOG_WARN);
   srand(4321);
@@ -453,6 +500,7 @@ int main(void) {
   dm_graph_destroy(g);
   check_keras();
   check_errors();
+  check_long_model();
   unlink(h5_path);
   for (int i = 0; i < NW; i++) free(W[i].k), free(W[i].b);
   return dm_test_summary("test_nn_graph");

@@ -249,6 +249,17 @@ int main(void) {
   };
   int nl = sizeof layers / sizeof *layers;
   for (int i = 0; i < nl; i++) check_layer(&layers[i], 3);
+  /* 32+ input channels: one GEMM per tap on shifted rows */
+  dm_node_t wide[] = {
+      make(DM_OP_CONV1D, 9, 32, 3, 3, 1, 2, 0),  /* valid, dilation 2 */
+      make(DM_OP_CONV1D, 8, 33, 2, 4, 2, 1, 1),  /* same, stride 2 */
+      make(DM_OP_CONV1D, 11, 32, 2, 3, 3, 1, 0), /* valid, stride 3 with overhang */
+      make(DM_OP_CONV1D, 7, 32, 2, 3, 1, 3, 1),  /* same, dilation 3 (taps off both ends) */
+  };
+  for (size_t i = 0; i < sizeof wide / sizeof *wide; i++) {
+    check_layer(&wide[i], 2);
+    unmake(&wide[i]);
+  }
   /* more output rows than one im2col chunk */
   dm_node_t big = make(DM_OP_CONV1D, 12, 4, 5, 3, 1, 1, 0);
   check_layer(&big, 80);

@@ -87,6 +87,18 @@ fail:
 }
 
 int dm_target_units(const dm_model_t *m, const long *units, int n_units, dm_target_t **out) {
+  if (!n_units && m->n_outputs > 1) {
+    *out = dm_calloc("targets", m->n_outputs, sizeof **out);
+    for (int o = 0; o < m->n_outputs; o++) {
+      dm_target_t *t = &(*out)[o];
+      t->output = o;
+      t->kind = dm_graph_size(m, m->outputs[o].tensor) == 1 ? DM_TARGET_UNIT : DM_TARGET_PROFILE;
+      snprintf(t->name, sizeof t->name, "%s", m->outputs[o].name);
+      for (char *c = t->name; *c; c++)
+        if (*c == '/') *c = '_'; /* a task name is an HDF5 group name */
+    }
+    return m->n_outputs;
+  }
   int n = n_units ? n_units : m->n_tasks;
   *out = dm_calloc("targets", n, sizeof **out);
   for (int k = 0; k < n; k++) {

@@ -48,8 +48,10 @@ DM_RESULT_USED int dm_target_parse(const dm_model_t *m, const char *spec, dm_tar
 DM_RESULT_USED int dm_target_parse_list(const dm_model_t *m, const char *specs, dm_target_t **out);
 
 /**
- * @brief The unit targets of output 0: the given units, or all of them if n_units is 0;
- *        named by the unit index ("0", "1", ...).
+ * @brief Default targets: the given units of output 0 (named "0", "1", ...); without
+ *        units, every unit of a single-output model, and for a model with several
+ *        outputs one target per output named as the output (its unit if it has one,
+ *        else its profile target: both heads of a BPNet / ChromBPNet model).
  * @return the count, or -1 (logged: a unit that does not exist)
  */
 DM_RESULT_USED int dm_target_units(const dm_model_t *m, const long *units, int n_units, dm_target_t **out);

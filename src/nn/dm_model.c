@@ -46,6 +46,7 @@ static char *read_str_attr(hid_t obj, const char *name, int *n_out) {
     char **v = dm_calloc("h5 strings", n ? n : 1, sizeof *v);
     hid_t mt = H5Tcopy(H5T_C_S1);
     H5Tset_size(mt, H5T_VARIABLE);
+    H5Tset_cset(mt, H5Tget_cset(t)); /* h5py writes UTF-8 */
     if (H5Aread(a, mt, v) >= 0) {
       size_t tot = 1;
       for (hssize_t i = 0; i < n; i++) tot += (v[i] ? strlen(v[i]) : 0) + 1;
@@ -65,6 +66,7 @@ static char *read_str_attr(hid_t obj, const char *name, int *n_out) {
     char *raw = dm_calloc("h5 strings", (size_t)n * sz + 1, 1);
     hid_t mt = H5Tcopy(H5T_C_S1);
     H5Tset_size(mt, sz);
+    H5Tset_cset(mt, H5Tget_cset(t));
     H5Tset_strpad(mt, H5T_STR_NULLPAD); /* a full-width string has no terminator */
     if (H5Aread(a, mt, raw) >= 0) {
       out = dm_calloc("h5 strings", (size_t)n * (sz + 1) + 1, 1);

@@ -82,8 +82,55 @@ static void conv_col2im_row(const dm_node_t *ly, const float *col, int g, float 
   }
 }
 
+/* Convolutions with many input channels run as one GEMM per kernel tap on
+ * shifted (strided) views of the rows, with no copies; narrow ones (one-hot
+ * input) through im2col, where a tap alone would be a GEMM of inner size < 32.
+ * The choice depends on the shapes only. */
+#define DM_CONV_SHIFT_MIN_CH 32
+
+static int conv_shifted(const dm_node_t *ly) { return ly->in_ch >= DM_CONV_SHIFT_MIN_CH; }
+
+/* Output positions [*p0, *p1) whose tap k falls inside the input. */
+static void tap_range(const dm_node_t *ly, int k, int *p0, int *p1) {
+  int off = k * ly->dilation - ly->pad_left; /* input position of output 0's tap k */
+  *p0 = off >= 0 ? 0 : (-off + ly->stride - 1) / ly->stride;
+  int last = ly->in_len - 1 - off; /* p * stride <= last */
+  *p1 = last < 0 ? 0 : last / ly->stride + 1;
+  if (*p1 > ly->out_len) *p1 = ly->out_len;
+  if (*p0 > *p1) *p0 = *p1;
+}
+
+/* Forward: y[b] (+)= Σ_k x[b] shifted by tap k · W_k; transpose: dx[b] (+)= Σ_k dy[b] · W_k^T
+ * placed at tap k's input positions; per row b. src/dst: x/y or dy/dx. */
+static void conv_taps(const dm_node_t *ly, const float *w, int n, const float *src, float *dst, int acc,
+                      int transpose) {
+  size_t ci = ly->in_ch, co = ly->out_ch, in = (size_t)ly->in_len * ci, out = (size_t)ly->out_len * co;
+  if (!acc) memset(dst, 0, sizeof(float) * n * (transpose ? in : out));
+  for (int k = 0; k < ly->kernel; k++) {
+    int p0, p1;
+    tap_range(ly, k, &p0, &p1);
+    if (p1 <= p0) continue;
+    size_t off = ((size_t)p0 * ly->stride + (size_t)k * ly->dilation - ly->pad_left) * ci; /* >= 0 */
+    const float *wk = w + k * ci * co;
+    for (int b = 0; b < n; b++) {
+      const float *xs = src + b * (transpose ? out : in);
+      float *yd = dst + b * (transpose ? in : out);
+      if (transpose)
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, p1 - p0, (int)ci, (int)co, 1.0f, xs + (size_t)p0 * co,
+                    (int)co, wk, (int)co, 1.0f, yd + off, ly->stride * (int)ci);
+      else
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, p1 - p0, (int)co, (int)ci, 1.0f, xs + off,
+                    ly->stride * (int)ci, wk, (int)co, 1.0f, yd + (size_t)p0 * co, (int)co);
+    }
+  }
+}
+
 static void conv_apply(const dm_node_t *ly, const float *w, int n, const float *x, float *y, int acc,
                        float *col) {
+  if (conv_shifted(ly)) {
+    conv_taps(ly, w, n, x, y, acc, 0);
+    return;
+  }
   int kc = ly->kernel * ly->in_ch, rows = n * ly->out_len;
   for (int g0 = 0; g0 < rows; g0 += DM_CONV_CHUNK) {
     int m = rows - g0 < DM_CONV_CHUNK ? rows - g0 : DM_CONV_CHUNK;
@@ -95,6 +142,10 @@ static void conv_apply(const dm_node_t *ly, const float *w, int n, const float *
 
 static void conv_transpose(const dm_node_t *ly, const float *w, int n, const float *dy, float *dx, int acc,
                            float *col) {
+  if (conv_shifted(ly)) {
+    conv_taps(ly, w, n, dy, dx, acc, 1);
+    return;
+  }
   int kc = ly->kernel * ly->in_ch, rows = n * ly->out_len;
   if (!acc) memset(dx, 0, sizeof(float) * n * dm_ops_in_size(ly));
   for (int g0 = 0; g0 < rows; g0 += DM_CONV_CHUNK) {
@@ -449,7 +500,7 @@ dm_rule_kind_t dm_ops_rule(dm_op_t op) {
 }
 
 size_t dm_ops_scratch_floats(const dm_node_t *ly) {
-  return ly->op == DM_OP_CONV1D ? (size_t)DM_CONV_CHUNK * ly->kernel * ly->in_ch : 0;
+  return ly->op == DM_OP_CONV1D && !conv_shifted(ly) ? (size_t)DM_CONV_CHUNK * ly->kernel * ly->in_ch : 0;
 }
 
 double dm_ops_macs(const dm_node_t *ly) {
