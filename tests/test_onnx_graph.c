@@ -283,11 +283,30 @@ static void expect_fail(const char *path, const char *needle) {
   dm_model_destroy(m);
 }
 
+/* dm_model_load dispatches on the content: an ONNX file without the .onnx name loads as ONNX. */
+static void check_dispatch(void) {
+  char tmp[] = "/tmp/dm_onnx_model_XXXXXX";
+  int fd = mkstemp(tmp);
+  FILE *in = fopen(MODELS "zoo_crop_squeeze.onnx", "rb");
+  CHECK(fd >= 0 && in, "temp file");
+  if (fd < 0 || !in) return;
+  char buf[4096];
+  size_t n;
+  while ((n = fread(buf, 1, sizeof buf, in)) > 0) CHECK(write(fd, buf, n) == (ssize_t)n, "write");
+  fclose(in);
+  close(fd);
+  dm_model_t *m = dm_model_load(tmp, NULL);
+  CHECK(m && m->n_outputs == 1 && m->in_len == 32, "ONNX content under another name loads as ONNX");
+  dm_model_destroy(m);
+  unlink(tmp);
+}
+
 int main(void) {
   dm_log_init(0, DM_LOG_ERROR);
   check_bpnet();
   check_methods();
   check_zoo();
+  check_dispatch();
   expect_fail(MODELS "bad_elu.onnx", "node '/Elu' (Elu): unsupported op type Elu");
   expect_fail(MODELS "bpnet_keras.h5", "not a valid ONNX model");
   return dm_test_summary("test_onnx_graph");
