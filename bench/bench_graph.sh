@@ -11,7 +11,7 @@ src=$(cd "$(dirname "$0")/.." && pwd)
 build=$(cd "${1:-$src/build}" && pwd)
 n=${2:-2} batch=${3:-8} rep=${4:-3}
 export OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1
-echo "machine: $(nproc) cores, $(uptime | sed 's/.*load/load/')"
+echo "machine: $(getconf _NPROCESSORS_ONLN) cores, $(uptime | sed 's/.*load/load/')"
 out=$(mktemp /tmp/dm_bench_graph.XXXXXX)
 trap 'rm -f "$out"' EXIT
 "$build"/tests/bench_graph "$n" 10 50 "$batch" "$rep" | tee "$out"

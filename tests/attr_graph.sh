@@ -4,7 +4,7 @@
 # to 1000 bp: both heads as named tasks (profile: weighted mean-normalised
 # logits, counts), NP ranks bit-identical to one rank for deeplift and ig;
 # (at 2 ranks only:) the default targets are the two heads; bad targets are
-# refused by name.
+# refused by name; a named task exports.
 set -u
 . "$SRC"/tests/lib.sh
 run() { $MPIEXEC "$NP" "$DMOTIF" attr -q "$@"; }
@@ -59,4 +59,7 @@ for bad in "nohead" "logits_profile_predictions" "logits_profile_predictions:500
   "$DMOTIF" attr -q -p p.yml -P Output:file=bad.h5 -P "Attr:targets=$bad" 2> bad.log
   check "[ \$? -ne 0 ] && grep -q 'Attr:targets' bad.log && [ ! -e bad.h5 ]" "target '$bad' not refused clearly"
 done
+# a named task exports like a numbered one
+"$DMOTIF" export -q -P Input:attr=ref.h5 -P Input:task=profile -P Output:dir=ex
+check "[ \$? -eq 0 ] && ls ex/hyp.* > /dev/null" "export of task 'profile' failed"
 exit $fail
