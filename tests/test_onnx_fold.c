@@ -1,6 +1,7 @@
 /* test_onnx_fold: constant folding of ONNX nodes on hand-worked cases
  * (numpy semantics worked out by hand): the shape arithmetic torch leaves in
  * exports, F.pad's pads computation, broadcasting, integer division. */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -121,6 +122,22 @@ int main(void) {
   dm_onnx_tensor_t m23 = floats_t(2, d23, sum);
   expect("Flatten", &ax0, 1, 1, (const dm_onnx_tensor_t *[]){&m23}, 2, (int64_t[]){1, 6}, NULL, sum);
   expect("Identity", NULL, 0, 1, (const dm_onnx_tensor_t *[]){&m23}, 2, d23, NULL, sum);
+
+  /* reductions of sum (2, 3) = [[1.5 2.5 3.5] [10.5 11.5 12.5]]; Log, Exp */
+  dm_onnx_attr_t keep0 = {.name = "keepdims", .type = DM_ONNX_ATTR_INT, .i = 0};
+  dm_onnx_tensor_t axes01 = ints_t(1, d2, (int64_t[]){0, 1}), axes1 = ints_t(1, d1, (int64_t[]){-1});
+  expect("ReduceSum", &keep0, 1, 2, (const dm_onnx_tensor_t *[]){&m23, &axes01}, 0, NULL, NULL,
+         (float[]){42.0f});
+  expect("ReduceSum", NULL, 0, 2, (const dm_onnx_tensor_t *[]){&m23, &axes1}, 2, (int64_t[]){2, 1}, NULL,
+         (float[]){7.5f, 34.5f});
+  dm_onnx_attr_t ax0s = {.name = "axes", .type = DM_ONNX_ATTR_INTS, .ints = (int64_t[]){0}, .n_ints = 1};
+  dm_onnx_attr_t mean_attrs[2] = {ax0s, keep0};
+  expect("ReduceMean", mean_attrs, 2, 1, (const dm_onnx_tensor_t *[]){&m23}, 1, (int64_t[]){3}, NULL,
+         (float[]){6.0f, 7.0f, 8.0f});
+  expect("ReduceMax", &keep0, 1, 1, (const dm_onnx_tensor_t *[]){&m23}, 0, NULL, NULL, (float[]){12.5f});
+  dm_onnx_tensor_t ones = floats_t(1, d2, (float[]){1.0f, 0.0f});
+  expect("Log", NULL, 0, 1, (const dm_onnx_tensor_t *[]){&ones}, 1, d2, NULL, (float[]){0.0f, -INFINITY});
+  expect("Exp", NULL, 0, 1, (const dm_onnx_tensor_t *[]){&ones}, 1, d2, NULL, (float[]){expf(1.0f), 1.0f});
 
   /* not folded, and errors */
   dm_onnx_node_t conv = {.name = "c", .op_type = "Conv", .domain = "", .n_in = 1, .n_out = 1, .out = OUT};

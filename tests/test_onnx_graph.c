@@ -224,9 +224,10 @@ static void check_methods(void) {
 
 static void check_zoo(void) {
   /* file prefix, name in zoo_ref.h5: dyn_ files are the same modules exported with a dynamic batch */
-  const char *zoo[][2] = {{"zoo", "basset"},      {"zoo", "chrombpnet_lite"}, {"zoo", "matmul_head"},
-                          {"zoo", "misc"},        {"zoo", "crop_squeeze"},    {"dyn", "chrombpnet_lite"},
-                          {"dyn", "matmul_head"}, {"dyn", "crop_squeeze"}};
+  const char *zoo[][2] = {
+      {"zoo", "basset"},       {"zoo", "chrombpnet_lite"}, {"zoo", "matmul_head"},     {"zoo", "misc"},
+      {"zoo", "crop_squeeze"}, {"zoo", "bpnet_lite_ctl"},  {"dyn", "chrombpnet_lite"}, {"dyn", "matmul_head"},
+      {"dyn", "crop_squeeze"}};
   for (size_t zi = 0; zi < sizeof zoo / sizeof *zoo; zi++) {
     char path[512], name[64];
     snprintf(path, sizeof path, MODELS "%s_%s.onnx", zoo[zi][0], zoo[zi][1]);

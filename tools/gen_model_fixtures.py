@@ -22,6 +22,8 @@ zoo_ref.h5            torch.onnx.export, with their outputs on fixed inputs, to
                       find out (and test) what ops the exporter emits.
 dyn_*.onnx            Some of them exported with a dynamic batch axis (Shape
                       arithmetic and If in the graph, which dmotif folds).
+                      zoo_bpnet_lite_ctl.onnx has a second input (control
+                      tracks), which dmotif feeds zeros.
 bad_*.onnx            An export dmotif refuses: an unsupported op (Elu).
 PROVENANCE.txt        Versions, op lists of every .onnx file, sha256 sums.
 
@@ -419,22 +421,52 @@ class CropSqueeze(nn.Module):
         return p[:, :, k:k + 20].squeeze(1)
 
 
+class BPNetLiteCtl(nn.Module):
+    """bpnet-lite's BPNet forward with control tracks (a second input,
+    (N, 2, L)): concatenated before the profile conv, and log(1 + summed
+    control) as a feature of the counts head. dmotif feeds extra inputs zeros."""
+
+    def __init__(self, n_filters=8, n_layers=3, trimming=20):
+        super().__init__()
+        self.trimming = trimming
+        self.iconv = nn.Conv1d(4, n_filters, 21, padding=10)
+        self.rconvs = nn.ModuleList(nn.Conv1d(n_filters, n_filters, 3, padding=2 ** i, dilation=2 ** i)
+                                    for i in range(1, n_layers + 1))
+        self.fconv = nn.Conv1d(n_filters + 2, 2, 75, padding=37)
+        self.linear = nn.Linear(n_filters + 1, 1)
+
+    def forward(self, x, x_ctl):  # (N, 4, L), (N, 2, L)
+        start, end = self.trimming, x.shape[2] - self.trimming
+        x = torch.relu(self.iconv(x))
+        for conv in self.rconvs:
+            x = torch.add(x, torch.relu(conv(x)))
+        y_profile = self.fconv(torch.cat([x, x_ctl], dim=1))[:, :, start:end]
+        x = torch.mean(x[:, :, start - 37:end + 37], dim=2)
+        ctl = torch.sum(x_ctl[:, :, start - 37:end + 37], dim=(1, 2)).unsqueeze(-1)
+        x = torch.cat([x, torch.log(ctl + 1)], dim=-1)
+        return y_profile, self.linear(x).reshape(x.shape[0], 1)
+
+
 ZOO = {  # name -> (module factory, input shape without N, opset)
     "basset": (lambda: Basset(), (4, 100), 13),
     "chrombpnet_lite": (lambda: ChromBPNetLite(), (120, 4), 17),
     "matmul_head": (lambda: MatMulHead(), (4, 64), 14),
     "misc": (lambda: Misc(), (4, 64), 14),
     "crop_squeeze": (lambda: CropSqueeze(), (4, 32), 14),
+    "bpnet_lite_ctl": (lambda: BPNetLiteCtl(), (4, 120), 14),
 }
+CONTROL = {"bpnet_lite_ctl": 2}  # models with a second input of that many channels (zeros)
 DYNAMIC = ("chrombpnet_lite", "matmul_head", "crop_squeeze")  # also exported with a dynamic batch axis
 
 
 def export(m, example, path, names_out, opset, dynamic=False):
     """dynamic: batch axis dynamic (dynamic_axes); torch 1.13 then keeps the
     shape arithmetic of the traced Python code (Shape, Gather, If, ...) in
-    the graph. A fixed batch folds it away."""
-    axes = {"sequence": {0: "batch"}, **{n: {0: "batch"} for n in names_out}} if dynamic else None
-    torch.onnx.export(m, example, path, input_names=["sequence"], output_names=names_out,
+    the graph. A fixed batch folds it away. example: a tensor, or a tuple
+    (sequence, control)."""
+    names_in = ["sequence", "control"][:len(example) if isinstance(example, tuple) else 1]
+    axes = {**{n: {0: "batch"} for n in names_in}, **{n: {0: "batch"} for n in names_out}} if dynamic else None
+    torch.onnx.export(m, example, path, input_names=names_in, output_names=names_out,
                       dynamic_axes=axes, opset_version=opset, do_constant_folding=True)
 
 
@@ -442,7 +474,8 @@ def write_zoo(out):
     rng = np.random.default_rng(7)
     with h5py.File(os.path.join(out, "zoo_ref.h5"), "w") as f:
         f.attrs["description"] = ("Outputs of the zoo_*.onnx models (PyTorch float32, eval mode) on x; "
-                                  "x is one-hot channels last (S, L, 4) whatever the model's own layout")
+                                  "x is one-hot channels last (S, L, 4) whatever the model's own layout; "
+                                  "a second input (control tracks) is zeros")
         for name, (make, shape, opset) in ZOO.items():
             torch.manual_seed(11)
             m = make().eval()
@@ -457,8 +490,10 @@ def write_zoo(out):
             x = np.eye(4, dtype=np.float32)[rng.integers(0, 4, size=(2, L))]  # (2, L, 4)
             xt = torch.from_numpy(x)
             xin = xt.permute(0, 2, 1).contiguous() if shape[0] == 4 else xt
+            if name in CONTROL:
+                xin = (xin, torch.zeros(2, CONTROL[name], L))
             with torch.no_grad():
-                y = m(xin)
+                y = m(*xin) if isinstance(xin, tuple) else m(xin)
             ys = y if isinstance(y, tuple) else (y,)
             names = ["out%d" % i for i in range(len(ys))]
             export(m, xin, os.path.join(out, "zoo_%s.onnx" % name), names, opset)
@@ -503,7 +538,7 @@ def main():
     write_bad(out)
     dyn = []  # op lists with a dynamic batch axis (files not kept)
     for name, mod, shape, opset in [("bpnet", m, (4, L_IN), 14)] + [(n, z[0](), z[1], z[2]) for n, z in ZOO.items()]:
-        if name.startswith("crop"):
+        if name.startswith("crop") or name in CONTROL:
             continue
         tmp = os.path.join(out, "tmp_dynamic.onnx")
         y = mod.eval()(torch.zeros(1, *shape))

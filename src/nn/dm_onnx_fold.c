@@ -306,13 +306,46 @@ static int gather(fctx_t *c, const arr_t *x, const arr_t *ind, int64_t axis, arr
   return 0;
 }
 
+/* ReduceSum / ReduceMean / ReduceMax over axes (all if none), keepdims. */
+static int reduce(fctx_t *c, const char *op, const arr_t *x, int n, const int64_t *axes, int keep,
+                  arr_t *out) {
+  int mark[MAXD] = {0}, nd = 0;
+  int64_t d[MAXD], idx[MAXD], cnt = 1;
+  for (int k = 0; k < (n > 0 ? n : x->nd); k++) {
+    int a = n > 0 ? norm_axis(c, axes[k], x->nd) : k;
+    if (a < 0) return -1;
+    mark[a] = 1;
+  }
+  for (int k = 0; k < x->nd; k++) {
+    if (mark[k]) cnt *= x->d[k];
+    if (!mark[k] || keep) d[nd++] = mark[k] ? 1 : x->d[k];
+  }
+  if (cnt == 0) return ferr(c, "reduction over an empty axis");
+  if (arr_new(c, out, nd, d, x->is_int && strcmp(op, "ReduceMean"))) return -1;
+  int mx = !strcmp(op, "ReduceMax");
+  for (int64_t j = 0; j < out->n; j++) out->v[j] = mx ? -INFINITY : 0.0;
+  for (int64_t j = 0; j < x->n; j++) { /* output index: the input's with the reduced axes dropped or 0 */
+    unravel(j, x->nd, x->d, idx);
+    int64_t o = 0;
+    for (int k = 0, m = 0; k < x->nd; k++) {
+      if (mark[k] && !keep) continue;
+      o = o * d[m++] + (mark[k] ? 0 : idx[k]);
+    }
+    out->v[o] = mx ? fmax(out->v[o], x->v[j]) : out->v[o] + x->v[j];
+  }
+  if (!strcmp(op, "ReduceMean"))
+    for (int64_t j = 0; j < out->n; j++) out->v[j] /= (double)cnt;
+  return 0;
+}
+
 // --- dispatch
 
 int dm_onnx_fold(const dm_onnx_node_t *nd, const dm_onnx_tensor_t *const *in, dm_onnx_tensor_t *out,
                  char *err, size_t n_err) {
   static const char *const ops[] = {
-      "Identity",  "Cast",  "ConstantOfShape", "Concat", "Reshape", "Flatten", "Squeeze", "Unsqueeze",
-      "Transpose", "Slice", "Gather",          "Add",    "Sub",     "Mul",     "Div",     "Equal"};
+      "Identity",  "Cast",      "ConstantOfShape", "Concat",     "Reshape",   "Flatten", "Squeeze",
+      "Unsqueeze", "Transpose", "Slice",           "Gather",     "Add",       "Sub",     "Mul",
+      "Div",       "Equal",     "ReduceSum",       "ReduceMean", "ReduceMax", "Log",     "Exp"};
   const char *op = nd->op_type;
   int known = 0;
   for (size_t k = 0; k < sizeof ops / sizeof *ops; k++) known |= !strcmp(op, ops[k]);
@@ -415,6 +448,17 @@ int dm_onnx_fold(const dm_onnx_node_t *nd, const dm_onnx_tensor_t *const *in, dm
       goto done;
     }
     rc = gather(&c, &x[0], &x[1], a ? a->i : 0, &y);
+  } else if (!strncmp(op, "Reduce", 6)) {
+    const dm_onnx_attr_t *k = dm_onnx_attr(nd, "keepdims");
+    if (ints(nd, in, "axes", 1, v, &n)) {
+      ferr(&c, "axes not integer");
+      goto done;
+    }
+    rc = reduce(&c, op, &x[0], n, v, k ? k->i != 0 : 1, &y);
+  } else if (!strcmp(op, "Log") || !strcmp(op, "Exp")) {
+    rc = reshape(&c, &x[0], x[0].nd, x[0].d, &y);
+    y.is_int = 0;
+    for (int64_t j = 0; !rc && j < y.n; j++) y.v[j] = op[0] == 'L' ? log(y.v[j]) : exp(y.v[j]);
   } else {
     if (n_in != 2 || !in[1]) {
       ferr(&c, "%d inputs, expected 2", n_in);

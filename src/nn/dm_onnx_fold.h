@@ -2,12 +2,14 @@
  * (constant folding). torch.onnx.export leaves such subgraphs in the file,
  * e.g. the pads of F.pad (ConstantOfShape, Concat, Reshape, Slice with a
  * negative step, Transpose, Cast) or shape arithmetic (Gather, Unsqueeze,
- * Concat, Add, Div, Equal on the output of Shape).
+ * Concat, Add, Div, Equal on the output of Shape), or what depends only on
+ * a model's extra inputs (control tracks, taken as zeros).
  *
  * Folded ops: Identity, Cast, ConstantOfShape, Concat, Reshape, Flatten,
  * Squeeze, Unsqueeze, Transpose, Slice (any step), Gather, Add, Sub, Mul,
- * Div (numpy broadcasting; integer division truncates), Equal. Tensors are float (FLOAT, DOUBLE) or int64 (integer and
- * bool types), as dm_onnx.h stores them.
+ * Div (numpy broadcasting; integer division truncates), Equal, ReduceSum,
+ * ReduceMean, ReduceMax (axes as attribute or input; none: all), Log, Exp. Tensors are float (FLOAT, DOUBLE)
+ * or int64 (integer and bool types), as dm_onnx.h stores them.
  */
 #ifndef DM_ONNX_FOLD_H
 #define DM_ONNX_FOLD_H

@@ -684,25 +684,35 @@ static int map_gather(ld_t *L) {
   return reshape_to(L, x, rank, d);
 }
 
-/* A constant (rows, k) concatenated to computed (N, F) values: a zero-weight
- * Dense of computed input src with the constant row as bias. */
-static int const_columns(ld_t *L, const dm_onnx_tensor_t *c, const val_t *src, val_t *out) {
-  if (c->ndim != 2 || !c->f) return node_err(L, "constant input to Concat of this shape is not supported");
-  int64_t rows = c->dims[0], k = c->dims[1];
-  for (int64_t r = 1; r < rows; r++)
-    if (memcmp(c->f, c->f + r * k, sizeof(float) * (size_t)k))
-      return node_err(L, "constant input to Concat differs between rows (batch)");
+/* A constant c concatenated along ONNX axis a to computed values like ref,
+ * where a is the IR channel axis: a zero-weight Dense of ref with the
+ * constant's values along a as bias. c must not vary along the other axes
+ * (torch bakes the export batch into such constants; extra inputs are zeros). */
+static int const_block(ld_t *L, const dm_onnx_tensor_t *c, const val_t *ref, int a, val_t *out) {
+  if (ir_axis(ref, a) != DM_AXIS_CH || !c->f || c->ndim != ref->rank)
+    return node_err(L, "a constant input to Concat is supported only along the channel axis");
+  int64_t k = c->dims[a], inner = 1;
+  for (int j = a + 1; j < c->ndim; j++) inner *= c->dims[j];
+  float *v = dm_malloc("constant", sizeof(float) * (size_t)k);
+  for (int64_t j = 0; j < k; j++) v[j] = c->f[j * inner];
+  for (int64_t e = 0; e < c->n; e++)
+    if (c->f[e] != v[(e / inner) % k]) {
+      free(v);
+      return node_err(L, "a constant input to Concat varies along an axis other than the concatenated one");
+    }
   int len, ch;
-  ir_shape(src, &len, &ch);
+  ir_shape(ref, &len, &ch);
   dm_node_spec_t s = {.op = DM_OP_DENSE,
                       .n_in = 1,
-                      .in = {src->t},
+                      .in = {ref->t},
                       .units = (int)k,
                       .w = dm_calloc("constant", (size_t)ch * k, sizeof(float)),
-                      .b = fdup(c->f, k)};
+                      .b = v};
   int t = emit(L, &s, "constant");
   if (t < 0) return -1;
-  *out = (val_t){.t = t, .rank = 2, .d = {0, k, 1}};
+  *out = *ref;
+  out->t = t;
+  out->d[a] = k;
   return 0;
 }
 
@@ -723,8 +733,7 @@ static int map_concat(ld_t *L) {
   y.d[a] = 0;
   for (int k = 0; k < n; k++) {
     if (in[k].t < 0) {
-      if (ref.rank != 2) return node_err(L, "constant input to Concat of a rank-3 tensor is not supported");
-      if (const_columns(L, in[k].c, &ref, &in[k])) return -1;
+      if (const_block(L, in[k].c, &ref, a, &in[k])) return -1;
     } else if (computed(L, k, &in[k]) || orient(L, &in[k], ref.swap)) {
       return -1;
     }
@@ -1010,30 +1019,39 @@ static int map_if(ld_t *L) {
 
 // --- graph inputs and outputs
 
+/* Input 0 is the one-hot sequence; further inputs (control tracks, bias
+ * tracks) are zeros, as constants of batch 1, so what depends on them alone
+ * folds away. */
 static int add_inputs(ld_t *L) {
   int n = 0;
   for (int k = 0; k < L->o->n_inputs; k++) {
     const dm_onnx_value_t *in = &L->o->inputs[k];
     if (dm_onnx_init(L->o, in->name)) continue; /* older exporters list initializers as inputs */
-    int ok = in->elem_type == DM_ONNX_FLOAT && (in->ndim == 2 || in->ndim == 3);
+    int ok = in->elem_type == DM_ONNX_FLOAT && in->ndim >= 1 && in->ndim <= DM_ONNX_MAX_DIMS;
     for (int d = 1; ok && d < in->ndim; d++) ok = in->dims[d] > 0;
-    if (!ok) {
-      dm_log_error("%s: input '%s' must be a float tensor (N, C, L) or (N, F) with fixed sizes", L->o->source,
-                   in->name);
+    if (!ok || (n == 0 && (in->ndim != 3 || (in->dims[1] != 4 && in->dims[2] != 4)))) {
+      dm_log_error("%s: input '%s' must be %s with fixed sizes", L->o->source, in->name,
+                   n ? "a float tensor" : "one-hot DNA, (N, 4, L) or (N, L, 4)");
       return -1;
     }
-    val_t v = {.name = in->name, .rank = in->ndim, .d = {0, in->dims[1], in->ndim == 3 ? in->dims[2] : 1}};
-    if (n == 0 && (in->ndim != 3 || (in->dims[1] != 4 && in->dims[2] != 4))) {
-      dm_log_error("%s: the first input '%s' must be one-hot DNA, (N, 4, L) or (N, L, 4)", L->o->source,
-                   in->name);
-      return -1;
+    if (n++ > 0) {
+      dm_onnx_tensor_t *t = own_tensor(L);
+      t->name = dm_strdup("constant", in->name);
+      t->dtype = DM_ONNX_FLOAT;
+      t->ndim = in->ndim;
+      t->n = 1;
+      for (int d = 0; d < in->ndim; d++) t->n *= t->dims[d] = d ? in->dims[d] : 1;
+      t->f = dm_calloc("constant", (size_t)t->n, sizeof(float));
+      val_t v = {.name = in->name, .t = -1, .c = t, .rank = t->ndim};
+      add_val(L, &v);
+      dm_log_info("%s: input '%s' is taken as zeros", L->o->source, in->name);
+      continue;
     }
-    v.swap = in->ndim == 3 && (n > 0 || in->dims[1] == 4); /* channels first */
+    val_t v = {.name = in->name, .rank = 3, .d = {0, in->dims[1], in->dims[2]}, .swap = in->dims[1] == 4};
     int len, ch;
     ir_shape(&v, &len, &ch);
     if ((v.t = dm_graph_add_input(L->g, in->name, len, ch)) < 0) return -1;
     add_val(L, &v);
-    n++;
   }
   if (n == 0) dm_log_error("%s: the graph has no input that is not an initializer", L->o->source);
   return n ? 0 : -1;

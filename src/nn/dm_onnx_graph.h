@@ -12,6 +12,9 @@
  * MatMul on the last axis; a model output, whose unit order is ONNX's).
  * The model input is (N, 4, L) or (N, L, 4) in ONNX (the one with 4 in axis
  * 1 is taken as channels first); users always give one-hot (N, L, 4).
+ * Further inputs (control tracks) are zeros: constants of batch 1, so what
+ * depends on them alone folds, and a concatenated zero track becomes a
+ * zero-weight Dense node.
  *
  * Ops: Conv (1-D, dilations, strides, pads or auto_pad, group 1), Gemm,
  * MatMul by a constant (+ Add), Relu, Sigmoid, Softmax / LogSoftmax /
