@@ -11,7 +11,8 @@
  *   - the other exports (Basset-like, ChromBPNet-lite, MatMul head, misc ops,
  *     and dynamic-batch exports with shape arithmetic and If) against
  *     PyTorch's predictions;
- *   - an unsupported op is an error naming the node. */
+ *   - an unsupported op, a grouped convolution and a softmax inside the network
+ *     are errors naming the node. */
 #include <fcntl.h>
 #include <math.h>
 #include <stdio.h>
@@ -309,6 +310,9 @@ int main(void) {
   check_zoo();
   check_dispatch();
   expect_fail(MODELS "bad_elu.onnx", "node '/Elu' (Elu): unsupported op type Elu");
+  expect_fail(MODELS "bad_groups.onnx", "node '/conv/Conv' (Conv): group 2 is not supported");
+  expect_fail(MODELS "bad_softmax.onnx",
+              "node '/Softmax' (Softmax): Softmax is supported only as the activation");
   expect_fail(MODELS "bpnet_keras.h5", "not a valid ONNX model");
   return dm_test_summary("test_onnx_graph");
 }

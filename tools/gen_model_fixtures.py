@@ -24,7 +24,8 @@ dyn_*.onnx            Some of them exported with a dynamic batch axis (Shape
                       arithmetic and If in the graph, which dmotif folds).
                       zoo_bpnet_lite_ctl.onnx has a second input (control
                       tracks), which dmotif feeds zeros.
-bad_*.onnx            An export dmotif refuses: an unsupported op (Elu).
+bad_*.onnx            Exports dmotif refuses: an unsupported op (Elu), a
+                      grouped convolution, a softmax inside the network.
 PROVENANCE.txt        Versions, op lists of every .onnx file, sha256 sums.
 
 The network (input one-hot, channels first inside PyTorch):
@@ -515,9 +516,32 @@ class BadElu(nn.Module):
         return F.elu(self.conv(x)).mean(dim=2)
 
 
+class BadGroups(nn.Module):
+    """A grouped convolution (groups=2): refused, naming the node."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv1d(4, 4, 3, groups=2)
+
+    def forward(self, x):
+        return self.conv(x).mean(dim=2)
+
+
+class BadSoftmax(nn.Module):
+    """A softmax inside the network (not an output activation): refused."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv1d(4, 2, 3)
+
+    def forward(self, x):
+        return torch.softmax(self.conv(x), dim=1).mean(dim=2)
+
+
 def write_bad(out):
     torch.manual_seed(3)
-    export(BadElu().eval(), torch.zeros(1, 4, 10), os.path.join(out, "bad_elu.onnx"), ["out0"], 14)
+    for name, mod in (("elu", BadElu()), ("groups", BadGroups()), ("softmax", BadSoftmax())):
+        export(mod.eval(), torch.zeros(1, 4, 10), os.path.join(out, "bad_%s.onnx" % name), ["out0"], 14)
 
 
 def op_list(path):
