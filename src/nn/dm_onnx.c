@@ -67,6 +67,17 @@ static int set_str(ctx_t *c, const dm_pb_field_t *f, char **dst, const char *fie
   return 0;
 }
 
+/* Reads the length-delimited field f as a sub-message with read into dst;
+ * messages name it (index i of a repeated field, or -1). */
+typedef int (*read_fn)(ctx_t *c, const uint8_t *buf, size_t len, void *dst);
+static int sub(ctx_t *c, const dm_pb_field_t *f, const char *name, int i, read_fn read, void *dst) {
+  if (want(c, f, DM_PB_LEN, name)) return -1;
+  size_t at = enter(c, name, i);
+  int e = read(c, f->data, f->len, dst);
+  leave(c, at);
+  return e;
+}
+
 // --- TensorProto
 
 /* Appends a repeated numeric field (packed or not) to a growing array of int64 or float. */
@@ -142,7 +153,8 @@ static void free_tensor(dm_onnx_tensor_t *t) {
   free(t->i);
 }
 
-static int read_tensor(ctx_t *c, const uint8_t *buf, size_t len, dm_onnx_tensor_t *t) {
+static int read_tensor(ctx_t *c, const uint8_t *buf, size_t len, void *dst) {
+  dm_onnx_tensor_t *t = dst;
   dm_pb_t m = dm_pb_view(buf, len);
   dm_pb_field_t f;
   int rc;
@@ -277,9 +289,10 @@ fail:
 
 // --- AttributeProto, NodeProto
 
-static int read_graph(ctx_t *c, const uint8_t *buf, size_t len, dm_onnx_model_t *o);
+static int read_graph(ctx_t *c, const uint8_t *buf, size_t len, void *dst);
 
-static int read_attr(ctx_t *c, const uint8_t *buf, size_t len, dm_onnx_attr_t *a) {
+static int read_attr(ctx_t *c, const uint8_t *buf, size_t len, void *dst) {
+  dm_onnx_attr_t *a = dst;
   dm_pb_t m = dm_pb_view(buf, len);
   dm_pb_field_t f;
   int rc, e;
@@ -310,22 +323,14 @@ static int read_attr(ctx_t *c, const uint8_t *buf, size_t len, dm_onnx_attr_t *a
         seen = DM_ONNX_ATTR_STRING;
         break;
       case 5:
-        if (!(e = want(c, &f, DM_PB_LEN, "t"))) {
-          size_t at = enter(c, "t", -1);
-          if (!a->t) a->t = dm_calloc("onnx tensor", 1, sizeof *a->t);
-          e = read_tensor(c, f.data, f.len, a->t);
-          leave(c, at);
-          seen = DM_ONNX_ATTR_TENSOR;
-        }
+        if (!a->t) a->t = dm_calloc("onnx tensor", 1, sizeof *a->t);
+        e = sub(c, &f, "t", -1, read_tensor, a->t);
+        seen = DM_ONNX_ATTR_TENSOR;
         break;
       case 6:
-        if (!(e = want(c, &f, DM_PB_LEN, "g"))) {
-          size_t at = enter(c, "g", -1);
-          if (!a->g) a->g = dm_calloc("onnx subgraph", 1, sizeof *a->g);
-          e = read_graph(c, f.data, f.len, a->g);
-          leave(c, at);
-          seen = DM_ONNX_ATTR_GRAPH;
-        }
+        if (!a->g) a->g = dm_calloc("onnx subgraph", 1, sizeof *a->g);
+        e = sub(c, &f, "g", -1, read_graph, a->g);
+        seen = DM_ONNX_ATTR_GRAPH;
         break;
       case 7:
         e = add_floats(c, &f, &a->floats, &nf, "floats", 0);
@@ -355,10 +360,11 @@ static int add_name(ctx_t *c, const dm_pb_field_t *f, char ***arr, int *n, const
   return 0;
 }
 
-static int read_node(ctx_t *c, const uint8_t *buf, size_t len, dm_onnx_node_t *nd) {
+static int read_node(ctx_t *c, const uint8_t *buf, size_t len, void *dst) {
+  dm_onnx_node_t *nd = dst;
   dm_pb_t m = dm_pb_view(buf, len);
   dm_pb_field_t f;
-  int rc, e;
+  int rc, e, i;
   FOR_FIELDS(m, f, rc) {
     e = 0;
     switch (f.num) {
@@ -378,12 +384,8 @@ static int read_node(ctx_t *c, const uint8_t *buf, size_t len, dm_onnx_node_t *n
         e = set_str(c, &f, &nd->domain, "domain");
         break;
       case 5:
-        if (!(e = want(c, &f, DM_PB_LEN, "attribute"))) {
-          size_t at = enter(c, "attribute", nd->n_attr);
-          dm_onnx_attr_t *a = push((void **)&nd->attr, &nd->n_attr, sizeof *a);
-          e = read_attr(c, f.data, f.len, a);
-          leave(c, at);
-        }
+        i = nd->n_attr;
+        e = sub(c, &f, "attribute", i, read_attr, push((void **)&nd->attr, &nd->n_attr, sizeof *nd->attr));
         break;
       default:
         break;
@@ -419,7 +421,8 @@ static int read_shape(ctx_t *c, const uint8_t *buf, size_t len, dm_onnx_value_t 
   return 0;
 }
 
-static int read_value(ctx_t *c, const uint8_t *buf, size_t len, dm_onnx_value_t *v) {
+static int read_value(ctx_t *c, const uint8_t *buf, size_t len, void *dst) {
+  dm_onnx_value_t *v = dst;
   dm_pb_t m = dm_pb_view(buf, len);
   dm_pb_field_t f;
   int rc;
@@ -458,50 +461,50 @@ static int read_value(ctx_t *c, const uint8_t *buf, size_t len, dm_onnx_value_t 
 
 // --- GraphProto, ModelProto
 
-static int read_graph(ctx_t *c, const uint8_t *buf, size_t len, dm_onnx_model_t *o) {
+static int read_graph(ctx_t *c, const uint8_t *buf, size_t len, void *dst) {
+  dm_onnx_model_t *o = dst;
   dm_pb_t m = dm_pb_view(buf, len);
   dm_pb_field_t f;
-  int rc, e;
+  int rc, e, i;
   FOR_FIELDS(m, f, rc) {
     e = 0;
-    size_t at = strlen(c->path);
     switch (f.num) {
       case 1:
-        if (!(e = want(c, &f, DM_PB_LEN, "node"))) {
-          enter(c, "node", o->n_nodes);
-          e = read_node(c, f.data, f.len, push((void **)&o->nodes, &o->n_nodes, sizeof *o->nodes));
-        }
+        i = o->n_nodes;
+        e = sub(c, &f, "node", i, read_node, push((void **)&o->nodes, &o->n_nodes, sizeof *o->nodes));
         break;
       case 2:
         e = set_str(c, &f, &o->graph_name, "name");
         break;
       case 5:
-        if (!(e = want(c, &f, DM_PB_LEN, "initializer"))) {
-          enter(c, "initializer", o->n_inits);
-          e = read_tensor(c, f.data, f.len, push((void **)&o->inits, &o->n_inits, sizeof *o->inits));
-        }
+        i = o->n_inits;
+        e = sub(c, &f, "initializer", i, read_tensor,
+                push((void **)&o->inits, &o->n_inits, sizeof *o->inits));
         break;
       case 11:
       case 12:
-      case 13:
-        if (!(e = want(c, &f, DM_PB_LEN, "value info"))) {
-          dm_onnx_value_t **arr = f.num == 11 ? &o->inputs : f.num == 12 ? &o->outputs : &o->infos;
-          int *n = f.num == 11 ? &o->n_inputs : f.num == 12 ? &o->n_outputs : &o->n_infos;
-          enter(c, f.num == 11 ? "input" : f.num == 12 ? "output" : "value_info", *n);
-          e = read_value(c, f.data, f.len, push((void **)arr, n, sizeof **arr));
-        }
+      case 13: {
+        dm_onnx_value_t **arr = f.num == 11 ? &o->inputs : f.num == 12 ? &o->outputs : &o->infos;
+        int *n = f.num == 11 ? &o->n_inputs : f.num == 12 ? &o->n_outputs : &o->n_infos;
+        i = *n;
+        e = sub(c, &f,
+                f.num == 11   ? "input"
+                : f.num == 12 ? "output"
+                              : "value_info",
+                i, read_value, push((void **)arr, n, sizeof **arr));
         break;
+      }
       default:
         break;
     }
-    leave(c, at);
     if (e) return -1;
   }
   END_FIELDS(c, m, rc);
   return 0;
 }
 
-static int read_opset(ctx_t *c, const uint8_t *buf, size_t len, dm_onnx_model_t *o) {
+static int read_opset(ctx_t *c, const uint8_t *buf, size_t len, void *dst) {
+  dm_onnx_model_t *o = dst;
   dm_pb_t m = dm_pb_view(buf, len);
   dm_pb_field_t f;
   int rc, dflt = 1;
@@ -521,29 +524,21 @@ static int read_model(ctx_t *c, const uint8_t *buf, size_t len, dm_onnx_model_t 
   int rc, e, graphs = 0;
   FOR_FIELDS(m, f, rc) {
     e = 0;
-    size_t at = strlen(c->path);
     switch (f.num) {
       case 1:
         e = want(c, &f, DM_PB_VARINT, "ir_version");
         o->ir_version = (int64_t)f.v;
         break;
       case 8:
-        if (!(e = want(c, &f, DM_PB_LEN, "opset_import"))) {
-          enter(c, "opset_import", -1);
-          e = read_opset(c, f.data, f.len, o);
-        }
+        e = sub(c, &f, "opset_import", -1, read_opset, o);
         break;
       case 7:
-        if (!(e = want(c, &f, DM_PB_LEN, "graph"))) {
-          enter(c, "graph", -1);
-          e = read_graph(c, f.data, f.len, o);
-          graphs++;
-        }
+        e = sub(c, &f, "graph", -1, read_graph, o);
+        graphs++;
         break;
       default:
         break;
     }
-    leave(c, at);
     if (e) return -1;
   }
   END_FIELDS(c, m, rc);
