@@ -11,8 +11,8 @@
  *   - the other exports (Basset-like, ChromBPNet-lite, MatMul head, misc ops,
  *     and dynamic-batch exports with shape arithmetic and If) against
  *     PyTorch's predictions;
- *   - an unsupported op, a grouped convolution and a softmax inside the network
- *     are errors naming the node. */
+ *   - an unsupported op and a softmax inside the network are errors naming
+ *     the node. */
 #include <fcntl.h>
 #include <math.h>
 #include <stdio.h>
@@ -225,10 +225,10 @@ static void check_methods(void) {
 
 static void check_zoo(void) {
   /* file prefix, name in zoo_ref.h5: dyn_ files are the same modules exported with a dynamic batch */
-  const char *zoo[][2] = {
-      {"zoo", "basset"},       {"zoo", "chrombpnet_lite"}, {"zoo", "matmul_head"},     {"zoo", "misc"},
-      {"zoo", "crop_squeeze"}, {"zoo", "bpnet_lite_ctl"},  {"dyn", "chrombpnet_lite"}, {"dyn", "matmul_head"},
-      {"dyn", "crop_squeeze"}};
+  const char *zoo[][2] = {{"zoo", "basset"},      {"zoo", "chrombpnet_lite"}, {"zoo", "matmul_head"},
+                          {"zoo", "misc"},        {"zoo", "crop_squeeze"},    {"zoo", "bpnet_lite_ctl"},
+                          {"zoo", "grouped"},     {"dyn", "chrombpnet_lite"}, {"dyn", "matmul_head"},
+                          {"dyn", "crop_squeeze"}};
   for (size_t zi = 0; zi < sizeof zoo / sizeof *zoo; zi++) {
     char path[512], name[64];
     snprintf(path, sizeof path, MODELS "%s_%s.onnx", zoo[zi][0], zoo[zi][1]);
@@ -310,7 +310,6 @@ int main(void) {
   check_zoo();
   check_dispatch();
   expect_fail(MODELS "bad_elu.onnx", "node '/Elu' (Elu): unsupported op type Elu");
-  expect_fail(MODELS "bad_groups.onnx", "node '/conv/Conv' (Conv): group 2 is not supported");
   expect_fail(MODELS "bad_softmax.onnx",
               "node '/Softmax' (Softmax): Softmax is supported only as the activation");
   expect_fail(MODELS "bpnet_keras.h5", "not a valid ONNX model");

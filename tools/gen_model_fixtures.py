@@ -25,7 +25,7 @@ dyn_*.onnx            Some of them exported with a dynamic batch axis (Shape
                       zoo_bpnet_lite_ctl.onnx has a second input (control
                       tracks), which dmotif feeds zeros.
 bad_*.onnx            Exports dmotif refuses: an unsupported op (Elu), a
-                      grouped convolution, a softmax inside the network.
+                      softmax inside the network.
 PROVENANCE.txt        Versions, op lists of every .onnx file, sha256 sums.
 
 The network (input one-hot, channels first inside PyTorch):
@@ -408,6 +408,19 @@ class Misc(nn.Module):
         return self.fc(torch.cat([a, b], dim=1)), torch.softmax(self.pconv(h), dim=-1)
 
 
+class Grouped(nn.Module):
+    """Grouped and depthwise convolutions (groups 2 and 8)."""
+
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv1d(4, 8, 5, groups=2)
+        self.dw = nn.Conv1d(8, 8, 3, groups=8, padding=1)
+        self.fc = nn.Linear(8, 2)
+
+    def forward(self, x):  # (N, 4, L)
+        return self.fc(torch.relu(self.dw(torch.relu(self.conv(x)))).mean(dim=2))
+
+
 class CropSqueeze(nn.Module):
     """BPNet's profile head in miniature: with a dynamic batch, torch exports the
     crop as shape arithmetic and squeeze(1) as an If on the shape."""
@@ -454,6 +467,7 @@ ZOO = {  # name -> (module factory, input shape without N, opset)
     "matmul_head": (lambda: MatMulHead(), (4, 64), 14),
     "misc": (lambda: Misc(), (4, 64), 14),
     "crop_squeeze": (lambda: CropSqueeze(), (4, 32), 14),
+    "grouped": (lambda: Grouped(), (4, 40), 14),
     "bpnet_lite_ctl": (lambda: BPNetLiteCtl(), (4, 120), 14),
 }
 CONTROL = {"bpnet_lite_ctl": 2}  # models with a second input of that many channels (zeros)
@@ -516,17 +530,6 @@ class BadElu(nn.Module):
         return F.elu(self.conv(x)).mean(dim=2)
 
 
-class BadGroups(nn.Module):
-    """A grouped convolution (groups=2): refused, naming the node."""
-
-    def __init__(self):
-        super().__init__()
-        self.conv = nn.Conv1d(4, 4, 3, groups=2)
-
-    def forward(self, x):
-        return self.conv(x).mean(dim=2)
-
-
 class BadSoftmax(nn.Module):
     """A softmax inside the network (not an output activation): refused."""
 
@@ -540,7 +543,7 @@ class BadSoftmax(nn.Module):
 
 def write_bad(out):
     torch.manual_seed(3)
-    for name, mod in (("elu", BadElu()), ("groups", BadGroups()), ("softmax", BadSoftmax())):
+    for name, mod in (("elu", BadElu()), ("softmax", BadSoftmax())):
         export(mod.eval(), torch.zeros(1, 4, 10), os.path.join(out, "bad_%s.onnx" % name), ["out0"], 14)
 
 
@@ -562,7 +565,7 @@ def main():
     write_bad(out)
     dyn = []  # op lists with a dynamic batch axis (files not kept)
     for name, mod, shape, opset in [("bpnet", m, (4, L_IN), 14)] + [(n, z[0](), z[1], z[2]) for n, z in ZOO.items()]:
-        if name.startswith("crop") or name in CONTROL:
+        if name.startswith("crop") or name == "grouped" or name in CONTROL:
             continue
         tmp = os.path.join(out, "tmp_dynamic.onnx")
         y = mod.eval()(torch.zeros(1, *shape))

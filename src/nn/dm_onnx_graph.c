@@ -281,9 +281,10 @@ static int map_conv(ld_t *L) {
   if (!w || (has_input(L->nd, 2) && !(b = constant(L, 2, "bias", 1)))) return -1;
   if (x.rank != 3 || w->ndim != 3)
     return node_err(L, "only 1-D convolutions ((N, C, L) input, (out, in, k) weight) are supported");
-  if (attr_i(L->nd, "group", 1) != 1)
-    return node_err(L, "group %lld is not supported (only 1)", (long long)attr_i(L->nd, "group", 1));
-  int co = (int)w->dims[0], ci = (int)w->dims[1], k = (int)w->dims[2];
+  int64_t groups = attr_i(L->nd, "group", 1);
+  int co = (int)w->dims[0], cg = (int)w->dims[1], k = (int)w->dims[2], ci = (int)(cg * groups);
+  if (groups < 1 || co % groups)
+    return node_err(L, "group %lld does not divide the %d filters", (long long)groups, co);
   int64_t dil, stride, ks;
   if (attr_1d(L, "dilations", 1, 1, &dil) || attr_1d(L, "strides", 1, 1, &stride) ||
       attr_1d(L, "kernel_shape", 1, k, &ks))
@@ -300,10 +301,15 @@ static int map_conv(ld_t *L) {
                       .stride = (int)stride,
                       .dilation = (int)dil};
   if (window_pads(L, (int)x.d[2], k, (int)stride, (int)dil, &s.pad_left, &s.pad_right)) return -1;
-  s.w = dm_malloc("conv weights", sizeof(float) * (size_t)k * ci * co);
-  for (int o = 0; o < co; o++) /* (out, in, k) -> (k, in, out) */
-    for (int i = 0; i < ci; i++)
-      for (int j = 0; j < k; j++) s.w[((size_t)j * ci + i) * co + o] = w->f[((size_t)o * ci + i) * k + j];
+  /* (out, in / group, k) -> (k, in, out); a grouped conv becomes a full one
+   * with zero weights between groups (filter o reads input channels of group o / (co / groups)) */
+  s.w = dm_calloc("conv weights", (size_t)k * ci * co, sizeof(float));
+  for (int o = 0; o < co; o++) {
+    int first = (int)(o / (co / groups)) * cg;
+    for (int i = 0; i < cg; i++)
+      for (int j = 0; j < k; j++)
+        s.w[((size_t)j * ci + first + i) * co + o] = w->f[((size_t)o * cg + i) * k + j];
+  }
   s.b = b ? fdup(b->f, co) : NULL;
   int t = emit(L, &s, NULL);
   val_t y = {.rank = 3, .d = {0, co, t >= 0 ? L->g->tensors[t].len : 0}, .swap = 1};

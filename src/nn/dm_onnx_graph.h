@@ -16,7 +16,8 @@
  * depends on them alone folds, and a concatenated zero track becomes a
  * zero-weight Dense node.
  *
- * Ops: Conv (1-D, dilations, strides, pads or auto_pad, group 1), Gemm,
+ * Ops: Conv (1-D, dilations, strides, pads or auto_pad; grouped and
+ * depthwise as a full convolution with zero weights between groups), Gemm,
  * MatMul by a constant (+ Add), Relu, Sigmoid, Softmax / LogSoftmax /
  * Sigmoid as the output activation, MaxPool, AveragePool, GlobalAveragePool,
  * GlobalMaxPool, ReduceMean / ReduceMax over one non-batch axis of a 3-D
