@@ -1,13 +1,15 @@
 /* test_onnx_read: the protobuf wire reader on hand-made messages, the ONNX
  * reader on the committed PyTorch exports (structure, attributes, weights
- * against the Keras twin's HDF5 written independently by h5py), and clear
- * errors on truncated, corrupt and foreign files. */
+ * against the Keras twin's HDF5 written independently by h5py), clear errors
+ * on truncated, corrupt and foreign files, and random corruptions that are
+ * refused or loaded but never crash (run under ASan). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "dm_onnx.h"
+#include "dm_onnx_graph.h"
 #include "dm_pb.h"
 #include "dm_test.h"
 #include "models_ref.h"
@@ -225,7 +227,30 @@ static void check_bad(void) {
   CHECK(m == NULL, "group wire type refused");
   dm_onnx_destroy(m);
   free(c);
-  free(b);
+  /* random byte corruptions (seeded): the reader and the graph mapping refuse
+   * or accept, never read out of bounds (this test runs under ASan) */
+  uint8_t *r = malloc(n);
+  unsigned seed = 12345;
+  int refused = 0, trials = 300;
+  dm_log_init(0, -1); /* quiet: hundreds of expected errors */
+  for (int k = 0; k < trials; k++) {
+    memcpy(r, b, n);
+    for (int j = 0; j < 1 + k % 4; j++) {
+      seed = seed * 1103515245u + 12345u;
+      size_t at = (seed >> 8) % n;
+      seed = seed * 1103515245u + 12345u;
+      r[at] = (uint8_t)(seed >> 16);
+    }
+    if (write_file(tmp, r, n)) break;
+    dm_model_t *g = dm_onnx_load(tmp);
+    refused += g == NULL;
+    dm_graph_destroy(g);
+  }
+  dm_log_init(0, DM_LOG_ERROR);
+  printf("random corruptions: %d of %d refused, the rest loaded\n", refused, trials);
+  CHECK(refused > 0, "no corruption refused");
+  free(r);
+
   /* foreign files */
   const char *foreign[] = {MODELS "bpnet_keras.h5", MODELS "bpnet_keras.json", MODELS "PROVENANCE.txt",
                            MODELS "does_not_exist.onnx"};
@@ -235,6 +260,7 @@ static void check_bad(void) {
     dm_onnx_destroy(m);
     CHECK(!dm_onnx_sniff(foreign[k]), "%s is not ONNX", foreign[k]);
   }
+  free(b);
   CHECK(dm_onnx_sniff(MODELS "bpnet.onnx") && dm_onnx_sniff(MODELS "zoo_basset.onnx"), "sniff ONNX");
   unlink(tmp);
 }
