@@ -115,7 +115,7 @@ static int input(ld_t *L, int k, val_t *out) {
 static int computed(ld_t *L, int k, val_t *out) {
   if (input(L, k, out)) return -1;
   if (out->t < 0)
-    return node_err(L, "input '%s' is a constant (constant folding is not supported)", out->name);
+    return node_err(L, "input '%s' is a constant where a computed tensor is expected", out->name);
   if (out->act != DM_OUT_LINEAR) return node_err(L, "input '%s' comes from an output activation", out->name);
   return 0;
 }
@@ -381,8 +381,7 @@ static int map_binary(ld_t *L) {
     val_t y = a;
     return define(L, &y, emit(L, &s, NULL));
   }
-  if (a.t < 0 && b.t < 0)
-    return node_err(L, "operates on constants only (constant folding is not supported)");
+  if (a.t < 0 && b.t < 0) return node_err(L, "operates on constants only and does not fold");
   int first = a.t >= 0;
   val_t x;
   if (computed(L, first ? 0 : 1, &x)) return -1;
@@ -643,7 +642,7 @@ static int map_slice(ld_t *L) {
     sp = t->i;
     np = (int)t->n;
   }
-  if (ns < 1 || ne != ns || (na >= 0 && na != ns) || (np >= 0 && np != ns))
+  if (ns < 1 || ns > 3 || ne != ns || (na >= 0 && na != ns) || (np >= 0 && np != ns))
     return node_err(L, "starts, ends, axes and steps do not match");
   int64_t s[4], e[4];
   int axes[4], n = 0;
@@ -730,7 +729,7 @@ static int map_concat(ld_t *L) {
     if (input(L, k, &in[k])) return -1;
     if (in[k].t >= 0 && first < 0) first = k;
   }
-  if (first < 0) return node_err(L, "operates on constants only (constant folding is not supported)");
+  if (first < 0) return node_err(L, "operates on constants only and does not fold");
   val_t ref = in[first];
   int a = norm_axis(L, attr_i(L->nd, "axis", 1), ref.rank);
   if (a < 0) return -1;
