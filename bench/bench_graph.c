@@ -17,6 +17,7 @@
  *     the same shapes timed in the same run, and their ratio.
  *
  *   bench_graph [deeplift_seqs=2] [refs=10] [ig_steps=50] [grad_batch=8] [repeats=3]
+ * deeplift_seqs 0: the gradient only.
  * The last line is "grad_seqs_per_s <value>" for bench/bench_graph.sh.
  */
 #include <math.h>
@@ -125,7 +126,7 @@ int main(int argc, char **argv) {
       B = argc > 4 ? atoi(argv[4]) : 8, rep = argc > 5 ? atoi(argv[5]) : 3;
   dm_model_t *m = chrombpnet_size();
   dm_target_t *tg = NULL;
-  if (!m || n < 1 || R < 1 || S < 1 || B < 1 || rep < 1 ||
+  if (!m || n < 0 || R < 1 || S < 1 || B < 1 || rep < 1 ||
       dm_target_parse_list(m, "profile:profile,counts", &tg) != 2) {
     fprintf(stderr, "bench_graph: cannot build the model or bad arguments\n");
     return 1;
@@ -137,12 +138,14 @@ int main(int argc, char **argv) {
   dm_methods_opt_t o;
   dm_methods_opt_init(&o);
   char label[96];
-  snprintf(label, sizeof label, "deeplift, %d refs, 2 targets:", R);
-  time_method(m, label, o, tg, 2, n, R, rep, 1, n + n * R, 2 * n * R);
-  o.method = DM_METHOD_IG;
-  o.ig_steps = S;
-  snprintf(label, sizeof label, "ig, %d steps, 1 ref, 2 targets:", S);
-  time_method(m, label, o, tg, 2, n, 1, 1, S, n, 2 * n);
+  if (n > 0) {
+    snprintf(label, sizeof label, "deeplift, %d refs, 2 targets:", R);
+    time_method(m, label, o, tg, 2, n, R, rep, 1, n + n * R, 2 * n * R);
+    o.method = DM_METHOD_IG;
+    o.ig_steps = S;
+    snprintf(label, sizeof label, "ig, %d steps, 1 ref, 2 targets:", S);
+    time_method(m, label, o, tg, 2, n, 1, 1, S, n, 2 * n);
+  }
   o.method = DM_METHOD_GRAD;
   snprintf(label, sizeof label, "gradient of counts, batch %d:", B);
   double g = time_method(m, label, o, tg + 1, 1, B, 1, rep, 1, B, B);

@@ -13,6 +13,7 @@
  *  - a ChromBPNet-like functional model of 1000 bp with a cropped, flattened
  *    profile head (tests/data/long_model, tools/gen_long_model.py): its
  *    outputs equal the generator's numpy forward pass;
+ *  - Keras 3 style inbound nodes; two inputs (the second fed zeros);
  *  - the builder and the loader refuse bad graphs, naming the node. */
 #include <math.h>
 #include <stdlib.h>
@@ -384,6 +385,69 @@ static void check_keras(void) {
   dm_graph_destroy(api);
 }
 
+/* Keras 3 writes inbound nodes as {"args": [keras tensors with keras_history]} and a single
+ * input/output without the outer list. */
+static const char *KERAS3_JSON =
+    "{\"class_name\": \"Functional\", \"config\": {\"name\": \"k3\", \"layers\": ["
+    "{\"class_name\": \"InputLayer\", \"name\": \"seq\", \"config\": {\"name\": \"seq\", \"batch_shape\": "
+    "[null, 24, 4]}, \"inbound_nodes\": []},"
+    "{\"class_name\": \"Conv1D\", \"name\": \"c1\", \"config\": {\"name\": \"c1\", \"filters\": 6, "
+    "\"kernel_size\": [5], \"activation\": \"relu\"}, \"inbound_nodes\": [{\"args\": [{\"class_name\": "
+    "\"__keras_tensor__\", \"config\": {\"shape\": [null, 24, 4], \"keras_history\": [\"seq\", 0, 0]}}], "
+    "\"kwargs\": {}}]},"
+    "{\"class_name\": \"Cropping1D\", \"name\": \"s1\", \"config\": {\"name\": \"s1\", \"cropping\": [2, 2]}, "
+    "\"inbound_nodes\": [{\"args\": [{\"class_name\": \"__keras_tensor__\", \"config\": {\"keras_history\": "
+    "[\"c1\", 0, 0]}}], \"kwargs\": {}}]}"
+    "], \"input_layers\": [\"seq\", 0, 0], \"output_layers\": [\"s1\", 0, 0]}}";
+
+/* Two inputs, the second (listed first among the layers) added to the first's
+ * convolution; attribution feeds it zeros. */
+static const char *TWO_INPUTS_JSON =
+    "{\"class_name\": \"Model\", \"config\": {\"name\": \"two\", \"layers\": ["
+    "{\"class_name\": \"InputLayer\", \"name\": \"ctl\", \"config\": {\"name\": \"ctl\", \"batch_input_shape\": "
+    "[null, 20, 6]}, \"inbound_nodes\": []},"
+    "{\"class_name\": \"InputLayer\", \"name\": \"seq\", \"config\": {\"name\": \"seq\", \"batch_input_shape\": "
+    "[null, 24, 4]}, \"inbound_nodes\": []},"
+    "{\"class_name\": \"Conv1D\", \"name\": \"c1\", \"config\": {\"name\": \"c1\", \"filters\": 6, "
+    "\"kernel_size\": [5], \"activation\": \"relu\"}, " INB(IN1("seq")) "},"
+    "{\"class_name\": \"Add\", \"name\": \"sum\", \"config\": {\"name\": \"sum\"}, " INB(IN1("c1") "," IN1("ctl")) "}"
+    "], \"input_layers\": [[\"seq\", 0, 0], [\"ctl\", 0, 0]], \"output_layers\": [[\"sum\", 0, 0]]}}";
+
+static void check_two_inputs(void) {
+  CHECK(write_keras(h5_path, TWO_INPUTS_JSON) == 0, "write %s", h5_path);
+  dm_model_t *m = dm_model_load(h5_path, NULL);
+  CHECK(m && m->n_inputs == 2 && m->in_len == 24 && !strcmp(m->tensors[m->inputs[0]].name, "seq"),
+        "two inputs, the sequence first");
+  if (!m) return;
+  dm_model_t *g = dm_graph_new("c1 alone");
+  int x = dm_graph_add_input(g, "seq", LEN, 4);
+  CHECK(dm_graph_add_output(g, conv(g, "c1", x, 5, 1, 0, 1), "c1", DM_OUT_LINEAR, DM_AXIS_CH) == 0 &&
+            dm_graph_finalize(g) == 0,
+        "c1 graph");
+  float *in = rand_rows(2, 0);
+  dm_run_t *r1 = dm_forward_init(m, 2, 1), *r2 = dm_forward_init(g, 2, 1);
+  memcpy(r1->in, in, sizeof(float) * 2 * LEN * 4);
+  memcpy(r2->in, in, sizeof(float) * 2 * LEN * 4);
+  dm_forward_run(r1, 2);
+  dm_forward_run(r2, 2);
+  CHECK(!memcmp(dm_forward_output(r1, 0), dm_forward_output(r2, 0), sizeof(float) * 2 * 20 * 6),
+        "the second input is zeros");
+  dm_forward_destroy(r1);
+  dm_forward_destroy(r2);
+  free(in);
+  dm_graph_destroy(g);
+  dm_model_destroy(m);
+}
+
+static void check_keras3(void) {
+  CHECK(write_keras(h5_path, KERAS3_JSON) == 0, "write %s", h5_path);
+  dm_model_t *m = dm_model_load(h5_path, NULL);
+  CHECK(m && m->n_nodes == 3 && m->n_outputs == 1 && !strcmp(m->outputs[0].name, "s1") &&
+            dm_graph_size(m, m->outputs[0].tensor) == 16 * 6,
+        "Keras 3 style inbound nodes");
+  dm_model_destroy(m);
+}
+
 static void check_errors(void) {
   static const char *const bad[][3] = {
       {"\"cropping\": [2, 2]", "\"cropping\": [12, 12]", "cropping everything"},
@@ -499,6 +563,8 @@ int main(void) {
   check_delta(g, "counts,profile:profile,aux:0,tr:1");
   dm_graph_destroy(g);
   check_keras();
+  check_keras3();
+  check_two_inputs();
   check_errors();
   check_long_model();
   unlink(h5_path);

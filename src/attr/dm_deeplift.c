@@ -128,6 +128,11 @@ dm_deeplift_t *dm_deeplift_init(const dm_model_t *m, dm_rules_t rules, int max_p
   return d;
 }
 
+void dm_deeplift_keep(const dm_deeplift_t *d, char *keep) {
+  for (int i = 0; i < d->m->n_nodes; i++)
+    if (d->chain[i] >= 0) keep[d->m->nodes[d->chain[i]].in[0]] = 1;
+}
+
 void dm_deeplift_destroy(dm_deeplift_t *d) {
   if (!d) return;
   for (int i = 0; i < d->m->n_nodes; i++) {
@@ -154,16 +159,16 @@ void dm_deeplift_destroy(dm_deeplift_t *d) {
 // --- rule kernels (pure)
 
 /* Rescale factor of each element of n pairs: Δy/Δz, or f'(z0) near Δz = 0.
- * zx, yx: rows of the inputs (pair p uses row p / R); zr, yr: reference rows. */
-static void rescale_slopes(dm_op_t op, int n_pairs, int R, size_t sz, const float *zx, const float *yx,
-                           const float *zr, const float *yr, float *slope) {
+ * zx: rows of the inputs (pair p uses row p / R); zr: reference rows; y = f(z)
+ * is evaluated again (bit for bit the forward pass's value). */
+static void rescale_slopes(dm_op_t op, int n_pairs, int R, size_t sz, const float *zx, const float *zr,
+                           float *slope) {
   for (int p = 0; p < n_pairs; p++) {
-    const float *a = zx + (size_t)(p / R) * sz, *fa = yx + (size_t)(p / R) * sz;
-    const float *b = zr + (size_t)p * sz, *fb = yr + (size_t)p * sz;
+    const float *a = zx + (size_t)(p / R) * sz, *b = zr + (size_t)p * sz;
     float *s = slope + (size_t)p * sz;
     for (size_t e = 0; e < sz; e++) {
       float dz = a[e] - b[e];
-      s[e] = fabsf(dz) < DM_NEAR_ZERO ? dm_ops_deriv(op, b[e]) : (fa[e] - fb[e]) / dz;
+      s[e] = fabsf(dz) < DM_NEAR_ZERO ? dm_ops_deriv(op, b[e]) : (dm_ops_eval(op, a[e]) - dm_ops_eval(op, b[e])) / dz;
     }
   }
 }
@@ -303,9 +308,9 @@ void dm_deeplift_multipliers(dm_deeplift_t *d, dm_run_t *r, int n, int R, int T,
   for (int i = 0; i < m->n_nodes; i++) {
     const dm_node_t *ly = &m->nodes[i];
     size_t sz = dm_ops_in_size(ly);
-    const float *z = dm_forward_node_input(r, i, 0), *y = r->act[ly->out];
+    const float *z = dm_forward_node_input(r, i, 0);
     if (d->mode[i] == MODE_RESCALE)
-      rescale_slopes(ly->op, P, R, sz, z, y, z + (size_t)n * sz, y + (size_t)n * sz, d->slope[i]);
+      rescale_slopes(ly->op, P, R, sz, z, z + (size_t)n * sz, d->slope[i]);
     else if (d->mode[i] == MODE_REVEALCANCEL)
       prepare_revealcancel(d, r, i, n, R);
   }

@@ -57,10 +57,18 @@ DM_RESULT_USED dm_deeplift_t *dm_deeplift_init(const dm_model_t *m, dm_rules_t r
 void dm_deeplift_destroy(dm_deeplift_t *d);
 
 /**
+ * @brief Mark the tensors the multipliers read after the forward pass besides
+ *        those the run state keeps anyway (inputs of RevealCancel chains' linear nodes).
+ * @param keep (n_tensors) flags to set (for dm_forward_init_keep)
+ */
+void dm_deeplift_keep(const dm_deeplift_t *d, char *keep);
+
+/**
  * @brief Input multipliers of T linear targets for n inputs x R references each.
  *
  * Call after dm_forward_run(r, n + n*R) on r->in = [x rows (n); reference rows
- * (n*R)], where pair p = i*R + k is input i with its reference row n + p.
+ * (n*R)], where pair p = i*R + k is input i with its reference row n + p, with r
+ * from dm_forward_init_keep and the tensors of dm_deeplift_keep.
  * @param d    from dm_deeplift_init with max_pairs >= n*R, max_rep >= T
  * @param r    run state with cap >= n + n*R and rep >= T
  * @param n    inputs

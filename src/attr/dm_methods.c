@@ -97,7 +97,10 @@ dm_methods_t *dm_methods_init(const dm_model_t *m, const dm_methods_opt_t *o, co
   }
   int cap = max_seqs + (refs ? pairs : 0);
   if (o->method == DM_METHOD_ISM && cap < DM_ISM_BATCH) cap = DM_ISM_BATCH;
-  a->run = dm_forward_init(m, cap, T);
+  char *keep = dm_calloc("attr keep", m->n_tensors, 1);
+  if (a->dl) dm_deeplift_keep(a->dl, keep);
+  a->run = dm_forward_init_keep(m, cap, T, keep);
+  free(keep);
   size_t row = (size_t)m->in_len * m->in_ch, max_out = 0;
   a->mult = dm_malloc("attr mult", sizeof(float) * T * (size_t)pairs * row);
   if (o->method == DM_METHOD_IG) a->grad = dm_malloc("attr grad", sizeof(float) * T * (size_t)pairs * row);

@@ -53,15 +53,60 @@ static void state_free(bwd_state_t *s) {
   free(s->free_slots);
 }
 
-dm_run_t *dm_forward_init(const dm_model_t *m, int cap, int rep) {
+/* Forward buffers: own ones for the kept tensors, shared ones (by liveness) for the rest. */
+static void forward_buffers(dm_run_t *r, const char *keep) {
+  const dm_model_t *m = r->m;
+  int nt = m->n_tensors;
+  r->kept = dm_calloc("run kept", nt, 1);
+  r->act = dm_calloc("run act", nt, sizeof *r->act);
+  int *last = dm_malloc("run liveness", sizeof(int) * nt), *pool_of = dm_malloc("run liveness", sizeof(int) * nt);
+  int *free_pool = dm_malloc("run liveness", sizeof(int) * (nt + 1)), n_free = 0;
+  for (int t = 0; t < nt; t++) {
+    last[t] = -1;
+    pool_of[t] = -1;
+    r->kept[t] = m->tensors[t].producer < 0 || (keep && keep[t]);
+  }
+  for (int o = 0; o < m->n_outputs; o++) r->kept[m->outputs[o].tensor] = 1;
+  for (int i = 0; i < m->n_nodes; i++) {
+    const dm_node_t *nd = &m->nodes[i];
+    dm_rule_kind_t rule = dm_ops_rule(nd->op);
+    for (int k = 0; k < nd->n_in; k++) {
+      last[nd->in[k]] = i;
+      if (rule == DM_RULE_NONLINEAR || rule == DM_RULE_MAXPOOL) r->kept[nd->in[k]] = 1;
+    }
+  }
+  for (int t = 0; t < nt; t++)
+    if (r->kept[t]) r->act[t] = dm_calloc("run activation", (size_t)r->cap * dm_graph_size(m, t), sizeof(float));
+  for (int i = 0; i < m->n_nodes; i++) {
+    const dm_node_t *nd = &m->nodes[i];
+    if (!r->kept[nd->out]) pool_of[nd->out] = n_free ? free_pool[--n_free] : r->n_pool++;
+    for (int k = 0; k < nd->n_in; k++) { /* released after the output is placed: never aliases an input */
+      int t = nd->in[k];
+      if (pool_of[t] >= 0 && last[t] == i) {
+        free_pool[n_free++] = pool_of[t];
+        pool_of[t] = -1 - pool_of[t]; /* released once, even if read twice by this node */
+      }
+    }
+  }
+  r->pool = dm_calloc("run pool", r->n_pool + 1, sizeof *r->pool);
+  size_t max = dm_model_max_size(m);
+  for (int k = 0; k < r->n_pool; k++) r->pool[k] = dm_calloc("run activation", (size_t)r->cap * max, sizeof(float));
+  for (int t = 0; t < nt; t++)
+    if (!r->kept[t]) r->act[t] = r->pool[pool_of[t] >= 0 ? pool_of[t] : -1 - pool_of[t]];
+  free(last);
+  free(pool_of);
+  free(free_pool);
+}
+
+dm_run_t *dm_forward_init(const dm_model_t *m, int cap, int rep) { return dm_forward_init_keep(m, cap, rep, NULL); }
+
+dm_run_t *dm_forward_init_keep(const dm_model_t *m, int cap, int rep, const char *keep) {
   DM_ASSERT(cap >= 1 && rep >= 1 && m->final);
   dm_run_t *r = dm_calloc("run", 1, sizeof *r);
   r->m = m;
   r->cap = cap;
   r->rep = rep;
-  r->act = dm_calloc("run act", m->n_tensors, sizeof *r->act);
-  for (int t = 0; t < m->n_tensors; t++)
-    r->act[t] = dm_calloc("run activation", (size_t)cap * dm_graph_size(m, t), sizeof(float));
+  forward_buffers(r, keep);
   r->in = r->act[m->inputs[0]];
   /* the backward schedule with every output seeded bounds the buffers of any pass */
   bwd_state_t s;
@@ -87,7 +132,11 @@ dm_run_t *dm_forward_init(const dm_model_t *m, int cap, int rep) {
 
 void dm_forward_destroy(dm_run_t *r) {
   if (!r) return;
-  for (int t = 0; t < r->m->n_tensors; t++) free(r->act[t]);
+  for (int t = 0; t < r->m->n_tensors; t++)
+    if (r->kept[t]) free(r->act[t]);
+  for (int k = 0; k < r->n_pool; k++) free(r->pool[k]);
+  free(r->pool);
+  free(r->kept);
   for (int k = 0; k < r->n_slots; k++) free(r->slot[k]);
   for (int k = 0; k < r->n_tmp; k++) free(r->tmp[k]);
   free(r->act);

@@ -11,6 +11,11 @@
  * fixed order (so results do not depend on anything but the graph). Nodes
  * that no seeded output depends on are skipped. Multiplier buffers are
  * reused once a tensor's producer has been visited.
+ *
+ * Memory: after a forward pass only the tensors a backward pass reads are
+ * kept (the inputs, the outputs, the inputs of ReLU / sigmoid / max-pool
+ * nodes, and those the caller asks for); the others share buffers that are
+ * reused as soon as their last reader has run.
  */
 #ifndef DM_FORWARD_H
 #define DM_FORWARD_H
@@ -23,7 +28,10 @@ typedef struct {
   int cap;        /* forward rows */
   int rep;        /* backward blocks of rows (e.g. tasks) */
   float *in;      /* (cap, in_len, in_ch) input 0, filled by the caller (= act[inputs[0]]) */
-  float **act;    /* act[t]: (cap, size of tensor t), every tensor of the last forward pass */
+  float **act;    /* act[t]: (cap, size of tensor t) of the last forward pass (if r->kept[t]) */
+  char *kept;     /* (n_tensors) 1 if act[t] still holds tensor t after the forward pass */
+  int n_pool;     /* buffers shared by the other tensors */
+  float **pool;   /* (n_pool) each (cap, max size) */
   int n_slots;    /* backward buffers */
   float **slot;   /* (n_slots) each (rep * cap, max size) */
   int n_tmp;      /* buffers for the multipliers of a tensor's further consumers */
@@ -52,10 +60,17 @@ typedef void (*dm_node_backward_fn)(void *ctx, dm_run_t *r, int node, int rows, 
  */
 dm_run_t *dm_forward_init(const dm_model_t *m, int cap, int rep);
 
+/**
+ * @brief dm_forward_init that also keeps the tensors t with keep[t] != 0 after a forward pass.
+ * @param keep (n_tensors) or NULL
+ */
+dm_run_t *dm_forward_init_keep(const dm_model_t *m, int cap, int rep, const char *keep);
+
 /** @brief Free a run state (NULL is fine). */
 void dm_forward_destroy(dm_run_t *r);
 
-/** @return input k of node i in the last forward pass: (cap, size) rows. */
+/** @return input k of node i in the last forward pass: (cap, size) rows (valid after the
+ *  pass only if that tensor is kept). */
 float *dm_forward_node_input(const dm_run_t *r, int i, int k);
 
 /** @return (n, size of output o) logits of output o in the last forward pass. */

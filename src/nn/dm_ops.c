@@ -82,13 +82,16 @@ static void conv_col2im_row(const dm_node_t *ly, const float *col, int g, float 
   }
 }
 
-/* Convolutions with many input channels run as one GEMM per kernel tap on
- * shifted (strided) views of the rows, with no copies; narrow ones (one-hot
- * input) through im2col, where a tap alone would be a GEMM of inner size < 32.
- * The choice depends on the shapes only. */
+/* Long convolutions with many input channels run as one GEMM per kernel tap
+ * and row on shifted (strided) views of the rows, with no copies; the others
+ * through im2col, where a tap alone would be a GEMM of inner size < 32 or of
+ * few rows. The choice depends on the shapes only. */
 #define DM_CONV_SHIFT_MIN_CH 32
+#define DM_CONV_SHIFT_MIN_LEN 512
 
-static int conv_shifted(const dm_node_t *ly) { return ly->in_ch >= DM_CONV_SHIFT_MIN_CH; }
+static int conv_shifted(const dm_node_t *ly) {
+  return ly->in_ch >= DM_CONV_SHIFT_MIN_CH && ly->out_len >= DM_CONV_SHIFT_MIN_LEN;
+}
 
 /* Output positions [*p0, *p1) whose tap k falls inside the input. */
 static void tap_range(const dm_node_t *ly, int k, int *p0, int *p1) {
