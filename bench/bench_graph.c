@@ -45,9 +45,16 @@ static float *rand_weights(size_t n, float scale) {
   return w;
 }
 
-static int conv(dm_model_t *g, const char *name, int in, int cin, int filters, int kernel, int dil, int relu) {
-  dm_node_spec_t s = {.op = DM_OP_CONV1D, .name = name, .n_in = 1, .in = {in}, .units = filters, .kernel = kernel,
-                      .dilation = dil, .w = rand_weights((size_t)kernel * cin * filters, 1.0f / sqrtf(kernel * cin)),
+static int conv(dm_model_t *g, const char *name, int in, int cin, int filters, int kernel, int dil,
+                int relu) {
+  dm_node_spec_t s = {.op = DM_OP_CONV1D,
+                      .name = name,
+                      .n_in = 1,
+                      .in = {in},
+                      .units = filters,
+                      .kernel = kernel,
+                      .dilation = dil,
+                      .w = rand_weights((size_t)kernel * cin * filters, 1.0f / sqrtf(kernel * cin)),
                       .b = rand_weights(filters, 0.1f)};
   int t = dm_graph_add_node(g, &s);
   if (!relu || t < 0) return t;
@@ -66,8 +73,13 @@ static dm_model_t *chrombpnet_size(void) {
     snprintf(cn, sizeof cn, "crop%d", i);
     snprintf(an, sizeof an, "add%d", i);
     int c = conv(g, n, h, FILT, FILT, 3, 1 << i, 1);
-    dm_node_spec_t cr = {.op = DM_OP_SLICE, .name = cn, .n_in = 1, .in = {h}, .axis = DM_AXIS_LEN,
-                         .start = 1 << i, .stop = -(1 << i)};
+    dm_node_spec_t cr = {.op = DM_OP_SLICE,
+                         .name = cn,
+                         .n_in = 1,
+                         .in = {h},
+                         .axis = DM_AXIS_LEN,
+                         .start = 1 << i,
+                         .stop = -(1 << i)};
     dm_node_spec_t ad = {.op = DM_OP_ADD, .name = an, .n_in = 2};
     ad.in[0] = dm_graph_add_node(g, &cr);
     ad.in[1] = c;
@@ -77,8 +89,13 @@ static dm_model_t *chrombpnet_size(void) {
   dm_node_spec_t fl = {.op = DM_OP_RESHAPE, .name = "profile", .n_in = 1, .in = {p}, .len = 1, .ch = 1000};
   dm_node_spec_t gp = {.op = DM_OP_AVGPOOL1D, .name = "gap", .n_in = 1, .in = {h}};
   int prof = dm_graph_add_node(g, &fl), gap = dm_graph_add_node(g, &gp);
-  dm_node_spec_t de = {.op = DM_OP_DENSE, .name = "counts", .n_in = 1, .in = {gap}, .units = 1,
-                       .w = rand_weights(FILT, 0.1f), .b = rand_weights(1, 0.1f)};
+  dm_node_spec_t de = {.op = DM_OP_DENSE,
+                       .name = "counts",
+                       .n_in = 1,
+                       .in = {gap},
+                       .units = 1,
+                       .w = rand_weights(FILT, 0.1f),
+                       .b = rand_weights(1, 0.1f)};
   int cnt = dm_graph_add_node(g, &de);
   if (prof < 0 || cnt < 0 || dm_graph_add_output(g, prof, "profile", DM_OUT_LINEAR, DM_AXIS_CH) ||
       dm_graph_add_output(g, cnt, "counts", DM_OUT_LINEAR, DM_AXIS_CH) || dm_graph_finalize(g)) {
@@ -96,11 +113,12 @@ static float *onehot_rows(int n, int len) {
 
 /* Times `repeats` calls of a method on n sequences; returns sequences/s and prints one line.
  * One call does `passes` forward passes of fwd_rows and backward passes of bwd_rows. */
-static double time_method(const dm_model_t *m, const char *label, dm_methods_opt_t o, const dm_target_t *tg, int T,
-                          int n, int R, int repeats, int passes, int fwd_rows, int bwd_rows) {
+static double time_method(const dm_model_t *m, const char *label, dm_methods_opt_t o, const dm_target_t *tg,
+                          int T, int n, int R, int repeats, int passes, int fwd_rows, int bwd_rows) {
   dm_methods_t *a = dm_methods_init(m, &o, tg, T, n, R);
   float *x = onehot_rows(n, LIN), *refs = onehot_rows(n * R, LIN);
-  float *hyp = dm_malloc("bench hyp", sizeof(float) * T * (size_t)n * LIN * 4), *pred = dm_malloc("pred", sizeof(float) * n * T);
+  float *hyp = dm_malloc("bench hyp", sizeof(float) * T * (size_t)n * LIN * 4),
+        *pred = dm_malloc("pred", sizeof(float) * n * T);
   if (!a || dm_methods_run(a, n, LIN, x, refs, hyp, pred)) return 0.0; /* warm-up */
   gemm_bufs_t g = gemm_alloc(m, bwd_rows);
   double flops, t = 0.0, ts = 0.0;
@@ -113,8 +131,8 @@ static double time_method(const dm_model_t *m, const char *label, dm_methods_opt
   }
   flops *= passes;
   double rate = n * repeats / t;
-  printf("%-34s %8.2f seq/s  %6.2f GFLOP/s (GEMM part); plain sgemm %6.2f GFLOP/s; ratio %3.0f%%\n", label, rate,
-         flops * repeats / t * 1e-9, flops * repeats / ts * 1e-9, 100.0 * ts / t);
+  printf("%-34s %8.2f seq/s  %6.2f GFLOP/s (GEMM part); plain sgemm %6.2f GFLOP/s; ratio %3.0f%%\n", label,
+         rate, flops * repeats / t * 1e-9, flops * repeats / ts * 1e-9, 100.0 * ts / t);
   dm_methods_destroy(a);
   free(x), free(refs), free(hyp), free(pred), free(g.A), free(g.C), free(g.W);
   return rate;

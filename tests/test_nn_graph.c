@@ -40,8 +40,8 @@ typedef struct {
 } wspec_t;
 
 static wspec_t W[] = {
-    {"c1", 3, {5, 4, 6}, 6, 0, 0}, {"c2", 3, {3, 6, 6}, 6, 0, 0},  {"c3", 3, {3, 6, 6}, 6, 0, 0},
-    {"cp", 3, {5, 6, 2}, 2, 0, 0}, {"d1", 2, {12, 4, 0}, 4, 0, 0}, {"counts", 2, {4, 1, 0}, 1, 0, 0},
+    {"c1", 3, {5, 4, 6}, 6, 0, 0},  {"c2", 3, {3, 6, 6}, 6, 0, 0},  {"c3", 3, {3, 6, 6}, 6, 0, 0},
+    {"cp", 3, {5, 6, 2}, 2, 0, 0},  {"d1", 2, {12, 4, 0}, 4, 0, 0}, {"counts", 2, {4, 1, 0}, 1, 0, 0},
     {"x1", 2, {12, 3, 0}, 3, 0, 0}, {"x2", 2, {12, 3, 0}, 3, 0, 0}, {"tr", 2, {96, 2, 0}, 2, 0, 0},
 };
 #define NW ((int)(sizeof W / sizeof *W))
@@ -72,9 +72,17 @@ static float *fdup(const float *a, size_t n) {
 
 static int conv(dm_model_t *g, const char *name, int in, int kernel, int dil, int pad, int relu) {
   wspec_t *w = wget(name);
-  dm_node_spec_t s = {.op = DM_OP_CONV1D, .name = name, .n_in = 1, .in = {in}, .units = w->units,
-                      .kernel = kernel, .dilation = dil, .pad_left = pad, .pad_right = pad,
-                      .w = fdup(w->k, w->kd[0] * w->kd[1] * w->kd[2]), .b = fdup(w->b, w->units)};
+  dm_node_spec_t s = {.op = DM_OP_CONV1D,
+                      .name = name,
+                      .n_in = 1,
+                      .in = {in},
+                      .units = w->units,
+                      .kernel = kernel,
+                      .dilation = dil,
+                      .pad_left = pad,
+                      .pad_right = pad,
+                      .w = fdup(w->k, w->kd[0] * w->kd[1] * w->kd[2]),
+                      .b = fdup(w->b, w->units)};
   int t = dm_graph_add_node(g, &s);
   if (!relu || t < 0) return t;
   char an[80];
@@ -85,8 +93,13 @@ static int conv(dm_model_t *g, const char *name, int in, int kernel, int dil, in
 
 static int dense(dm_model_t *g, const char *name, int in) {
   wspec_t *w = wget(name);
-  dm_node_spec_t s = {.op = DM_OP_DENSE, .name = name, .n_in = 1, .in = {in}, .units = w->units,
-                      .w = fdup(w->k, w->kd[0] * w->kd[1]), .b = fdup(w->b, w->units)};
+  dm_node_spec_t s = {.op = DM_OP_DENSE,
+                      .name = name,
+                      .n_in = 1,
+                      .in = {in},
+                      .units = w->units,
+                      .w = fdup(w->k, w->kd[0] * w->kd[1]),
+                      .b = fdup(w->b, w->units)};
   return dm_graph_add_node(g, &s);
 }
 
@@ -101,8 +114,8 @@ static int node(dm_model_t *g, dm_op_t op, const char *name, int n_in, int a, in
 static dm_model_t *build_graph(int extra, int nomax) {
   dm_model_t *g = dm_graph_new("api-graph");
   int x = dm_graph_add_input(g, "seq", LEN, 4);
-  int c1 = conv(g, "c1", x, 5, 1, 0, 1);          /* (20, 6) */
-  int c2 = conv(g, "c2", c1, 3, 2, 0, 1);         /* (16, 6) */
+  int c1 = conv(g, "c1", x, 5, 1, 0, 1);  /* (20, 6) */
+  int c2 = conv(g, "c2", c1, 3, 2, 0, 1); /* (16, 6) */
   int s1 = node(g, DM_OP_SLICE, "s1", 1, c1, 0, 2, -2);
   int a1 = node(g, DM_OP_ADD, "a1", 2, c2, s1, 0, 0);
   int c3 = conv(g, "c3", a1, 3, 4, 4, 1); /* 'same' */
@@ -177,7 +190,8 @@ static const char *KERAS_JSON =
 static int write_keras(const char *path, const char *json) {
   nnfx_weight_t w[2 * NW];
   for (int i = 0; i < NW; i++) {
-    w[2 * i] = (nnfx_weight_t){W[i].layer, "kernel:0", W[i].rank, {W[i].kd[0], W[i].kd[1], W[i].kd[2]}, W[i].k};
+    w[2 * i] =
+        (nnfx_weight_t){W[i].layer, "kernel:0", W[i].rank, {W[i].kd[0], W[i].kd[1], W[i].kd[2]}, W[i].k};
     w[2 * i + 1] = (nnfx_weight_t){W[i].layer, "bias:0", 1, {(hsize_t)W[i].units}, W[i].b};
   }
   return nnfx_write(path, json, w, 2 * (NW - 1)); /* "tr" is API-only */
@@ -240,7 +254,8 @@ static void check_grad(const dm_model_t *m, unsigned mask) {
           for (int o = 0; o < NO; o++) {
             if (!dy[o]) continue;
             size_t sz = dm_graph_size(m, m->outputs[o].tensor);
-            for (size_t k = 0; k < sz; k++) f[sgn] += dy[o][((size_t)t * n + b) * sz + k] * v[m->outputs[o].tensor][k];
+            for (size_t k = 0; k < sz; k++)
+              f[sgn] += dy[o][((size_t)t * n + b) * sz + k] * v[m->outputs[o].tensor][k];
           }
           naive_free(m, v);
         }
@@ -395,7 +410,8 @@ static const char *KERAS3_JSON =
     "\"kernel_size\": [5], \"activation\": \"relu\"}, \"inbound_nodes\": [{\"args\": [{\"class_name\": "
     "\"__keras_tensor__\", \"config\": {\"shape\": [null, 24, 4], \"keras_history\": [\"seq\", 0, 0]}}], "
     "\"kwargs\": {}}]},"
-    "{\"class_name\": \"Cropping1D\", \"name\": \"s1\", \"config\": {\"name\": \"s1\", \"cropping\": [2, 2]}, "
+    "{\"class_name\": \"Cropping1D\", \"name\": \"s1\", \"config\": {\"name\": \"s1\", \"cropping\": [2, "
+    "2]}, "
     "\"inbound_nodes\": [{\"args\": [{\"class_name\": \"__keras_tensor__\", \"config\": {\"keras_history\": "
     "[\"c1\", 0, 0]}}], \"kwargs\": {}}]}"
     "], \"input_layers\": [\"seq\", 0, 0], \"output_layers\": [\"s1\", 0, 0]}}";
@@ -453,8 +469,9 @@ static void check_errors(void) {
       {"\"cropping\": [2, 2]", "\"cropping\": [12, 12]", "cropping everything"},
       {INB(IN1("c2") "," IN1("s1")), INB(IN1("c2") "," IN1("c1")), "Add of different lengths"},
       {"\"Subtract\"", "\"Multiply\"", "unsupported layer"},
-      {INB(IN1("a2")) "},{\"class_name\": \"GlobalMaxPooling1D\"", INB(IN1("nowhere")) "},{\"class_name\": "
-                                                                 "\"GlobalMaxPooling1D\"",
+      {INB(IN1("a2")) "},{\"class_name\": \"GlobalMaxPooling1D\"",
+       INB(IN1("nowhere")) "},{\"class_name\": "
+                           "\"GlobalMaxPooling1D\"",
        "unknown inbound layer"},
       {"[\"x2\", 0, 0, {}]", "[\"x2\", 1, 0, {}]", "second call of a shared layer"},
       {"[\"aux\", 0, 0]]", "[\"nope\", 0, 0]]", "unknown output layer"},
@@ -481,11 +498,16 @@ static void check_errors(void) {
   CHECK(dm_graph_add_node(g, &s) < 0, "conv without weights refused");
   s = (dm_node_spec_t){.op = DM_OP_ADD, .name = "ad", .n_in = 2, .in = {x, 7}};
   CHECK(dm_graph_add_node(g, &s) < 0, "undefined input refused");
-  s = (dm_node_spec_t){.op = DM_OP_CONV1D, .name = "big", .n_in = 1, .in = {x}, .units = 1, .kernel = 11,
+  s = (dm_node_spec_t){.op = DM_OP_CONV1D,
+                       .name = "big",
+                       .n_in = 1,
+                       .in = {x},
+                       .units = 1,
+                       .kernel = 11,
                        .w = calloc(44, sizeof(float))};
   CHECK(dm_graph_add_node(g, &s) < 0, "window longer than the input refused");
-  s = (dm_node_spec_t){.op = DM_OP_DENSE, .name = "nan", .n_in = 1, .in = {x}, .units = 1,
-                       .w = calloc(4, sizeof(float))};
+  s = (dm_node_spec_t){
+      .op = DM_OP_DENSE, .name = "nan", .n_in = 1, .in = {x}, .units = 1, .w = calloc(4, sizeof(float))};
   s.w[2] = NAN;
   int d = dm_graph_add_node(g, &s);
   dm_node_spec_t s2 = {.op = DM_OP_RELU, .name = "dead", .n_in = 1, .in = {x}};
@@ -495,8 +517,8 @@ static void check_errors(void) {
   dm_graph_destroy(g);
   g = dm_graph_new("builder2");
   x = dm_graph_add_input(g, "x", 10, 4);
-  s = (dm_node_spec_t){.op = DM_OP_DENSE, .name = "nan", .n_in = 1, .in = {x}, .units = 1,
-                       .w = calloc(4, sizeof(float))};
+  s = (dm_node_spec_t){
+      .op = DM_OP_DENSE, .name = "nan", .n_in = 1, .in = {x}, .units = 1, .w = calloc(4, sizeof(float))};
   s.w[2] = NAN;
   d = dm_graph_add_node(g, &s);
   CHECK(dm_graph_add_output(g, d, "out", DM_OUT_LINEAR, 0) == 0 && dm_graph_finalize(g) < 0,
@@ -537,8 +559,10 @@ static void check_long_model(void) {
     memcpy(r->in, x, sizeof(float) * 3 * 1000 * 4);
     dm_forward_run(r, 3);
     double err = 0.0;
-    for (int e = 0; e < 3 * 500; e++) err = fmax(err, fabs(dm_forward_output(r, 0)[e] - prof[e]) / (1 + fabs(prof[e])));
-    for (int e = 0; e < 3; e++) err = fmax(err, fabs(dm_forward_output(r, 1)[e] - cnt[e]) / (1 + fabs(cnt[e])));
+    for (int e = 0; e < 3 * 500; e++)
+      err = fmax(err, fabs(dm_forward_output(r, 0)[e] - prof[e]) / (1 + fabs(prof[e])));
+    for (int e = 0; e < 3; e++)
+      err = fmax(err, fabs(dm_forward_output(r, 1)[e] - cnt[e]) / (1 + fabs(cnt[e])));
     CHECK(err < 1e-5, "long model outputs = numpy reference: max rel error %g", err);
     dm_forward_destroy(r);
   }

@@ -50,8 +50,7 @@ static void check_example(void) {
                                 DM_OP_RESHAPE, DM_OP_DENSE, DM_OP_RELU,   DM_OP_IDENTITY, DM_OP_DENSE};
   CHECK(m->n_nodes == 10, "layers %d", m->n_nodes);
   for (int i = 0; i < m->n_nodes && i < 10; i++)
-    CHECK(m->nodes[i].op == ops[i], "layer %d (%s) is %s", i, m->nodes[i].name,
-          dm_ops_name(m->nodes[i].op));
+    CHECK(m->nodes[i].op == ops[i], "layer %d (%s) is %s", i, m->nodes[i].name, dm_ops_name(m->nodes[i].op));
   CHECK(m->in_len == 200 && m->in_ch == 4 && m->n_tasks == 3 && m->out_act == DM_OUT_SIGMOID,
         "shape %d x %d -> %d, out %d", m->in_len, m->in_ch, m->n_tasks, m->out_act);
   CHECK(m->nodes[4].out_len == 1 && m->nodes[4].out_ch == 50, "avgpool out %d x %d", m->nodes[4].out_len,

@@ -36,14 +36,14 @@ static void valid_len(dm_node_t *ly) {
 
 static dm_node_t make(dm_op_t op, int len, int ch, int out_ch, int kernel, int stride, int dil, int same) {
   dm_node_t ly = {.op = op,
-                   .n_in = 1,
-                   .in_len = len,
-                   .in_ch = ch,
-                   .out_len = len,
-                   .out_ch = out_ch,
-                   .kernel = kernel,
-                   .stride = stride,
-                   .dilation = dil};
+                  .n_in = 1,
+                  .in_len = len,
+                  .in_ch = ch,
+                  .out_len = len,
+                  .out_ch = out_ch,
+                  .kernel = kernel,
+                  .stride = stride,
+                  .dilation = dil};
   snprintf(ly.name, sizeof ly.name, "%s", dm_ops_name(op));
   if (op == DM_OP_CONV1D || op == DM_OP_MAXPOOL1D || op == DM_OP_AVGPOOL1D) {
     if (same)
@@ -117,7 +117,7 @@ static void check_layer(dm_node_t *ly, int n) {
   for (int t = 0; t < rep; t++)
     for (int b = 0; b < nb; b++)
       for (int k = 0; k < ni; k++)
-        for (size_t e = 0; e < in[k]; e += in[k] > 1000 ? 97 : 1) { /* a sample of large inputs */
+        for (size_t e = 0; e<in[k]; e += in[k]> 1000 ? 97 : 1) { /* a sample of large inputs */
           for (int j = 0; j < ni; j++)
             for (size_t q = 0; q < in[j]; q++) xd[j][q] = x[j][b * in[j] + q];
           xd[k][e] += h;
@@ -166,8 +166,17 @@ static void check_layer(dm_node_t *ly, int n) {
 /* Multi-input and data-movement ops, with their shapes set by hand. */
 static dm_node_t make_move(dm_op_t op, int n_in, int len, int ch, dm_axis_t axis, const int *parts, int start,
                            int out_len, int out_ch) {
-  dm_node_t ly = {.op = op, .n_in = n_in, .in_len = len, .in_ch = ch, .out_len = out_len, .out_ch = out_ch,
-                  .axis = axis, .start = start, .kernel = 1, .stride = 1, .dilation = 1};
+  dm_node_t ly = {.op = op,
+                  .n_in = n_in,
+                  .in_len = len,
+                  .in_ch = ch,
+                  .out_len = out_len,
+                  .out_ch = out_ch,
+                  .axis = axis,
+                  .start = start,
+                  .kernel = 1,
+                  .stride = 1,
+                  .dilation = 1};
   snprintf(ly.name, sizeof ly.name, "%s", dm_ops_name(op));
   for (int k = 0; parts && k < n_in; k++) ly.part[k] = parts[k];
   return ly;
@@ -189,7 +198,8 @@ static void check_moves(void) {
   moves[4].in_ch = 3; /* concat along length: input 0 is (2, 3) */
   for (size_t i = 0; i < sizeof moves / sizeof *moves; i++) check_layer(&moves[i], 3);
   /* global pooling: kernel = stride = length */
-  dm_node_t gap = make(DM_OP_AVGPOOL1D, 6, 3, 3, 6, 6, 1, 0), gmp = make(DM_OP_MAXPOOL1D, 5, 2, 2, 5, 5, 1, 0);
+  dm_node_t gap = make(DM_OP_AVGPOOL1D, 6, 3, 3, 6, 6, 1, 0),
+            gmp = make(DM_OP_MAXPOOL1D, 5, 2, 2, 5, 5, 1, 0);
   CHECK(gap.out_len == 1 && gmp.out_len == 1, "global pooling to length 1");
   check_layer(&gap, 3);
   check_layer(&gmp, 3);

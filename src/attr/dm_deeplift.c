@@ -48,7 +48,9 @@ int dm_deeplift_rules_parse(const char *name, dm_rules_t *out) {
 // --- setup
 
 /* Ops a RevealCancel chain may pass through between its linear node and the nonlinearity. */
-static int chain_op(dm_op_t op) { return op == DM_OP_BATCHNORM || op == DM_OP_IDENTITY || op == DM_OP_RESHAPE; }
+static int chain_op(dm_op_t op) {
+  return op == DM_OP_BATCHNORM || op == DM_OP_IDENTITY || op == DM_OP_RESHAPE;
+}
 
 /* Nearest Conv1D/Dense node feeding node i through BatchNorm / identity /
  * reshape nodes whose outputs have no other reader; -1 if none. */
@@ -168,7 +170,8 @@ static void rescale_slopes(dm_op_t op, int n_pairs, int R, size_t sz, const floa
     float *s = slope + (size_t)p * sz;
     for (size_t e = 0; e < sz; e++) {
       float dz = a[e] - b[e];
-      s[e] = fabsf(dz) < DM_NEAR_ZERO ? dm_ops_deriv(op, b[e]) : (dm_ops_eval(op, a[e]) - dm_ops_eval(op, b[e])) / dz;
+      s[e] = fabsf(dz) < DM_NEAR_ZERO ? dm_ops_deriv(op, b[e])
+                                      : (dm_ops_eval(op, a[e]) - dm_ops_eval(op, b[e])) / dz;
     }
   }
 }
@@ -210,8 +213,8 @@ static void split_delta(int n_pairs, int R, size_t sz, const float *ax, const fl
 
 /* Batchnorm on split quantities (pos/neg contributions or multipliers):
  * scale each, swapping pos and neg where the scale is negative. */
-static void batchnorm_split(const dm_node_t *ly, size_t rows, const float *pin, const float *nin,
-                            float *pout, float *nout) {
+static void batchnorm_split(const dm_node_t *ly, size_t rows, const float *pin, const float *nin, float *pout,
+                            float *nout) {
   for (size_t r = 0; r < rows * ly->in_len; r++)
     for (int c = 0; c < ly->in_ch; c++) {
       size_t i = r * ly->in_ch + c;
@@ -257,7 +260,8 @@ static void prepare_revealcancel(dm_deeplift_t *d, dm_run_t *r, int i, int n, in
   dm_ops_linear_apply(lj, lj->wneg, P, d->dpos, d->zneg, 1, r->scratch);
   /* the chain's batchnorms, from j up to i (the chain is a path, walked down from i) */
   int path[64], np = 0;
-  for (int t = m->nodes[i].in[0]; m->tensors[t].producer != j && np < 64; t = m->nodes[m->tensors[t].producer].in[0])
+  for (int t = m->nodes[i].in[0]; m->tensors[t].producer != j && np < 64;
+       t = m->nodes[m->tensors[t].producer].in[0])
     path[np++] = m->tensors[t].producer;
   for (int k = np - 1; k >= 0; k--)
     if (m->nodes[path[k]].op == DM_OP_BATCHNORM) {

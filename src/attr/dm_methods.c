@@ -13,8 +13,8 @@ struct dm_methods {
   const dm_model_t *m;
   dm_methods_opt_t o;
   int max_seqs, n_refs;
-  int T;             /* targets */
-  dm_target_t *tg;   /* (T) */
+  int T;           /* targets */
+  dm_target_t *tg; /* (T) */
   dm_run_t *run;
   dm_deeplift_t *dl; /* deeplift only */
   float *mult;       /* (T, max_seqs * n_refs, in_len, in_ch) input multipliers */
@@ -279,7 +279,8 @@ static void run_ism(dm_methods_t *a, int n, const float *x, float *hyp) {
       for (l = l0, c = c0; r < rows; c = c + 1 == ch ? (l++, 0) : c + 1) {
         if (xi[(size_t)l * ch + c] == 1.0f) continue;
         for (int t = 0; t < T; t++)
-          hyp[((size_t)t * n + i) * row + (size_t)l * ch + c] = val[(size_t)r * T + t] - a->base[(size_t)i * T + t];
+          hyp[((size_t)t * n + i) * row + (size_t)l * ch + c] =
+              val[(size_t)r * T + t] - a->base[(size_t)i * T + t];
         r++;
       }
       l = l1;

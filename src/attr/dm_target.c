@@ -31,7 +31,8 @@ int dm_target_parse(const dm_model_t *m, const char *spec, dm_target_t *t) {
     char list[512] = "";
     for (int o = 0; o < m->n_outputs; o++)
       snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s", o ? ", " : "", m->outputs[o].name);
-    dm_log_error("Attr:targets: '%s': model %s has no output '%s' (outputs: %s)", spec, m->source, body, list);
+    dm_log_error("Attr:targets: '%s': model %s has no output '%s' (outputs: %s)", spec, m->source, body,
+                 list);
     return -1;
   }
   long size = (long)dm_graph_size(m, m->outputs[t->output].tensor);
@@ -42,8 +43,8 @@ int dm_target_parse(const dm_model_t *m, const char *spec, dm_target_t *t) {
   t->kind = DM_TARGET_UNIT;
   if (!colon) {
     if (size != 1) {
-      dm_log_error("Attr:targets: '%s': output '%s' has %ld units; give one as %s:<unit>, or %s:profile", spec,
-                   body, size, body, body);
+      dm_log_error("Attr:targets: '%s': output '%s' has %ld units; give one as %s:<unit>, or %s:profile",
+                   spec, body, size, body, body);
       return -1;
     }
     return 0;
@@ -52,8 +53,8 @@ int dm_target_parse(const dm_model_t *m, const char *spec, dm_target_t *t) {
   errno = 0;
   t->unit = strtol(colon + 1, &end, 10);
   if (errno || end == colon + 1 || *end || t->unit < 0 || t->unit >= size) {
-    dm_log_error("Attr:targets: '%s': unit '%s' is not 'profile' or one of 0..%ld of output '%s'", spec, colon + 1,
-                 size - 1, body);
+    dm_log_error("Attr:targets: '%s': unit '%s' is not 'profile' or one of 0..%ld of output '%s'", spec,
+                 colon + 1, size - 1, body);
     return -1;
   }
   return 0;

@@ -59,7 +59,8 @@ static void forward_buffers(dm_run_t *r, const char *keep) {
   int nt = m->n_tensors;
   r->kept = dm_calloc("run kept", nt, 1);
   r->act = dm_calloc("run act", nt, sizeof *r->act);
-  int *last = dm_malloc("run liveness", sizeof(int) * nt), *pool_of = dm_malloc("run liveness", sizeof(int) * nt);
+  int *last = dm_malloc("run liveness", sizeof(int) * nt),
+      *pool_of = dm_malloc("run liveness", sizeof(int) * nt);
   int *free_pool = dm_malloc("run liveness", sizeof(int) * (nt + 1)), n_free = 0;
   for (int t = 0; t < nt; t++) {
     last[t] = -1;
@@ -76,7 +77,8 @@ static void forward_buffers(dm_run_t *r, const char *keep) {
     }
   }
   for (int t = 0; t < nt; t++)
-    if (r->kept[t]) r->act[t] = dm_calloc("run activation", (size_t)r->cap * dm_graph_size(m, t), sizeof(float));
+    if (r->kept[t])
+      r->act[t] = dm_calloc("run activation", (size_t)r->cap * dm_graph_size(m, t), sizeof(float));
   for (int i = 0; i < m->n_nodes; i++) {
     const dm_node_t *nd = &m->nodes[i];
     if (!r->kept[nd->out]) pool_of[nd->out] = n_free ? free_pool[--n_free] : r->n_pool++;
@@ -90,7 +92,8 @@ static void forward_buffers(dm_run_t *r, const char *keep) {
   }
   r->pool = dm_calloc("run pool", r->n_pool + 1, sizeof *r->pool);
   size_t max = dm_model_max_size(m);
-  for (int k = 0; k < r->n_pool; k++) r->pool[k] = dm_calloc("run activation", (size_t)r->cap * max, sizeof(float));
+  for (int k = 0; k < r->n_pool; k++)
+    r->pool[k] = dm_calloc("run activation", (size_t)r->cap * max, sizeof(float));
   for (int t = 0; t < nt; t++)
     if (!r->kept[t]) r->act[t] = r->pool[pool_of[t] >= 0 ? pool_of[t] : -1 - pool_of[t]];
   free(last);
@@ -98,7 +101,9 @@ static void forward_buffers(dm_run_t *r, const char *keep) {
   free(free_pool);
 }
 
-dm_run_t *dm_forward_init(const dm_model_t *m, int cap, int rep) { return dm_forward_init_keep(m, cap, rep, NULL); }
+dm_run_t *dm_forward_init(const dm_model_t *m, int cap, int rep) {
+  return dm_forward_init_keep(m, cap, rep, NULL);
+}
 
 dm_run_t *dm_forward_init_keep(const dm_model_t *m, int cap, int rep, const char *keep) {
   DM_ASSERT(cap >= 1 && rep >= 1 && m->final);

@@ -95,12 +95,12 @@ void dm_graph_same_pad(int len, int kernel, int stride, int dilation, int *pad_l
 
 // --- shape inference per op (nd->in_len/in_ch are input 0's shape; set out_len/out_ch)
 
-#define FAIL(...)                                                                        \
-  do {                                                                                   \
-    char msg_[256];                                                                      \
-    snprintf(msg_, sizeof msg_, __VA_ARGS__);                                            \
+#define FAIL(...)                                                                           \
+  do {                                                                                      \
+    char msg_[256];                                                                         \
+    snprintf(msg_, sizeof msg_, __VA_ARGS__);                                               \
     dm_log_error("%s: node '%s' (%s): %s", g->source, nd->name, dm_ops_name(nd->op), msg_); \
-    return -1;                                                                           \
+    return -1;                                                                              \
   } while (0)
 
 static int shape_window(dm_model_t *g, dm_node_t *nd, const dm_node_spec_t *s) {
@@ -117,11 +117,12 @@ static int shape_window(dm_model_t *g, dm_node_t *nd, const dm_node_spec_t *s) {
     nd->stride = nd->kernel;
   }
   if (nd->kernel < 1 || nd->stride < 1 || nd->dilation < 1 || nd->pad_left < 0 || pr < 0)
-    FAIL("bad kernel/stride/dilation/padding %d/%d/%d/%d,%d", nd->kernel, nd->stride, nd->dilation, nd->pad_left,
-         pr);
+    FAIL("bad kernel/stride/dilation/padding %d/%d/%d/%d,%d", nd->kernel, nd->stride, nd->dilation,
+         nd->pad_left, pr);
   if (pool && nd->dilation != 1) FAIL("dilated pooling is not supported");
   int span = (nd->kernel - 1) * nd->dilation + 1, padded = nd->in_len + nd->pad_left + pr;
-  if (padded < span) FAIL("input length %d (padded %d) is shorter than the window %d", nd->in_len, padded, span);
+  if (padded < span)
+    FAIL("input length %d (padded %d) is shorter than the window %d", nd->in_len, padded, span);
   if (pool && (nd->pad_left >= nd->kernel || pr >= nd->kernel)) FAIL("padding as wide as the window");
   nd->out_len = (padded - span) / nd->stride + 1;
   if (pool) {
@@ -140,7 +141,8 @@ static int shape_node(dm_model_t *g, dm_node_t *nd, const dm_node_spec_t *s) {
   int n_in = nd->n_in;
   int want_in = nd->op == DM_OP_SUB ? 2 : nd->op == DM_OP_ADD ? -2 : nd->op == DM_OP_CONCAT ? -1 : 1;
   if ((want_in > 0 && n_in != want_in) || (want_in < 0 && n_in < -want_in))
-    FAIL("%d input(s), expected %s%d", n_in, want_in < 0 ? "at least " : "", want_in < 0 ? -want_in : want_in);
+    FAIL("%d input(s), expected %s%d", n_in, want_in < 0 ? "at least " : "",
+         want_in < 0 ? -want_in : want_in);
   switch (nd->op) {
     case DM_OP_CONV1D:
     case DM_OP_MAXPOOL1D:

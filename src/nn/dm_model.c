@@ -260,8 +260,8 @@ static int add_weighted(loader_t *L, json_t *cfg, const char *name, const char *
     s.kernel = cfg_int(cfg, "kernel_size", 0);
     s.stride = cfg_int(cfg, "strides", 1);
     s.dilation = cfg_int(cfg, "dilation_rate", 1);
-    if (s.kernel < 1 || keras_padding(L, name, "Conv1D", cfg_str(cfg, "padding", "valid"),
-                                      tensor_of(L, in)->len, &s))
+    if (s.kernel < 1 ||
+        keras_padding(L, name, "Conv1D", cfg_str(cfg, "padding", "valid"), tensor_of(L, in)->len, &s))
       return s.kernel < 1 ? (dm_log_error("%s: layer '%s' (Conv1D): bad kernel_size", L->src, name), -1) : -1;
   }
   if (s.units < 1) {
@@ -271,7 +271,8 @@ static int add_weighted(loader_t *L, json_t *cfg, const char *name, const char *
   hsize_t kd[3] = {(hsize_t)s.kernel, (hsize_t)in_ch, (hsize_t)s.units}, bd[1] = {(hsize_t)s.units};
   if (!conv) kd[0] = (hsize_t)in_ch, kd[1] = (hsize_t)s.units;
   if (!(s.w = read_weight(L, name, cls, "kernel:0", conv ? 3 : 2, kd, 0))) return -1;
-  if (!json_is_false(json_object_get(cfg, "use_bias")) && !(s.b = read_weight(L, name, cls, "bias:0", 1, bd, 0))) {
+  if (!json_is_false(json_object_get(cfg, "use_bias")) &&
+      !(s.b = read_weight(L, name, cls, "bias:0", 1, bd, 0))) {
     free(s.w);
     return -1;
   }
@@ -343,16 +344,20 @@ static int add_reshape(loader_t *L, json_t *cfg, const char *name, const char *c
     int d[2] = {0, 0}, unknown = -1, known = 1;
     for (size_t i = 0; i < r && i < 2; i++) {
       d[i] = json_is_integer(json_array_get(ts, i)) ? (int)json_integer_value(json_array_get(ts, i)) : 0;
-      if (d[i] == -1) unknown = (int)i;
-      else known *= d[i];
+      if (d[i] == -1)
+        unknown = (int)i;
+      else
+        known *= d[i];
     }
     if ((r != 1 && r != 2) || known < 1 || (unknown >= 0 && total % known)) {
       dm_log_error("%s: layer '%s' (Reshape): unsupported target_shape (rank 1 or 2 only)", L->src, name);
       return -1;
     }
     if (unknown >= 0) d[unknown] = total / known;
-    if (r == 2) len = d[0], ch = d[1], flat = 0;
-    else ch = d[0];
+    if (r == 2)
+      len = d[0], ch = d[1], flat = 0;
+    else
+      ch = d[0];
   }
   dm_node_spec_t s = {.op = DM_OP_RESHAPE, .name = name, .len = len, .ch = ch};
   if (add_node(L, &s, in, 1, out)) return -1;
@@ -377,8 +382,9 @@ static int add_cropping(loader_t *L, json_t *cfg, const char *name, const kref_t
   if (need_sequence(L, in, name, "Cropping1D")) return -1;
   json_t *c = json_object_get(cfg, "cropping");
   int a = json_is_integer(c) ? (int)json_integer_value(c) : cfg_int(cfg, "cropping", 1);
-  int b = json_is_array(c) && json_is_integer(json_array_get(c, 1)) ? (int)json_integer_value(json_array_get(c, 1))
-                                                                     : a;
+  int b = json_is_array(c) && json_is_integer(json_array_get(c, 1))
+              ? (int)json_integer_value(json_array_get(c, 1))
+              : a;
   dm_node_spec_t s = {.op = DM_OP_SLICE, .name = name, .axis = DM_AXIS_LEN, .start = a, .stop = -b};
   if (a < 0 || b < 0) {
     dm_log_error("%s: layer '%s' (Cropping1D): bad cropping", L->src, name);
@@ -512,8 +518,10 @@ static int resolve(loader_t *L, const char *who, json_t *refs, kref_t **in, int 
   }
   for (int k = 0; k < n; k++) {
     if (idx[2 * k] != 0 || idx[2 * k + 1] != 0) {
-      dm_log_error("%s: layer '%s': input '%s' is a shared layer's or multi-output layer's tensor (%d, %d), "
-                   "not supported", L->src, who, names[k], idx[2 * k], idx[2 * k + 1]);
+      dm_log_error(
+          "%s: layer '%s': input '%s' is a shared layer's or multi-output layer's tensor (%d, %d), "
+          "not supported",
+          L->src, who, names[k], idx[2 * k], idx[2 * k + 1]);
       return -1;
     }
     if (!(in[k] = find_built(L, names[k]))) return 0;
@@ -561,8 +569,8 @@ static int load_functional(loader_t *L, json_t *cfg) {
       const char *name = cfg_str(json_object_get(ly, "config"), "name", "?");
       json_t *nodes = json_object_get(ly, "inbound_nodes");
       if (json_array_size(nodes) != 1) {
-        dm_log_error("%s: layer '%s': %zu inbound nodes (a shared layer or an unused one), not supported", L->src,
-                     name, json_array_size(nodes));
+        dm_log_error("%s: layer '%s': %zu inbound nodes (a shared layer or an unused one), not supported",
+                     L->src, name, json_array_size(nodes));
         goto out;
       }
       kref_t *in[DM_NODE_MAX_IN];
@@ -703,9 +711,11 @@ void dm_model_activate_output(const dm_model_t *m, int o, int n, const float *lo
   const dm_output_t *out = &m->outputs[o];
   const dm_tensor_t *t = &m->tensors[out->tensor];
   size_t sz = (size_t)t->len * t->ch;
-  /* softmax groups: along channels, len groups of ch with stride 1; along length, ch groups of len with stride ch */
+  /* softmax groups: along channels, len groups of ch with stride 1; along length, ch groups of len with
+   * stride ch */
   int groups = out->axis == DM_AXIS_CH ? t->len : t->ch, width = out->axis == DM_AXIS_CH ? t->ch : t->len;
-  size_t gstep = out->axis == DM_AXIS_CH ? (size_t)t->ch : 1, estep = out->axis == DM_AXIS_CH ? 1 : (size_t)t->ch;
+  size_t gstep = out->axis == DM_AXIS_CH ? (size_t)t->ch : 1,
+         estep = out->axis == DM_AXIS_CH ? 1 : (size_t)t->ch;
   for (int b = 0; b < n; b++) {
     const float *z = logits + (size_t)b * sz;
     float *p = pred + (size_t)b * sz;
@@ -719,7 +729,8 @@ void dm_model_activate_output(const dm_model_t *m, int o, int n, const float *lo
         for (int k = 1; k < width; k++) mx = fmaxf(mx, zg[k * estep]);
         for (int k = 0; k < width; k++) s += expf(zg[k * estep] - mx);
         for (int k = 0; k < width; k++)
-          pg[k * estep] = out->act == DM_OUT_SOFTMAX ? expf(zg[k * estep] - mx) / s : zg[k * estep] - mx - logf(s);
+          pg[k * estep] =
+              out->act == DM_OUT_SOFTMAX ? expf(zg[k * estep] - mx) / s : zg[k * estep] - mx - logf(s);
       }
     } else if (p != z) {
       memcpy(p, z, sizeof(float) * sz);

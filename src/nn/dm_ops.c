@@ -119,8 +119,8 @@ static void conv_taps(const dm_node_t *ly, const float *w, int n, const float *s
       const float *xs = src + b * (transpose ? out : in);
       float *yd = dst + b * (transpose ? in : out);
       if (transpose)
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, p1 - p0, (int)ci, (int)co, 1.0f, xs + (size_t)p0 * co,
-                    (int)co, wk, (int)co, 1.0f, yd + off, ly->stride * (int)ci);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, p1 - p0, (int)ci, (int)co, 1.0f,
+                    xs + (size_t)p0 * co, (int)co, wk, (int)co, 1.0f, yd + off, ly->stride * (int)ci);
       else
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, p1 - p0, (int)co, (int)ci, 1.0f, xs + off,
                     ly->stride * (int)ci, wk, (int)co, 1.0f, yd + (size_t)p0 * co, (int)co);
@@ -166,14 +166,13 @@ static void dense_apply(const dm_node_t *ly, const float *w, int n, const float 
               ly->in_ch, w, ly->out_ch, acc ? 1.0f : 0.0f, y, ly->out_ch);
 }
 
-static void dense_transpose(const dm_node_t *ly, const float *w, int n, const float *dy, float *dx,
-                            int acc) {
+static void dense_transpose(const dm_node_t *ly, const float *w, int n, const float *dy, float *dx, int acc) {
   cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, n * ly->in_len, ly->in_ch, ly->out_ch, 1.0f, dy,
               ly->out_ch, w, ly->out_ch, acc ? 1.0f : 0.0f, dx, ly->in_ch);
 }
 
-void dm_ops_linear_apply(const dm_node_t *ly, const float *w, int n, const float *x, float *y,
-                         int accumulate, float *scratch) {
+void dm_ops_linear_apply(const dm_node_t *ly, const float *w, int n, const float *x, float *y, int accumulate,
+                         float *scratch) {
   DM_ASSERT(ly->op == DM_OP_CONV1D || ly->op == DM_OP_DENSE);
   if (ly->op == DM_OP_CONV1D)
     conv_apply(ly, w, n, x, y, accumulate, scratch);
@@ -460,11 +459,20 @@ typedef void (*dm_fwd_fn)(const dm_node_t *, int, const float *const *, float *,
 typedef void (*dm_bwd_fn)(const dm_node_t *, const dm_bwd_ctx_t *, const float *, float *const *);
 
 static const char *const OP_NAME[] = {
-    [DM_OP_CONV1D] = "conv1d",       [DM_OP_DENSE] = "dense",       [DM_OP_BATCHNORM] = "batchnorm",
-    [DM_OP_RELU] = "relu",           [DM_OP_SIGMOID] = "sigmoid",   [DM_OP_MAXPOOL1D] = "maxpool1d",
-    [DM_OP_AVGPOOL1D] = "avgpool1d", [DM_OP_IDENTITY] = "identity", [DM_OP_ADD] = "add",
-    [DM_OP_SUB] = "sub",             [DM_OP_CONCAT] = "concat",     [DM_OP_SLICE] = "slice",
-    [DM_OP_RESHAPE] = "reshape",     [DM_OP_TRANSPOSE] = "transpose",
+    [DM_OP_CONV1D] = "conv1d",
+    [DM_OP_DENSE] = "dense",
+    [DM_OP_BATCHNORM] = "batchnorm",
+    [DM_OP_RELU] = "relu",
+    [DM_OP_SIGMOID] = "sigmoid",
+    [DM_OP_MAXPOOL1D] = "maxpool1d",
+    [DM_OP_AVGPOOL1D] = "avgpool1d",
+    [DM_OP_IDENTITY] = "identity",
+    [DM_OP_ADD] = "add",
+    [DM_OP_SUB] = "sub",
+    [DM_OP_CONCAT] = "concat",
+    [DM_OP_SLICE] = "slice",
+    [DM_OP_RESHAPE] = "reshape",
+    [DM_OP_TRANSPOSE] = "transpose",
 };
 static const dm_fwd_fn OP_FORWARD[] = {
     [DM_OP_CONV1D] = fwd_conv,      [DM_OP_DENSE] = fwd_dense,         [DM_OP_BATCHNORM] = fwd_batchnorm,

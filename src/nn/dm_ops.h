@@ -26,7 +26,8 @@
 typedef enum {
   DM_OP_CONV1D,    /* Conv1D: strides, dilation, explicit zero padding, bias */
   DM_OP_DENSE,     /* Dense on the last axis (channels) */
-  DM_OP_BATCHNORM, /* per-channel affine y = x*scale[c] + shift[c] (BatchNorm folded, Mul/Add by a constant) */
+  DM_OP_BATCHNORM, /* per-channel affine y = x*scale[c] + shift[c] (BatchNorm folded, Mul/Add by a constant)
+                    */
   DM_OP_RELU,      /* elementwise max(x, 0) */
   DM_OP_SIGMOID,   /* elementwise 1/(1+exp(-x)) */
   DM_OP_MAXPOOL1D, /* MaxPooling1D, GlobalMaxPooling1D */
@@ -50,7 +51,8 @@ typedef enum { DM_AXIS_LEN = 0, DM_AXIS_CH = 1 } dm_axis_t;
 /** How DeepLIFT passes multipliers through an op. */
 typedef enum {
   DM_RULE_LINEAR_W,  /* weighted sum (conv, dense): W+/W- split by the sign of the input delta */
-  DM_RULE_LINEAR,    /* linear: the gradient (affine, avg-pool, identity, add, sub, concat, slice, reshape, transpose) */
+  DM_RULE_LINEAR,    /* linear: the gradient (affine, avg-pool, identity, add, sub, concat, slice, reshape,
+                        transpose) */
   DM_RULE_NONLINEAR, /* elementwise nonlinearity: Rescale or RevealCancel */
   DM_RULE_MAXPOOL,   /* multipliers go to the argmax of the input ("gradient" mode) */
 } dm_rule_kind_t;
@@ -137,8 +139,8 @@ void dm_ops_backward(const dm_node_t *ly, const dm_bwd_ctx_t *c, const float *dy
  * @param accumulate 0: overwrite y; 1: add to y
  * @param scratch    dm_ops_scratch_floats(ly) floats
  */
-void dm_ops_linear_apply(const dm_node_t *ly, const float *w, int n, const float *x, float *y,
-                         int accumulate, float *scratch);
+void dm_ops_linear_apply(const dm_node_t *ly, const float *w, int n, const float *x, float *y, int accumulate,
+                         float *scratch);
 
 /**
  * @brief dx (+)= dy * w^T (transpose of dm_ops_linear_apply) for a conv or dense layer.
