@@ -126,11 +126,8 @@ dm_run_t *dm_forward_init_keep(const dm_model_t *m, int cap, int rep, const char
   }
   r->n_slots = s.n_slots;
   state_free(&s);
-  size_t buf = (size_t)rep * cap * dm_model_max_size(m);
-  r->slot = dm_calloc("run backward", r->n_slots + 1, sizeof *r->slot);
-  for (int k = 0; k < r->n_slots; k++) r->slot[k] = dm_malloc("run backward", sizeof(float) * buf);
+  r->slot = dm_calloc("run backward", r->n_slots + 1, sizeof *r->slot); /* buffers at the first backward */
   r->tmp = dm_calloc("run backward", r->n_tmp + 1, sizeof *r->tmp);
-  for (int k = 0; k < r->n_tmp; k++) r->tmp[k] = dm_malloc("run backward", sizeof(float) * buf);
   r->scratch = dm_malloc("run scratch", sizeof(float) * (dm_model_max_scratch(m) + 1));
   return r;
 }
@@ -172,7 +169,11 @@ void dm_forward_backward_graph(dm_run_t *r, int n, int rep, const float *const *
                                dm_node_backward_fn fn, void *ctx) {
   DM_ASSERT(n >= 0 && n <= r->cap && rep >= 1 && rep <= r->rep);
   const dm_model_t *m = r->m;
-  size_t rows = (size_t)rep * n;
+  size_t rows = (size_t)rep * n, buf = (size_t)r->rep * r->cap * dm_model_max_size(m);
+  for (int k = 0; k < r->n_slots; k++)
+    if (!r->slot[k]) r->slot[k] = dm_malloc("run backward", sizeof(float) * buf);
+  for (int k = 0; k < r->n_tmp; k++)
+    if (!r->tmp[k]) r->tmp[k] = dm_malloc("run backward", sizeof(float) * buf);
   bwd_state_t s;
   state_init(m, &s, r->n_slots);
   for (int o = 0; o < m->n_outputs; o++) {

@@ -33,7 +33,7 @@ typedef struct {
   int n_pool;     /* buffers shared by the other tensors */
   float **pool;   /* (n_pool) each (cap, max size) */
   int n_slots;    /* backward buffers */
-  float **slot;   /* (n_slots) each (rep * cap, max size) */
+  float **slot;   /* (n_slots) each (rep * cap, max size), allocated by the first backward pass */
   int n_tmp;      /* buffers for the multipliers of a tensor's further consumers */
   float **tmp;    /* (n_tmp) each (rep * cap, max size) */
   float *scratch; /* dm_model_max_scratch floats */
