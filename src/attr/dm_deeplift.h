@@ -1,18 +1,25 @@
 /* dm_deeplift: DeepLIFT multipliers of a network graph against references.
  *
- * Multipliers m = dC/dΔx are propagated from each target (a linear function of
- * the pre-sigmoid / pre-softmax logits) down to the input with the rule of each
- * op kind (dm_ops.h), node by node in reverse topological order (a tensor read
- * by several nodes sums their multipliers): linear ops (add, sub, concat,
- * slice, reshape, transpose, pooling by average, batchnorm) pass them linearly, max-pool to the argmax of the
- * input, and a nonlinearity y = f(z) uses Rescale:      m = Δy/Δz, or f'(z0) when |Δz| < 1e-7 (as
- * kundajelab/deeplift); RevealCancel: Δz is split into Δz+ and Δz- by the linear layer feeding it (W+ =
- * max(W,0), W- = min(W,0), by the sign of each input's Δ), Δy+ = ½(f(z0+Δz+) - f(z0)) + ½(f(z0+Δz-+Δz+) -
- * f(z0+Δz-)), Δy- likewise, m+ = Δy+/Δz+, m- = Δy-/Δz- (Δz± pseudocounted by 1e-7 near 0); that linear layer
- * gives its input W+ᵀm+ + W-ᵀm- where the input's Δ > 0, W-ᵀm+ + W+ᵀm- where Δ < 0, and the mean of both
- * where Δ = 0; genomics default: RevealCancel on nonlinearities that follow a Dense layer, Rescale on those
- * that follow a Conv1D (BatchNorm, Dropout and Flatten in between are skipped). Summation-to-delta: Σ m·(x -
- * x0) = target(x) - target(x0) for every linear target of the logits (dm_target.h), on every output.
+ * Multipliers m = dC/dΔx are propagated from each target (a linear function
+ * of the pre-sigmoid / pre-softmax logits, dm_target.h) down to the input
+ * with the rule of each op kind (dm_ops.h), node by node in reverse
+ * topological order (a tensor read by several nodes sums their multipliers):
+ * linear ops (add, sub, concat, slice, reshape, transpose, pooling by
+ * average, batchnorm) pass them linearly, max-pool to the argmax of the
+ * input, and a nonlinearity y = f(z) uses
+ *   Rescale:      m = Δy/Δz, or f'(z0) when |Δz| < 1e-7 (as kundajelab/deeplift);
+ *   RevealCancel: Δz is split into Δz+ and Δz- by the linear layer feeding it
+ *                 (W+ = max(W,0), W- = min(W,0), by the sign of each input's Δ),
+ *                 Δy+ = ½(f(z0+Δz+) - f(z0)) + ½(f(z0+Δz-+Δz+) - f(z0+Δz-)), Δy- likewise,
+ *                 m+ = Δy+/Δz+, m- = Δy-/Δz- (Δz± pseudocounted by 1e-7 near 0, these
+ *                 differences taken in double);
+ *                 that linear layer gives its input W+ᵀm+ + W-ᵀm- where the input's
+ *                 Δ > 0, W-ᵀm+ + W+ᵀm- where Δ < 0, and the mean of both where Δ = 0;
+ *   genomics default: RevealCancel on nonlinearities that follow a Dense layer,
+ *                 Rescale on those that follow a Conv1D (BatchNorm, Dropout and
+ *                 Flatten in between are skipped).
+ * Summation-to-delta: Σ m·(x - x0) = target(x) - target(x0) for every linear
+ * target of the logits, on every output.
  * BatchNormalization uses scale gamma/sqrt(var + eps) for multipliers (deeplift
  * omits eps there); a RevealCancel nonlinearity must follow a Conv1D or Dense
  * layer (through BatchNorm/Dropout/Flatten only), otherwise init fails.

@@ -107,9 +107,13 @@ int dm_target_units(const dm_model_t *m, const long *units, int n_units, dm_targ
     t->unit = n_units ? units[k] : k;
     t->kind = DM_TARGET_UNIT;
     snprintf(t->name, sizeof t->name, "%ld", t->unit);
-    if (t->unit < 0 || t->unit >= m->n_tasks) {
-      dm_log_error("Attr:tasks: task %ld does not exist (model %s has tasks 0..%d)", t->unit, m->source,
-                   m->n_tasks - 1);
+    int twice = 0;
+    for (int u = 0; u < k; u++) twice |= (*out)[u].unit == t->unit;
+    if (t->unit < 0 || t->unit >= m->n_tasks || twice) {
+      if (twice) dm_log_error("Attr:tasks lists task %ld twice", t->unit);
+      else
+        dm_log_error("Attr:tasks: task %ld does not exist (model %s has tasks 0..%d)", t->unit, m->source,
+                     m->n_tasks - 1);
       free(*out);
       *out = NULL;
       return -1;

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dm_h5.h"
 #include "dm_mem.h"
 #include "dm_onnx.h"
 #include "dm_onnx_graph.h"
@@ -30,6 +31,7 @@ typedef struct {
   int n_built;
   char (*built)[64]; /* (n_layers) names of the layers built (functional) */
   kref_t *out;       /* (n_layers) their outputs */
+  int failed;        /* a weight that exists could not be used (logged) */
 } loader_t;
 
 // --- HDF5 helpers
@@ -106,6 +108,7 @@ static float *read_weight(loader_t *L, const char *lname, const char *cls, const
   hid_t g = -1, d = -1, sp = -1;
   if (H5Lexists(L->wroot, lname, H5P_DEFAULT) <= 0) {
     dm_log_error("%s: layer '%s' (%s): no weight group '%s'", L->src, lname, cls, lname);
+    L->failed = 1;
     return NULL;
   }
   g = H5Gopen(L->wroot, lname, H5P_DEFAULT);
@@ -140,7 +143,16 @@ static float *read_weight(loader_t *L, const char *lname, const char *cls, const
     dm_log_error("%s: layer '%s' (%s): cannot read '%s'", L->src, lname, cls, found);
     free(out);
     out = NULL;
+    goto done;
   }
+  for (size_t i = 0; i < total; i++)
+    if (!isfinite(out[i])) {
+      dm_log_error("%s: layer '%s' (%s): weight '%s' has a non-finite value (%g at flat index %zu)", L->src,
+                   lname, cls, found, (double)out[i], i);
+      free(out);
+      out = NULL;
+      break;
+    }
   goto done;
 bad_shape : {
   char want[128] = "", have[128] = "";
@@ -154,6 +166,7 @@ bad_shape : {
                have, want);
 }
 done:
+  if (!out && (found || !missing_ok)) L->failed = 1;
   if (sp >= 0) H5Sclose(sp);
   if (d >= 0) H5Dclose(d);
   H5Gclose(g);
@@ -315,8 +328,13 @@ static int add_batchnorm(loader_t *L, json_t *cfg, const char *name, const kref_
   float *mean = read_weight(L, name, "BatchNormalization", "moving_mean:0", 1, d, 0);
   float *var = mean ? read_weight(L, name, "BatchNormalization", "moving_variance:0", 1, d, 0) : NULL;
   int rc = -1;
-  if (mean && var) {
-    dm_node_spec_t s = {.op = DM_OP_BATCHNORM, .name = name};
+  for (int c = 0; mean && var && c < ch && !L->failed; c++)
+    if (!(var[c] + eps > 0.0)) {
+      dm_log_error("%s: layer '%s' (BatchNormalization): moving_variance + epsilon is %g at channel %d",
+                   L->src, name, var[c] + eps, c);
+      L->failed = 1;
+    }
+  if (mean && var && !L->failed) {    dm_node_spec_t s = {.op = DM_OP_BATCHNORM, .name = name};
     s.scale = dm_malloc("bn", sizeof(float) * ch);
     s.shift = dm_malloc("bn", sizeof(float) * ch);
     for (int c = 0; c < ch; c++) {
@@ -633,6 +651,15 @@ static int is_onnx(const char *path) {
   return (n > 5 && !strcmp(path + n - 5, ".onnx")) || dm_onnx_sniff(path);
 }
 
+/* Does the file start (after white space) with '{'? */
+static int looks_like_json(const char *path) {
+  FILE *fp = fopen(path, "rb");
+  int c = ' ';
+  while (fp && (c == ' ' || c == '\t' || c == '\n' || c == '\r')) c = fgetc(fp);
+  if (fp) fclose(fp);
+  return c == '{';
+}
+
 dm_model_t *dm_model_load(const char *model_path, const char *weights_path) {
   if (is_onnx(model_path)) {
     if (!weights_path) return dm_onnx_load(model_path);
@@ -651,7 +678,15 @@ dm_model_t *dm_model_load(const char *model_path, const char *weights_path) {
   H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
   f = H5Fopen(L.src, H5F_ACC_RDONLY, H5P_DEFAULT);
   if (f < 0) {
-    dm_log_error("%s: cannot open as HDF5", L.src);
+    char why[300];
+    dm_h5_error_detail(why, sizeof why);
+    if (!weights_path && looks_like_json(model_path))
+      dm_log_error(
+          "%s: this is an architecture JSON, not a full-model HDF5: give its weights-only HDF5 too "
+          "(Model:weights)",
+          model_path);
+    else
+      dm_log_error("%s: cannot open as HDF5 (HDF5: %s)", L.src, why);
     goto fail;
   }
   if (weights_path) {
@@ -690,7 +725,8 @@ dm_model_t *dm_model_load(const char *model_path, const char *weights_path) {
     goto fail;
   }
   L.g = dm_graph_new(L.src);
-  if ((seq ? load_sequential(&L, layers) : load_functional(&L, cfg)) || dm_graph_finalize(L.g)) goto fail;
+  if ((seq ? load_sequential(&L, layers) : load_functional(&L, cfg)) || L.failed || dm_graph_finalize(L.g))
+    goto fail;
   m = L.g;
   L.g = NULL;
 fail:

@@ -21,6 +21,7 @@
 #include "dm_model.h"
 #include "dm_onehot.h"
 #include "dm_output.h"
+#include "dm_progress.h"
 #include "dm_sched.h"
 #include "dm_variant.h"
 #include "dm_vcf.h"
@@ -71,8 +72,8 @@ typedef struct {
   float *nulld;       /* (n_tasks, C, K) null logit differences */
   float *pv;          /* (n_tasks, C) p-values, for the TSV */
   /* rank 0 */
-  int64_t rows_done, rows_todo;
-  double t_start, t_last;
+  int64_t rows_todo;
+  dm_progress_t progress;
 } run_t;
 
 static void chunk_range(const run_t *r, int64_t c, int64_t *a, int64_t *b) {
@@ -406,15 +407,7 @@ static void chunk_done(void *arg, int64_t c) {
     dm_fatal("%s: cannot mark chunk %ld done", r->job->output, (long)c);
   int64_t a, b;
   chunk_range(r, c, &a, &b);
-  r->rows_done += b - a;
-  double now = dm_wall_time();
-  if (now - r->t_last >= r->job->progress_seconds || r->rows_done == r->rows_todo) {
-    double rate = (double)r->rows_done / (now - r->t_start + 1e-9);
-    dm_log_info("%ld/%ld variants (%.1f%%), %.1f variants/s, ETA %.0f s", (long)r->rows_done,
-                (long)r->rows_todo, 100.0 * (double)r->rows_done / (double)(r->rows_todo ? r->rows_todo : 1),
-                rate, (double)(r->rows_todo - r->rows_done) / (rate > 0 ? rate : 1));
-    r->t_last = now;
-  }
+  dm_progress_add(&r->progress, b - a);
 }
 
 // --- the TSV, from the finished file (rank 0)
@@ -640,7 +633,7 @@ static int run(run_t *r) {
                 r->job->output, (long)r->n, r->L, 4e-6 * macs, r->n_tasks, (long)n_todo, (long)r->n_chunks,
                 resumed ? " (resumed)" : "");
   }
-  r->t_start = r->t_last = dm_wall_time();
+  dm_progress_start(&r->progress, "variants", r->rows_todo, r->job->progress_seconds);
   r->sched = dm_sched_init(r->ctx, todo, n_todo, chunk_done, r);
   free(todo);
   for (int64_t c; (c = dm_sched_next(r->sched)) >= 0;) process_chunk(r, c);
