@@ -117,6 +117,24 @@ pg=$(pcol '^GATA_' 13) pt=$(pcol '^TAL1_' 20) pb=$(pcol '^bg_' 13)
 echo "median p-values: GATA-destroying $pg, TAL1-destroying $pt, background $pb"
 check "awk 'BEGIN {exit !($pg < 0.05 && $pt < 0.05 && $pb > 0.2)}'" "p-values do not separate destroying variants from background"
 
+# a ChromBPNet-like model (1000 bp, profile + log-counts heads): by default the
+# profile head gets the Jensen-Shannon distance and the counts head the logit
+# scores; an ALT equal to REF scores 0 on both; the same at any rank count
+grep '^#' variants.vcf > long.vcf
+grep -P '\tbg_' variants.vcf | awk -F'\t' '$2 > 1000 && $2 < 79000' | head -12 >> long.vcf
+grep -P '\tbg_' long.vcf | head -1 | awk -F'\t' -v OFS='\t' '{$3 = "same"; $5 = $4; print}' >> long.vcf
+lm=(-P Input:vcf=long.vcf -P Input:genome=genome.fa -P Model:file="$DATA"/long_model/chrombpnet_like.h5
+  -P Variants:batch=4 -P Output:chunk_rows=8)
+"$DMOTIF" variants -q "${lm[@]}" -P Output:file=long1.h5 2> long1.log
+run -q "${lm[@]}" -P Output:file=longnp.h5 2> longnp.log
+check "[ -s long1.tsv ] && same_datasets long1.h5 longnp.h5" "profile model run failed or differs at $NP ranks"
+hdr=$(grep -v '^##' long1.tsv | head -1)
+check "echo '$hdr' | grep -q 'jsd_logits_profile_predictions' && echo '$hdr' | grep -q 'logit_diff_logcount_predictions'" \
+  "profile model columns: $hdr"
+check "[ \$(awk -F'\t' '\$3 == \"same\" && \$7 == 0 && \$12 == 0' long1.tsv | wc -l) = 1 ]" "ALT = REF does not score 0"
+check "[ \$(awk -F'\t' '!/^#/ && \$6 == \"ok\" && \$3 != \"same\" && \$7 > 0 && \$7 <= 0.8326' long1.tsv | wc -l) -ge 10 ]" \
+  "Jensen-Shannon distances not in (0, sqrt(ln 2)]"
+
 printf 'chr1\tnot_a_number\n' > broken.vcf
 "$DMOTIF" variants -q "${common[@]}" -P Input:vcf=broken.vcf -P Output:file=broken.h5 2> broken.log
 check "[ \$? -ne 0 ] && grep -q 'broken.vcf' broken.log && [ ! -e broken.h5 ]" "broken VCF not refused cleanly"

@@ -15,7 +15,12 @@ static const dm_param_spec_t variants_spec[] = {
     {"Model:file", DM_PARAM_STRING, NULL, NULL,
      "Keras 2 model: full-model HDF5, or architecture JSON (then set Model:weights)"},
     {"Model:weights", DM_PARAM_STRING, "none", NULL, "weights-only HDF5 for a JSON architecture"},
-    {"Variants:tasks", DM_PARAM_INTLIST, "[]", NULL, "model outputs to score, e.g. [0, 2]; [] for all"},
+    {"Variants:tasks", DM_PARAM_INTLIST, "[]", NULL,
+     "units of output 0 to score, e.g. [0, 2]; [] for all (or the targets)"},
+    {"Variants:targets", DM_PARAM_STRING, "none", NULL,
+     "targets as for attr, comma-separated [name=]output[:unit|:profile]: a unit gets logit/pred scores, "
+     "a profile head the Jensen-Shannon distance; none: units of Variants:tasks, or both heads of a "
+     "profile + counts model"},
     {"Variants:batch", DM_PARAM_INT, "64", NULL,
      "alleles per compute batch (x2 windows); Output:chunk_rows must be a multiple"},
     {"Variants:explain_window", DM_PARAM_INT, "0", NULL,
@@ -57,6 +62,7 @@ static int variants_main(const dm_mpi_t *ctx, const dm_params_t *p) {
   job.weights = dm_params_get_optional(p, "Model:weights");
   job.n_tasks = dm_params_get_intlist(p, "Variants:tasks", &tasks);
   job.tasks = job.n_tasks ? tasks : NULL;
+  job.targets = dm_params_get_optional(p, "Variants:targets");
   job.batch = (int)dm_params_get_int(p, "Variants:batch");
   job.explain_window = (int)dm_params_get_int(p, "Variants:explain_window");
   job.null_shuffles = (int)dm_params_get_int(p, "Variants:null_shuffles");
