@@ -73,7 +73,9 @@ void dm_affinity_spearman_rows(const float *fine, const double *coarse, int a, i
                                double *work, double *corr);
 
 /**
- * @brief Keep rows with corr > threshold and their kept neighbours.
+ * @brief Keep rows with corr > threshold and their kept neighbours. The
+ *        output may overwrite the input (col == nbr, val == fine): entry e
+ *        is written only after entries up to e were read.
  * @param n         rows N
  * @param k         neighbours per row
  * @param nbr       (N, k) neighbour indices

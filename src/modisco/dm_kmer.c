@@ -420,20 +420,27 @@ void dm_kmer_index_destroy(dm_kmer_index_t *idx) {
 // --- top-k queries
 
 typedef struct {
-  double *dot;   /* (N, 2) dot products with the forward / reverse embedding of every row */
+  double *dot;   /* (C, 2) dot products with the forward / reverse embedding of every column */
   int32_t *heap; /* (k,) */
+  int32_t *mnbr; /* (k,) merged list */
+  double *msim;  /* (k,) */
 } topk_work_t;
 
-static size_t topk_carve(int n, int k, char *base, topk_work_t *w) {
+static size_t topk_carve(int ncol, int k, char *base, topk_work_t *w) {
   topk_work_t dummy;
   if (!w) w = &dummy;
+  size_t off = 0;
   w->dot = (double *)(void *)base;
-  size_t off = (size_t)n * 2 * sizeof(double);
+  off += (size_t)ncol * 2 * sizeof(double);
+  w->msim = (double *)(void *)(base + off);
+  off += (size_t)k * sizeof(double);
   w->heap = (int32_t *)(void *)(base + off);
+  off += (size_t)k * sizeof(int32_t);
+  w->mnbr = (int32_t *)(void *)(base + off);
   return off + (size_t)k * sizeof(int32_t);
 }
 
-size_t dm_kmer_topk_work_size(int n, int k) { return topk_carve(n, k, NULL, NULL); }
+size_t dm_kmer_topk_work_size(int ncol, int k) { return topk_carve(ncol, k, NULL, NULL); }
 
 /* Position u of key in the index, or -1. */
 static inline int64_t find_key(const dm_kmer_index_t *idx, int64_t key) {
@@ -466,32 +473,60 @@ static void accumulate(const dm_kmer_index_t *idx, const int64_t *key, const dou
   }
 }
 
-void dm_kmer_topk(const dm_kmer_emb_t *fwd, const dm_kmer_index_t *ifwd, const dm_kmer_index_t *irc,
-                  int a, int b, int k, void *work, int32_t *nbr, double *sim) {
-  int n = fwd->n;
-  DM_ASSERT(ifwd->n == n && irc->n == n && a >= 0 && a <= b && b <= n && k >= 1 && k <= n);
-  topk_work_t w;
-  topk_carve(n, k, work, &w);
-  for (int i = a; i < b; i++) {
-    const int64_t *key = fwd->key + (size_t)i * fwd->stride;
-    const double *val = fwd->val + (size_t)i * fwd->stride;
-    memset(w.dot, 0, (size_t)n * 2 * sizeof(double));
-    accumulate(ifwd, key, val, fwd->nnz[i], w.dot);
-    accumulate(irc, key, val, fwd->nnz[i], w.dot + 1);
-    /* best k rows; j rises, so a full heap only takes a strictly larger value */
-    int m = 0;
-    for (int j = 0; j < n; j++)
-      if (m < k || sim_of(&w, j) > sim_of(&w, w.heap[0]))
-        heap_offer(w.heap, &m, k, j, nb_better, &w);
-    for (int h = m - 1; h > 0; h--) { /* heap sort; the worst goes last */
-      int32_t t = w.heap[0];
-      w.heap[0] = w.heap[h];
-      w.heap[h] = t;
-      heap_sift_down(w.heap, h, 0, nb_better, &w);
-    }
-    for (int o = 0; o < k; o++) {
-      nbr[(size_t)(i - a) * k + o] = w.heap[o];
-      sim[(size_t)(i - a) * k + o] = sim_of(&w, w.heap[o]);
-    }
+/* The best min(k, C) columns of the block in w->heap, best first. */
+static int block_best(topk_work_t *w, int ncol, int k) {
+  int m = 0; /* j rises, so a full heap only takes a strictly larger value */
+  for (int j = 0; j < ncol; j++)
+    if (m < k || sim_of(w, j) > sim_of(w, w->heap[0])) heap_offer(w->heap, &m, k, j, nb_better, w);
+  if (m < k) /* never filled: not yet a heap */
+    for (int i = m / 2 - 1; i >= 0; i--) heap_sift_down(w->heap, m, i, nb_better, w);
+  for (int h = m - 1; h > 0; h--) { /* heap sort; the worst goes last */
+    int32_t t = w->heap[0];
+    w->heap[0] = w->heap[h];
+    w->heap[h] = t;
+    heap_sift_down(w->heap, h, 0, nb_better, w);
   }
+  return m;
+}
+
+void dm_kmer_topk_merge(const dm_kmer_emb_t *query, int a, int b, const dm_kmer_index_t *ifwd,
+                        const dm_kmer_index_t *irc, int64_t col0, int k, void *work, int32_t *nbr,
+                        double *sim, int32_t *cnt) {
+  int ncol = ifwd->n;
+  DM_ASSERT(irc->n == ncol && a >= 0 && a <= b && b <= query->n && k >= 1 && col0 >= 0 &&
+            col0 + ncol <= INT32_MAX);
+  topk_work_t w;
+  topk_carve(ncol, k, work, &w);
+  for (int i = a; i < b; i++) {
+    const int64_t *key = query->key + (size_t)i * query->stride;
+    const double *val = query->val + (size_t)i * query->stride;
+    memset(w.dot, 0, (size_t)ncol * 2 * sizeof(double));
+    accumulate(ifwd, key, val, query->nnz[i], w.dot);
+    accumulate(irc, key, val, query->nnz[i], w.dot + 1);
+    int m = block_best(&w, ncol, k);
+    /* merge with the list so far: its columns precede col0, so they win ties */
+    int32_t *rn = nbr + (size_t)(i - a) * k;
+    double *rs = sim + (size_t)(i - a) * k;
+    int have = cnt[i - a], p = 0, q = 0, o = 0;
+    while (o < k && (p < have || q < m)) {
+      if (q == m || (p < have && !(sim_of(&w, w.heap[q]) > rs[p]))) {
+        w.mnbr[o] = rn[p];
+        w.msim[o++] = rs[p++];
+      } else {
+        w.mnbr[o] = (int32_t)(col0 + w.heap[q]);
+        w.msim[o++] = sim_of(&w, w.heap[q++]);
+      }
+    }
+    memcpy(rn, w.mnbr, (size_t)o * sizeof *rn);
+    memcpy(rs, w.msim, (size_t)o * sizeof *rs);
+    cnt[i - a] = o;
+  }
+}
+
+void dm_kmer_topk(const dm_kmer_emb_t *fwd, const dm_kmer_index_t *ifwd, const dm_kmer_index_t *irc, int a,
+                  int b, int k, void *work, int32_t *nbr, double *sim) {
+  DM_ASSERT(ifwd->n == fwd->n && k <= fwd->n && b >= a);
+  int32_t *cnt = dm_calloc("top-k counts", (size_t)(b - a) + 1, sizeof *cnt);
+  dm_kmer_topk_merge(fwd, a, b, ifwd, irc, 0, k, work, nbr, sim, cnt);
+  free(cnt);
 }
