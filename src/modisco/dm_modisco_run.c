@@ -165,22 +165,60 @@ static void coarse_rows(const dm_mpi_t *ctx, const dm_kmer_opt_t *ko, const floa
 
 /* Fine similarity (continuous Jaccard, best offset and strand) of rows
  * [a, a + nb) with their coarse neighbours; tracks of all seqlets are made
- * on every rank. fine (nb, k). */
-static void fine_rows(const float *co, const float *hy, int n, int len, double min_overlap, int k, int a,
-                      int nb, const int32_t *nbr, float *fine) {
+ * on every rank, then *co and *hy are freed (set to NULL). fine (nb, k). */
+static void fine_rows(float **co, float **hy, int n, int len, double min_overlap, int k, int a, int nb,
+                      const int32_t *nbr, float *fine) {
   size_t row = (size_t)len * 8;
   float *fwd = dm_malloc("fine tracks", (size_t)n * row * sizeof *fwd + 1);
   float *rev = dm_malloc("fine tracks rc", (size_t)n * row * sizeof *rev + 1);
   for (int i = 0; i < n; i++) {
-    dm_cj_track(hy + (size_t)i * len * 4, co + (size_t)i * len * 4, len, fwd + i * row);
+    dm_cj_track(*hy + (size_t)i * len * 4, *co + (size_t)i * len * 4, len, fwd + i * row);
     dm_cj_revcomp(fwd + i * row, len, 8, rev + i * row);
   }
+  free(*co), free(*hy);
+  *co = *hy = NULL;
   int pad = dm_cj_pad(len, min_overlap, 0);
   float *work = dm_malloc("fine work", dm_affinity_fine_work_size(len, 8, pad) * sizeof *work + 1);
   dm_affinity_fine(fwd, rev, len, 8, pad, a, a + nb, k, nbr, work, fine);
   free(work);
   free(fwd);
   free(rev);
+}
+
+/* The affinity matrix of the m kept rows (new_index >= 0) and their kept
+ * neighbours, renumbered, on every rank: each rank filters its rows [a,
+ * a + nb) (nbr, fine (nb, k), overwritten), then the kept entries are
+ * allgathered in row order. Only kept entries travel and are held. */
+static dm_sparse_t *gather_kept_rows(const dm_mpi_t *ctx, int m, int k, int a, int nb,
+                                     const int32_t *new_index, int32_t *nbr, float *fine) {
+  int64_t *ptr = dm_malloc("kept rows", ((size_t)nb + 1) * sizeof *ptr);
+  int64_t e = dm_affinity_filter_rows(a, a + nb, k, nbr, fine, new_index, ptr, nbr, fine);
+  int kept = 0, *cnt = dm_malloc("gather counts", 4 * (size_t)ctx->size * sizeof *cnt);
+  int *rcnt = cnt + ctx->size, *edsp = rcnt + ctx->size, *rdsp = edsp + ctx->size;
+  for (int i = a; i < a + nb; i++) kept += new_index[i] >= 0;
+  int *len = dm_malloc("kept row lengths", ((size_t)kept + 1) * sizeof *len);
+  for (int r = 0; r < kept; r++) len[r] = (int)(ptr[r + 1] - ptr[r]);
+  free(ptr);
+  int mine[2] = {(int)e, kept}, *all = dm_malloc("gather counts", 2 * (size_t)ctx->size * sizeof *all);
+  DM_MPI_CHECK(MPI_Allgather(mine, 2, MPI_INT, all, 2, MPI_INT, ctx->comm));
+  int64_t total = 0, rows = 0;
+  for (int r = 0; r < ctx->size; r++) {
+    cnt[r] = all[2 * r], rcnt[r] = all[2 * r + 1];
+    edsp[r] = (int)total, rdsp[r] = (int)rows;
+    total += cnt[r], rows += rcnt[r];
+  }
+  DM_ASSERT(rows == m && total <= INT32_MAX);
+  free(all);
+  dm_sparse_t *aff = dm_sparse_init(m, total);
+  DM_MPI_CHECK(MPI_Allgatherv(nbr, (int)e, MPI_INT32_T, aff->col, cnt, edsp, MPI_INT32_T, ctx->comm));
+  DM_MPI_CHECK(MPI_Allgatherv(fine, (int)e, MPI_FLOAT, aff->val, cnt, edsp, MPI_FLOAT, ctx->comm));
+  int *lens = dm_malloc("kept row lengths", ((size_t)m + 1) * sizeof *lens);
+  DM_MPI_CHECK(MPI_Allgatherv(len, kept, MPI_INT, lens, rcnt, rdsp, MPI_INT, ctx->comm));
+  for (int r = 0; r < m; r++) aff->rowptr[r + 1] = aff->rowptr[r] + lens[r];
+  free(lens);
+  free(len);
+  free(cnt);
+  return aff;
 }
 
 // --- steps 4-5: density adaptation and clustering
@@ -233,41 +271,37 @@ static dm_pattern_t **run_round(const dm_mpi_t *ctx, const dm_modisco_job_t *job
   int64_t a64, nb64;
   dm_mpi_block_range(nn, ctx->size, ctx->rank, &a64, &nb64);
   int a = (int)a64, nb = (int)nb64;
-  /* the affinity matrix is built in place: rows of k (neighbour, fine value) */
-  dm_sparse_t *aff = dm_sparse_init(nn, (int64_t)nn * k);
-  int32_t *nbr = aff->col;
-  float *fine = aff->val;
   double *sim = dm_malloc("coarse affinity", ((size_t)nb * k + 1) * sizeof *sim);
-  coarse_rows(ctx, &job->kmer, oh, co, nn, len, sign, k, job->block_columns, a, nb, nbr + (size_t)a * k, sim);
+  int32_t *nbr = dm_malloc("coarse neighbours", ((size_t)nb * k + 1) * sizeof *nbr);
+  coarse_rows(ctx, &job->kmer, oh, co, nn, len, sign, k, job->block_columns, a, nb, nbr, sim);
+  free(oh);
   step_done(ctx, t0, "%s coarse", what);
-  fine_rows(co, hy, nn, len, job->pattern.min_overlap, k, a, nb, nbr + (size_t)a * k, fine + (size_t)a * k);
-  free(oh), free(co), free(hy);
-  double *corr = NULL;
+  float *fine = dm_malloc("fine affinity", ((size_t)nb * k + 1) * sizeof *fine);
+  fine_rows(&co, &hy, nn, len, job->pattern.min_overlap, k, a, nb, nbr, fine);
+  /* round 1 keeps the rows passing the correlation filter, round 2 all */
+  int32_t *new_index = dm_malloc("filter index", (size_t)nn * sizeof *new_index);
+  int m = 0;
   if (round == 0) {
-    corr = dm_malloc("correlations", (size_t)nn * sizeof *corr);
+    double *corr = dm_malloc("correlations", (size_t)nn * sizeof *corr);
     double *work = dm_malloc("spearman work", 4 * (size_t)k * sizeof *work);
-    dm_affinity_spearman_rows(fine + (size_t)a * k, sim, a, a + nb, k, work, corr + a);
+    dm_affinity_spearman_rows(fine, sim, a, a + nb, k, work, corr + a);
     free(work);
     dm_modisco_gather_blocks(ctx, corr, nn, 1, MPI_DOUBLE);
+    for (int i = 0; i < nn; i++) new_index[i] = corr[i] > job->corr_threshold ? m++ : -1;
+    free(corr);
+  } else {
+    for (; m < nn; m++) new_index[m] = m;
   }
   free(sim);
-  dm_modisco_gather_blocks(ctx, nbr, nn, k, MPI_INT32_T);
-  dm_modisco_gather_blocks(ctx, fine, nn, k, MPI_FLOAT);
-  int m = nn;
-  if (round == 0) {
-    int32_t *new_index = dm_malloc("filter index", (size_t)nn * sizeof *new_index);
-    m = dm_affinity_filter(nn, k, nbr, fine, corr, job->corr_threshold, new_index, aff->rowptr, aff->col,
-                           aff->val);
-    aff->n = m; /* the first m + 1 row pointers are used */
-    for (int i = 0; i < nn; i++)
-      if (new_index[i] >= 0) s[new_index[i]] = s[i];
-    free(new_index);
-    free(corr);
+  dm_sparse_t *aff = gather_kept_rows(ctx, m, k, a, nb, new_index, nbr, fine);
+  free(nbr);
+  free(fine);
+  for (int i = 0; i < nn; i++)
+    if (new_index[i] >= 0) s[new_index[i]] = s[i];
+  free(new_index);
+  if (round == 0)
     dm_log_info("%s: correlation filter (Spearman > %g) kept %d of %d seqlets", what, job->corr_threshold, m,
                 nn);
-  } else {
-    for (int i = 0; i <= nn; i++) aff->rowptr[i] = (int64_t)i * k;
-  }
   dm_log_info("%s: %d seqlets of %d bp, %d neighbours each; affinity %ld entries (%.3g%% of %d^2)", what, m,
               len, k, (long)aff->rowptr[aff->n],
               100.0 * (double)aff->rowptr[aff->n] / ((double)m * m + 1e-300), m);
