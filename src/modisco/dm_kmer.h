@@ -109,27 +109,40 @@ void dm_kmer_index_destroy(dm_kmer_index_t *idx);
  */
 size_t dm_kmer_topk_work_size(int ncol, int k);
 
+/** Query rows of a top-k search in compact form (opaque). */
+typedef struct dm_kmer_query_s dm_kmer_query_t;
+
 /**
- * @brief Merge one block of columns into running top-k lists: rows a..b-1
- *        of query against the C seqlets indexed by ifwd / irc, which are
- *        seqlets col0 .. col0+C-1. Blocks must come in increasing column
- *        order; the lists then equal those of a single search over all
- *        columns, whatever the blocking (value desc, ties by index).
- * @param query  forward embeddings holding the query rows
- * @param a      first query row
- * @param b      one past the last query row
+ * @brief Query rows from embeddings: each row's entries in key order, keys
+ *        replaced by their position among the distinct keys of all rows.
+ * @param emb the query rows (copied; emb may be freed afterwards)
+ * @return the queries; free with dm_kmer_query_destroy()
+ */
+dm_kmer_query_t *dm_kmer_query_init(const dm_kmer_emb_t *emb);
+
+/** @brief Free queries (NULL is fine). @param q queries */
+void dm_kmer_query_destroy(dm_kmer_query_t *q);
+
+/**
+ * @brief Merge one block of columns into running top-k lists: every query
+ *        row against the C seqlets indexed by ifwd / irc, which are seqlets
+ *        col0 .. col0+C-1. Blocks must come in increasing column order; the
+ *        lists then equal those of a single search over all columns,
+ *        whatever the blocking (value desc, ties by index). The query keys
+ *        are matched to the block's keys by one merge of the two sorted key
+ *        lists per block, not by a lookup per row.
+ * @param q      query rows (holds the key maps of the current block)
  * @param ifwd   index of the block's forward embeddings
  * @param irc    index of the block's reverse embeddings
  * @param col0   global index of the block's first seqlet
  * @param k      list length, >= 1
  * @param work   scratch of dm_kmer_topk_work_size(C, k) bytes, 8-byte aligned
- * @param nbr    (b-a, k) neighbour indices so far, updated
- * @param sim    (b-a, k) their similarities, updated
- * @param cnt    (b-a,) entries of each list so far (0 before the first block), updated
+ * @param nbr    (rows, k) neighbour indices so far, updated
+ * @param sim    (rows, k) their similarities, updated
+ * @param cnt    (rows,) entries of each list so far (0 before the first block), updated
  */
-void dm_kmer_topk_merge(const dm_kmer_emb_t *query, int a, int b, const dm_kmer_index_t *ifwd,
-                        const dm_kmer_index_t *irc, int64_t col0, int k, void *work, int32_t *nbr,
-                        double *sim, int32_t *cnt);
+void dm_kmer_topk_merge(dm_kmer_query_t *q, const dm_kmer_index_t *ifwd, const dm_kmer_index_t *irc,
+                        int64_t col0, int k, void *work, int32_t *nbr, double *sim, int32_t *cnt);
 
 /**
  * @brief Coarse similarity top-k of rows a..b-1 against all N seqlets (one

@@ -110,25 +110,29 @@ static int fetch_windows(const dm_tracks_t *t, dm_seqlet_t *s, int *n, float **o
 
 /* Coarse top-k (gapped k-mer similarity) of rows [a, a + nb) of n seqlets,
  * the columns streamed in blocks: each rank embeds its rows (forward
- * strand); every block of at most `block` seqlets is embedded (both
- * strands) by the rank holding those rows, broadcast, indexed, and merged
- * into every rank's running lists. Memory: the rank's rows (embeddings,
- * nbr, sim) plus one block. nbr (nb, k), sim (nb, k). */
+ * strand) as compact queries; every block of at most `block` seqlets is
+ * embedded (both strands) by the rank holding those rows, broadcast,
+ * indexed, and merged into every rank's running lists. Memory: the rank's
+ * rows (queries, nbr, sim) plus one block. nbr (nb, k), sim (nb, k). */
 static void coarse_rows(const dm_mpi_t *ctx, const dm_kmer_opt_t *ko, const float *oh, const float *co, int n,
                         int len, int sign, int k, int block, int a, int nb, int32_t *nbr, double *sim) {
   int stride = ko->max_entries, most = (n + ctx->size - 1) / ctx->size; /* largest rank block */
   block = block < most ? block : most > 0 ? most : 1;
   void *ework = dm_malloc("k-mer work", dm_kmer_embed_work_size(ko, len) + 8);
-  dm_kmer_emb_t q = {nb, stride, dm_malloc("k-mer keys", (size_t)nb * stride * sizeof(int64_t) + 8),
-                     dm_malloc("k-mer values", (size_t)nb * stride * sizeof(double) + 8),
-                     dm_malloc("k-mer counts", (size_t)nb * sizeof(int32_t) + 8)};
-  dm_kmer_embed_rows(oh, co, len, (float)sign, 0, a, a + nb, ko, ework, &q);
-  dm_kmer_emb_t e[2]; /* the block: forward, reverse complement */
-  for (int rc = 0; rc < 2; rc++)
-    e[rc] = (dm_kmer_emb_t){block, stride,
-                            dm_malloc("k-mer block keys", (size_t)block * stride * sizeof(int64_t)),
-                            dm_malloc("k-mer block values", (size_t)block * stride * sizeof(double)),
-                            dm_malloc("k-mer block counts", (size_t)block * sizeof(int32_t))};
+  dm_kmer_emb_t e[2]; /* the block: forward, reverse complement (first the rank's rows, forward) */
+  for (int rc = 0; rc < 2; rc++) {
+    int rows = rc == 0 && nb > block ? nb : block;
+    e[rc] = (dm_kmer_emb_t){rows, stride, dm_malloc("k-mer keys", (size_t)rows * stride * sizeof(int64_t) + 8),
+                            dm_malloc("k-mer values", (size_t)rows * stride * sizeof(double) + 8),
+                            dm_malloc("k-mer counts", (size_t)rows * sizeof(int32_t) + 8)};
+  }
+  e[0].n = nb;
+  dm_kmer_embed_rows(oh, co, len, (float)sign, 0, a, a + nb, ko, ework, &e[0]);
+  dm_kmer_query_t *q = dm_kmer_query_init(&e[0]);
+  if (nb > block) { /* shrink the forward buffer to one block */
+    e[0].key = dm_realloc("k-mer keys", e[0].key, (size_t)block * stride * sizeof(int64_t) + 8);
+    e[0].val = dm_realloc("k-mer values", e[0].val, (size_t)block * stride * sizeof(double) + 8);
+  }
   int32_t *cnt = dm_calloc("top-k counts", (size_t)nb + 1, sizeof *cnt);
   void *twork = dm_malloc("top-k work", dm_kmer_topk_work_size(block, k) + 8);
   for (int r = 0; r < ctx->size; r++) {
@@ -136,30 +140,23 @@ static void coarse_rows(const dm_mpi_t *ctx, const dm_kmer_opt_t *ko, const floa
     dm_mpi_block_range(n, ctx->size, r, &ra, &rn);
     for (int64_t c0 = ra; c0 < ra + rn; c0 += block) {
       int c = (int)(ra + rn - c0 < block ? ra + rn - c0 : block);
-      if (r == ctx->rank) {
-        size_t o = (size_t)(c0 - a) * stride;
-        memcpy(e[0].key, q.key + o, (size_t)c * stride * sizeof *q.key);
-        memcpy(e[0].val, q.val + o, (size_t)c * stride * sizeof *q.val);
-        memcpy(e[0].nnz, q.nnz + (c0 - a), (size_t)c * sizeof *q.nnz);
-        dm_kmer_embed_rows(oh, co, len, (float)sign, 1, (int)c0, (int)c0 + c, ko, ework, &e[1]);
-      }
       dm_kmer_index_t *idx[2];
       for (int rc = 0; rc < 2; rc++) {
+        e[rc].n = c;
+        if (r == ctx->rank) dm_kmer_embed_rows(oh, co, len, (float)sign, rc, (int)c0, (int)c0 + c, ko, ework, &e[rc]);
         DM_MPI_CHECK(MPI_Bcast(e[rc].key, c * stride, MPI_INT64_T, r, ctx->comm));
         DM_MPI_CHECK(MPI_Bcast(e[rc].val, c * stride, MPI_DOUBLE, r, ctx->comm));
         DM_MPI_CHECK(MPI_Bcast(e[rc].nnz, c, MPI_INT32_T, r, ctx->comm));
-        dm_kmer_emb_t view = e[rc];
-        view.n = c;
-        idx[rc] = dm_kmer_index_init(&view);
+        idx[rc] = dm_kmer_index_init(&e[rc]);
       }
-      dm_kmer_topk_merge(&q, 0, nb, idx[0], idx[1], c0, k, twork, nbr, sim, cnt);
+      dm_kmer_topk_merge(q, idx[0], idx[1], c0, k, twork, nbr, sim, cnt);
       for (int rc = 0; rc < 2; rc++) dm_kmer_index_destroy(idx[rc]);
     }
   }
   free(twork);
   free(cnt);
+  dm_kmer_query_destroy(q);
   for (int rc = 0; rc < 2; rc++) free(e[rc].key), free(e[rc].val), free(e[rc].nnz);
-  free(q.key), free(q.val), free(q.nnz);
   free(ework);
 }
 
