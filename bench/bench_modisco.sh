@@ -8,7 +8,7 @@
 # merging, the final filters), and per step the wall seconds, the CPU seconds
 # and the peak RSS of the busiest rank, parsed from the "step <name>: <s> s,
 # peak RSS <MiB> MiB, cpu <s> s" lines of the modisco log; with several rank
-# counts, the speed-up of every step from the first to the last (by wall and
+# counts, the speed-up of every step from the fewest to the most (by wall and
 # by CPU of the busiest rank: the CPU figure is the one least disturbed by
 # other load). With build/tests/modisco_eval, also how well the patterns
 # recover the planted motifs (per motif: recall of its instances, precision of
@@ -65,10 +65,8 @@ for t in $targets; do
       "$build"/tests/modisco_eval modisco_$out.h5 sim_$t.tsv 3 | grep '^motif' | sed 's/^/  /'
     fi
   done
-  set -- $ranks
-  first=$1
-  shift $(($# - 1))
-  last=$1
+  first=$(printf '%s\n' $ranks | sort -n | head -1) # speed-up from the fewest to the most ranks
+  last=$(printf '%s\n' $ranks | sort -n | tail -1)
   if [ "$first" != "$last" ] && [ -f steps_${t}_np$first.tsv ] && [ -f steps_${t}_np$last.tsv ]; then
     echo
     echo "target $t: speed-up $first -> $last ranks (same modisco.h5: $(h5diff -q --exclude-attribute / modisco_${t}_np$first.h5 \

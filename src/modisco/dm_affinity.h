@@ -69,8 +69,8 @@ double dm_affinity_spearman(const float *x, const double *y, int n, double *work
  * @param work   scratch of 4 k doubles
  * @param corr   (b-a,) output
  */
-void dm_affinity_spearman_rows(const float *fine, const double *coarse, int a, int b, int k,
-                               double *work, double *corr);
+void dm_affinity_spearman_rows(const float *fine, const double *coarse, int a, int b, int k, double *work,
+                               double *corr);
 
 /**
  * @brief The round-1 filter on rows a..b-1, given the kept-row numbering

@@ -407,14 +407,14 @@ void dm_kmer_index_destroy(dm_kmer_index_t *idx) {
 // --- queries
 
 struct dm_kmer_query_s {
-  int n;            /* query rows */
-  int64_t *ptr;     /* (n + 1,) entries of row r: ptr[r] .. ptr[r+1], in key order */
-  int32_t *qk;      /* (nnz,) position of the entry's key in keys */
-  double *val;      /* (nnz,) values */
-  int64_t n_keys;   /* distinct keys of all rows */
-  int64_t *keys;    /* (n_keys,) ascending */
-  int32_t *map[2];  /* (n_keys,) position of each key in the current block's forward / reverse
-                       index, -1 if absent */
+  int n;           /* query rows */
+  int64_t *ptr;    /* (n + 1,) entries of row r: ptr[r] .. ptr[r+1], in key order */
+  int32_t *qk;     /* (nnz,) position of the entry's key in keys */
+  double *val;     /* (nnz,) values */
+  int64_t n_keys;  /* distinct keys of all rows */
+  int64_t *keys;   /* (n_keys,) ascending */
+  int32_t *map[2]; /* (n_keys,) position of each key in the current block's forward / reverse
+                      index, -1 if absent */
 };
 
 dm_kmer_query_t *dm_kmer_query_init(const dm_kmer_emb_t *emb) {
@@ -442,7 +442,8 @@ dm_kmer_query_t *dm_kmer_query_init(const dm_kmer_emb_t *emb) {
     }
   free(fill);
   dm_kmer_index_destroy(idx);
-  for (int s = 0; s < 2; s++) q->map[s] = dm_malloc("kmer query map", ((size_t)q->n_keys + 1) * sizeof(int32_t));
+  for (int s = 0; s < 2; s++)
+    q->map[s] = dm_malloc("kmer query map", ((size_t)q->n_keys + 1) * sizeof(int32_t));
   return q;
 }
 
@@ -568,8 +569,8 @@ void dm_kmer_topk_merge(dm_kmer_query_t *q, const dm_kmer_index_t *ifwd, const d
   }
 }
 
-void dm_kmer_topk(const dm_kmer_emb_t *fwd, const dm_kmer_index_t *ifwd, const dm_kmer_index_t *irc,
-                  int a, int b, int k, void *work, int32_t *nbr, double *sim) {
+void dm_kmer_topk(const dm_kmer_emb_t *fwd, const dm_kmer_index_t *ifwd, const dm_kmer_index_t *irc, int a,
+                  int b, int k, void *work, int32_t *nbr, double *sim) {
   DM_ASSERT(ifwd->n == fwd->n && k <= fwd->n && a >= 0 && b >= a && b <= fwd->n);
   dm_kmer_emb_t rows = {b - a, fwd->stride, fwd->key + (size_t)a * fwd->stride,
                         fwd->val + (size_t)a * fwd->stride, fwd->nnz + a};

@@ -110,7 +110,7 @@ static int fetch_windows(const dm_tracks_t *t, dm_seqlet_t *s, int *n, float **o
 
 /* Coarse top-k (gapped k-mer similarity) of rows [a, a + nb) of n seqlets,
  * the columns streamed in blocks: each rank embeds its rows (forward
- * strand) as compact queries; every block of at most `block` seqlets is
+ * strand) as compact queries, in chunks of `block` rows; every block of at most `block` seqlets is
  * embedded (both strands) by the rank holding those rows, broadcast,
  * indexed, and merged into every rank's running lists. Memory: the rank's
  * rows (queries, nbr, sim) plus one block. nbr (nb, k), sim (nb, k). */
@@ -119,19 +119,20 @@ static void coarse_rows(const dm_mpi_t *ctx, const dm_kmer_opt_t *ko, const floa
   int stride = ko->max_entries, most = (n + ctx->size - 1) / ctx->size; /* largest rank block */
   block = block < most ? block : most > 0 ? most : 1;
   void *ework = dm_malloc("k-mer work", dm_kmer_embed_work_size(ko, len) + 8);
-  dm_kmer_emb_t e[2]; /* the block: forward, reverse complement (first the rank's rows, forward) */
-  for (int rc = 0; rc < 2; rc++) {
-    int rows = rc == 0 && nb > block ? nb : block;
-    e[rc] = (dm_kmer_emb_t){rows, stride, dm_malloc("k-mer keys", (size_t)rows * stride * sizeof(int64_t) + 8),
-                            dm_malloc("k-mer values", (size_t)rows * stride * sizeof(double) + 8),
-                            dm_malloc("k-mer counts", (size_t)rows * sizeof(int32_t) + 8)};
-  }
-  e[0].n = nb;
-  dm_kmer_embed_rows(oh, co, len, (float)sign, 0, a, a + nb, ko, ework, &e[0]);
-  dm_kmer_query_t *q = dm_kmer_query_init(&e[0]);
-  if (nb > block) { /* shrink the forward buffer to one block */
-    e[0].key = dm_realloc("k-mer keys", e[0].key, (size_t)block * stride * sizeof(int64_t) + 8);
-    e[0].val = dm_realloc("k-mer values", e[0].val, (size_t)block * stride * sizeof(double) + 8);
+  dm_kmer_emb_t e[2]; /* one block: forward, reverse complement */
+  for (int rc = 0; rc < 2; rc++)
+    e[rc] =
+        (dm_kmer_emb_t){block, stride, dm_malloc("k-mer keys", (size_t)block * stride * sizeof(int64_t) + 8),
+                        dm_malloc("k-mer values", (size_t)block * stride * sizeof(double) + 8),
+                        dm_malloc("k-mer counts", (size_t)block * sizeof(int32_t) + 8)};
+  /* the rank's rows as queries, in chunks of `block` rows (bounds the build's scratch) */
+  int nq = (nb + block - 1) / block;
+  dm_kmer_query_t **q = dm_malloc("k-mer queries", ((size_t)nq + 1) * sizeof *q);
+  for (int c = 0; c < nq; c++) {
+    int r0 = a + c * block, r1 = r0 + block < a + nb ? r0 + block : a + nb;
+    e[0].n = r1 - r0;
+    dm_kmer_embed_rows(oh, co, len, (float)sign, 0, r0, r1, ko, ework, &e[0]);
+    q[c] = dm_kmer_query_init(&e[0]);
   }
   int32_t *cnt = dm_calloc("top-k counts", (size_t)nb + 1, sizeof *cnt);
   void *twork = dm_malloc("top-k work", dm_kmer_topk_work_size(block, k) + 8);
@@ -143,19 +144,24 @@ static void coarse_rows(const dm_mpi_t *ctx, const dm_kmer_opt_t *ko, const floa
       dm_kmer_index_t *idx[2];
       for (int rc = 0; rc < 2; rc++) {
         e[rc].n = c;
-        if (r == ctx->rank) dm_kmer_embed_rows(oh, co, len, (float)sign, rc, (int)c0, (int)c0 + c, ko, ework, &e[rc]);
+        if (r == ctx->rank)
+          dm_kmer_embed_rows(oh, co, len, (float)sign, rc, (int)c0, (int)c0 + c, ko, ework, &e[rc]);
         DM_MPI_CHECK(MPI_Bcast(e[rc].key, c * stride, MPI_INT64_T, r, ctx->comm));
         DM_MPI_CHECK(MPI_Bcast(e[rc].val, c * stride, MPI_DOUBLE, r, ctx->comm));
         DM_MPI_CHECK(MPI_Bcast(e[rc].nnz, c, MPI_INT32_T, r, ctx->comm));
         idx[rc] = dm_kmer_index_init(&e[rc]);
       }
-      dm_kmer_topk_merge(q, idx[0], idx[1], c0, k, twork, nbr, sim, cnt);
+      for (int t = 0; t < nq; t++) {
+        size_t o = (size_t)t * block;
+        dm_kmer_topk_merge(q[t], idx[0], idx[1], c0, k, twork, nbr + o * k, sim + o * k, cnt + o);
+      }
       for (int rc = 0; rc < 2; rc++) dm_kmer_index_destroy(idx[rc]);
     }
   }
   free(twork);
   free(cnt);
-  dm_kmer_query_destroy(q);
+  for (int t = 0; t < nq; t++) dm_kmer_query_destroy(q[t]);
+  free(q);
   for (int rc = 0; rc < 2; rc++) free(e[rc].key), free(e[rc].val), free(e[rc].nnz);
   free(ework);
 }
@@ -483,9 +489,10 @@ static dm_pattern_t **run_metacluster(const dm_mpi_t *ctx, const dm_modisco_job_
   dm_log_info("%s: %d of %d patterns pass the final filters (>= %d seqlets, >= %g bits in a %d-bp window)",
               mc, kept, nm, job->pattern.min_seqlets, job->pattern.min_ic, job->pattern.ic_window);
   y[5] = count_seqlets(merged, kept);
-  dm_log_info("%s yield: %d seqlets -> %d pass the correlation filter -> %d in round-1 patterns -> %d in "
-              "round-2 patterns -> %d after merging -> %d in the %d final patterns",
-              mc, y[0], y[1], y[2], y[3], y[4], y[5], kept);
+  dm_log_info(
+      "%s yield: %d seqlets -> %d pass the correlation filter -> %d in round-1 patterns -> %d in "
+      "round-2 patterns -> %d after merging -> %d in the %d final patterns",
+      mc, y[0], y[1], y[2], y[3], y[4], y[5], kept);
   char what[64];
   for (int i = 0; i < kept && !*err; i++) {
     snprintf(what, sizeof what, "%s pattern_%d subpatterns", mc, i);
