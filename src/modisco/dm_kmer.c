@@ -389,7 +389,9 @@ dm_kmer_index_t *dm_kmer_index_init(const dm_kmer_emb_t *emb) {
     }
   idx->ptr[idx->n_keys] = (int64_t)nnz;
   free(k0);
-  idx->key = k1;
+  /* give back the room of repeated keys */
+  idx->ptr = dm_realloc("kmer index ptr", idx->ptr, ((size_t)idx->n_keys + 1) * sizeof(int64_t));
+  idx->key = dm_realloc("kmer index keys", k1, ((size_t)idx->n_keys + 1) * sizeof(int64_t));
   idx->row = r0;
   idx->val = v0;
   return idx;
