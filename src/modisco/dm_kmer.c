@@ -520,11 +520,14 @@ static void accumulate(const dm_kmer_index_t *idx, const int32_t *map, const int
   }
 }
 
-/* The best min(k, C) columns of the block in w->heap, best first. */
-static int block_best(topk_work_t *w, int ncol, int k) {
+/* The best min(k, C) columns of the block whose value exceeds floor (all
+ * if full is 0) in w->heap, best first: with a full list of k whose worst
+ * value is floor, no other column can enter it (its index is larger). */
+static int block_best(topk_work_t *w, int ncol, int k, int full, double floor) {
   int m = 0; /* j rises, so a full heap only takes a strictly larger value */
   for (int j = 0; j < ncol; j++)
-    if (m < k || sim_of(w, j) > sim_of(w, w->heap[0])) heap_offer(w->heap, &m, k, j, nb_better, w);
+    if ((!full || sim_of(w, j) > floor) && (m < k || sim_of(w, j) > sim_of(w, w->heap[0])))
+      heap_offer(w->heap, &m, k, j, nb_better, w);
   if (m < k) /* never filled: not yet a heap */
     for (int i = m / 2 - 1; i >= 0; i--) heap_sift_down(w->heap, m, i, nb_better, w);
   for (int h = m - 1; h > 0; h--) { /* heap sort; the worst goes last */
@@ -551,11 +554,12 @@ void dm_kmer_topk_merge(dm_kmer_query_t *q, const dm_kmer_index_t *ifwd, const d
     memset(w.dot, 0, (size_t)ncol * 2 * sizeof(double));
     accumulate(ifwd, q->map[0], qk, val, m, w.dot);
     accumulate(irc, q->map[1], qk, val, m, w.dot + 1);
-    int nb = block_best(&w, ncol, k);
-    /* merge with the list so far: its columns precede col0, so they win ties */
     int32_t *rn = nbr + (size_t)i * k;
     double *rs = sim + (size_t)i * k;
     int have = cnt[i], p = 0, t = 0, o = 0;
+    int nb = block_best(&w, ncol, k, have == k, have == k ? rs[k - 1] : 0.0);
+    if (nb == 0) continue;
+    /* merge with the list so far: its columns precede col0, so they win ties */
     while (o < k && (p < have || t < nb)) {
       if (t == nb || (p < have && !(sim_of(&w, w.heap[t]) > rs[p]))) {
         w.mnbr[o] = rn[p];
