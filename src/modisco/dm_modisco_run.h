@@ -58,7 +58,7 @@ typedef struct {
   dm_seqlet_opt_t seqlet;    /* step 1 */
   dm_kmer_opt_t kmer;        /* step 2 embeddings */
   int nearest_neighbors;     /* coarse neighbours per seqlet besides itself (500) */
-  int block_columns;         /* seqlets per streamed column block of the coarse search (2048) */
+  int block_columns;         /* seqlets per streamed column block of the coarse search (512) */
   double corr_threshold;     /* round-1 Spearman filter (0.15) */
   dm_density_opt_t density;  /* step 4 */
   dm_cluster_opt_t cluster;  /* step 5 and subclustering */
@@ -87,7 +87,7 @@ typedef struct {
   {"Affinity:kmer_max_gap", DM_PARAM_INT, "15", NULL, "largest step between consecutive letters"}, \
   {"Affinity:kmer_max_len", DM_PARAM_INT, "15", NULL, "a gapped k-mer spans fewer positions than this"}, \
   {"Affinity:kmer_max_entries", DM_PARAM_INT, "500", NULL, "gapped k-mers kept per seqlet strand"}, \
-  {"Affinity:block_columns", DM_PARAM_INT, "2048", NULL, "seqlets per column block streamed through the coarse neighbour search (memory per rank vs. messages; results do not depend on it)"}, \
+  {"Affinity:block_columns", DM_PARAM_INT, "512", NULL, "seqlets per column block streamed through the coarse neighbour search (memory per rank vs. messages; results do not depend on it)"}, \
   {"Subpatterns:perplexity", DM_PARAM_FLOAT, "50", NULL, "perplexity of the density adaptation when subclustering a pattern"}, \
   {"Subpatterns:min_seqlets", DM_PARAM_INT, "50", NULL, "patterns with more seqlets than this get subpatterns"}
 // clang-format on
