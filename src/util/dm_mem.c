@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <time.h>
+#include <unistd.h>
 
 /* Local headers. */
 #include "dm_log.h"
@@ -73,3 +74,5 @@ int dm_peak_rss_reset(void) {
   if (ok) peak_before_reset = peak;
   return ok ? 0 : -1;
 }
+
+double dm_mem_physical(void) { return (double)sysconf(_SC_PHYS_PAGES) * (double)sysconf(_SC_PAGESIZE); }

@@ -47,4 +47,7 @@ int dm_peak_rss_reset(void);
  *  (since the start if never reset). */
 size_t dm_window_peak_rss(void);
 
+/** @return physical memory of this machine in bytes (sysconf), to refuse sizes that cannot fit. */
+double dm_mem_physical(void);
+
 #endif
