@@ -4,7 +4,8 @@
 #  - positive patterns include a GATA (GATAAG) and a TAL1 (CAGATG) pattern
 #    whose seqlets hit the planted motifs (tools/modisco_eval: precision and
 #    recall against the embeddings column);
-#  - 1 and 4 ranks give the same modisco.h5 as NP ranks;
+#  - 1 and 4 ranks give the same modisco.h5 as NP ranks, and so do column
+#    blocks of 100 seqlets in the coarse search;
 #  - a task that does not exist: clear error, non-zero exit, no output;
 #  - too few seqlets: clear message, exit 0, an output with no pattern;
 #  - no <file>.tmp is left behind.
@@ -66,6 +67,11 @@ for np in 1 4; do
     diff <(root_attrs m.h5) <(root_attrs m$np.h5) >> diff$np.txt" \
     "modisco.h5 at $np ranks differs from $NP ranks"
 done
+
+# --- the coarse search streamed in column blocks of 100 seqlets: the same file
+modisco "$NP" -q -P Output:file=mb.h5 -P Affinity:block_columns=100
+check "[ \$? -eq 0 ] && h5diff --exclude-attribute / m.h5 mb.h5 > diffb.txt" \
+  "modisco.h5 with Affinity:block_columns=100 differs"
 
 # --- a task that does not exist
 modisco "$NP" -P Output:file=bad.h5 -P Input:task=7 2> task.log
