@@ -50,11 +50,12 @@
 #include "dm_log.h"
 #include "dm_params.h"
 
-/** Options of the seqlet step (defaults: tfmodisco-lite TFMoDISco()). */
+/** Options of the seqlet step (defaults: tfmodisco-lite's `modisco motifs` CLI;
+ * the library TFMoDISco() differs in window 21, flank 10, target_fdr 0.2). */
 typedef struct {
-  int window;                /* w, sliding_window_size (21) */
-  int flank;                 /* flank_size (10) */
-  double target_fdr;         /* target_seqlet_fdr (0.2) */
+  int window;                /* w, sliding_window_size (20) */
+  int flank;                 /* flank_size (5) */
+  double target_fdr;         /* target_seqlet_fdr (0.05) */
   double min_passing_frac;   /* min_passing_windows_frac (0.03) */
   double max_passing_frac;   /* max_passing_windows_frac (0.2) */
   double weak_threshold;     /* weak_threshold_for_counting_sign (0.8) */
@@ -69,9 +70,9 @@ typedef struct {
 /** The "Seqlets:" parameters, as dm_param_spec_t initialisers for a command's table. */
 // clang-format off
 #define DM_SEQLET_PARAM_SPECS \
-  {"Seqlets:window", DM_PARAM_INT, "21", NULL, "sliding window size w of the window sums"}, \
-  {"Seqlets:flank", DM_PARAM_INT, "10", NULL, "flank added on each side of a window: seqlets are w + 2 flank long"}, \
-  {"Seqlets:target_fdr", DM_PARAM_FLOAT, "0.2", NULL, "false discovery rate of the window thresholds (isotonic fit vs Laplace null)"}, \
+  {"Seqlets:window", DM_PARAM_INT, "20", NULL, "sliding window size w of the window sums"}, \
+  {"Seqlets:flank", DM_PARAM_INT, "5", NULL, "flank added on each side of a window: seqlets are w + 2 flank long"}, \
+  {"Seqlets:target_fdr", DM_PARAM_FLOAT, "0.05", NULL, "false discovery rate of the window thresholds (isotonic fit vs Laplace null)"}, \
   {"Seqlets:min_passing_frac", DM_PARAM_FLOAT, "0.03", NULL, "if fewer windows pass, threshold at this top fraction of |window sums|"}, \
   {"Seqlets:max_passing_frac", DM_PARAM_FLOAT, "0.2", NULL, "if more windows pass, threshold at this top fraction of |window sums|"}, \
   {"Seqlets:weak_threshold", DM_PARAM_FLOAT, "0.8", NULL, "a seqlet counts for its sign above at most this quantile of |window sums|"}, \
