@@ -391,6 +391,52 @@ static int subcluster(const dm_mpi_t *ctx, const dm_modisco_job_t *job, const dm
   return nc < 0 ? -1 : 0;
 }
 
+/* lite's check for spurious merging (_detect_spurious_merging): each pattern
+ * of more than max(Patterns:final_min_cluster_size, Subpatterns:perplexity)
+ * seqlets is subclustered, and its subpatterns that do not merge back
+ * (dm_merge_patterns over that pattern's subpatterns alone) replace it; the
+ * caller then merges the pool. This keeps apart, as lite does, a composite
+ * or dimer that round 2 clustered with the motif it contains. *pat (np
+ * patterns, owned) is replaced by the pool; returns its size. */
+static int split_spurious(const dm_mpi_t *ctx, const dm_modisco_job_t *job, const dm_tracks_t *t,
+                          dm_pattern_t ***pat, int np, const double bg[4], const char *mc, int *err, double *t0) {
+  int min_split = job->pattern.min_seqlets > job->sub_perplexity ? job->pattern.min_seqlets : (int)job->sub_perplexity;
+  dm_pattern_t **in = *pat, **pool = NULL;
+  int n_pool = 0, cap = 0;
+  char what[64];
+  for (int i = 0; i < np; i++) {
+    dm_pattern_t **refined = NULL;
+    int nr = 0;
+    if (!*err && in[i]->n_seqlets > min_split) {
+      snprintf(what, sizeof what, "%s spurious-merge check %d", mc, i);
+      if (subcluster(ctx, job, t, in[i], what, t0) < 0) *err = 1;
+      if (!*err && in[i]->n_sub > 1) {
+        nr = dm_merge_patterns(in[i]->sub, in[i]->n_sub, t, &job->pattern, &job->merge, bg, &refined);
+        if (nr < 0) *err = 1, nr = 0;
+        char sizes[256] = "";
+        for (int k = 0, at = 0; k < nr && at < (int)sizeof sizes - 12; k++)
+          at += snprintf(sizes + at, sizeof sizes - (size_t)at, " %d", refined[k]->n_seqlets);
+        dm_log_info("%s: pattern %d (%d seqlets): %d subpatterns, %d after merging them (seqlets:%s)", mc, i,
+                    in[i]->n_seqlets, in[i]->n_sub, nr, sizes);
+      }
+    }
+    if (n_pool + (nr ? nr : 1) > cap) {
+      cap = 2 * cap + nr + 8;
+      pool = dm_realloc("pattern pool", pool, (size_t)cap * sizeof *pool);
+    }
+    if (nr) {
+      for (int k = 0; k < nr; k++) pool[n_pool++] = refined[k];
+      dm_pattern_destroy(in[i]);
+    } else {
+      pool[n_pool++] = in[i];
+    }
+    free(refined);
+  }
+  free(in);
+  *pat = pool;
+  return n_pool;
+}
+
 // --- one metacluster
 
 typedef struct {
@@ -462,9 +508,13 @@ static dm_pattern_t **run_metacluster(const dm_mpi_t *ctx, const dm_modisco_job_
   dm_pattern_t **merged = NULL;
   int nm = 0;
   if (np > 0 && !*err) {
-    nm = dm_merge_patterns(pat, np, t, &job->pattern, &job->merge, bg, &merged);
-    if (nm < 0) *err = 1, nm = 0;
-    dm_log_info("%s: merging similar patterns: %d -> %d", mc, np, nm);
+    int n_pool = split_spurious(ctx, job, t, &pat, np, bg, mc, err, t0);
+    if (!*err) {
+      nm = dm_merge_patterns(pat, n_pool, t, &job->pattern, &job->merge, bg, &merged);
+      if (nm < 0) *err = 1, nm = 0;
+      dm_log_info("%s: merging similar patterns: %d -> %d", mc, n_pool, nm);
+    }
+    np = n_pool;
   }
   for (int i = 0; i < np; i++) dm_pattern_destroy(pat[i]);
   free(pat);
