@@ -36,7 +36,7 @@ mkdir -p "$work/stub/logomaker" "$work/stub/memelite" && cd "$work"
 echo 'def tomtom(*a, **k): raise NotImplementedError("stub")' > stub/memelite/__init__.py
 echo 'def read_meme(*a, **k): raise NotImplementedError("stub")' > stub/memelite/io.py
 export PYTHONPATH=$work/stub:$lite
-echo "machine: $(nproc) cores, $(uptime | sed 's/.*load/load/'); dmotif on $np rank(s); work in $work"
+echo "machine: $(getconf _NPROCESSORS_ONLN) cores, $(uptime | sed 's/.*load/load/'); dmotif on $np rank(s); work in $work"
 
 secs() { awk -v s="$1" -v e="$(date +%s.%N)" 'BEGIN { printf "%.0f", e - s }'; }
 for t in $tasks; do
