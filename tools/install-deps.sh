@@ -17,6 +17,7 @@ PACKAGES=(
   libzip-dev                              # .npz (zip) import/export
   libssl-dev                              # SHA-256 of model files (libcrypto)
   gzip unzip time                         # tests (zcat, unzip -l) and bench/ (/usr/bin/time)
+  chromium                                # report test: the page in a headless browser
 )
 
 if [ "$(id -u)" -eq 0 ]; then SUDO=(); else SUDO=(sudo); fi

@@ -19,11 +19,15 @@ extern const dm_cmd_t dm_cmd_attr;
 extern const dm_cmd_t dm_cmd_encode;
 extern const dm_cmd_t dm_cmd_export;
 extern const dm_cmd_t dm_cmd_modisco;
+extern const dm_cmd_t dm_cmd_report;
+extern const dm_cmd_t dm_cmd_variants;
 static const dm_cmd_t *const commands[] = {
     &dm_cmd_attr,
     &dm_cmd_encode,
     &dm_cmd_export,
     &dm_cmd_modisco,
+    &dm_cmd_report,
+    &dm_cmd_variants,
     NULL,
 };
 
