@@ -49,10 +49,11 @@ int dm_modisco_job_from_params(dm_modisco_job_t *job, const dm_params_t *p) {
     dm_log_error("give Input:attr or Input:onehot + Input:hyp, not both");
     return -1;
   }
-  if (job->block_rows < 1 || job->nearest_neighbors < 1 || !(job->sub_perplexity > 1) || job->sub_min_seqlets < 1 ||
-      job->task < 0) {
-    dm_log_error("Input:block_rows, Affinity:nearest_neighbors and Subpatterns:min_seqlets must be >= 1, "
-                 "Subpatterns:perplexity > 1, Input:task >= 0");
+  if (job->block_rows < 1 || job->nearest_neighbors < 1 || !(job->sub_perplexity > 1) ||
+      job->sub_min_seqlets < 1 || job->task < 0) {
+    dm_log_error(
+        "Input:block_rows, Affinity:nearest_neighbors and Subpatterns:min_seqlets must be >= 1, "
+        "Subpatterns:perplexity > 1, Input:task >= 0");
     return -1;
   }
   return 0;
@@ -135,8 +136,8 @@ static void coarse_rows(const dm_mpi_t *ctx, const dm_kmer_opt_t *ko, const floa
 /* Fine similarity (continuous Jaccard, best offset and strand) of rows
  * [a, a + nb) with their coarse neighbours; tracks of all seqlets are made
  * on every rank. fine (nb, k). */
-static void fine_rows(const float *co, const float *hy, int n, int len, double min_overlap, int k, int a, int nb,
-                      const int32_t *nbr, float *fine) {
+static void fine_rows(const float *co, const float *hy, int n, int len, double min_overlap, int k, int a,
+                      int nb, const int32_t *nbr, float *fine) {
   size_t row = (size_t)len * 8;
   float *fwd = dm_malloc("fine tracks", (size_t)n * row * sizeof *fwd + 1);
   float *rev = dm_malloc("fine tracks rc", (size_t)n * row * sizeof *rev + 1);
@@ -163,11 +164,13 @@ static dm_sparse_t *rows_to_sparse(int n, int k, const int32_t *nbr, const float
 
 // --- steps 4-5: density adaptation and clustering
 
-/* Labels (n,) of the clusters of affinity rows aff; returns the number of
- * clusters, -1 on failure (logged). */
+/* Labels (n,) of the clusters of affinity rows aff, density-adapted as the
+ * clustering rounds do (tsne = 0) or as subclustering does (tsne = 1, on
+ * every rank); returns the number of clusters, -1 on failure (logged). */
 static int64_t cluster_rows(const dm_mpi_t *ctx, const dm_sparse_t *aff, const dm_density_opt_t *dopt,
-                            const dm_cluster_opt_t *copt, int32_t *labels, const char *what, double *t0) {
-  dm_sparse_t *p = dm_density_run_mpi(ctx, aff, dopt);
+                            int tsne, const dm_cluster_opt_t *copt, int32_t *labels, const char *what,
+                            double *t0) {
+  dm_sparse_t *p = tsne ? dm_density_tsne(aff, dopt) : dm_density_run_mpi(ctx, aff, dopt);
   if (!p) return -1;
   step_done(ctx, t0, "%s density", what);
   dm_cluster_graph_t *g = dm_cluster_graph_init(p);
@@ -200,9 +203,10 @@ static dm_pattern_t **run_round(const dm_mpi_t *ctx, const dm_modisco_job_t *job
    * the final filters' minimum, no pattern can pass them. */
   if (len < 0 || nn < 2 || nn < job->pattern.min_seqlets) {
     if (len >= 0)
-      dm_log_info("%s: %d seqlets, fewer than Patterns:final_min_cluster_size (%d): no pattern can pass the "
-                  "final filters, not clustered",
-                  what, nn, job->pattern.min_seqlets);
+      dm_log_info(
+          "%s: %d seqlets, fewer than Patterns:final_min_cluster_size (%d): no pattern can pass the "
+          "final filters, not clustered",
+          what, nn, job->pattern.min_seqlets);
     free(oh), free(co), free(hy);
     return NULL;
   }
@@ -247,11 +251,14 @@ static dm_pattern_t **run_round(const dm_mpi_t *ctx, const dm_modisco_job_t *job
   }
   free(nbr);
   free(fine);
-  dm_log_info("%s: %d seqlets of %d bp, %d neighbours each; affinity %ld entries (%.3g%% of %d^2)", what, m, len,
-              k, (long)aff->rowptr[aff->n], 100.0 * (double)aff->rowptr[aff->n] / ((double)m * m + 1e-300), m);
+  dm_log_info("%s: %d seqlets of %d bp, %d neighbours each; affinity %ld entries (%.3g%% of %d^2)", what, m,
+              len, k, (long)aff->rowptr[aff->n],
+              100.0 * (double)aff->rowptr[aff->n] / ((double)m * m + 1e-300), m);
   step_done(ctx, t0, "%s fine", what);
   int32_t *labels = dm_malloc("cluster labels", ((size_t)m + 1) * sizeof *labels);
-  int64_t nc = m > 1 && m >= job->pattern.min_seqlets ? cluster_rows(ctx, aff, &job->density, &job->cluster, labels, what, t0) : 0;
+  int64_t nc = m > 1 && m >= job->pattern.min_seqlets
+                   ? cluster_rows(ctx, aff, &job->density, 0, &job->cluster, labels, what, t0)
+                   : 0;
   dm_sparse_destroy(aff);
   if (nc < 0) *err = 1;
   *n = m;
@@ -266,9 +273,10 @@ static dm_pattern_t **run_round(const dm_mpi_t *ctx, const dm_modisco_job_t *job
       if (p) pat[(*n_pat)++] = p;
     }
     free(members);
-    dm_log_info("%s: %ld clusters -> %d patterns (%ld dropped: polishing found no %d-bp window, or the CWM "
-                "sum has the other sign)",
-                what, (long)nc, *n_pat, (long)nc - *n_pat, job->pattern.window_size);
+    dm_log_info(
+        "%s: %ld clusters -> %d patterns (%ld dropped: polishing found no %d-bp window, or the CWM "
+        "sum has the other sign)",
+        what, (long)nc, *n_pat, (long)nc - *n_pat, job->pattern.window_size);
   }
   free(labels);
   step_done(ctx, t0, "%s patterns", what);
@@ -289,8 +297,8 @@ static void topk_insert(float v, int32_t j, int k, int *cnt, float *val, int32_t
 
 /* Subpatterns of p (tfmodisco-lite compute_subpatterns): each member's k =
  * min(3 perplexity + 2, n) nearest members by continuous Jaccard of their
- * [hyp | contrib] tracks (no sliding), density adaptation at the
- * subclustering perplexity, clustering. Rows of the search are split over
+ * [hyp | contrib] tracks (no sliding), lite's t-SNE conditional density
+ * adaptation at the subclustering perplexity (dm_density_tsne), clustering. Rows of the search are split over
  * ranks. Returns -1 on failure (logged). */
 static int subcluster(const dm_mpi_t *ctx, const dm_modisco_job_t *job, const dm_tracks_t *t, dm_pattern_t *p,
                       const char *what, double *t0) {
@@ -322,7 +330,7 @@ static int subcluster(const dm_mpi_t *ctx, const dm_modisco_job_t *job, const dm
   dm_density_opt_t dopt = job->density;
   dopt.perplexity = job->sub_perplexity;
   int32_t *labels = dm_malloc("subcluster labels", (size_t)n * sizeof *labels);
-  int64_t nc = cluster_rows(ctx, aff, &dopt, &job->cluster, labels, what, t0);
+  int64_t nc = cluster_rows(ctx, aff, &dopt, 1, &job->cluster, labels, what, t0);
   dm_sparse_destroy(aff);
   if (nc > 0) {
     int *lab = dm_malloc("subcluster labels", (size_t)n * sizeof *lab);
@@ -342,8 +350,10 @@ static int subcluster(const dm_mpi_t *ctx, const dm_modisco_job_t *job, const dm
  * or dimer that round 2 clustered with the motif it contains. *pat (np
  * patterns, owned) is replaced by the pool; returns its size. */
 static int split_spurious(const dm_mpi_t *ctx, const dm_modisco_job_t *job, const dm_tracks_t *t,
-                          dm_pattern_t ***pat, int np, const double bg[4], const char *mc, int *err, double *t0) {
-  int min_split = job->pattern.min_seqlets > job->sub_perplexity ? job->pattern.min_seqlets : (int)job->sub_perplexity;
+                          dm_pattern_t ***pat, int np, const double bg[4], const char *mc, int *err,
+                          double *t0) {
+  int min_split =
+      job->pattern.min_seqlets > job->sub_perplexity ? job->pattern.min_seqlets : (int)job->sub_perplexity;
   dm_pattern_t **in = *pat, **pool = NULL;
   int n_pool = 0, cap = 0;
   char what[64];
@@ -421,8 +431,9 @@ static dm_pattern_t **run_metacluster(const dm_mpi_t *ctx, const dm_modisco_job_
   *n_out = 0;
   *ran = n > job->seqlet.min_metacluster_size;
   if (!*ran) {
-    dm_log_info("%s: %d seqlets, not more than Seqlets:min_metacluster_size (%ld): too few seqlets, no patterns",
-                mc, n, job->seqlet.min_metacluster_size);
+    dm_log_info(
+        "%s: %d seqlets, not more than Seqlets:min_metacluster_size (%ld): too few seqlets, no patterns", mc,
+        n, job->seqlet.min_metacluster_size);
     return NULL;
   }
   dm_seqlet_t *s = dm_malloc("metacluster seqlets", (size_t)n * sizeof *s);
@@ -463,14 +474,15 @@ static dm_pattern_t **run_metacluster(const dm_mpi_t *ctx, const dm_modisco_job_
   free(pat);
   step_done(ctx, t0, "%s merge", mc);
   int kept = nm > 0 ? dm_pattern_filter_final(merged, nm, t, &job->pattern, bg) : 0;
-  dm_log_info("%s: %d of %d patterns pass the final filters (>= %d seqlets, >= %g bits in a %d-bp window)", mc,
-              kept, nm, job->pattern.min_seqlets, job->pattern.min_ic, job->pattern.ic_window);
+  dm_log_info("%s: %d of %d patterns pass the final filters (>= %d seqlets, >= %g bits in a %d-bp window)",
+              mc, kept, nm, job->pattern.min_seqlets, job->pattern.min_ic, job->pattern.ic_window);
   char what[64];
   for (int i = 0; i < kept && !*err; i++) {
     snprintf(what, sizeof what, "%s pattern_%d subpatterns", mc, i);
-    if (merged[i]->n_seqlets > job->sub_min_seqlets && subcluster(ctx, job, t, merged[i], what, t0) < 0) *err = 1;
-    dm_log_info("%s pattern_%d: %d seqlets, %d bp, %d subpatterns", mc, i, merged[i]->n_seqlets, merged[i]->len,
-                merged[i]->n_sub);
+    if (merged[i]->n_seqlets > job->sub_min_seqlets && subcluster(ctx, job, t, merged[i], what, t0) < 0)
+      *err = 1;
+    dm_log_info("%s pattern_%d: %d seqlets, %d bp, %d subpatterns", mc, i, merged[i]->n_seqlets,
+                merged[i]->len, merged[i]->n_sub);
   }
   step_done(ctx, t0, "%s subpatterns", mc);
   *n_out = kept;
@@ -481,7 +493,8 @@ static dm_pattern_t **run_metacluster(const dm_mpi_t *ctx, const dm_modisco_job_
 
 /* Provenance attributes of modisco.h5 (rank 0): input files and their
  * SHA-256. @return 0 or -1 (logged) */
-static int provenance(const dm_modisco_job_t *job, char *files, size_t n_files, char *digests, size_t n_digests) {
+static int provenance(const dm_modisco_job_t *job, char *files, size_t n_files, char *digests,
+                      size_t n_digests) {
   const char *in[3] = {job->attr, job->onehot, job->hyp};
   files[0] = digests[0] = 0;
   for (int i = 0; i < 3; i++) {
@@ -496,18 +509,19 @@ static int provenance(const dm_modisco_job_t *job, char *files, size_t n_files, 
 }
 
 /* Rank 0: write modisco.h5 with its provenance. @return 0 or -1 (logged) */
-static int write_output(const dm_modisco_job_t *job, const dm_tracks_t *t, const dm_modisco_metacluster_t *pos,
-                        const dm_modisco_metacluster_t *neg, const dm_modisco_regions_t *reg) {
+static int write_output(const dm_modisco_job_t *job, const dm_tracks_t *t,
+                        const dm_modisco_metacluster_t *pos, const dm_modisco_metacluster_t *neg,
+                        const dm_modisco_regions_t *reg) {
   char files[8400], digests[256], task[32];
   snprintf(task, sizeof task, "%ld", job->task);
   if (provenance(job, files, sizeof files, digests, sizeof digests) < 0) return -1;
   const char *const attrs[][2] = {{"tool", "dmotif modisco"},
-                            {"version", DM_VERSION},
-                            {"input_files", files},
-                            {"input_sha256", digests},
-                            {"task", job->attr ? task : "none"},
-                            {"parameters", job->params_yaml ? job->params_yaml : ""},
-                            {NULL, NULL}};
+                                  {"version", DM_VERSION},
+                                  {"input_files", files},
+                                  {"input_sha256", digests},
+                                  {"task", job->attr ? task : "none"},
+                                  {"parameters", job->params_yaml ? job->params_yaml : ""},
+                                  {NULL, NULL}};
   return dm_modisco_h5_write(job->output, t, pos, neg, reg, attrs);
 }
 
@@ -523,8 +537,9 @@ int dm_modisco_run_job(const dm_mpi_t *ctx, const dm_modisco_job_t *job) {
   dm_modisco_input_opt_t iopt = {job->attr, task, job->onehot, job->hyp, job->center_hyp, job->block_rows};
   dm_modisco_input_t in;
   if (dm_modisco_input_load(ctx, &iopt, &in) < 0) return 2;
-  dm_log_info("input: %ld examples of %d bp from %s%s%s%s", (long)in.n, in.len, job->attr ? job->attr : job->hyp,
-              job->attr ? " task " : "", job->attr ? task : "", job->center_hyp ? ", hyp centred" : "");
+  dm_log_info("input: %ld examples of %d bp from %s%s%s%s", (long)in.n, in.len,
+              job->attr ? job->attr : job->hyp, job->attr ? " task " : "", job->attr ? task : "",
+              job->center_hyp ? ", hyp centred" : "");
   step_done(ctx, &t0, "load");
   dm_tracks_t t = {in.onehot, in.contrib, in.hyp, in.n, in.len};
   int n_all;
