@@ -20,7 +20,7 @@ struct dm_cluster_graph_s {
 
 void dm_cluster_opt_init(dm_cluster_opt_t *o) {
   o->method = DM_CLUSTER_LEIDEN;
-  o->n_seeds = 50;
+  o->n_seeds = 2;
   o->seed = 100;
   o->resolution = 1.0;
   o->n_iterations = -1;

@@ -226,11 +226,13 @@ static dm_sparse_t *gather_kept_rows(const dm_mpi_t *ctx, int m, int k, int a, i
 
 // --- steps 4-5: density adaptation and clustering
 
-/* Labels (n,) of the clusters of affinity rows aff; returns the number of
- * clusters, -1 on failure (logged). */
+/* Labels (n,) of the clusters of affinity rows aff, density-adapted as the
+ * clustering rounds do (tsne = 0) or as subclustering does (tsne = 1, on
+ * every rank); returns the number of clusters, -1 on failure (logged). */
 static int64_t cluster_rows(const dm_mpi_t *ctx, const dm_sparse_t *aff, const dm_density_opt_t *dopt,
-                            const dm_cluster_opt_t *copt, int32_t *labels, const char *what, double *t0) {
-  dm_sparse_t *p = dm_density_run_mpi(ctx, aff, dopt);
+                            int tsne, const dm_cluster_opt_t *copt, int32_t *labels, const char *what,
+                            double *t0) {
+  dm_sparse_t *p = tsne ? dm_density_tsne(aff, dopt) : dm_density_run_mpi(ctx, aff, dopt);
   if (!p) return -1;
   step_done(ctx, t0, "%s density", what);
   dm_cluster_graph_t *g = dm_cluster_graph_init(p);
@@ -311,7 +313,7 @@ static dm_pattern_t **run_round(const dm_mpi_t *ctx, const dm_modisco_job_t *job
   step_done(ctx, t0, "%s fine", what);
   int32_t *labels = dm_malloc("cluster labels", ((size_t)m + 1) * sizeof *labels);
   int64_t nc = m > 1 && m >= job->pattern.min_seqlets
-                   ? cluster_rows(ctx, aff, &job->density, &job->cluster, labels, what, t0)
+                   ? cluster_rows(ctx, aff, &job->density, 0, &job->cluster, labels, what, t0)
                    : 0;
   dm_sparse_destroy(aff);
   if (nc < 0) *err = 1;
@@ -351,8 +353,8 @@ static void topk_insert(float v, int32_t j, int k, int *cnt, float *val, int32_t
 
 /* Subpatterns of p (tfmodisco-lite compute_subpatterns): each member's k =
  * min(3 perplexity + 2, n) nearest members by continuous Jaccard of their
- * [hyp | contrib] tracks (no sliding), density adaptation at the
- * subclustering perplexity, clustering. Rows of the search are split over
+ * [hyp | contrib] tracks (no sliding), lite's t-SNE conditional density
+ * adaptation at the subclustering perplexity (dm_density_tsne), clustering. Rows of the search are split over
  * ranks. Returns -1 on failure (logged). */
 static int subcluster(const dm_mpi_t *ctx, const dm_modisco_job_t *job, const dm_tracks_t *t, dm_pattern_t *p,
                       const char *what, double *t0) {
@@ -383,7 +385,7 @@ static int subcluster(const dm_mpi_t *ctx, const dm_modisco_job_t *job, const dm
   dm_density_opt_t dopt = job->density;
   dopt.perplexity = job->sub_perplexity;
   int32_t *labels = dm_malloc("subcluster labels", (size_t)n * sizeof *labels);
-  int64_t nc = cluster_rows(ctx, aff, &dopt, &job->cluster, labels, what, t0);
+  int64_t nc = cluster_rows(ctx, aff, &dopt, 1, &job->cluster, labels, what, t0);
   dm_sparse_destroy(aff);
   if (nc > 0) {
     int *lab = dm_malloc("subcluster labels", (size_t)n * sizeof *lab);
@@ -393,6 +395,54 @@ static int subcluster(const dm_mpi_t *ctx, const dm_modisco_job_t *job, const dm
   }
   free(labels);
   return nc < 0 ? -1 : 0;
+}
+
+/* lite's check for spurious merging (_detect_spurious_merging): each pattern
+ * of more than max(Patterns:final_min_cluster_size, Subpatterns:perplexity)
+ * seqlets is subclustered, and its subpatterns that do not merge back
+ * (dm_merge_patterns over that pattern's subpatterns alone) replace it; the
+ * caller then merges the pool. This keeps apart, as lite does, a composite
+ * or dimer that round 2 clustered with the motif it contains. *pat (np
+ * patterns, owned) is replaced by the pool; returns its size. */
+static int split_spurious(const dm_mpi_t *ctx, const dm_modisco_job_t *job, const dm_tracks_t *t,
+                          dm_pattern_t ***pat, int np, const double bg[4], const char *mc, int *err,
+                          double *t0) {
+  int min_split =
+      job->pattern.min_seqlets > job->sub_perplexity ? job->pattern.min_seqlets : (int)job->sub_perplexity;
+  dm_pattern_t **in = *pat, **pool = NULL;
+  int n_pool = 0, cap = 0;
+  char what[64];
+  for (int i = 0; i < np; i++) {
+    dm_pattern_t **refined = NULL;
+    int nr = 0;
+    if (!*err && in[i]->n_seqlets > min_split) {
+      snprintf(what, sizeof what, "%s spurious-merge check %d", mc, i);
+      if (subcluster(ctx, job, t, in[i], what, t0) < 0) *err = 1;
+      if (!*err && in[i]->n_sub > 1) {
+        nr = dm_merge_patterns(in[i]->sub, in[i]->n_sub, t, &job->pattern, &job->merge, bg, &refined);
+        if (nr < 0) *err = 1, nr = 0;
+        char sizes[256] = "";
+        for (int k = 0, at = 0; k < nr && at < (int)sizeof sizes - 12; k++)
+          at += snprintf(sizes + at, sizeof sizes - (size_t)at, " %d", refined[k]->n_seqlets);
+        dm_log_info("%s: pattern %d (%d seqlets): %d subpatterns, %d after merging them (seqlets:%s)", mc, i,
+                    in[i]->n_seqlets, in[i]->n_sub, nr, sizes);
+      }
+    }
+    if (n_pool + (nr ? nr : 1) > cap) {
+      cap = 2 * cap + nr + 8;
+      pool = dm_realloc("pattern pool", pool, (size_t)cap * sizeof *pool);
+    }
+    if (nr) {
+      for (int k = 0; k < nr; k++) pool[n_pool++] = refined[k];
+      dm_pattern_destroy(in[i]);
+    } else {
+      pool[n_pool++] = in[i];
+    }
+    free(refined);
+  }
+  free(in);
+  *pat = pool;
+  return n_pool;
 }
 
 // --- one metacluster
@@ -477,9 +527,13 @@ static dm_pattern_t **run_metacluster(const dm_mpi_t *ctx, const dm_modisco_job_
   dm_pattern_t **merged = NULL;
   int nm = 0;
   if (np > 0 && !*err) {
-    nm = dm_merge_patterns(pat, np, t, &job->pattern, &job->merge, bg, &merged);
-    if (nm < 0) *err = 1, nm = 0;
-    dm_log_info("%s: merging similar patterns: %d -> %d", mc, np, nm);
+    int n_pool = split_spurious(ctx, job, t, &pat, np, bg, mc, err, t0);
+    if (!*err) {
+      nm = dm_merge_patterns(pat, n_pool, t, &job->pattern, &job->merge, bg, &merged);
+      if (nm < 0) *err = 1, nm = 0;
+      dm_log_info("%s: merging similar patterns: %d -> %d", mc, n_pool, nm);
+    }
+    np = n_pool;
   }
   for (int i = 0; i < np; i++) dm_pattern_destroy(pat[i]);
   free(pat);
