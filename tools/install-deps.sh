@@ -16,6 +16,7 @@ PACKAGES=(
   zlib1g-dev                              # gzip'd inputs
   libzip-dev                              # .npz (zip) import/export
   libssl-dev                              # SHA-256 of model files (libcrypto)
+  libyaml-dev                             # parameter files and run manifests (libyaml)
   gzip unzip time                         # tests (zcat, unzip -l) and bench/ (/usr/bin/time)
 )
 

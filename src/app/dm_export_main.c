@@ -26,15 +26,15 @@
 #include "dm_npy.h"
 
 static const dm_param_spec_t export_spec[] = {
-    {"Input:attr", DM_PARAM_STRING, NULL, NULL, "attr.h5 written by dmotif attr (status complete)"},
+    {"Input:attr", DM_PARAM_PATH, NULL, NULL, "attr.h5 written by dmotif attr (status complete)"},
     {"Export:task", DM_PARAM_INT, "0", NULL, "task to export (a /tasks/<task> group of Input:attr)"},
     {"Export:center", DM_PARAM_BOOL, "true", NULL,
      "centre hyp: subtract its mean over the 4 bases at each position (as the TF-MoDISco examples do)"},
     {"Export:block_rows", DM_PARAM_INT, "1024", NULL, "rows read from Input:attr per step"},
-    {"Output:onehot", DM_PARAM_STRING, NULL, NULL,
+    {"Output:onehot", DM_PARAM_PATH, NULL, NULL,
      "one-hot sequences (N, 4, L): .npy, or .npz with member arr_0"},
-    {"Output:hyp", DM_PARAM_STRING, NULL, NULL, "hypothetical contributions (N, 4, L) float32: .npy or .npz"},
-    {"Output:contrib", DM_PARAM_STRING, "none", NULL,
+    {"Output:hyp", DM_PARAM_PATH, NULL, NULL, "hypothetical contributions (N, 4, L) float32: .npy or .npz"},
+    {"Output:contrib", DM_PARAM_PATH, "none", NULL,
      "contributions hyp * onehot (N, 4, L) float32: .npy or .npz; none to skip"},
     {"Output:onehot_dtype", DM_PARAM_STRING, "float32", "float32|uint8", "element type of Output:onehot"},
     {"Output:compress", DM_PARAM_BOOL, "false", NULL, "deflate .npz members (as numpy.savez_compressed)"},

@@ -1,13 +1,19 @@
-/* dm_params: parameter files in "Section:key" form (a YAML subset).
+/* dm_params: parameter files in "Section:key" form, read as YAML (libyaml).
  *
- *   Attr:                 # a section: no indentation, nothing after ':'
- *     method: deeplift    # key: value, indented with spaces; '#' comments
- *     tasks: [0, 1, 2]    # lists in flow style
+ *   Attr:                 # a section: a mapping of keys
+ *     method: deeplift    # key: value; '#' comments, quotes as YAML has them
+ *     tasks: [0, 1, 2]    # lists in flow style, or block style:
+ *     # tasks:
+ *     #   - 0
+ *   Model: {file: m.json, weights: w.h5}   # a section in flow style
  *
  * Every command describes its parameters in a table of dm_param_spec_t
  * (key, type, default, doc). A file or a "-P Section:key=value" override
- * that names an unknown key, gives a value of the wrong type, or leaves a
- * required key out is an error that names the file, line and key. Rank 0
+ * that names an unknown key, gives a value of the wrong type, gives a key
+ * twice, or leaves a required key out is an error that names the file,
+ * line and key. A relative DM_PARAM_PATH value read from a file names a
+ * file relative to that parameter file's directory (it is stored joined to
+ * that directory); from -P, relative to the working directory. Rank 0
  * reads, every rank receives the result (dm_params_load).
  */
 #ifndef DM_PARAMS_H
@@ -18,6 +24,7 @@
 
 #include "dm_log.h"
 #include "dm_mpi.h"
+#include "dm_yaml.h"
 
 typedef enum {
   DM_PARAM_INT,     /* signed integer (long) */
@@ -25,6 +32,7 @@ typedef enum {
   DM_PARAM_BOOL,    /* true/false, yes/no, on/off, 1/0 */
   DM_PARAM_STRING,  /* text; if choices is set, one of them */
   DM_PARAM_INTLIST, /* [1, 2, 3] or 1,2,3 */
+  DM_PARAM_PATH,    /* a file name (read with dm_params_get_string / _optional) */
 } dm_param_type_t;
 
 /** One parameter of a command. */
@@ -54,6 +62,15 @@ void dm_params_destroy(dm_params_t *p);
  * @return 0, or -1 after logging every problem with file:line and key
  */
 DM_RESULT_USED int dm_params_read_file(dm_params_t *p, const char *path);
+
+/**
+ * @brief Apply a YAML tree of sections (a mapping of mappings) read from
+ *        path, as dm_params_read_file does with the file's root; for files
+ *        that hold parameters among other things (run manifests).
+ * @param path the file the tree came from: for messages and relative paths
+ * @return 0, or -1 after logging every problem with file:line and key
+ */
+DM_RESULT_USED int dm_params_read_yaml(dm_params_t *p, const dm_yaml_node_t *root, const char *path);
 
 /**
  * @brief Apply one override "Section:key=value" (the -P option).
