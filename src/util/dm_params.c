@@ -18,6 +18,7 @@ struct dm_params_s {
   int n_spec;
   char **value;  /* (n_spec,) text or NULL when unset */
   char **source; /* (n_spec,) "file:line" or "-P", NULL when unset */
+  char *command; /* the command whose block a multi-command file gives, or NULL */
 };
 
 // --- helpers
@@ -169,6 +170,7 @@ void dm_params_destroy(dm_params_t *p) {
   for (int i = 0; i < p->n_spec; i++) free(p->value[i]), free(p->source[i]);
   free(p->value);
   free(p->source);
+  free(p->command);
   free(p);
 }
 
@@ -222,7 +224,28 @@ static int set_node(dm_params_t *p, const char *key, const dm_yaml_node_t *v, co
   return rc;
 }
 
+void dm_params_set_command(dm_params_t *p, const char *command) {
+  free(p->command);
+  p->command = dm_strdup("param command", command);
+}
+
+/* The block of p's command in a multi-command file (top-level keys in lower
+ * case: attr:, modisco:, ...); the root itself for a file of sections. */
+static const dm_yaml_node_t *command_block(const dm_params_t *p, const dm_yaml_node_t *root, const char *path) {
+  int multi = 0;
+  for (int i = 0; root->kind == DM_YAML_MAP && i < root->n; i++) multi |= islower((unsigned char)root->keys[i][0]);
+  if (!multi) return root;
+  const dm_yaml_node_t *block = p->command ? dm_yaml_get(root, p->command) : NULL;
+  if (!block) {
+    dm_log_error("%s: holds blocks of commands (top-level keys in lower case) but none for '%s'", path,
+                 p->command ? p->command : "this command");
+    return NULL;
+  }
+  return block;
+}
+
 int dm_params_read_yaml(dm_params_t *p, const dm_yaml_node_t *root, const char *path) {
+  if (!(root = command_block(p, root, path))) return -1;
   if (root->kind != DM_YAML_MAP) {
     dm_log_error("%s:%d: expected sections ('Section:' followed by indented 'key: value' lines), got %s", path,
                  root->line, dm_yaml_kind_name(root));

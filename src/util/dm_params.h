@@ -15,6 +15,16 @@
  * file relative to that parameter file's directory (it is stored joined to
  * that directory); from -P, relative to the working directory. Rank 0
  * reads, every rank receives the result (dm_params_load).
+ *
+ * One file may hold the parameters of several commands, each block under
+ * the command's name (top-level keys in lower case, sections in them):
+ *
+ *   attr:
+ *     Model: {file: m.h5}
+ *   modisco:
+ *     Seqlets: {window: 20}
+ *
+ * A set told its command (dm_params_set_command) reads its own block.
  */
 #ifndef DM_PARAMS_H
 #define DM_PARAMS_H
@@ -53,6 +63,12 @@ typedef struct dm_params_s dm_params_t;
  * @return the set; free with dm_params_destroy()
  */
 dm_params_t *dm_params_init(const dm_param_spec_t *spec, int n_spec);
+
+/**
+ * @brief Name the command the set is for, so that it reads the block of that
+ *        name in a multi-command file.
+ */
+void dm_params_set_command(dm_params_t *p, const char *command);
 
 /** @brief Free a set from dm_params_init (NULL is fine). */
 void dm_params_destroy(dm_params_t *p);
