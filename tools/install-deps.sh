@@ -18,6 +18,7 @@ PACKAGES=(
   libssl-dev                              # SHA-256 of model files (libcrypto)
   libyaml-dev                             # parameter files and run manifests (libyaml)
   gzip unzip time                         # tests (zcat, unzip -l) and bench/ (/usr/bin/time)
+  slurm-wlm munge                         # tests: the job scripts on a one-node Slurm (label slurm)
 )
 
 if [ "$(id -u)" -eq 0 ]; then SUDO=(); else SUDO=(sudo); fi

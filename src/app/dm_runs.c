@@ -55,6 +55,7 @@ static char *absolute(const char *path) {
 }
 
 static int mkdirs(const char *dir) {
+  if (!*dir) return 0;
   char *d = dm_strdup("dir", dir);
   for (char *c = d + 1;; c++) {
     if (*c == '/' || !*c) {
@@ -353,7 +354,10 @@ int dm_runs_plan(const char *path, dm_runs_t *runs) {
     } else {
       runs->n = 1;
       runs->runs = dm_calloc("runs", 1, sizeof *runs->runs);
-      char *file = absolute(out), *slash = file ? strrchr(file, '/') : NULL;
+      char *outdir = dm_strdup("dir", out);
+      *strrchr(outdir, '/') = '\0'; /* out is absolute: relative paths are joined to the file's directory */
+      char *file = mkdirs(outdir) == 0 ? absolute(out) : NULL, *slash = file ? strrchr(file, '/') : NULL;
+      free(outdir);
       if (!file) rc = -1;
       else {
         *slash = '\0';

@@ -1,0 +1,159 @@
+#!/bin/bash
+# The job scripts on a real one-node Slurm (tests/slurm_lib.sh starts it;
+# the test fails if Slurm cannot start). On 240 example sequences, 2 tasks:
+#  1. jobs/pipeline.sh params.yml (attr, then a modisco array over the tasks)
+#     gives the datasets of plain mpirun runs, and dmotif status says done;
+#  2. an attr job cancelled mid-run (scancel), then the same submission
+#     again: attr resumes, modisco follows, results identical;
+#  3. SIGUSR1 to an attr job's batch shell, as --signal=B:USR1@120 sends
+#     before the time limit: dmotif stops cleanly, the job requeues itself,
+#     resumes, its log is kept (append), results identical;
+#  4. a 3-run manifest end to end with mpirun as the launcher, dmotif status
+#     before and after, and a second submission that submits nothing.
+set -u
+. "$SRC"/tests/lib.sh
+. "$SRC"/tests/slurm_lib.sh
+rm -rf "$WORK" && mkdir -p "$WORK" && cd "$WORK" || exit 1
+trap slurm_stop EXIT
+t0=$(date +%s)
+slurm_start "$WORK/slurm" || { echo "FAIL: Slurm cannot start"; exit 1; }
+echo "Slurm up in $(($(date +%s) - t0)) s"
+export DMOTIF DM_JOBS="$SRC/jobs"
+ex=$DATA/deeplift_example
+zcat "$ex"/sequences.simdata.gz | head -241 > seqs.tsv # 240 rows
+cat > p.yml <<EOY
+attr:
+  Input: {sequences: seqs.tsv}
+  Model:
+    file: $ex/keras2_conv1d_record_5_model_PQzyq_modelJson.json
+    weights: $ex/keras2_conv1d_record_5_model_PQzyq_modelWeights.h5
+  Attr:
+    tasks:
+      - 0
+      - 2
+    batch: 4
+  References: {n: 3, seed: 5}
+  Output: {file: run1/attr.h5, chunk_rows: 4}
+  Log: {progress_seconds: 0}
+modisco:
+  Seqlets: {window: 20, flank: 5}
+EOY
+
+# wait_jobs: until the queue is empty (at most 5 minutes)
+wait_jobs() {
+  for _ in $(seq 600); do
+    [ -z "$(squeue -h -o %i)" ] && return 0
+    sleep 0.5
+  done
+  echo "FAIL: jobs still queued after 5 minutes"; squeue; fail=1
+}
+# wait_progress <log> <n>: until the log shows n chunks marked done
+wait_progress() {
+  for _ in $(seq 600); do
+    [ "$(grep -c ' rows (' "$1" 2> /dev/null)" -ge "$2" ] && return 0
+    sleep 0.1
+  done
+  return 1
+}
+attr_job() { awk -F'\t' '$1 == "attr" { j = $3 } END { print j }' "$1/slurm_jobs.tsv"; }
+same_run() { # <run dir>: datasets equal to the reference run's
+  local f
+  for f in attr.h5 modisco_task0.h5 modisco_task2.h5; do
+    same_datasets ref/$f "$1/$f" || return 1
+  done
+}
+
+# --- reference: plain mpirun
+mkdir ref
+$MPIEXEC "$NP" "$DMOTIF" attr -q -p p.yml -P Output:file=ref/attr.h5 || exit 1
+for t in 0 2; do
+  $MPIEXEC "$NP" "$DMOTIF" modisco -q -p p.yml -P Input:attr=ref/attr.h5 -P Input:task=$t \
+    -P Output:file=ref/modisco_task$t.h5 || exit 1
+done
+
+# --- 1. the pipeline of one parameter file
+t1=$(date +%s)
+"$SRC"/jobs/pipeline.sh p.yml -n "$NP" > submit1.log 2>&1
+check "[ \$? -eq 0 ] && grep -q 'modisco: job array' submit1.log" "pipeline submission failed: $(cat submit1.log)"
+wait_jobs
+echo "pipeline of one run: $(($(date +%s) - t1)) s"
+"$DMOTIF" status run1 > status1.txt
+rc=$?
+check "[ $rc -eq 0 ] && [ \$(grep -c ' done ' status1.txt) -eq 3 ]" "status of run1: $(cat status1.txt)"
+check "same_run run1" "pipeline outputs differ from plain mpirun runs"
+check "grep -q 'srun --mpi=pmix' run1/attr.log" "PMIx not detected: $(head -1 run1/attr.log)"
+
+echo "phase 1 done at $(($(date +%s) - t0)) s"
+# --- 2. cancel attr mid-run, submit again: resume
+sed 's|run1/attr.h5|run2/attr.h5|' p.yml > p2.yml
+"$SRC"/jobs/pipeline.sh p2.yml -n "$NP" > submit2.log 2>&1
+wait_progress run2/attr.log 2 || echo "FAIL: attr of run2 made no progress"
+scancel "$(attr_job run2)"
+wait_jobs
+"$DMOTIF" status run2 > status2.txt
+check "grep -q 'attr .*failed' status2.txt" "status after the cancel: $(cat status2.txt)"
+"$SRC"/jobs/pipeline.sh p2.yml -n "$NP" > submit2b.log 2>&1
+check "grep -q 'attr: job array' submit2b.log && grep -q 'tasks 0,2' submit2b.log" \
+  "resubmission did not resubmit attr and modisco: $(cat submit2b.log)"
+wait_jobs
+check "grep -q '(resumed)' run2/attr.log" "attr of run2 did not resume"
+check "same_run run2" "cancelled and resubmitted run differs"
+
+echo "phase 2 done at $(($(date +%s) - t0)) s"
+# --- 3. SIGUSR1 before the time limit: the job requeues itself and resumes
+sed 's|run1/attr.h5|run3/attr.h5|' p.yml > p3.yml
+"$SRC"/jobs/pipeline.sh p3.yml -n "$NP" > submit3.log 2>&1
+wait_progress run3/attr.log 2 || echo "FAIL: attr of run3 made no progress"
+scancel --batch --signal=USR1 "$(attr_job run3)"
+wait_jobs
+check "grep -q 'stopped by SIGUSR1' run3/attr.log && grep -q 'requeued to resume' run3/attr.log" \
+  "attr of run3 did not stop cleanly and requeue"
+check "grep -q '(resumed)' run3/attr.log && [ \$(grep -c '^dmotif job .* on ' run3/attr.log) -eq 2 ]" \
+  "requeued job did not resume, or its log was not kept"
+check "same_run run3" "requeued run differs"
+
+echo "phase 3 done at $(($(date +%s) - t0)) s"
+# --- 4. a manifest of 3 runs, launched with mpirun
+head -121 seqs.tsv > a.tsv
+{ head -1 seqs.tsv; sed -n 122,241p seqs.tsv; } > b.tsv
+cat > m.yml <<EOY
+output: runs
+defaults:
+  attr:
+    Model: {file: $ex/keras2_conv1d_record_5_model_PQzyq_modelJson.json,
+            weights: $ex/keras2_conv1d_record_5_model_PQzyq_modelWeights.h5}
+    Attr: {batch: 4}
+    References: {n: 3, seed: 5}
+    Output: {chunk_rows: 4}
+  modisco:
+    Seqlets: {window: 20, flank: 5}
+  tasks: [0, 2]
+runs:
+  - name: all
+    attr: {Input: {sequences: seqs.tsv}}
+  - name: first
+    attr: {Input: {sequences: a.tsv}}
+    tasks: [1]
+  - name: second
+    attr: {Input: {sequences: b.tsv}, References: {n: 2}}
+EOY
+"$DMOTIF" status m.yml > status4a.txt
+rc=$?
+check "[ $rc -eq 1 ] && [ \$(grep -c 'to do' status4a.txt) -eq 3 ]" "status before the plan: $(cat status4a.txt)"
+DM_LAUNCH=mpirun "$SRC"/jobs/pipeline.sh m.yml -n "$NP" > submit4.log 2>&1
+check "grep -q 'attr: job array .* over 3 run' submit4.log" "manifest submission: $(cat submit4.log)"
+"$DMOTIF" status m.yml > status4b.txt
+check "[ \$(grep -c 'running' status4b.txt) -eq 8 ]" "status while queued: $(cat status4b.txt)"
+wait_jobs
+"$DMOTIF" status m.yml > status4c.txt
+rc=$?
+check "[ $rc -eq 0 ] && [ \$(grep -c ' done ' status4c.txt) -eq 8 ]" "status after the runs: $(cat status4c.txt)"
+check "same_run runs/all" "manifest run 'all' differs from the reference"
+check "grep -q '^mpirun\| mpirun ' runs/all/attr.log" "mpirun not used: $(head -1 runs/all/attr.log)"
+check "[ -s runs/first/modisco_task1.h5 ] && grep -q 'n: 2' runs/second/used_parameters.yml && grep -q sha256 runs/second/provenance.yml" \
+  "per-run overrides or provenance missing"
+DM_LAUNCH=mpirun "$SRC"/jobs/pipeline.sh m.yml -n "$NP" > submit4b.log 2>&1
+check "grep -q 'nothing to submit' submit4b.log" "second submission submitted again: $(cat submit4b.log)"
+echo "slurm test: $(($(date +%s) - t0)) s"
+[ $fail -eq 0 ] || slurm_logs
+exit $fail
