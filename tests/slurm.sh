@@ -74,7 +74,8 @@ done
 # --- 1. the pipeline of one parameter file
 t1=$(date +%s)
 "$SRC"/jobs/pipeline.sh p.yml -n "$NP" > submit1.log 2>&1
-check "[ \$? -eq 0 ] && grep -q 'modisco: job array' submit1.log" "pipeline submission failed: $(cat submit1.log)"
+rc=$?
+check "[ $rc -eq 0 ] && grep -q 'modisco: job array' submit1.log" "pipeline submission failed: $(cat submit1.log)"
 wait_jobs
 echo "pipeline of one run: $(($(date +%s) - t1)) s"
 "$DMOTIF" status run1 > status1.txt

@@ -158,9 +158,10 @@ static dm_params_t *stage_params(const dm_cmd_t *cmd, const dm_yaml_node_t *def,
   return p;
 }
 
-/* Set a key the plan decides, refusing a value from the manifest. */
-static int plan_key(dm_params_t *p, const char *key, const char *value, const char *what) {
-  if (dm_params_is_set(p, key)) {
+/* Set a key the plan decides, refusing a value from a manifest (single: a
+ * parameter file, whose value gives way). */
+static int plan_key(dm_params_t *p, const char *key, const char *value, const char *what, int single) {
+  if (dm_params_is_set(p, key) && !single) {
     dm_log_error("%s: %s is set by the plan (%s), not in the manifest", what, key, value);
     return -1;
   }
@@ -228,13 +229,15 @@ static int plan_run(dm_run_t *r, const dm_yaml_node_t *def, const dm_yaml_node_t
   int rc = ap && mp ? 0 : -1;
   if (rc == 0 && !single) {
     r->attr_file = join(r->dir, "attr.h5");
-    rc = plan_key(ap, "Output:file", r->attr_file, r->name);
+    rc = plan_key(ap, "Output:file", r->attr_file, r->name, 0);
   } else if (rc == 0) {
-    r->attr_file = dm_strdup("attr file", dm_params_get_string(ap, "Output:file") ? dm_params_get_string(ap, "Output:file") : "");
+    r->attr_file = dm_strdup("attr file", dm_params_get_string(ap, "Output:file"));
   }
-  if (rc == 0 && (plan_key(mp, "Input:attr", r->attr_file, r->name) < 0 ||
-                  (dm_params_is_set(mp, "Input:task") && plan_key(mp, "Input:task", "each task", r->name) < 0) ||
-                  (dm_params_is_set(mp, "Output:file") && plan_key(mp, "Output:file", "modisco_task<t>.h5", r->name) < 0)))
+  /* modisco reads the run's attr.h5; its task and output are set per task by the job */
+  if (rc == 0 && (plan_key(mp, "Input:attr", r->attr_file, r->name, single) < 0 ||
+                  (dm_params_is_set(mp, "Input:task") && plan_key(mp, "Input:task", "0", r->name, single) < 0) ||
+                  (dm_params_is_set(mp, "Output:file") &&
+                   plan_key(mp, "Output:file", "modisco_task<t>.h5", r->name, single) < 0)))
     rc = -1;
   if (rc == 0 && dm_params_check(ap) < 0) rc = -1;
   if (rc == 0) {
