@@ -55,6 +55,17 @@ wait_progress() {
   done
   return 1
 }
+# interrupt <run> [scancel options]: submit the pipeline of a copy of p.yml
+# writing <run>/, cancel (or signal) its attr job mid-run, wait for the queue
+interrupt() {
+  local run=$1
+  shift
+  sed "s|run1/attr.h5|$run/attr.h5|" p.yml > "$run.yml"
+  "$SRC"/jobs/pipeline.sh "$run.yml" -n "$NP" > "submit_$run.log" 2>&1
+  wait_progress "$run/attr.log" 2 || { echo "FAIL: attr of $run made no progress"; fail=1; }
+  scancel "$@" "$(attr_job "$run")"
+  wait_jobs
+}
 attr_job() { awk -F'\t' '$1 == "attr" { j = $3 } END { print j }' "$1/slurm_jobs.tsv"; }
 same_run() { # <run dir>: datasets equal to the reference run's
   local f
@@ -86,14 +97,10 @@ check "grep -q 'srun --mpi=pmix' run1/attr.log" "PMIx not detected: $(head -1 ru
 
 echo "phase 1 done at $(($(date +%s) - t0)) s"
 # --- 2. cancel attr mid-run, submit again: resume
-sed 's|run1/attr.h5|run2/attr.h5|' p.yml > p2.yml
-"$SRC"/jobs/pipeline.sh p2.yml -n "$NP" > submit2.log 2>&1
-wait_progress run2/attr.log 2 || echo "FAIL: attr of run2 made no progress"
-scancel "$(attr_job run2)"
-wait_jobs
+interrupt run2
 "$DMOTIF" status run2 > status2.txt
 check "grep -q 'attr .*failed' status2.txt" "status after the cancel: $(cat status2.txt)"
-"$SRC"/jobs/pipeline.sh p2.yml -n "$NP" > submit2b.log 2>&1
+"$SRC"/jobs/pipeline.sh run2.yml -n "$NP" > submit2b.log 2>&1
 check "grep -q 'attr: job array' submit2b.log && grep -q 'tasks 0,2' submit2b.log" \
   "resubmission did not resubmit attr and modisco: $(cat submit2b.log)"
 wait_jobs
@@ -102,11 +109,7 @@ check "same_run run2" "cancelled and resubmitted run differs"
 
 echo "phase 2 done at $(($(date +%s) - t0)) s"
 # --- 3. SIGUSR1 before the time limit: the job requeues itself and resumes
-sed 's|run1/attr.h5|run3/attr.h5|' p.yml > p3.yml
-"$SRC"/jobs/pipeline.sh p3.yml -n "$NP" > submit3.log 2>&1
-wait_progress run3/attr.log 2 || echo "FAIL: attr of run3 made no progress"
-scancel --batch --signal=USR1 "$(attr_job run3)"
-wait_jobs
+interrupt run3 --batch --signal=USR1
 check "grep -q 'stopped by SIGUSR1' run3/attr.log && grep -q 'requeued to resume' run3/attr.log" \
   "attr of run3 did not stop cleanly and requeue"
 check "grep -q '(resumed)' run3/attr.log && [ \$(grep -c '^dmotif job .* on ' run3/attr.log) -eq 2 ]" \

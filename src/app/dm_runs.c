@@ -580,3 +580,13 @@ int dm_runs_print(const dm_runs_t *runs, int tsv) {
   free(queue);
   return not_done;
 }
+
+int dm_runs_arg(const dm_mpi_t *ctx, int argc, char **argv, const char *usage, const char **arg) {
+  int help = argc == 2 && strcmp(argv[1], "--help") == 0;
+  if (argc == 2 && argv[1][0] != '-') {
+    *arg = argv[1];
+    return 1;
+  }
+  if (ctx->rank == 0) fputs(usage, help ? stdout : stderr);
+  return help ? 0 : -1;
+}

@@ -37,6 +37,8 @@
 #ifndef DM_RUNS_H
 #define DM_RUNS_H
 
+#include "dm_mpi.h"
+
 typedef enum { DM_RUN_TODO, DM_RUN_RUNNING, DM_RUN_DONE, DM_RUN_FAILED } dm_run_state_t;
 
 /** One run. */
@@ -76,5 +78,13 @@ void dm_runs_free(dm_runs_t *runs);
  * @return the number of stages not done
  */
 int dm_runs_print(const dm_runs_t *runs, int tsv);
+
+/**
+ * @brief The one argument of dmotif plan / status: argv[1], or -1 after
+ *        printing usage to stderr (a wrong call), or 0 after printing it to
+ *        stdout (--help). Prints on rank 0.
+ * @return 1 with the argument in *arg, 0 for --help, -1 for a wrong call
+ */
+int dm_runs_arg(const dm_mpi_t *ctx, int argc, char **argv, const char *usage, const char **arg);
 
 #endif

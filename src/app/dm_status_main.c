@@ -1,26 +1,21 @@
 /* dmotif status: every run and stage, done / running / failed / to do, read
  * from the outputs themselves and from Slurm's queue (see dm_runs.h). */
-#include <stdio.h>
-#include <string.h>
-
 #include "dm_cmd.h"
-#include "dm_log.h"
 #include "dm_runs.h"
 
 static int status_main(const dm_mpi_t *ctx, int argc, char **argv) {
-  if (argc != 2 || argv[1][0] == '-') {
-    if (ctx->rank == 0)
-      fprintf(argc == 2 && strcmp(argv[1], "--help") == 0 ? stdout : stderr,
-              "usage: dmotif status <manifest.yml | run directory | directory of runs>\n\n"
-              "For each run and stage: done (attr.h5 complete, modisco_task<t>.h5 present), running\n"
-              "(its Slurm job is queued or running), failed (output incomplete, or its job ended\n"
-              "without it) or to do. Exit code 0 when every stage is done, 1 otherwise.\n");
-    return argc == 2 && strcmp(argv[1], "--help") == 0 ? 0 : 2;
-  }
+  const char *path = NULL;
+  int got = dm_runs_arg(ctx, argc, argv,
+                        "usage: dmotif status <manifest.yml | run directory | directory of runs>\n\n"
+                        "For each run and stage: done (attr.h5 complete, modisco_task<t>.h5 present), running\n"
+                        "(its Slurm job is queued or running), failed (output incomplete, or its job ended\n"
+                        "without it) or to do. Exit code 0 when every stage is done, 1 otherwise.\n",
+                        &path);
+  if (got <= 0) return got < 0 ? 2 : 0;
   int rc = 0;
   if (ctx->rank == 0) {
     dm_runs_t runs;
-    rc = dm_runs_load(argv[1], &runs) < 0 ? 2 : dm_runs_print(&runs, 0) ? 1 : 0;
+    rc = dm_runs_load(path, &runs) < 0 ? 2 : dm_runs_print(&runs, 0) ? 1 : 0;
     dm_runs_free(&runs);
   }
   return rc;
