@@ -100,6 +100,7 @@ int main(int argc, char **argv) {
     expect("\xEF\xBB\xBFInput:\n  file: x\n", 0, NULL);
     expect("Attr:\nInput:\n  file: x\n", 0, NULL);
     expect("", -1, "required parameter 'Input:file' is missing");
+    expect("input:\n  file: x\n", -1, "holds blocks of commands (input:) but none for 'this command'");
     {
       dm_params_t *b = dm_params_init(spec, N_SPEC);
       long *t;

@@ -343,7 +343,7 @@ int dm_runs_plan(const char *path, dm_runs_t *runs) {
       if (plan_run(&runs->runs[i], def, list->items[i], abs, 0) < 0) rc = -1;
   } else if (rc == 0) { /* a parameter file: one run in the directory of its Output:file */
     dm_yaml_node_t wrap = {.kind = DM_YAML_MAP, .line = 1};
-    int multi = root->kind == DM_YAML_MAP && root->n && islower((unsigned char)root->keys[0][0]);
+    int multi = dm_yaml_get(root, "attr") != NULL;
     char *key = "attr";
     if (!multi) { /* attr's sections alone: as the block attr: */
       wrap.n = 1, wrap.keys = &key, wrap.items = &root, wrap.key_lines = &wrap.line;

@@ -232,13 +232,15 @@ void dm_params_set_command(dm_params_t *p, const char *command) {
 /* The block of p's command in a multi-command file (top-level keys in lower
  * case: attr:, modisco:, ...); the root itself for a file of sections. */
 static const dm_yaml_node_t *command_block(const dm_params_t *p, const dm_yaml_node_t *root, const char *path) {
-  int multi = 0;
-  for (int i = 0; root->kind == DM_YAML_MAP && i < root->n; i++) multi |= islower((unsigned char)root->keys[i][0]);
-  if (!multi) return root;
+  char blocks[256] = "";
+  for (int i = 0; root->kind == DM_YAML_MAP && i < root->n; i++)
+    if (islower((unsigned char)root->keys[i][0]) && root->items[i]->kind == DM_YAML_MAP)
+      snprintf(blocks + strlen(blocks), sizeof blocks - strlen(blocks), "%s%s:", *blocks ? ", " : "", root->keys[i]);
+  if (!*blocks) return root;
   const dm_yaml_node_t *block = p->command ? dm_yaml_get(root, p->command) : NULL;
   if (!block) {
-    dm_log_error("%s: holds blocks of commands (top-level keys in lower case) but none for '%s'", path,
-                 p->command ? p->command : "this command");
+    dm_log_error("%s: holds blocks of commands (%s) but none for '%s' (sections are capitalised: Input:, ...)",
+                 path, blocks, p->command ? p->command : "this command");
     return NULL;
   }
   return block;
