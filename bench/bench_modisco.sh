@@ -35,7 +35,7 @@ for t in $targets; do
   "$synth" -n $n -l 200 -m 2 -s 1 -o synth_$t.h5 -t truth_$t.tsv -e sim_$t.tsv 2> synth_$t.log
   start=$(date +%s.%N)
   $mpiexec --oversubscribe -n "$np" "$dmotif" modisco -P Input:attr=synth_$t.h5 -P Input:task=0 \
-    -P Output:file=modisco_$t.h5 -P Seqlets:max_seqlets=$t > modisco_$t.log 2>&1 ||
+    -P Output:file=modisco_$t.h5 -P Output:overwrite=true -P Seqlets:max_seqlets=$t > modisco_$t.log 2>&1 ||
     { echo "dmotif modisco failed on $t seqlets, see $work/modisco_$t.log"; tail -5 modisco_$t.log; continue; }
   wall=$(awk -v s="$start" -v e="$(date +%s.%N)" 'BEGIN { printf "%.1f", e - s }')
   found=$(grep -o 'seqlets: [0-9]* found' modisco_$t.log | head -1 | cut -d' ' -f2)

@@ -50,6 +50,7 @@ expect_error "unknown chromosome" "unknown.bed:2: chromosome 'chrX'" -P Input:be
   -P Input:genome="$WORK"/genome.fa -P Input:length=6
 printf '>a\nACGT\n>b\nACG\n' > short.fa
 expect_error "short FASTA record" "short.fa:3: record 'b' has length 3" -P Input:sequences=short.fa
-expect_error "unwritable output" "cannot create" -P Input:sequences="$ex" -P Output:file=no/such/dir.h5
+expect_error "unwritable output" "no/such/dir.h5 (Output:file): directory no/such does not exist" \
+  -P Input:sequences="$ex" -P Output:file=no/such/dir.h5
 expect_error "two inputs" "exactly one" -P Input:sequences="$ex" -P Input:bed=x.bed
 exit $fail

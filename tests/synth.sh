@@ -26,8 +26,8 @@ emb=$(awk -F'\t' 'NR == 2 { print $3 }' sim.tsv)
 want=$(awk -F'\t' '$1 == 0 { printf "%spos-%s_%s-%s", n++ ? "," : "", $2, $4, $8 }' a.tsv)
 check "[ '$emb' = '$want' ] && [ \$(grep -c . sim.tsv) -eq 301 ]" "sim.tsv row 0 embeddings '$emb', want '$want'"
 
-"$DMOTIF" export -q -P Input:attr=a.h5 -P Output:onehot=o.npz -P Output:hyp=h.npz
-check "[ \$? -eq 0 ] && [ -s o.npz ] && [ -s h.npz ]" "dmotif export cannot read a dm_synth file"
+"$DMOTIF" export -q -P Input:attr=a.h5 -P Output:dir=x
+check "[ \$? -eq 0 ] && [ -s x/onehot.npz ] && [ -s x/hyp.npz ]" "dmotif export cannot read a dm_synth file"
 
 "$SYNTH" -n 10 -l 20 -m 3 -o d.h5 -t d.tsv 2> err.log
 check "[ \$? -ne 0 ] && grep -q 'slots of at least 7 bp' err.log" "3 slots in 20 bp accepted"

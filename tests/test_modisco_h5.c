@@ -166,7 +166,8 @@ int main(void) {
   dm_modisco_metacluster_t pos = {1, 1, pats}, neg = {1, 0, NULL}, none = {0, 0, NULL};
 
   /* 1. lite schema, pos with one pattern, neg ran but empty. */
-  CHECK(dm_modisco_h5_write(path, &t, &pos, &neg, NULL) == 0, "write");
+  const char *const attrs[][2] = {{"tool", "dmotif modisco"}, {"parameters", "Seqlets:\n  window: 21\n"}, {NULL, NULL}};
+  CHECK(dm_modisco_h5_write(path, &t, &pos, &neg, NULL, attrs) == 0, "write");
   char tmp[160];
   snprintf(tmp, sizeof tmp, "%s.tmp", path);
   CHECK(access(tmp, F_OK) != 0, "no .tmp left behind");
@@ -186,18 +187,27 @@ int main(void) {
   int64_t ws = 0;
   CHECK(a >= 0 && H5Aread(a, H5T_NATIVE_INT64, &ws) >= 0 && ws == L, "window_size %lld", (long long)ws);
   H5Aclose(a);
+  for (int i = 0; attrs[i][0]; i++) { /* the caller's string attributes, as written */
+    char *val = NULL;
+    hid_t sa = H5Aopen(f, attrs[i][0], H5P_DEFAULT), st = sa >= 0 ? H5Aget_type(sa) : -1;
+    CHECK(sa >= 0 && H5Tis_variable_str(st) > 0 && H5Aread(sa, st, &val) >= 0 && val && strcmp(val, attrs[i][1]) == 0,
+          "attribute %s: '%s'", attrs[i][0], val ? val : "(none)");
+    if (val) H5free_memory(val);
+    if (st >= 0) H5Tclose(st);
+    if (sa >= 0) H5Aclose(sa);
+  }
   H5Fclose(f);
 
   /* the same result written again a second later: the same bytes */
   char again[160];
   snprintf(again, sizeof again, "%s/again.h5", dir);
   sleep(1);
-  CHECK(dm_modisco_h5_write(again, &t, &pos, &neg, NULL) == 0, "write again");
+  CHECK(dm_modisco_h5_write(again, &t, &pos, &neg, NULL, attrs) == 0, "write again");
   CHECK(same_bytes(path, again), "equal results give equal files");
   remove(again);
 
   /* 2. no metacluster ran: a valid file with only the attribute; genomic extension. */
-  CHECK(dm_modisco_h5_write(path, &t, &none, &none, NULL) == 0, "write empty");
+  CHECK(dm_modisco_h5_write(path, &t, &none, &none, NULL, NULL) == 0, "write empty");
   f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
   members(f, "/", got, sizeof got);
   CHECK(f >= 0 && strcmp(got, "") == 0, "root members of an empty result: '%s'", got);
@@ -206,7 +216,7 @@ int main(void) {
   const char *chrom[N] = {"chr1", "chr2", "chrX"};
   int64_t rstart[N] = {100, 200, 1000};
   dm_modisco_regions_t g = {chrom, rstart};
-  CHECK(dm_modisco_h5_write(path, &t, &none, &pos, &g) == 0, "write with regions");
+  CHECK(dm_modisco_h5_write(path, &t, &none, &pos, &g, NULL) == 0, "write with regions");
   f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
   members(f, "/", got, sizeof got);
   CHECK(strcmp(got, "neg_patterns") == 0, "root members: %s", got);
@@ -247,7 +257,7 @@ int main(void) {
   char bad[160];
   snprintf(bad, sizeof bad, "%s/no/such/dir/m.h5", dir);
   H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
-  CHECK(dm_modisco_h5_write(bad, &t, &pos, &neg, NULL) < 0, "bad path fails");
+  CHECK(dm_modisco_h5_write(bad, &t, &pos, &neg, NULL, NULL) < 0, "bad path fails");
 
   remove(path);
   rmdir(dir);

@@ -102,13 +102,13 @@ int main(int argc, char **argv) {
         "attr fixtures");
 
   dm_modisco_input_t in;
-  dm_modisco_input_opt_t lite = {.onehot = oh_npy, .hyp = hy_npz, .center_hyp = 1, .read_rows = 2};
+  dm_modisco_input_opt_t lite = {.onehot = oh_npy, .hyp = hy_npz, .center_hyp = 1, .block_rows = 2};
   CHECK(dm_modisco_input_load(&ctx, &lite, &in) == 0, "lite input refused");
   check_tracks(&in, "npy/npz");
   CHECK(in.chrom == NULL, "lite input has no regions");
   dm_modisco_input_free(&in);
 
-  dm_modisco_input_opt_t h5 = {.attr = attr, .task = "t", .center_hyp = 1, .read_rows = 2};
+  dm_modisco_input_opt_t h5 = {.attr = attr, .task = "t", .center_hyp = 1, .block_rows = 2};
   CHECK(dm_modisco_input_load(&ctx, &h5, &in) == 0, "attr.h5 refused");
   check_tracks(&in, "attr.h5");
   dm_modisco_input_free(&in);

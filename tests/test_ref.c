@@ -315,6 +315,8 @@ static void test_inputs(dm_ref_ws_t *ws) {
 int main(void) {
   dm_log_init(0, DM_LOG_WARN);
   dm_ref_ws_t *ws = dm_ref_ws_init(LMAX);
+  CHECK(ws != NULL, "no reference workspace");
+  if (!ws) return dm_test_summary("test_ref");
   test_preserves(ws);
   test_uniform(ws, "ACAGACTA", "ACGT", 6);     /* path A -> A through a hub */
   test_uniform(ws, "AAACAAGAT", "ACGT", 10);   /* multi-edges A->A */

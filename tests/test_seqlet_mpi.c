@@ -1,8 +1,8 @@
-/* The seqlet step distributed as DESIGN.md §2 asks (the recipe of
- * dm_seqlet.h): rows in rank blocks, samples merged with Allgatherv,
- * thresholds on every rank, metacluster caps by an exclusive scan. Rank 0
- * compares the gathered seqlets with the same step on all rows at once:
- * identical on 1, 2 and 4 ranks. */
+/* dm_seqlet_call_mpi, the seqlet step distributed over ranks (rows in rank
+ * blocks, samples merged, thresholds on every rank, metacluster caps by an
+ * exclusive scan): every rank gets the same seqlets as the kernels chained
+ * by hand on all rows at once, in one process; identical on 1, 2 and 4
+ * ranks. Too-short examples give -1 on every rank. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -32,41 +32,31 @@ static void make_examples(float *c) {
   gsl_rng_free(r);
 }
 
-/* The step on rows [r0, r0 + n) of c; with ctx, the other ranks hold the
- * other rows. Returns the seqlets (malloc'd) and their number. */
-static dm_seqlet_t *run(const dm_mpi_t *ctx, const dm_seqlet_opt_t *o, const float *c, int64_t r0, int64_t n,
-                        size_t *n_out, dm_seqlet_thr_t *thr) {
+/* The kernels chained on all rows in this process: the seqlets in a
+ * metacluster after the cap (malloc'd), *n_out of them. */
+static dm_seqlet_t *serial(const dm_seqlet_opt_t *o, const float *c, size_t *n_out) {
   size_t nw = dm_seqlet_n_windows(o, LE);
-  double *S = malloc(((size_t)n * nw + 1) * sizeof *S), *work = malloc(nw * sizeof *work);
-  CHECK(dm_seqlet_window_sums(o, c + r0 * LE * 4, (size_t)n, LE, S) == 0, "sums");
+  double *S = malloc(NE * nw * sizeof *S), *work = malloc(nw * sizeof *work);
+  CHECK(dm_seqlet_window_sums(o, c, NE, LE, S) == 0, "sums");
   double prob = dm_seqlet_sample_prob(o, NE * nw);
-  int k = (int)dm_seqlet_sample(o, S, (size_t)n, nw, r0, prob, NULL), size = ctx ? ctx->size : 1;
-  int *counts = malloc((size_t)size * sizeof *counts), *displs = malloc((size_t)size * sizeof *displs);
-  counts[0] = k;
-  if (ctx) MPI_Allgather(&k, 1, MPI_INT, counts, 1, MPI_INT, ctx->comm);
-  int total = 0;
-  for (int i = 0; i < size; i++) displs[i] = total, total += counts[i];
-  double *sample = malloc(((size_t)total + 1) * sizeof *sample);
-  int me = ctx ? ctx->rank : 0;
-  dm_seqlet_sample(o, S, (size_t)n, nw, r0, prob, sample + displs[me]);
-  if (ctx) MPI_Allgatherv(MPI_IN_PLACE, 0, MPI_DATATYPE_NULL, sample, counts, displs, MPI_DOUBLE, ctx->comm);
-  CHECK(dm_seqlet_thresholds(o, sample, (size_t)total, thr) == 0, "thresholds");
-  size_t ns = dm_seqlet_extract(o, thr, S, (size_t)n, nw, r0, work, NULL);
+  size_t k = dm_seqlet_sample(o, S, NE, nw, 0, prob, NULL);
+  double *sample = malloc((k + 1) * sizeof *sample);
+  dm_seqlet_sample(o, S, NE, nw, 0, prob, sample);
+  dm_seqlet_thr_t thr;
+  CHECK(k > 0 && dm_seqlet_thresholds(o, sample, k, &thr) == 0, "thresholds");
+  size_t ns = dm_seqlet_extract(o, &thr, S, NE, nw, 0, work, NULL);
   dm_seqlet_t *s = malloc((ns + 1) * sizeof *s);
-  dm_seqlet_extract(o, thr, S, (size_t)n, nw, r0, work, s);
-  size_t cnt[2], kept[2];
-  dm_seqlet_assign(thr, s, ns, cnt);
-  unsigned long mine[2] = {cnt[0], cnt[1]}, before[2] = {0, 0};
-  if (ctx) MPI_Exscan(mine, before, 2, MPI_UNSIGNED_LONG, MPI_SUM, ctx->comm);
-  if (me == 0) before[0] = before[1] = 0; /* Exscan leaves rank 0's undefined */
-  size_t b[2] = {before[0], before[1]};
-  dm_seqlet_cap(o, s, ns, b, kept);
+  dm_seqlet_extract(o, &thr, S, NE, nw, 0, work, s);
+  size_t cnt[2], kept[2], before[2] = {0, 0};
+  dm_seqlet_assign(&thr, s, ns, cnt);
+  dm_seqlet_cap(o, s, ns, before, kept);
+  size_t m = 0;
+  for (size_t i = 0; i < ns; i++)
+    if (s[i].metacluster) s[m++] = s[i];
   free(S);
   free(work);
   free(sample);
-  free(counts);
-  free(displs);
-  *n_out = ns;
+  *n_out = m;
   return s;
 }
 
@@ -82,42 +72,28 @@ int main(int argc, char **argv) {
   o.sample_cap = 3000; /* of 60 * 130 windows: the sample matters */
   o.max_seqlets = 10;  /* and so does the cap */
 
-  int64_t r0, n;
-  dm_mpi_block_range(NE, ctx.size, ctx.rank, &r0, &n);
-  size_t ns;
-  dm_seqlet_thr_t thr;
-  dm_seqlet_t *s = run(&ctx, &o, c, r0, n, &ns, &thr);
-
-  int bytes = (int)(ns * sizeof *s), *counts = malloc((size_t)ctx.size * sizeof *counts);
-  int *displs = malloc((size_t)ctx.size * sizeof *displs), total = 0;
-  MPI_Gather(&bytes, 1, MPI_INT, counts, 1, MPI_INT, 0, ctx.comm);
-  for (int i = 0; ctx.rank == 0 && i < ctx.size; i++) displs[i] = total, total += counts[i];
-  dm_seqlet_t *all = malloc((size_t)total + sizeof *all);
-  MPI_Gatherv(s, bytes, MPI_BYTE, all, counts, displs, MPI_BYTE, 0, ctx.comm);
-
-  if (ctx.rank == 0) {
-    size_t ref_n;
-    dm_seqlet_thr_t ref_thr;
-    dm_seqlet_t *ref = run(NULL, &o, c, 0, NE, &ref_n, &ref_thr);
-    size_t got = (size_t)total / sizeof *all;
-    CHECK(got == ref_n && ref_n > 0, "%zu seqlets on %d ranks, %zu on one", got, ctx.size, ref_n);
-    CHECK(thr.pos == ref_thr.pos && thr.neg == ref_thr.neg && thr.sign_threshold == ref_thr.sign_threshold,
-          "thresholds differ");
-    int diff = 0, in_mc[2] = {0, 0};
-    for (size_t i = 0; i < got && i < ref_n; i++) {
-      diff += all[i].example != ref[i].example || all[i].start != ref[i].start || all[i].end != ref[i].end ||
-              all[i].metacluster != ref[i].metacluster ||
-              memcmp(&all[i].score, &ref[i].score, sizeof(double));
-      if (all[i].metacluster) in_mc[all[i].metacluster > 0 ? 0 : 1]++;
-    }
-    CHECK(diff == 0, "%d seqlets differ from the 1-block run", diff);
-    CHECK(in_mc[0] == 10 && in_mc[1] == 10, "kept %d + %d, cap 10", in_mc[0], in_mc[1]);
-    free(ref);
+  dm_seqlet_t *all = NULL;
+  int got = -1;
+  CHECK(dm_seqlet_call_mpi(&ctx, &o, c, NE, LE, &all, &got) == 0, "dm_seqlet_call_mpi failed");
+  size_t ref_n;
+  dm_seqlet_t *ref = serial(&o, c, &ref_n);
+  CHECK(got == (int)ref_n && ref_n > 0, "%d seqlets on %d ranks, %zu in one process", got, ctx.size, ref_n);
+  int diff = 0, in_mc[2] = {0, 0};
+  for (int i = 0; i < got && i < (int)ref_n; i++) {
+    diff += all[i].example != ref[i].example || all[i].start != ref[i].start || all[i].end != ref[i].end ||
+            all[i].metacluster != ref[i].metacluster || memcmp(&all[i].score, &ref[i].score, sizeof(double));
+    in_mc[all[i].metacluster > 0 ? 0 : 1]++;
   }
+  CHECK(diff == 0, "%d seqlets differ from the one-process run", diff);
+  CHECK(in_mc[0] == 10 && in_mc[1] == 10, "kept %d + %d, cap 10", in_mc[0], in_mc[1]);
+  free(ref);
   free(all);
-  free(counts);
-  free(displs);
-  free(s);
+
+  /* examples shorter than the window: an error on every rank, no seqlets */
+  o.window = LE + 1;
+  all = NULL;
+  got = -1;
+  CHECK(dm_seqlet_call_mpi(&ctx, &o, c, NE, LE, &all, &got) < 0 && !all && got == 0, "window > L accepted");
   free(c);
   return dm_test_finish_mpi("test_seqlet_mpi");
 }

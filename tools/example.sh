@@ -17,7 +17,7 @@ mpirun --oversubscribe -n 2 build/src/app/dmotif attr -p config/example_attr.yml
 echo "example: wrote example-out/attr.h5 (see README: 'attr.h5')"
 for t in 0 1 2; do
   mpirun --oversubscribe -n 2 build/src/app/dmotif modisco -p config/example_modisco.yml -P Input:task=$t \
-    -P Output:file=example-out/modisco_task$t.h5 2>&1 | tee example-out/modisco_task$t.log
+    -P Output:file=example-out/modisco_task$t.h5 -P Output:overwrite=true 2>&1 | tee example-out/modisco_task$t.log
   # label column of task t in the sequences file: 3 + t
   build/tests/modisco_eval example-out/modisco_task$t.h5 tests/data/deeplift_example/sequences.simdata.gz \
     $((3 + t)) | tee example-out/eval_task$t.txt

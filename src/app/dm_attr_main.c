@@ -5,6 +5,7 @@
 #include "dm_attr_run.h"
 #include "dm_cmd.h"
 #include "dm_log.h"
+#include "dm_output.h"
 
 static const dm_param_spec_t attr_spec[] = {
     DM_SEQ_PARAM_SPEC,
@@ -29,7 +30,7 @@ static const dm_param_spec_t attr_spec[] = {
     {"Output:contrib", DM_PARAM_BOOL, "true", NULL, "also write /tasks/<t>/contrib = hyp * onehot"},
     {"Output:resume", DM_PARAM_BOOL, "true", NULL,
      "continue an existing Output:file made with the same parameters, keeping finished chunks"},
-    {"Output:overwrite", DM_PARAM_BOOL, "false", NULL, "replace an existing Output:file"},
+    DM_OUTPUT_OVERWRITE_PARAM,
     {"Log:progress_seconds", DM_PARAM_FLOAT, "10", NULL, "seconds between progress lines"},
 };
 
@@ -71,6 +72,15 @@ static int attr_main(const dm_mpi_t *ctx, const dm_params_t *p) {
                  (long)job.chunk_rows, job.batch);
     goto out;
   }
+  /* Refuse an output that is an input or unusable, before any work; an
+   * existing output is left to resume or overwrite (dm_attr_run). */
+  dm_seqsrc_files_t sf;
+  dm_seqsrc_files(&job.input, &sf);
+  dm_output_path_t in[] = {sf.files[0], sf.files[1], sf.files[2], sf.files[3], sf.files[4],
+                           {"Model:file", job.model}, {"Model:weights", job.weights}, {NULL, NULL}};
+  dm_output_path_t out_files[] = {{"Output:file", job.output}, {NULL, NULL}};
+  dm_output_policy_t pol = dm_output_policy_from_params(p, 1);
+  if (dm_output_check(ctx, &pol, in, out_files) < 0) goto out;
   dm_log_collective(prev);
   char *all = dm_params_to_yaml(p, 0), *result = dm_params_to_yaml_except(p, 0, not_result);
   job.params_yaml = all;

@@ -8,6 +8,7 @@
 #include "dm_log.h"
 #include "dm_mem.h"
 #include "dm_onehot.h"
+#include "dm_output.h"
 #include "dm_regions.h"
 #include "dm_seq.h"
 #include "dm_version.h"
@@ -16,6 +17,7 @@ static const dm_param_spec_t encode_spec[] = {
     DM_SEQ_PARAM_SPEC,
     {"Output:file", DM_PARAM_PATH, NULL, NULL, "HDF5 file to write (/onehot, /regions/*)"},
     {"Output:chunk_rows", DM_PARAM_INT, "256", NULL, "rows per HDF5 chunk"},
+    DM_OUTPUT_OVERWRITE_PARAM,
 };
 
 /* Rows fetched and written per collective step (bounds memory per rank). */
@@ -82,14 +84,18 @@ static int encode_run(const dm_mpi_t *ctx, const dm_params_t *p) {
     if (ctx->rank == 0) dm_log_error("Output:chunk_rows = %ld must be >= 1", (long)chunk);
     return 2;
   }
+  dm_seqsrc_files_t sf;
+  dm_seqsrc_files(&opt, &sf);
+  dm_output_path_t in[] = {sf.files[0], sf.files[1], sf.files[2], sf.files[3], sf.files[4], {NULL, NULL}};
+  dm_output_path_t outs[] = {{"Output:file", out}, {NULL, NULL}};
+  dm_output_policy_t pol = dm_output_policy_from_params(p, 0);
+  if (dm_output_check(ctx, &pol, in, outs) < 0) return 2;
   dm_seqsrc_t *src = dm_seqsrc_open_all(ctx, &opt);
   if (!src) return 1;
   int64_t n = dm_seqsrc_rows(src), L = dm_seqsrc_length(src), a, cnt;
   dm_mpi_block_range(n, ctx->size, ctx->rank, &a, &cnt);
 
-  size_t tlen = strlen(out) + 5;
-  char *tmp = dm_malloc("tmp name", tlen);
-  snprintf(tmp, tlen, "%s.tmp", out);
+  char *tmp = dm_output_tmpname(out);
   dm_h5_field_t fields[1 + DM_REGIONS_NFIELDS] = {
       {"/onehot", DM_H5_U8, 2, {L, 4}, 0, "one-hot sequence (N, L, 4), channels A, C, G, T"},
   };
@@ -103,14 +109,8 @@ static int encode_run(const dm_mpi_t *ctx, const dm_params_t *p) {
     DM_MPI_CHECK(MPI_Allreduce(MPI_IN_PLACE, &rc, 1, MPI_INT, MPI_MIN, ctx->comm));
   }
   if (ctx->rank == 0) {
-    if (rc == 0 && rename(tmp, out) != 0) {
-      dm_log_error("%s: cannot rename to %s", tmp, out);
-      rc = -1;
-    }
-    if (rc < 0)
-      remove(tmp);
-    else
-      dm_log_info("%s: %ld rows of %ld bp", out, (long)n, (long)L);
+    rc = dm_output_commit(tmp, out, rc == 0);
+    if (rc == 0) dm_log_info("%s: %ld rows of %ld bp", out, (long)n, (long)L);
   }
   DM_MPI_CHECK(MPI_Bcast(&rc, 1, MPI_INT, 0, ctx->comm));
   free(tmp);

@@ -6,7 +6,7 @@
  * transposed on the way out.
  *
  * Rank 0 does all the work (other ranks wait for its verdict): it reads the
- * attr.h5 in blocks of Export:block_rows rows. A .npy output is streamed
+ * attr.h5 in blocks of Input:block_rows rows. A .npy output is streamed
  * block by block (memory bounded by the block); a .npz output is assembled
  * in memory first (one (N, 4, L) array per output file), because the zip
  * writer takes whole arrays. Every output is written as <file>.tmp and
@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 /* Local headers. */
 #include "dm_cmd.h"
@@ -24,20 +25,21 @@
 #include "dm_log.h"
 #include "dm_mem.h"
 #include "dm_npy.h"
+#include "dm_output.h"
 
 static const dm_param_spec_t export_spec[] = {
     {"Input:attr", DM_PARAM_PATH, NULL, NULL, "attr.h5 written by dmotif attr (status complete)"},
-    {"Export:task", DM_PARAM_INT, "0", NULL, "task to export (a /tasks/<task> group of Input:attr)"},
-    {"Export:center", DM_PARAM_BOOL, "true", NULL,
+    {"Input:task", DM_PARAM_INT, "0", NULL, "task to export (a /tasks/<task> group of Input:attr)"},
+    {"Input:center_hyp", DM_PARAM_BOOL, "true", NULL,
      "centre hyp: subtract its mean over the 4 bases at each position (as the TF-MoDISco examples do)"},
-    {"Export:block_rows", DM_PARAM_INT, "1024", NULL, "rows read from Input:attr per step"},
-    {"Output:onehot", DM_PARAM_PATH, NULL, NULL,
-     "one-hot sequences (N, 4, L): .npy, or .npz with member arr_0"},
-    {"Output:hyp", DM_PARAM_PATH, NULL, NULL, "hypothetical contributions (N, 4, L) float32: .npy or .npz"},
-    {"Output:contrib", DM_PARAM_PATH, "none", NULL,
-     "contributions hyp * onehot (N, 4, L) float32: .npy or .npz; none to skip"},
-    {"Output:onehot_dtype", DM_PARAM_STRING, "float32", "float32|uint8", "element type of Output:onehot"},
+    {"Input:block_rows", DM_PARAM_INT, "1024", NULL, "rows read from Input:attr per step"},
+    {"Output:dir", DM_PARAM_PATH, NULL, NULL,
+     "directory (created if missing) for onehot.<format>, hyp.<format> [, contrib.<format>] and parameters.yml"},
+    {"Output:format", DM_PARAM_STRING, "npz", "npz|npy", "array files: .npz (member arr_0) or .npy"},
+    {"Output:contrib", DM_PARAM_BOOL, "false", NULL, "also write contrib.<format> = hyp * onehot"},
+    {"Output:onehot_dtype", DM_PARAM_STRING, "float32", "float32|uint8", "element type of onehot.<format>"},
     {"Output:compress", DM_PARAM_BOOL, "false", NULL, "deflate .npz members (as numpy.savez_compressed)"},
+    DM_OUTPUT_OVERWRITE_PARAM,
 };
 
 /* Output files: onehot, hyp, contrib. */
@@ -56,10 +58,11 @@ typedef struct {
 typedef struct {
   const char *input;
   long task;
-  int center, compress;
+  int center, compress, npz;
   int64_t block;
   dm_npy_dtype_t onehot_dtype;
-  const char *out[OUT_COUNT];
+  char *out[OUT_COUNT]; /* <dir>/onehot.<format>, ...; NULL: not written */
+  char *params;         /* <dir>/parameters.yml */
 } export_opt_t;
 
 // --- kernels
@@ -83,21 +86,10 @@ static void onehot_products(const uint8_t *oh, const float *hyp, int64_t n, floa
 
 // --- output files
 
-/* @return 1 for .npz, 0 for .npy, -1 (logged) for another extension */
-static int npz_by_extension(const char *key, const char *path) {
-  size_t n = strlen(path);
-  if (n > 4 && strcmp(path + n - 4, ".npz") == 0) return 1;
-  if (n > 4 && strcmp(path + n - 4, ".npy") == 0) return 0;
-  dm_log_error("%s = %s: the file name must end in .npy or .npz", key, path);
-  return -1;
-}
-
 static int sink_open(sink_t *s, const char *path, int npz, dm_npy_dtype_t dtype, int64_t n, int64_t L) {
   s->path = path;
   s->npz = npz;
-  size_t tl = strlen(path) + 5;
-  s->tmp = dm_malloc("export tmp name", tl);
-  snprintf(s->tmp, tl, "%s.tmp", path);
+  s->tmp = dm_output_tmpname(path);
   int64_t shape[3] = {n, 4, L};
   if (npz) return dm_npy_alloc(&s->arr, dtype, 3, shape);
   s->arr = (dm_npy_array_t){.dtype = dtype, .ndim = 3, .shape = {n, 4, L}};
@@ -136,11 +128,7 @@ static int sink_close(sink_t *s, int ok, int compress) {
     dm_log_error("%s: close failed", s->tmp);
     rc = -1;
   }
-  if (rc == 0 && rename(s->tmp, s->path) != 0) {
-    dm_log_error("%s: cannot rename to %s", s->tmp, s->path);
-    rc = -1;
-  }
-  if (rc < 0) remove(s->tmp);
+  rc = dm_output_commit(s->tmp, s->path, rc == 0);
   if (s->npz) dm_npy_free(&s->arr);
   free(s->tmp);
   s->tmp = NULL;
@@ -167,7 +155,7 @@ static dm_h5_t *open_input(const dm_mpi_t *self, const export_opt_t *o, dm_h5_fi
         o->input, status);
   } else if (!dm_h5_exists(h, hyp_name)) {
     if (dm_h5_attr_get_string(h, "/", "tasks", &tasks) < 0) tasks = NULL;
-    dm_log_error("%s: Export:task %ld does not exist (the file has tasks %s)", o->input, o->task,
+    dm_log_error("%s: Input:task %ld does not exist (the file has tasks %s)", o->input, o->task,
                  tasks ? tasks : "?");
   } else if (dm_h5_field_info(h, "/onehot", oh, n, NULL) == 0 &&
              dm_h5_field_info(h, hyp_name, hyp, &nh, NULL) == 0) {
@@ -200,11 +188,9 @@ static int export_rank0(const export_opt_t *o) {
   sink_t sinks[OUT_COUNT] = {{0}};
   int rc = 0;
   for (int k = 0; k < OUT_COUNT && rc == 0; k++) {
-    static const char *const keys[OUT_COUNT] = {"Output:onehot", "Output:hyp", "Output:contrib"};
     if (!o->out[k]) continue;
-    int npz = npz_by_extension(keys[k], o->out[k]);
     dm_npy_dtype_t dt = k == OUT_ONEHOT ? o->onehot_dtype : DM_NPY_F4;
-    rc = npz < 0 ? -1 : sink_open(&sinks[k], o->out[k], npz, dt, n, L);
+    rc = sink_open(&sinks[k], o->out[k], o->npz, dt, n, L);
   }
   uint8_t *oh = dm_malloc("export onehot block", (size_t)LB);                     /* (B, L, 4) */
   float *hyp = dm_malloc("export hyp block", (size_t)LB * sizeof(float));         /* (B, L, 4) */
@@ -238,39 +224,73 @@ static int export_rank0(const export_opt_t *o) {
   return rc;
 }
 
-static int export_main(const dm_mpi_t *ctx, const dm_params_t *p) {
-  export_opt_t o = {
+/* The parameters, as <dir>/parameters.yml (the arrays cannot hold them). */
+static int write_params(const dm_params_t *p, const char *path) {
+  char *tmp = dm_output_tmpname(path);
+  int rc = dm_output_commit(tmp, path, dm_params_write(p, tmp) == 0);
+  free(tmp);
+  return rc;
+}
+
+/* The file <dir>/<name>.<ext> (malloc'd). */
+static char *in_dir(const char *dir, const char *name, const char *ext) {
+  size_t n = strlen(dir) + strlen(name) + strlen(ext) + 3;
+  char *f = dm_malloc("export file name", n);
+  snprintf(f, n, "%s/%s.%s", dir, name, ext);
+  return f;
+}
+
+/* Options from the parameters, checked; creates Output:dir. @return 0 or -1 (rank 0 logged) */
+static int export_options(const dm_mpi_t *ctx, const dm_params_t *p, export_opt_t *o) {
+  const char *dir = dm_params_get_string(p, "Output:dir"), *fmt = dm_params_get_string(p, "Output:format");
+  *o = (export_opt_t){
       .input = dm_params_get_string(p, "Input:attr"),
-      .task = dm_params_get_int(p, "Export:task"),
-      .center = dm_params_get_bool(p, "Export:center"),
+      .task = dm_params_get_int(p, "Input:task"),
+      .center = dm_params_get_bool(p, "Input:center_hyp"),
       .compress = dm_params_get_bool(p, "Output:compress"),
-      .block = dm_params_get_int(p, "Export:block_rows"),
+      .npz = strcmp(fmt, "npz") == 0,
+      .block = dm_params_get_int(p, "Input:block_rows"),
       .onehot_dtype = strcmp(dm_params_get_string(p, "Output:onehot_dtype"), "uint8") ? DM_NPY_F4 : DM_NPY_U1,
-      .out = {dm_params_get_string(p, "Output:onehot"), dm_params_get_string(p, "Output:hyp"),
-              dm_params_get_optional(p, "Output:contrib")},
+      .out = {in_dir(dir, "onehot", fmt), in_dir(dir, "hyp", fmt),
+              dm_params_get_bool(p, "Output:contrib") ? in_dir(dir, "contrib", fmt) : NULL},
+      .params = in_dir(dir, "parameters", "yml"),
   };
-  int rc = 0;
-  if (ctx->rank == 0) {
-    if (o.block < 1 || o.task < 0) {
-      dm_log_error("Export:block_rows (%ld) must be >= 1 and Export:task (%ld) >= 0", (long)o.block, o.task);
-      rc = -1;
-    } else {
-      rc = export_rank0(&o);
-    }
+  if (o->block < 1 || o->task < 0) {
+    if (ctx->rank == 0)
+      dm_log_error("Input:block_rows (%ld) must be >= 1 and Input:task (%ld) >= 0", (long)o->block, o->task);
+    return -1;
   }
+  if (ctx->rank == 0 && mkdir(dir, 0777) == 0) dm_log_info("%s: created (Output:dir)", dir);
+  dm_output_path_t in[] = {{"Input:attr", o->input}, {NULL, NULL}};
+  dm_output_path_t out[] = {{"Output:dir", o->out[OUT_ONEHOT]},
+                            {"Output:dir", o->out[OUT_HYP]},
+                            {"Output:dir", o->out[OUT_CONTRIB]},
+                            {"Output:dir", o->params},
+                            {NULL, NULL}};
+  dm_output_policy_t pol = dm_output_policy_from_params(p, 0);
+  return dm_output_check(ctx, &pol, in, out);
+}
+
+static int export_main(const dm_mpi_t *ctx, const dm_params_t *p) {
+  export_opt_t o;
+  int rc = export_options(ctx, p, &o) < 0 ? 2 : 0;
+  if (rc == 0 && ctx->rank == 0) rc = export_rank0(&o) < 0 || write_params(p, o.params) < 0 ? 1 : 0;
   DM_MPI_CHECK(MPI_Bcast(&rc, 1, MPI_INT, 0, ctx->comm));
-  return rc < 0 ? 1 : 0;
+  for (int k = 0; k < OUT_COUNT; k++) free(o.out[k]);
+  free(o.params);
+  return rc;
 }
 
 const dm_cmd_t dm_cmd_export = {
     .name = "export",
     .summary = "one task of an attr.h5 -> tfmodisco-lite inputs (.npy/.npz, (N, 4, L))",
     .usage =
-        "Writes the one-hot sequences and the hypothetical contributions of task Export:task of\n"
-        "Input:attr (an attr.h5 with status complete) as arrays (N, 4, L) in .npy or .npz files\n"
-        "(member arr_0), as `modisco motifs -s <onehot> -a <hyp>` of tfmodisco-lite reads them.\n"
-        "Rank 0 does the work. .npy outputs are streamed; a .npz output is built in memory\n"
-        "(N x 4 x L x 4 bytes). Files appear only when complete (<file>.tmp, then renamed).",
+        "Writes the one-hot sequences and the hypothetical contributions of task Input:task of\n"
+        "Input:attr (an attr.h5 with status complete) as arrays (N, 4, L) in Output:dir/onehot.npz\n"
+        "and hyp.npz (member arr_0; or .npy), as `modisco motifs -s onehot.npz -a hyp.npz` of\n"
+        "tfmodisco-lite reads them, and the parameters as parameters.yml. Rank 0 does the work.\n"
+        ".npy outputs are streamed; a .npz output is built in memory (N x 4 x L x 4 bytes).\n"
+        "Files appear only when complete (<file>.tmp, then renamed).",
     .spec = export_spec,
     .n_spec = (int)(sizeof export_spec / sizeof export_spec[0]),
     .run = export_main,

@@ -1,4 +1,6 @@
 /* dmotif modisco: stage 2, attributions -> modisco.h5 (see dm_modisco_run.h). */
+#include <stdlib.h>
+
 #include "dm_cmd.h"
 #include "dm_log.h"
 #include "dm_modisco_run.h"
@@ -14,7 +16,11 @@ static int modisco_main(const dm_mpi_t *ctx, const dm_params_t *p) {
   int bad = dm_modisco_job_from_params(&job, p) < 0;
   dm_log_collective(prev);
   if (bad) return 2;
-  return dm_modisco_run_job(ctx, &job);
+  char *yaml = dm_params_to_yaml(p, 0);
+  job.params_yaml = yaml;
+  int rc = dm_modisco_run_job(ctx, &job);
+  free(yaml);
+  return rc;
 }
 
 const dm_cmd_t dm_cmd_modisco = {

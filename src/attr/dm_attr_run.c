@@ -337,7 +337,8 @@ static int setup_model(run_t *r) {
   return r->attr ? 0 : -1;
 }
 
-static void alloc_buffers(run_t *r) {
+/* @return 0, or -1 on every rank if a rank has no reference workspace (logged). Collective. */
+static int alloc_buffers(run_t *r) {
   size_t C = (size_t)r->job->chunk_rows, B = (size_t)r->job->batch, L4 = (size_t)r->L * 4;
   size_t T = (size_t)r->model->n_tasks;
   r->seq = dm_malloc("chunk bases", C * (size_t)r->L);
@@ -349,6 +350,9 @@ static void alloc_buffers(run_t *r) {
   r->pred_all = dm_malloc("batch predictions", B * T * sizeof(float));
   r->out = dm_malloc("chunk outputs", (size_t)r->n_tasks * task_floats(r) * sizeof(float));
   r->refws = dm_ref_ws_init((int)r->L);
+  int bad = r->refws == NULL;
+  DM_MPI_CHECK(MPI_Allreduce(MPI_IN_PLACE, &bad, 1, MPI_INT, MPI_MAX, r->ctx->comm));
+  return bad ? -1 : 0;
 }
 
 /* Rank 0: the chunks not yet done. */
@@ -381,7 +385,7 @@ static int run(run_t *r) {
   make_fields(r);
   int resumed = try_resume(r);
   if (resumed < 0 || (resumed == 0 && create_output(r) < 0)) return -1;
-  alloc_buffers(r);
+  if (alloc_buffers(r) < 0) return -1;
   const char *kill = getenv("DM_FAULT_KILL_AFTER_CHUNKS");
   if (kill && r->ctx->rank == 0) r->kill_after = atol(kill);
 

@@ -89,7 +89,11 @@ dm_ref_ws_t *dm_ref_ws_init(int max_len) {
   ws->out_tok = dm_malloc("ref shuffled tokens", (size_t)max_len);
   ws->succ = dm_malloc("ref successor lists", (size_t)max_len);
   ws->rng = gsl_rng_alloc(gsl_rng_mt19937);
-  if (!ws->rng) dm_fatal("gsl_rng_alloc(mt19937) failed");
+  if (!ws->rng) {
+    dm_log_error("references: cannot allocate the random number generator (gsl_rng_alloc mt19937)");
+    dm_ref_ws_destroy(ws);
+    return NULL;
+  }
   return ws;
 }
 

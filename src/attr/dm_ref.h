@@ -104,9 +104,9 @@ typedef struct dm_ref_ws_s dm_ref_ws_t;
  * @brief Workspace for sequences of length up to max_len (tokens, edge lists,
  *        one GSL generator).
  * @param max_len longest sequence to be loaded (>= 1)
- * @return the workspace; free with dm_ref_ws_destroy()
+ * @return the workspace, or NULL after logging (no generator); free with dm_ref_ws_destroy()
  */
-dm_ref_ws_t *dm_ref_ws_init(int max_len);
+DM_RESULT_USED dm_ref_ws_t *dm_ref_ws_init(int max_len);
 
 /** @brief Free a workspace (NULL is fine). @param ws workspace */
 void dm_ref_ws_destroy(dm_ref_ws_t *ws);

@@ -293,7 +293,6 @@ int dm_h5_close(dm_h5_t *h) {
   return rc;
 }
 
-const char *dm_h5_path(const dm_h5_t *h) { return h->path; }
 
 void dm_h5_set_max_transfer(dm_h5_t *h, int64_t bytes) { h->max_transfer = bytes > 0 ? bytes : 1; }
 

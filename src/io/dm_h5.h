@@ -93,9 +93,6 @@ DM_RESULT_USED int dm_h5_add_fields(dm_h5_t *h, const dm_h5_field_t *fields, int
  */
 int dm_h5_close(dm_h5_t *h);
 
-/** @return the file name of handle h. */
-const char *dm_h5_path(const dm_h5_t *h);
-
 /**
  * @brief Largest byte count of one MPI-IO transfer (default just under
  *        2 GiB); larger row ranges are split. For tests of the splitting.

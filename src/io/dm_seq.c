@@ -412,6 +412,16 @@ int dm_seqsrc_opt_from_params(const dm_params_t *p, dm_seqsrc_opt_t *opt) {
   return 0;
 }
 
+void dm_seqsrc_files(const dm_seqsrc_opt_t *opt, dm_seqsrc_files_t *f) {
+  const char *g = opt->genome;
+  if (g) snprintf(f->fai, sizeof f->fai, "%s.fai", g), snprintf(f->gzi, sizeof f->gzi, "%s.gzi", g);
+  f->files[0] = (dm_output_path_t){"Input:sequences", opt->sequences};
+  f->files[1] = (dm_output_path_t){"Input:bed", opt->bed};
+  f->files[2] = (dm_output_path_t){"Input:genome", g};
+  f->files[3] = (dm_output_path_t){"Input:genome (its .fai index)", g ? f->fai : NULL};
+  f->files[4] = (dm_output_path_t){"Input:genome (its .gzi index)", g ? f->gzi : NULL};
+}
+
 dm_seqsrc_t *dm_seqsrc_open(const dm_seqsrc_opt_t *opt) {
   dm_seqsrc_t *src = dm_calloc("sequence source", 1, sizeof *src);
   src->opt = *opt;

@@ -24,6 +24,7 @@
 
 #include "dm_log.h"
 #include "dm_mpi.h"
+#include "dm_output.h"
 #include "dm_params.h"
 
 /** Bytes of a chrom or name field, including the terminating NUL. */
@@ -77,6 +78,20 @@ typedef struct {
  * @return 0, or -1 after logging the problem
  */
 DM_RESULT_USED int dm_seqsrc_opt_from_params(const dm_params_t *p, dm_seqsrc_opt_t *opt);
+
+/** The files a source reads, as inputs for dm_output_check. */
+typedef struct {
+  dm_output_path_t files[5]; /* Input:sequences, Input:bed, Input:genome and its .fai and .gzi
+                              * indexes (path NULL when not used) */
+  char fai[4096], gzi[4096]; /* index names */
+} dm_seqsrc_files_t;
+
+/**
+ * @brief The files source options opt read (see dm_seqsrc_files_t).
+ * @param opt options from dm_seqsrc_opt_from_params
+ * @param f   filled; f->files points into opt and f
+ */
+void dm_seqsrc_files(const dm_seqsrc_opt_t *opt, dm_seqsrc_files_t *f);
 
 typedef struct dm_seqsrc_s dm_seqsrc_t;
 

@@ -184,10 +184,18 @@ __attribute__((target("avx"))) static void scan_avx(const float *x, size_t n, co
 #undef CJ_STEP
 #endif
 
+int dm_cj_simd_available(void) {
+#ifdef DM_CJ_HAVE_AVX
+  return __builtin_cpu_supports("avx") != 0;
+#else
+  return 0;
+#endif
+}
+
 void dm_cj_scan(const float *x, size_t n, const float *ya, const float *ys, size_t stride,
                 int n_off, float *num, float *mins, int simd) {
 #ifdef DM_CJ_HAVE_AVX
-  if (simd && __builtin_cpu_supports("avx")) {
+  if (simd && dm_cj_simd_available()) {
     scan_avx(x, n, ya, ys, stride, n_off, num, mins);
     return;
   }

@@ -19,4 +19,7 @@
 void dm_cj_scan(const float *x, size_t n, const float *ya, const float *ys, size_t stride,
                 int n_off, float *num, float *mins, int simd);
 
+/** @return 1 if dm_cj_scan(..., simd = 1) runs the AVX code on this machine, else 0 */
+int dm_cj_simd_available(void);
+
 #endif

@@ -12,6 +12,7 @@
 
 /* Local headers. */
 #include "dm_mem.h"
+#include "dm_output.h"
 
 // --- dataset helpers
 
@@ -166,11 +167,25 @@ static int put_metacluster(hid_t file, const char *name, const dm_modisco_metacl
 
 // --- file
 
+/* A variable-length UTF-8 string attribute of loc. @return 0 or -1 */
+static int put_string_attr(hid_t loc, const char *name, const char *value) {
+  hid_t type = H5Tcopy(H5T_C_S1), space = H5Screate(H5S_SCALAR), a = -1;
+  H5Tset_size(type, H5T_VARIABLE);
+  H5Tset_cset(type, H5T_CSET_UTF8);
+  int rc = -1;
+  if (type >= 0 && space >= 0 && (a = H5Acreate2(loc, name, type, space, H5P_DEFAULT, H5P_DEFAULT)) >= 0 &&
+      H5Awrite(a, type, &value) >= 0)
+    rc = 0;
+  if (a >= 0) H5Aclose(a);
+  if (space >= 0) H5Sclose(space);
+  if (type >= 0) H5Tclose(type);
+  return rc;
+}
+
 int dm_modisco_h5_write(const char *path, const dm_tracks_t *t, const dm_modisco_metacluster_t *pos,
-                        const dm_modisco_metacluster_t *neg, const dm_modisco_regions_t *regions) {
-  size_t n = strlen(path) + 5;
-  char *tmp = dm_malloc("tmp path", n);
-  snprintf(tmp, n, "%s.tmp", path);
+                        const dm_modisco_metacluster_t *neg, const dm_modisco_regions_t *regions,
+                        const char *const (*attrs)[2]) {
+  char *tmp = dm_output_tmpname(path);
   int rc = -1;
   hid_t fcpl = no_times(H5P_FILE_CREATE), space = -1, attr = -1;
   hid_t file = H5Fcreate(tmp, H5F_ACC_TRUNC, fcpl, H5P_DEFAULT);
@@ -186,6 +201,11 @@ int dm_modisco_h5_write(const char *path, const dm_tracks_t *t, const dm_modisco
     dm_log_error("%s: cannot write attribute window_size", tmp);
     goto fail;
   }
+  for (int i = 0; attrs && attrs[i][0]; i++)
+    if (put_string_attr(file, attrs[i][0], attrs[i][1]) < 0) {
+      dm_log_error("%s: cannot write attribute %s", tmp, attrs[i][0]);
+      goto fail;
+    }
   if (put_metacluster(file, "pos_patterns", pos, t, regions) ||
       put_metacluster(file, "neg_patterns", neg, t, regions))
     goto fail;
@@ -197,11 +217,7 @@ fail:
     dm_log_error("%s: cannot close", tmp);
     rc = -1;
   }
-  if (rc == 0 && rename(tmp, path) != 0) {
-    dm_log_error("%s: cannot rename to %s", tmp, path);
-    rc = -1;
-  }
-  if (rc) remove(tmp);
+  rc = dm_output_commit(tmp, path, rc == 0);
   free(tmp);
   return rc;
 }

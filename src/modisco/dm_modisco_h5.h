@@ -1,6 +1,8 @@
 /* dm_modisco_h5: write modisco.h5 in the tfmodisco-lite schema.
  *
- *   /                          attribute window_size (int64): example length
+ *   /                          attribute window_size (int64): example length,
+ *                              and the caller's string attributes (dmotif:
+ *                              tool, version, parameters, input files, ...)
  *   pos_patterns/, neg_patterns/   present for each metacluster that ran
  *                                  (empty group if it found no pattern)
  *     pattern_<i>/             i = 0.. in the given order
@@ -52,11 +54,13 @@ typedef struct {
  * @param pos     positive metacluster
  * @param neg     negative metacluster
  * @param regions genomic placement of the examples, or NULL
+ * @param attrs   string attributes of "/" as {name, value} pairs, ending
+ *                with {NULL, NULL}; may be NULL
  * @return 0, or -1 after logging the HDF5 or file error (no file at path)
  */
 DM_RESULT_USED int dm_modisco_h5_write(const char *path, const dm_tracks_t *t,
                                        const dm_modisco_metacluster_t *pos,
                                        const dm_modisco_metacluster_t *neg,
-                                       const dm_modisco_regions_t *regions);
+                                       const dm_modisco_regions_t *regions, const char *const (*attrs)[2]);
 
 #endif

@@ -77,7 +77,7 @@ static int load_attr(const dm_mpi_t *ctx, const dm_modisco_input_opt_t *opt, dm_
     in->onehot = dm_malloc("onehot", (size_t)in->n * row * sizeof(float) + 1);
     in->hyp = dm_malloc("hyp", (size_t)in->n * row * sizeof(float) + 1);
     dm_mpi_block_range(in->n, ctx->size, ctx->rank, r0, nb);
-    int64_t rr = opt->read_rows, most = (in->n + ctx->size - 1) / ctx->size;
+    int64_t rr = opt->block_rows, most = (in->n + ctx->size - 1) / ctx->size;
     int64_t n_reads = (most + rr - 1) / rr;
     uint8_t *u8 = dm_malloc("onehot read buffer", (size_t)(rr < *nb ? rr : *nb) * row + 1);
     dm_h5_field_t fo = {.name = "/onehot", .type = DM_H5_U8, .ndims = 2, .dims = {in->len, 4}};

@@ -2,7 +2,7 @@
  *
  * From attr.h5 (root attribute status "complete"; /onehot (N, L, 4) u8,
  * /tasks/<task>/hyp (N, L, 4) f32, optional /regions) each rank reads its
- * block of rows (collective reads of at most read_rows rows); from
+ * block of rows (collective reads of at most block_rows rows); from
  * tfmodisco-lite arrays (.npy, or arr_0 of a .npz, (N, 4, L)) every rank
  * reads the files. Then each rank, on its block: checks that hyp is finite,
  * centres it (hyp -= mean over the 4 bases, if asked) and sets
@@ -25,7 +25,7 @@ typedef struct {
   const char *onehot; /* .npy / .npz when attr is NULL */
   const char *hyp;    /* .npy / .npz when attr is NULL */
   int center_hyp;     /* 1: centre hyp over the 4 bases per position */
-  int64_t read_rows;  /* rows per read of attr.h5 (> 0) */
+  int64_t block_rows; /* rows per read of attr.h5 (> 0) */
 } dm_modisco_input_opt_t;
 
 /** The loaded input (all rows on every rank). */

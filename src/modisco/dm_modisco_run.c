@@ -8,10 +8,12 @@
 
 #include "dm_affinity.h"
 #include "dm_cj.h"
+#include "dm_digest.h"
 #include "dm_mem.h"
 #include "dm_modisco_h5.h"
 #include "dm_modisco_input.h"
 #include "dm_sparse.h"
+#include "dm_version.h"
 
 // --- options
 
@@ -20,10 +22,11 @@ int dm_modisco_job_from_params(dm_modisco_job_t *job, const dm_params_t *p) {
   job->attr = dm_params_get_optional(p, "Input:attr");
   job->onehot = dm_params_get_optional(p, "Input:onehot");
   job->hyp = dm_params_get_optional(p, "Input:hyp");
-  job->task = dm_params_get_string(p, "Input:task");
+  job->task = dm_params_get_int(p, "Input:task");
   job->center_hyp = dm_params_get_bool(p, "Input:center_hyp");
-  job->read_rows = dm_params_get_int(p, "Input:read_rows");
+  job->block_rows = dm_params_get_int(p, "Input:block_rows");
   job->output = dm_params_get_string(p, "Output:file");
+  job->overwrite = dm_params_get_bool(p, "Output:overwrite");
   job->nearest_neighbors = (int)dm_params_get_int(p, "Affinity:nearest_neighbors");
   job->corr_threshold = dm_params_get_float(p, "Affinity:correlation_threshold");
   job->kmer.topn = (int)dm_params_get_int(p, "Affinity:kmer_topn");
@@ -46,9 +49,10 @@ int dm_modisco_job_from_params(dm_modisco_job_t *job, const dm_params_t *p) {
     dm_log_error("give Input:attr or Input:onehot + Input:hyp, not both");
     return -1;
   }
-  if (job->read_rows < 1 || job->nearest_neighbors < 1 || !(job->sub_perplexity > 1) || job->sub_min_seqlets < 1) {
-    dm_log_error("Input:read_rows, Affinity:nearest_neighbors and Subpatterns:min_seqlets must be >= 1, "
-                 "Subpatterns:perplexity > 1");
+  if (job->block_rows < 1 || job->nearest_neighbors < 1 || !(job->sub_perplexity > 1) || job->sub_min_seqlets < 1 ||
+      job->task < 0) {
+    dm_log_error("Input:block_rows, Affinity:nearest_neighbors and Subpatterns:min_seqlets must be >= 1, "
+                 "Subpatterns:perplexity > 1, Input:task >= 0");
     return -1;
   }
   return 0;
@@ -71,67 +75,6 @@ static void step_done(const dm_mpi_t *ctx, double *t0, const char *fmt, ...) {
 }
 
 // --- step 1: seqlets
-
-/* Seqlets of both metaclusters (after the cap), in global order, on every rank. */
-static dm_seqlet_t *call_seqlets(const dm_mpi_t *ctx, const dm_seqlet_opt_t *o, const dm_tracks_t *t, int *n_out) {
-  int64_t r0, n;
-  dm_mpi_block_range(t->n_examples, ctx->size, ctx->rank, &r0, &n);
-  size_t nw = dm_seqlet_n_windows(o, t->len);
-  double *S = dm_malloc("window sums", ((size_t)n * nw + 1) * sizeof *S);
-  double *work = dm_malloc("extract work", (nw + 1) * sizeof *work);
-  if (dm_seqlet_window_sums(o, t->contrib + (size_t)r0 * t->len * 4, (size_t)n, t->len, S) < 0)
-    dm_fatal("Seqlets:window %d is longer than the examples (%d)", o->window, t->len);
-  double prob = dm_seqlet_sample_prob(o, (size_t)t->n_examples * nw);
-  int k = (int)dm_seqlet_sample(o, S, (size_t)n, nw, r0, prob, NULL), total = 0;
-  int *counts = dm_malloc("sample counts", (size_t)ctx->size * sizeof *counts);
-  int *displs = dm_malloc("sample displs", (size_t)ctx->size * sizeof *displs);
-  DM_MPI_CHECK(MPI_Allgather(&k, 1, MPI_INT, counts, 1, MPI_INT, ctx->comm));
-  for (int i = 0; i < ctx->size; i++) displs[i] = total, total += counts[i];
-  double *sample = dm_malloc("window sample", ((size_t)total + 1) * sizeof *sample);
-  dm_seqlet_sample(o, S, (size_t)n, nw, r0, prob, sample + displs[ctx->rank]);
-  DM_MPI_CHECK(
-      MPI_Allgatherv(MPI_IN_PLACE, 0, MPI_DATATYPE_NULL, sample, counts, displs, MPI_DOUBLE, ctx->comm));
-  dm_seqlet_thr_t thr;
-  if (total == 0 || dm_seqlet_thresholds(o, sample, (size_t)total, &thr) < 0)
-    dm_fatal("no usable window sums for the seqlet thresholds (%d sampled)", total);
-  free(sample);
-  size_t ns = dm_seqlet_extract(o, &thr, S, (size_t)n, nw, r0, work, NULL);
-  dm_seqlet_t *s = dm_malloc("seqlets", (ns + 1) * sizeof *s);
-  dm_seqlet_extract(o, &thr, S, (size_t)n, nw, r0, work, s);
-  free(S);
-  free(work);
-  size_t cnt[2], kept[2];
-  dm_seqlet_assign(&thr, s, ns, cnt);
-  unsigned long mine[3] = {cnt[0], cnt[1], ns}, before[3] = {0, 0, 0}, found[3];
-  DM_MPI_CHECK(MPI_Exscan(mine, before, 2, MPI_UNSIGNED_LONG, MPI_SUM, ctx->comm));
-  DM_MPI_CHECK(MPI_Allreduce(mine, found, 3, MPI_UNSIGNED_LONG, MPI_SUM, ctx->comm));
-  if (ctx->rank == 0) before[0] = before[1] = 0; /* Exscan leaves rank 0's undefined */
-  size_t b[2] = {before[0], before[1]};
-  dm_seqlet_cap(o, s, ns, b, kept);
-  int m = 0; /* keep those in a metacluster */
-  for (size_t i = 0; i < ns; i++)
-    if (s[i].metacluster) s[m++] = s[i];
-  int bytes = m * (int)sizeof *s;
-  DM_MPI_CHECK(MPI_Allgather(&bytes, 1, MPI_INT, counts, 1, MPI_INT, ctx->comm));
-  total = 0;
-  for (int i = 0; i < ctx->size; i++) displs[i] = total, total += counts[i];
-  dm_seqlet_t *all = dm_malloc("all seqlets", (size_t)total + sizeof *all);
-  DM_MPI_CHECK(MPI_Allgatherv(s, bytes, MPI_BYTE, all, counts, displs, MPI_BYTE, ctx->comm));
-  free(s);
-  free(counts);
-  free(displs);
-  dm_log_info("seqlets: thresholds %.6g / %.6g (isotonic %.6g / %.6g, %s, %.4f of %zu sampled windows pass), "
-              "sign threshold %.6g, Laplace null mu %.6g",
-              thr.pos, thr.neg, thr.pos_iso, thr.neg_iso,
-              thr.clamped > 0 ? "raised to min_passing_frac" : thr.clamped < 0 ? "lowered to max_passing_frac"
-                                                                              : "not clamped",
-              thr.frac_passing, thr.n_sample, thr.sign_threshold, thr.null.mu);
-  *n_out = total / (int)sizeof *all;
-  dm_log_info("seqlets: %lu found, %lu positive, %lu negative, %lu of neither sign; %d kept (max_seqlets %ld "
-              "per metacluster)",
-              found[2], found[0], found[1], found[2] - found[0] - found[1], *n_out, o->max_seqlets);
-  return all;
-}
 
 // --- steps 2-3: affinity rows
 
@@ -486,17 +429,60 @@ static dm_pattern_t **run_metacluster(const dm_mpi_t *ctx, const dm_modisco_job_
 
 // --- driver
 
+/* Provenance attributes of modisco.h5 (rank 0): input files and their
+ * SHA-256. @return 0 or -1 (logged) */
+static int provenance(const dm_modisco_job_t *job, char *files, size_t n_files, char *digests, size_t n_digests) {
+  const char *in[3] = {job->attr, job->onehot, job->hyp};
+  files[0] = digests[0] = 0;
+  for (int i = 0; i < 3; i++) {
+    if (!in[i]) continue;
+    char hex[65];
+    if (dm_digest_sha256_file(in[i], hex) < 0) return -1;
+    size_t a = strlen(files), b = strlen(digests);
+    snprintf(files + a, n_files - a, "%s%s", a ? "; " : "", in[i]);
+    snprintf(digests + b, n_digests - b, "%s%s", b ? "; " : "", hex);
+  }
+  return 0;
+}
+
+/* Rank 0: write modisco.h5 with its provenance. @return 0 or -1 (logged) */
+static int write_output(const dm_modisco_job_t *job, const dm_tracks_t *t, const dm_modisco_metacluster_t *pos,
+                        const dm_modisco_metacluster_t *neg, const dm_modisco_regions_t *reg) {
+  char files[8400], digests[256], task[32];
+  snprintf(task, sizeof task, "%ld", job->task);
+  if (provenance(job, files, sizeof files, digests, sizeof digests) < 0) return -1;
+  const char *const attrs[][2] = {{"tool", "dmotif modisco"},
+                            {"version", DM_VERSION},
+                            {"input_files", files},
+                            {"input_sha256", digests},
+                            {"task", job->attr ? task : "none"},
+                            {"parameters", job->params_yaml ? job->params_yaml : ""},
+                            {NULL, NULL}};
+  return dm_modisco_h5_write(job->output, t, pos, neg, reg, attrs);
+}
+
 int dm_modisco_run_job(const dm_mpi_t *ctx, const dm_modisco_job_t *job) {
   double t0 = dm_wall_time();
-  dm_modisco_input_opt_t iopt = {job->attr, job->task, job->onehot, job->hyp, job->center_hyp, job->read_rows};
+  dm_output_path_t inputs[] = {
+      {"Input:attr", job->attr}, {"Input:onehot", job->onehot}, {"Input:hyp", job->hyp}, {NULL, NULL}};
+  dm_output_path_t outputs[] = {{"Output:file", job->output}, {NULL, NULL}};
+  dm_output_policy_t pol = {.overwrite = job->overwrite};
+  if (dm_output_check(ctx, &pol, inputs, outputs) < 0) return 2;
+  char task[32];
+  snprintf(task, sizeof task, "%ld", job->task);
+  dm_modisco_input_opt_t iopt = {job->attr, task, job->onehot, job->hyp, job->center_hyp, job->block_rows};
   dm_modisco_input_t in;
   if (dm_modisco_input_load(ctx, &iopt, &in) < 0) return 2;
   dm_log_info("input: %ld examples of %d bp from %s%s%s%s", (long)in.n, in.len, job->attr ? job->attr : job->hyp,
-              job->attr ? " task " : "", job->attr ? job->task : "", job->center_hyp ? ", hyp centred" : "");
+              job->attr ? " task " : "", job->attr ? task : "", job->center_hyp ? ", hyp centred" : "");
   step_done(ctx, &t0, "load");
   dm_tracks_t t = {in.onehot, in.contrib, in.hyp, in.n, in.len};
   int n_all;
-  dm_seqlet_t *all = call_seqlets(ctx, &job->seqlet, &t, &n_all);
+  dm_seqlet_t *all = NULL;
+  if (dm_seqlet_call_mpi(ctx, &job->seqlet, in.contrib, in.n, in.len, &all, &n_all) < 0) {
+    dm_modisco_input_free(&in);
+    return 1;
+  }
   step_done(ctx, &t0, "seqlets");
   dm_pattern_t **pat[2] = {NULL, NULL};
   int ran[2], np[2], err = 0;
@@ -507,7 +493,7 @@ int dm_modisco_run_job(const dm_mpi_t *ctx, const dm_modisco_job_t *job) {
   if (!err && ctx->rank == 0) {
     dm_modisco_metacluster_t pos = {ran[0], np[0], pat[0]}, neg = {ran[1], np[1], pat[1]};
     dm_modisco_regions_t reg = {(const char *const *)in.chrom, in.start};
-    rc = dm_modisco_h5_write(job->output, &t, &pos, &neg, in.chrom ? &reg : NULL);
+    rc = write_output(job, &t, &pos, &neg, in.chrom ? &reg : NULL);
     if (rc == 0)
       dm_log_info("wrote %s: %d positive, %d negative patterns%s", job->output, np[0], np[1],
                   in.chrom ? ", seqlets with genomic coordinates" : "");

@@ -10,6 +10,9 @@
  *
  * Steps (dm_seqlet, dm_kmer, dm_affinity, dm_density, dm_cluster,
  * dm_pattern, dm_merge, dm_modisco_h5):
+ *   0. the output policy (dm_output.h) before anything is read: Output:file
+ *      is not an input, its directory is usable, and it does not exist
+ *      unless Output:overwrite;
  *   1. seqlets on row blocks (the recipe of dm_seqlet.h), gathered in row order;
  *   per metacluster (positive, then negative), seqlets sorted by -sum|contrib|:
  *   2-6, two rounds: coarse (gapped k-mer) top-k and fine (continuous
@@ -22,7 +25,8 @@
  *      patterns with more than Subpatterns:min_seqlets members (CJ top-k
  *      neighbours of the members' tracks, density, clustering);
  *   8. rank 0 writes modisco.h5 (<file>.tmp, then renamed), with genomic
- *      coordinates of the seqlets when the input has /regions.
+ *      coordinates of the seqlets when the input has /regions, and the
+ *      provenance (tool, version, parameters, input files and their SHA-256).
  * Every step logs "step <name>: <s> s, peak RSS <MiB> MiB" on rank 0
  * (largest peak RSS of any rank so far). Results do not depend on the
  * number of ranks.
@@ -35,6 +39,7 @@
 #include "dm_kmer.h"
 #include "dm_merge.h"
 #include "dm_mpi.h"
+#include "dm_output.h"
 #include "dm_params.h"
 #include "dm_pattern.h"
 #include "dm_seqlet.h"
@@ -42,12 +47,14 @@
 /** Everything a stage-2 run needs; strings are borrowed. */
 typedef struct {
   const char *attr;          /* attr.h5, or NULL (then onehot + hyp) */
-  const char *task;          /* task name in attr.h5 (/tasks/<task>/hyp) */
+  long task;                 /* task of attr.h5 (/tasks/<task>/hyp) */
   const char *onehot;        /* .npy / .npz (N, 4, L), or NULL */
   const char *hyp;           /* .npy / .npz (N, 4, L), or NULL */
   int center_hyp;            /* 1: hyp -= its mean over the 4 bases per position */
   const char *output;        /* modisco.h5 */
-  int64_t read_rows;         /* rows per read of the input (bounds the read buffer) */
+  int64_t block_rows;        /* rows per read of the input (bounds the read buffer) */
+  int overwrite;             /* Output:overwrite */
+  const char *params_yaml;   /* all parameters, stored in the output (may be NULL) */
   dm_seqlet_opt_t seqlet;    /* step 1 */
   dm_kmer_opt_t kmer;        /* step 2 embeddings */
   int nearest_neighbors;     /* coarse neighbours per seqlet besides itself (500) */
@@ -64,12 +71,13 @@ typedef struct {
 // clang-format off
 #define DM_MODISCO_PARAMS \
   {"Input:attr", DM_PARAM_PATH, "none", NULL, "attr.h5 from dmotif attr (status must be complete); none: use Input:onehot + Input:hyp"}, \
-  {"Input:task", DM_PARAM_STRING, "0", NULL, "task of attr.h5 to analyse (/tasks/<task>/hyp)"}, \
+  {"Input:task", DM_PARAM_INT, "0", NULL, "task of attr.h5 to analyse (/tasks/<task>/hyp)"}, \
   {"Input:onehot", DM_PARAM_PATH, "none", NULL, "tfmodisco-lite input: one-hot sequences .npy or .npz (arr_0), (N, 4, L)"}, \
   {"Input:hyp", DM_PARAM_PATH, "none", NULL, "tfmodisco-lite input: hypothetical contributions .npy or .npz (arr_0), (N, 4, L)"}, \
   {"Input:center_hyp", DM_PARAM_BOOL, "true", NULL, "centre hyp to zero mean over the 4 bases at each position before use"}, \
-  {"Input:read_rows", DM_PARAM_INT, "4096", NULL, "rows of attr.h5 read at a time"}, \
+  {"Input:block_rows", DM_PARAM_INT, "4096", NULL, "rows of attr.h5 read at a time"}, \
   {"Output:file", DM_PARAM_PATH, NULL, NULL, "modisco.h5 to write (tfmodisco-lite schema plus seqlet genomic coordinates)"}, \
+  DM_OUTPUT_OVERWRITE_PARAM, \
   {"Affinity:nearest_neighbors", DM_PARAM_INT, "500", NULL, "coarse neighbours kept per seqlet (besides itself)"}, \
   {"Affinity:correlation_threshold", DM_PARAM_FLOAT, "0.15", NULL, "round 1 keeps seqlets whose Spearman(fine, coarse) exceeds this"}, \
   {"Affinity:kmer_topn", DM_PARAM_INT, "20", NULL, "positions of largest importance in a seqlet's gapped k-mers"}, \

@@ -15,7 +15,7 @@
  * threshold; at most max_seqlets per metacluster are kept, the first ones
  * in (example, extraction) order, as lite does.
  *
- * Distribution (the kernels do no MPI; a driver chains them):
+ * Distribution (the kernels do no MPI; dm_seqlet_call_mpi chains them):
  *   1. each rank: dm_seqlet_window_sums() on its block of rows;
  *   2. each rank: dm_seqlet_sample() keeps window t of global row r with a
  *      probability p = dm_seqlet_sample_prob(), decided by a hash of
@@ -48,6 +48,7 @@
 
 #include "dm_laplace.h"
 #include "dm_log.h"
+#include "dm_mpi.h"
 #include "dm_params.h"
 
 /** Options of the seqlet step (defaults: tfmodisco-lite TFMoDISco()). */
@@ -217,5 +218,24 @@ void dm_seqlet_assign(const dm_seqlet_thr_t *thr, dm_seqlet_t *s, size_t n, size
  */
 void dm_seqlet_cap(const dm_seqlet_opt_t *o, dm_seqlet_t *s, size_t n, const size_t before[2],
                    size_t kept[2]);
+
+/**
+ * @brief The whole step on any number of ranks (steps 1-5 above): each rank
+ *        calls seqlets on its block of rows (dm_mpi_block_range), and every
+ *        rank gets the seqlets of both metaclusters after the cap, in global
+ *        (example, extraction) order: the same on any number of ranks.
+ *        Logs the thresholds and counts (rank 0). Collective.
+ * @param ctx        ranks
+ * @param o          options
+ * @param contrib    (n_examples, length, 4) contributions of all rows (each
+ *                   rank reads only its block)
+ * @param n_examples rows N
+ * @param length     L
+ * @param out        malloc'd (*n_out,) seqlets with metacluster +1 or -1; free with free()
+ * @param n_out      number of seqlets
+ * @return 0, or -1 on every rank after logging (L < window, no usable window sums)
+ */
+DM_RESULT_USED int dm_seqlet_call_mpi(const dm_mpi_t *ctx, const dm_seqlet_opt_t *o, const float *contrib,
+                                      int64_t n_examples, int length, dm_seqlet_t **out, int *n_out);
 
 #endif

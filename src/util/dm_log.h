@@ -3,7 +3,8 @@
  * Every line starts with "[rank] elapsed func: ". Info and debug lines come
  * from rank 0 only; warnings and errors from every rank. dm_fatal() logs the
  * reason with file, function and line, then aborts all ranks (MPI_Abort) or
- * exits when MPI is not running. Only drivers call dm_fatal (STYLE rule 5).
+ * exits when MPI is not running. Only drivers call dm_fatal (docs/style.md,
+ * "Errors").
  */
 #ifndef DM_LOG_H
 #define DM_LOG_H
