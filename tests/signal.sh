@@ -38,7 +38,7 @@ kill -"$sig" "$pid"
 wait "$pid"
 rc=$?
 check "[ $rc -eq 75 ]" "SIG$sig: exit code $rc, want 75"
-check "grep -q 'stopped by a signal' sig.log" "no message about the stop"
+check "grep -q 'stopped by SIG$sig with' sig.log" "no message about the stop by SIG$sig"
 check "[ \"\$(attr_of sig.h5 status)\" = incomplete ]" "stopped file not marked incomplete"
 n=$(ndone sig.h5)
 check "[ $n -ge 3 ] && [ $n -lt 60 ]" "$n of 60 chunks done after the stop"
