@@ -114,6 +114,15 @@ int main(int argc, char **argv) {
       snprintf(want, sizeof want, "%s/w w.h5", tmpdir);
       CHECK(strcmp(dm_params_get_string(b, "Model:weights"), want) == 0, "relative path from the file's directory: %s",
             dm_params_get_string(b, "Model:weights"));
+      /* a file in the working directory: its relative paths are stored absolute too */
+      char cwd[300];
+      CHECK(getcwd(cwd, sizeof cwd) != NULL && chdir(tmpdir) == 0, "chdir");
+      write_file("cwd.yml", "Model:\n  file: m.json\n");
+      CHECK(dm_params_read_file(b, "cwd.yml") == 0, "read from the working directory");
+      snprintf(want, sizeof want, "%s/m.json", tmpdir);
+      CHECK(strcmp(dm_params_get_string(b, "Model:file"), want) == 0, "path from the working directory: %s",
+            dm_params_get_string(b, "Model:file"));
+      CHECK(chdir(cwd) == 0, "chdir back");
       /* -P: relative to the working directory; absolute and none as they are */
       CHECK(dm_params_set(b, "Model:weights=rel.h5") == 0 && strcmp(dm_params_get_string(b, "Model:weights"), "rel.h5") == 0,
             "-P path");

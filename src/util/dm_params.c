@@ -253,9 +253,12 @@ int dm_params_read_yaml(dm_params_t *p, const dm_yaml_node_t *root, const char *
                  root->line, dm_yaml_kind_name(root));
     return -1;
   }
-  /* relative paths are taken from the file's directory ("." keeps them as they are) */
-  char *dir = dm_strdup("param dir", path), *slash = strrchr(dir, '/');
-  if (slash) *(slash == dir ? slash + 1 : slash) = '\0';
+  /* relative paths are taken from the file's directory, made absolute so
+   * that the stored parameters do not depend on the working directory */
+  char *copy = dm_strdup("param dir", path), *slash = strrchr(copy, '/'), *dir = NULL;
+  if (slash) *(slash == copy ? slash + 1 : slash) = '\0';
+  if (!(dir = realpath(slash ? copy : ".", NULL))) dir = slash ? dm_strdup("param dir", copy) : NULL;
+  free(copy);
   int rc = 0;
   for (int s = 0; s < root->n; s++) {
     const char *section = root->keys[s];
@@ -270,7 +273,7 @@ int dm_params_read_yaml(dm_params_t *p, const dm_yaml_node_t *root, const char *
     for (int k = 0; k < keys->n; k++) {
       char key[600];
       snprintf(key, sizeof key, "%s:%s", section, keys->keys[k]);
-      if (set_node(p, key, keys->items[k], path, slash ? dir : NULL) < 0) rc = -1;
+      if (set_node(p, key, keys->items[k], path, dir) < 0) rc = -1;
     }
   }
   free(dir);

@@ -12,8 +12,8 @@
  * that names an unknown key, gives a value of the wrong type, gives a key
  * twice, or leaves a required key out is an error that names the file,
  * line and key. A relative DM_PARAM_PATH value read from a file names a
- * file relative to that parameter file's directory (it is stored joined to
- * that directory); from -P, relative to the working directory. Rank 0
+ * file relative to that parameter file's directory (it is stored as an
+ * absolute path); from -P, relative to the working directory. Rank 0
  * reads, every rank receives the result (dm_params_load).
  *
  * One file may hold the parameters of several commands, each block under
