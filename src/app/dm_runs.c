@@ -14,6 +14,10 @@
 #include <time.h>
 #include <unistd.h>
 
+/* External headers. */
+#include <hdf5.h>
+#include <yaml.h>
+
 /* Local headers. */
 #include "dm_cmd.h"
 #include "dm_digest.h"
@@ -197,9 +201,16 @@ static int write_provenance(const dm_run_t *r, const char *manifest, const dm_pa
   size_t n = 0;
   time_t now = time(NULL);
   strftime(created, sizeof created, "%Y-%m-%dT%H:%M:%SZ", gmtime(&now));
-  appendf(&s, &n, "# what made run %s; its Slurm jobs are in %s\ntool: dmotif\nversion: %s\nrun: %s\n"
-          "manifest: %s\nplanned: %s\ninputs:\n",
-          r->name, JOBS_FILE, DM_VERSION, r->name, manifest, created);
+  char mpi[MPI_MAX_LIBRARY_VERSION_STRING];
+  int len = 0;
+  unsigned h5[3];
+  MPI_Get_library_version(mpi, &len);
+  mpi[strcspn(mpi, "\n,")] = '\0';
+  H5get_libversion(&h5[0], &h5[1], &h5[2]);
+  appendf(&s, &n, "# what made run %s; its Slurm jobs are in %s\ntool: dmotif\nversion: %s\n"
+          "libraries: {mpi: \"%s\", hdf5: %u.%u.%u, libyaml: %s}\nrun: %s\nmanifest: %s\nplanned: %s\ninputs:\n",
+          r->name, JOBS_FILE, DM_VERSION, mpi, h5[0], h5[1], h5[2], yaml_get_version_string(), r->name, manifest,
+          created);
   static const char *const keys[2][6] = {
       {"Model:file", "Model:weights", "Input:sequences", "Input:bed", "Input:genome", NULL},
       {"Input:onehot", "Input:hyp", NULL}};
