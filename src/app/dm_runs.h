@@ -22,7 +22,8 @@
  *   used_parameters.yml  every parameter of both stages, as blocks attr: and
  *                        modisco: (dmotif attr -p used_parameters.yml reads
  *                        its own block), and tasks:
- *   provenance.yml       dmotif version, manifest, time, SHA-256 of every input file
+ *   provenance.yml       versions (dmotif, MPI, HDF5, libyaml), manifest, time,
+ *                        SHA-256 of every input file
  * Outputs: attr.h5, modisco_task<t>.h5. The job scripts append the Slurm
  * job of each stage they submit to slurm_jobs.tsv (stage, task, job id).
  *
