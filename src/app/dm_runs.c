@@ -180,7 +180,8 @@ static int plan_key(dm_params_t *p, const char *key, const char *value, const ch
 static int plan_tasks(dm_run_t *r, const dm_yaml_node_t *given, const char *path, const dm_params_t *ap) {
   if (given) return (r->n_tasks = read_tasks(given, path, &r->tasks)) < 0 ? -1 : 0;
   if ((r->n_tasks = dm_params_get_intlist(ap, "Attr:tasks", &r->tasks)) > 0) return 0;
-  dm_model_t *m = dm_model_load(dm_params_get_string(ap, "Model:file"), dm_params_get_optional(ap, "Model:weights"));
+  dm_model_t *m =
+      dm_model_load(dm_params_get_string(ap, "Model:file"), dm_params_get_optional(ap, "Model:weights"));
   if (!m) return -1;
   r->n_tasks = m->n_tasks;
   r->tasks = dm_malloc("tasks", (size_t)r->n_tasks * sizeof *r->tasks);
@@ -207,10 +208,12 @@ static int write_provenance(const dm_run_t *r, const char *manifest, const dm_pa
   MPI_Get_library_version(mpi, &len);
   mpi[strcspn(mpi, "\n,")] = '\0';
   H5get_libversion(&h5[0], &h5[1], &h5[2]);
-  appendf(&s, &n, "# what made run %s; its Slurm jobs are in %s\ntool: dmotif\nversion: %s\n"
-          "libraries: {mpi: \"%s\", hdf5: %u.%u.%u, libyaml: %s}\nrun: %s\nmanifest: %s\nplanned: %s\ninputs:\n",
-          r->name, JOBS_FILE, DM_VERSION, mpi, h5[0], h5[1], h5[2], yaml_get_version_string(), r->name, manifest,
-          created);
+  appendf(
+      &s, &n,
+      "# what made run %s; its Slurm jobs are in %s\ntool: dmotif\nversion: %s\n"
+      "libraries: {mpi: \"%s\", hdf5: %u.%u.%u, libyaml: %s}\nrun: %s\nmanifest: %s\nplanned: %s\ninputs:\n",
+      r->name, JOBS_FILE, DM_VERSION, mpi, h5[0], h5[1], h5[2], yaml_get_version_string(), r->name, manifest,
+      created);
   static const char *const keys[2][6] = {
       {"Model:file", "Model:weights", "Input:sequences", "Input:bed", "Input:genome", NULL},
       {"Input:onehot", "Input:hyp", NULL}};
@@ -235,8 +238,10 @@ static int write_provenance(const dm_run_t *r, const char *manifest, const dm_pa
 }
 
 /* Check one run's parameters and write its directory. */
-static int plan_run(dm_run_t *r, const dm_yaml_node_t *def, const dm_yaml_node_t *run, const char *path, int single) {
-  dm_params_t *ap = stage_params(&dm_cmd_attr, def, run, path), *mp = stage_params(&dm_cmd_modisco, def, run, path);
+static int plan_run(dm_run_t *r, const dm_yaml_node_t *def, const dm_yaml_node_t *run, const char *path,
+                    int single) {
+  dm_params_t *ap = stage_params(&dm_cmd_attr, def, run, path),
+              *mp = stage_params(&dm_cmd_modisco, def, run, path);
   int rc = ap && mp ? 0 : -1;
   if (rc == 0 && !single) {
     r->attr_file = join(r->dir, "attr.h5");
@@ -245,10 +250,11 @@ static int plan_run(dm_run_t *r, const dm_yaml_node_t *def, const dm_yaml_node_t
     r->attr_file = dm_strdup("attr file", dm_params_get_string(ap, "Output:file"));
   }
   /* modisco reads the run's attr.h5; its task and output are set per task by the job */
-  if (rc == 0 && (plan_key(mp, "Input:attr", r->attr_file, r->name, single) < 0 ||
-                  (dm_params_is_set(mp, "Input:task") && plan_key(mp, "Input:task", "0", r->name, single) < 0) ||
-                  (dm_params_is_set(mp, "Output:file") &&
-                   plan_key(mp, "Output:file", "modisco_task<t>.h5", r->name, single) < 0)))
+  if (rc == 0 &&
+      (plan_key(mp, "Input:attr", r->attr_file, r->name, single) < 0 ||
+       (dm_params_is_set(mp, "Input:task") && plan_key(mp, "Input:task", "0", r->name, single) < 0) ||
+       (dm_params_is_set(mp, "Output:file") &&
+        plan_key(mp, "Output:file", "modisco_task<t>.h5", r->name, single) < 0)))
     rc = -1;
   if (rc == 0 && dm_params_check(ap) < 0) rc = -1;
   if (rc == 0) {
@@ -266,7 +272,8 @@ static int plan_run(dm_run_t *r, const dm_yaml_node_t *def, const dm_yaml_node_t
   if (rc == 0) {
     char *s = NULL, *ay = dm_params_to_yaml(ap, 0), *my = dm_params_to_yaml(mp, 0);
     size_t n = 0;
-    appendf(&s, &n, "# run %s of %s: every parameter of each stage (dmotif <stage> -p %s reads its block);\n"
+    appendf(&s, &n,
+            "# run %s of %s: every parameter of each stage (dmotif <stage> -p %s reads its block);\n"
             "# modisco runs once per task, with Input:task=<t> and Output:file=%s/modisco_task<t>.h5\n",
             r->name, path, USED_PARAMS, r->dir);
     append_block(&s, &n, "attr", ay);
@@ -294,11 +301,13 @@ static int valid_name(const char *s) {
 
 /* Names and directories of a manifest's runs (runs->runs allocated). */
 static int manifest_runs(const dm_yaml_node_t *root, const char *path, dm_runs_t *runs) {
-  static const char *const top[] = {"output", "defaults", "runs", NULL}, *const defk[] = {"attr", "modisco", "tasks", NULL},
+  static const char *const top[] = {"output", "defaults", "runs", NULL},
+                           *const defk[] = {"attr", "modisco", "tasks", NULL},
                            *const runk[] = {"name", "attr", "modisco", "tasks", NULL};
   const dm_yaml_node_t *out = dm_yaml_get(root, "output"), *def = dm_yaml_get(root, "defaults"),
                        *list = dm_yaml_get(root, "runs");
-  if (only_keys(root, path, "manifest", top) < 0 || (def && only_keys(def, path, "defaults", defk) < 0)) return -1;
+  if (only_keys(root, path, "manifest", top) < 0 || (def && only_keys(def, path, "defaults", defk) < 0))
+    return -1;
   if (!out || out->kind != DM_YAML_SCALAR || !*out->text) {
     dm_log_error("%s: output: the directory of the runs is required (a file name)", path);
     return -1;
@@ -324,7 +333,8 @@ static int manifest_runs(const dm_yaml_node_t *root, const char *path, dm_runs_t
       continue;
     }
     if (!name || name->kind != DM_YAML_SCALAR || !valid_name(name->text)) {
-      dm_log_error("%s:%d: run %d: 'name' is required: letters, digits, '.', '_' and '-'", path, run->line, i + 1);
+      dm_log_error("%s:%d: run %d: 'name' is required: letters, digits, '.', '_' and '-'", path, run->line,
+                   i + 1);
       rc = -1;
       continue;
     }
@@ -372,7 +382,8 @@ int dm_runs_plan(const char *path, dm_runs_t *runs) {
       *strrchr(outdir, '/') = '\0'; /* out is absolute: relative paths are joined to the file's directory */
       char *file = mkdirs(outdir) == 0 ? absolute(out) : NULL, *slash = file ? strrchr(file, '/') : NULL;
       free(outdir);
-      if (!file) rc = -1;
+      if (!file)
+        rc = -1;
       else {
         *slash = '\0';
         runs->runs[0].dir = dm_strdup("dir", file);
@@ -579,8 +590,10 @@ int dm_runs_print(const dm_runs_t *runs, int tsv) {
       dm_run_state_t st = stage_state(r, task, queue, detail, sizeof detail);
       not_done += st != DM_RUN_DONE;
       char stage[32];
-      if (k < 0) snprintf(stage, sizeof stage, "attr");
-      else snprintf(stage, sizeof stage, "modisco:%ld", task);
+      if (k < 0)
+        snprintf(stage, sizeof stage, "attr");
+      else
+        snprintf(stage, sizeof stage, "modisco:%ld", task);
       if (tsv)
         printf("%s\t%s\t%s\t%ld\t%s\n", r->name, r->dir, k < 0 ? "attr" : "modisco", task, state_name(st));
       else

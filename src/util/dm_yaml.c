@@ -24,7 +24,8 @@ static int next_event(reader_t *r, yaml_event_t *ev) {
   if (yaml_parser_parse(&r->parser, ev)) return 0;
   const yaml_parser_t *ps = &r->parser;
   dm_log_error("%s:%zu: not valid YAML: %s%s%s", r->path, ps->problem_mark.line + 1,
-               ps->problem ? ps->problem : "syntax error", ps->context ? " " : "", ps->context ? ps->context : "");
+               ps->problem ? ps->problem : "syntax error", ps->context ? " " : "",
+               ps->context ? ps->context : "");
   return -1;
 }
 
@@ -41,7 +42,8 @@ static void append(dm_yaml_node_t *parent, char *key, int key_line, dm_yaml_node
   parent->items[n - 1] = item;
   if (parent->kind == DM_YAML_MAP) {
     parent->keys = dm_realloc("yaml keys", parent->keys, (size_t)n * sizeof *parent->keys);
-    parent->key_lines = dm_realloc("yaml key lines", parent->key_lines, (size_t)n * sizeof *parent->key_lines);
+    parent->key_lines =
+        dm_realloc("yaml key lines", parent->key_lines, (size_t)n * sizeof *parent->key_lines);
     parent->keys[n - 1] = key;
     parent->key_lines[n - 1] = key_line;
   }
@@ -53,63 +55,65 @@ static void append(dm_yaml_node_t *parent, char *key, int key_line, dm_yaml_node
 static dm_yaml_node_t *build(reader_t *r, yaml_event_t *ev, const char *path) {
   dm_yaml_node_t *node = NULL;
   switch (ev->type) {
-  case YAML_SCALAR_EVENT:
-    node = new_node(DM_YAML_SCALAR, ev);
-    node->text = dm_strdup("yaml scalar", (const char *)ev->data.scalar.value);
-    node->plain = ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
-    break;
-  case YAML_ALIAS_EVENT:
-    dm_log_error("%s:%zu: %s: aliases (*name) are not supported", r->path, ev->start_mark.line + 1,
-                 *path ? path : "top level");
-    break;
-  case YAML_SEQUENCE_START_EVENT:
-  case YAML_MAPPING_START_EVENT: {
-    int is_map = ev->type == YAML_MAPPING_START_EVENT;
-    yaml_event_type_t end = is_map ? YAML_MAPPING_END_EVENT : YAML_SEQUENCE_END_EVENT;
-    node = new_node(is_map ? DM_YAML_MAP : DM_YAML_SEQ, ev);
-    for (;;) {
-      yaml_event_t e;
-      if (next_event(r, &e) < 0) goto fail;
-      if (e.type == end) {
-        yaml_event_delete(&e);
-        break;
-      }
-      char *key = NULL, sub[512];
-      int key_line = (int)e.start_mark.line + 1;
-      if (is_map) {
-        if (e.type != YAML_SCALAR_EVENT) {
-          dm_log_error("%s:%d: %s: a key must be plain text", r->path, key_line, *path ? path : "top level");
+    case YAML_SCALAR_EVENT:
+      node = new_node(DM_YAML_SCALAR, ev);
+      node->text = dm_strdup("yaml scalar", (const char *)ev->data.scalar.value);
+      node->plain = ev->data.scalar.style == YAML_PLAIN_SCALAR_STYLE;
+      break;
+    case YAML_ALIAS_EVENT:
+      dm_log_error("%s:%zu: %s: aliases (*name) are not supported", r->path, ev->start_mark.line + 1,
+                   *path ? path : "top level");
+      break;
+    case YAML_SEQUENCE_START_EVENT:
+    case YAML_MAPPING_START_EVENT: {
+      int is_map = ev->type == YAML_MAPPING_START_EVENT;
+      yaml_event_type_t end = is_map ? YAML_MAPPING_END_EVENT : YAML_SEQUENCE_END_EVENT;
+      node = new_node(is_map ? DM_YAML_MAP : DM_YAML_SEQ, ev);
+      for (;;) {
+        yaml_event_t e;
+        if (next_event(r, &e) < 0) goto fail;
+        if (e.type == end) {
           yaml_event_delete(&e);
-          goto fail;
+          break;
         }
-        key = dm_strdup("yaml key", (const char *)e.data.scalar.value);
-        yaml_event_delete(&e);
-        snprintf(sub, sizeof sub, "%s%s%s", path, *path ? ":" : "", key);
-        for (int i = 0; i < node->n; i++) {
-          if (strcmp(node->keys[i], key) == 0) {
-            dm_log_error("%s:%d: '%s' given twice (first at line %d)", r->path, key_line, sub, node->key_lines[i]);
+        char *key = NULL, sub[512];
+        int key_line = (int)e.start_mark.line + 1;
+        if (is_map) {
+          if (e.type != YAML_SCALAR_EVENT) {
+            dm_log_error("%s:%d: %s: a key must be plain text", r->path, key_line,
+                         *path ? path : "top level");
+            yaml_event_delete(&e);
+            goto fail;
+          }
+          key = dm_strdup("yaml key", (const char *)e.data.scalar.value);
+          yaml_event_delete(&e);
+          snprintf(sub, sizeof sub, "%s%s%s", path, *path ? ":" : "", key);
+          for (int i = 0; i < node->n; i++) {
+            if (strcmp(node->keys[i], key) == 0) {
+              dm_log_error("%s:%d: '%s' given twice (first at line %d)", r->path, key_line, sub,
+                           node->key_lines[i]);
+              free(key);
+              goto fail;
+            }
+          }
+          if (next_event(r, &e) < 0) {
             free(key);
             goto fail;
           }
+        } else {
+          snprintf(sub, sizeof sub, "%s[%d]", path, node->n);
         }
-        if (next_event(r, &e) < 0) {
+        dm_yaml_node_t *item = build(r, &e, sub);
+        if (!item) {
           free(key);
           goto fail;
         }
-      } else {
-        snprintf(sub, sizeof sub, "%s[%d]", path, node->n);
+        append(node, key, key_line, item);
       }
-      dm_yaml_node_t *item = build(r, &e, sub);
-      if (!item) {
-        free(key);
-        goto fail;
-      }
-      append(node, key, key_line, item);
+      break;
     }
-    break;
-  }
-  default:
-    dm_log_error("%s:%zu: unexpected YAML event", r->path, ev->start_mark.line + 1);
+    default:
+      dm_log_error("%s:%zu: unexpected YAML event", r->path, ev->start_mark.line + 1);
   }
   yaml_event_delete(ev);
   return node;
