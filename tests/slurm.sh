@@ -7,7 +7,8 @@
 #     again: attr resumes, modisco follows, results identical;
 #  3. SIGUSR1 to an attr job's batch shell, as --signal=B:USR1@120 sends
 #     before the time limit: dmotif stops cleanly, the job requeues itself,
-#     resumes, its log is kept (append), results identical;
+#     resumes, its log is kept (append), results identical; the same for a
+#     job requeued from outside (scontrol requeue);
 #  4. a 3-run manifest end to end with mpirun as the launcher, dmotif status
 #     before and after, and a second submission that submits nothing.
 set -u
@@ -55,15 +56,15 @@ wait_progress() {
   done
   return 1
 }
-# interrupt <run> [scancel options]: submit the pipeline of a copy of p.yml
-# writing <run>/, cancel (or signal) its attr job mid-run, wait for the queue
+# interrupt <run> <command...>: submit the pipeline of a copy of p.yml
+# writing <run>/, run the command on its attr job mid-run, wait for the queue
 interrupt() {
   local run=$1
   shift
   { sed "s|run1/attr.h5|$run/attr.h5|" p.yml; echo "tasks: [0]"; } > "$run.yml" # modisco of task 0 only
   "$SRC"/jobs/pipeline.sh "$run.yml" -n "$NP" > "submit_$run.log" 2>&1
   wait_progress "$run/attr.log" 2 || { echo "FAIL: attr of $run made no progress"; fail=1; }
-  scancel "$@" "$(attr_job "$run")"
+  "$@" "$(attr_job "$run")"
   wait_jobs
 }
 attr_job() { awk -F'\t' '$1 == "attr" { j = $3 } END { print j }' "$1/slurm_jobs.tsv"; }
@@ -98,7 +99,7 @@ check "grep -q 'srun --mpi=pmix' run1/attr.log" "PMIx not detected: $(head -1 ru
 
 echo "phase 1 done at $(($(date +%s) - t0)) s"
 # --- 2. cancel attr mid-run, submit again: resume
-interrupt run2
+interrupt run2 scancel
 "$DMOTIF" status run2 > status2.txt
 check "grep -q 'attr .*failed' status2.txt" "status after the cancel: $(cat status2.txt)"
 "$SRC"/jobs/pipeline.sh run2.yml -n "$NP" > submit2b.log 2>&1
@@ -110,12 +111,16 @@ check "same_run run2 attr.h5 modisco_task0.h5" "cancelled and resubmitted run di
 
 echo "phase 2 done at $(($(date +%s) - t0)) s"
 # --- 3. SIGUSR1 before the time limit: the job requeues itself and resumes
-interrupt run3 --batch --signal=USR1
+interrupt run3 scancel --batch --signal=USR1
 check "grep -q 'stopped by SIGUSR1' run3/attr.log && grep -q 'requeued to resume' run3/attr.log" \
   "attr of run3 did not stop cleanly and requeue"
-check "grep -q '(resumed)' run3/attr.log && [ \$(grep -c '^dmotif job .* on ' run3/attr.log) -eq 2 ]" \
-  "requeued job did not resume, or its log was not kept"
-check "same_run run3 attr.h5 modisco_task0.h5" "requeued run differs"
+# --- and requeued from outside (scontrol requeue: SIGTERM, then the job runs again)
+interrupt run4 scontrol requeue
+for run in run3 run4; do
+  check "grep -q '(resumed)' $run/attr.log && [ \$(grep -c '^dmotif job .* on ' $run/attr.log) -eq 2 ]" \
+    "requeued job of $run did not resume, or its log was not kept"
+  check "same_run $run attr.h5 modisco_task0.h5" "requeued $run differs"
+done
 
 echo "phase 3 done at $(($(date +%s) - t0)) s"
 # --- 4. a manifest of 3 runs, launched with mpirun
