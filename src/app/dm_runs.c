@@ -196,6 +196,24 @@ static void append_block(char **s, size_t *n, const char *key, char *yaml) {
   for (char *line = strtok(yaml, "\n"); line; line = strtok(NULL, "\n")) appendf(s, n, "  %s\n", line);
 }
 
+/* SHA-256 of a file, computed once per plan: runs of a manifest share
+ * their genome and model. */
+static int digest(const char *path, char hex[65]) {
+  static struct {
+    char *path;
+    char hex[65];
+  } cache[64];
+  static int n_cache;
+  for (int i = 0; i < n_cache; i++)
+    if (strcmp(cache[i].path, path) == 0) return memcpy(hex, cache[i].hex, 65), 0;
+  if (dm_digest_sha256_file(path, hex) < 0) return -1;
+  if (n_cache < 64) { /* kept to the end of the process */
+    cache[n_cache].path = dm_strdup("digest path", path);
+    memcpy(cache[n_cache++].hex, hex, 65);
+  }
+  return 0;
+}
+
 /* provenance.yml: version, manifest, time, digests of the input files. */
 static int write_provenance(const dm_run_t *r, const char *manifest, const dm_params_t *const ps[2]) {
   char *s = NULL, created[32];
@@ -223,7 +241,7 @@ static int write_provenance(const dm_run_t *r, const char *manifest, const dm_pa
       const char *f = dm_params_get_optional(ps[k], *key);
       char hex[65];
       if (!f) continue;
-      if (dm_digest_sha256_file(f, hex) < 0) {
+      if (digest(f, hex) < 0) {
         rc = -1;
         continue;
       }
