@@ -19,6 +19,7 @@ PACKAGES=(
   libyaml-dev                             # parameter files and run manifests (libyaml)
   gzip unzip time                         # tests (zcat, unzip -l) and bench/ (/usr/bin/time)
   slurm-wlm munge                         # tests: the job scripts on a one-node Slurm (label slurm)
+  chromium                                # report test: the page in a headless browser
 )
 
 if [ "$(id -u)" -eq 0 ]; then SUDO=(); else SUDO=(sudo); fi

@@ -21,6 +21,7 @@ extern const dm_cmd_t dm_cmd_export;
 extern const dm_cmd_t dm_cmd_modisco;
 extern const dm_cmd_t dm_cmd_plan;
 extern const dm_cmd_t dm_cmd_status;
+extern const dm_cmd_t dm_cmd_report;
 extern const dm_cmd_t dm_cmd_variants;
 static const dm_cmd_t *const commands[] = {
     &dm_cmd_attr,
@@ -29,6 +30,7 @@ static const dm_cmd_t *const commands[] = {
     &dm_cmd_modisco,
     &dm_cmd_plan,
     &dm_cmd_status,
+    &dm_cmd_report,
     &dm_cmd_variants,
     NULL,
 };

@@ -10,6 +10,7 @@
 #include <htslib/faidx.h>
 #include <zlib.h>
 
+#include "dm_lines.h"
 #include "dm_mem.h"
 
 struct dm_seqsrc_s {
@@ -33,42 +34,6 @@ struct dm_seqsrc_s {
   do {                                               \
     if (!(src)->opt.quiet) dm_log_warn(__VA_ARGS__); \
   } while (0)
-
-// --- line reading (plain or gzip)
-
-typedef struct {
-  gzFile fp;
-  const char *path;
-  long lineno;
-  char *buf;
-  size_t cap;
-  int err; /* a read error happened */
-} line_reader_t;
-
-/* Next line without its "\n" / "\r\n"; returns its length, -1 at end, -2 on error. */
-static long read_line(line_reader_t *r) {
-  size_t n = 0;
-  if (!r->buf) r->buf = dm_malloc("line buffer", r->cap = 4096);
-  for (;;) {
-    if (!gzgets(r->fp, r->buf + n, (int)(r->cap - n))) {
-      int err = 0;
-      gzerror(r->fp, &err);
-      if (err != Z_OK && err != Z_STREAM_END) {
-        r->err = 1;
-        return -2;
-      }
-      if (n == 0) return -1;
-      break;
-    }
-    n += strlen(r->buf + n);
-    if (n > 0 && r->buf[n - 1] == '\n') break;
-    if (n + 1 < r->cap) continue; /* last line without newline: next gzgets ends it */
-    r->buf = dm_realloc("line buffer", r->buf, r->cap *= 2);
-  }
-  while (n > 0 && (r->buf[n - 1] == '\n' || r->buf[n - 1] == '\r')) r->buf[--n] = '\0';
-  r->lineno++;
-  return (long)n;
-}
 
 // --- rows in memory (FASTA / TSV)
 
@@ -119,12 +84,12 @@ static int add_record(dm_seqsrc_t *src, const char *where, const char *name, siz
 }
 
 /* FASTA: '>' name [description], then sequence lines; empty lines ignored. */
-static int load_fasta(dm_seqsrc_t *src, line_reader_t *r, long len) {
+static int load_fasta(dm_seqsrc_t *src, dm_lines_t *r, long len) {
   char *name = NULL, *bases = NULL, where[1100];
   size_t nb = 0, cap = 0;
   long header_line = 0;
   int rc = 0;
-  for (; len >= 0 && rc == 0; len = read_line(r)) {
+  for (; len >= 0 && rc == 0; len = dm_lines_next(r)) {
     if (len == 0) continue;
     if (r->buf[0] == '>') {
       if (name) {
@@ -183,7 +148,7 @@ static int tsv_column(const char *header, const char *name) {
 }
 
 /* TSV: a header naming the columns, then one record per line. */
-static int load_tsv(dm_seqsrc_t *src, line_reader_t *r, long len) {
+static int load_tsv(dm_seqsrc_t *src, dm_lines_t *r, long len) {
   int cs = tsv_column(r->buf, src->opt.column), cn = tsv_column(r->buf, src->opt.name_column);
   if (cs < 0 || cn < 0) {
     SRC_ERROR(src, "%s:%ld: header has no column '%s' (Input:%s)", r->path, r->lineno,
@@ -192,7 +157,7 @@ static int load_tsv(dm_seqsrc_t *src, line_reader_t *r, long len) {
   }
   char where[1100];
   int rc = 0;
-  while (rc == 0 && (len = read_line(r)) >= 0) {
+  while (rc == 0 && (len = dm_lines_next(r)) >= 0) {
     if (len == 0) continue;
     const char *seq, *name;
     size_t ns, nn;
@@ -208,7 +173,7 @@ static int load_tsv(dm_seqsrc_t *src, line_reader_t *r, long len) {
 }
 
 static int load_text(dm_seqsrc_t *src) {
-  line_reader_t r = {.path = src->opt.sequences};
+  dm_lines_t r = {.path = src->opt.sequences};
   r.fp = gzopen(r.path, "rb");
   if (!r.fp) {
     SRC_ERROR(src, "%s: cannot open: %s", r.path, strerror(errno));
@@ -216,7 +181,7 @@ static int load_text(dm_seqsrc_t *src) {
   }
   src->L = src->opt.length;
   long len;
-  while ((len = read_line(&r)) == 0) continue;
+  while ((len = dm_lines_next(&r)) == 0) continue;
   int rc = -1;
   if (len >= 0) {
     const char *fmt = src->opt.format ? src->opt.format : "auto";
@@ -291,7 +256,7 @@ static int bed_fields(char *line, char **f, int max) {
 }
 
 /* One BED line -> row (appended) or skip (0) or error (-1). */
-static int bed_line(dm_seqsrc_t *src, line_reader_t *r) {
+static int bed_line(dm_seqsrc_t *src, dm_lines_t *r) {
   char *f[6];
   const char *path = r->path;
   long ln = r->lineno;
@@ -354,7 +319,7 @@ static int bed_line(dm_seqsrc_t *src, line_reader_t *r) {
 static int load_bed(dm_seqsrc_t *src) {
   src->L = src->opt.length;
   if (load_genome(src) < 0) return -1;
-  line_reader_t r = {.path = src->opt.bed};
+  dm_lines_t r = {.path = src->opt.bed};
   r.fp = gzopen(r.path, "rb");
   if (!r.fp) {
     SRC_ERROR(src, "%s: cannot open: %s", r.path, strerror(errno));
@@ -362,7 +327,7 @@ static int load_bed(dm_seqsrc_t *src) {
   }
   long skipped = 0, lines = 0;
   int rc = 0;
-  while (rc == 0 && read_line(&r) >= 0) {
+  while (rc == 0 && dm_lines_next(&r) >= 0) {
     const char *s = r.buf + strspn(r.buf, " \t");
     if (!*s || *s == '#' || strncmp(s, "track", 5) == 0 || strncmp(s, "browser", 7) == 0) continue;
     int64_t before = src->n;

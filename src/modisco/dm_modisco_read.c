@@ -297,6 +297,37 @@ static char *root_string(hid_t f, const char *name) {
   return out;
 }
 
+/* A numeric scalar attribute as text, or NULL. */
+static char *root_number(hid_t f, const char *name) {
+  hid_t a = H5Aopen(f, name, H5P_DEFAULT), t = H5Aget_type(a), sp = H5Aget_space(a);
+  char *out = NULL;
+  H5T_class_t c = H5Tget_class(t);
+  double v;
+  if ((c == H5T_INTEGER || c == H5T_FLOAT) && H5Sget_simple_extent_npoints(sp) == 1 &&
+      H5Aread(a, H5T_NATIVE_DOUBLE, &v) >= 0) {
+    out = dm_malloc("attribute", 32);
+    snprintf(out, 32, "%.10g", v);
+  }
+  H5Sclose(sp);
+  H5Tclose(t);
+  H5Aclose(a);
+  return out;
+}
+
+static herr_t collect_attr(hid_t f, const char *name, const H5A_info_t *info, void *data) {
+  (void)info;
+  dm_motif_set_t *s = data;
+  if (strcmp(name, "parameters") == 0) return 0;
+  char *text = root_string(f, name);
+  if (!text) text = root_number(f, name);
+  if (!text) return 0;
+  s->attr_name = dm_realloc("attribute names", s->attr_name, (size_t)(s->n_attrs + 1) * sizeof *s->attr_name);
+  s->attr_text = dm_realloc("attribute values", s->attr_text, (size_t)(s->n_attrs + 1) * sizeof *s->attr_text);
+  s->attr_name[s->n_attrs] = dm_strdup("attribute name", name);
+  s->attr_text[s->n_attrs++] = text;
+  return 0;
+}
+
 dm_motif_set_t *dm_modisco_read(const char *path) {
   hid_t f = -1;
   H5E_BEGIN_TRY { f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT); }
@@ -309,6 +340,7 @@ dm_motif_set_t *dm_modisco_read(const char *path) {
   s->path = dm_strdup("path", path);
   s->window = -1;
   s->parameters = root_string(f, "parameters");
+  H5Aiterate2(f, H5_INDEX_NAME, H5_ITER_INC, NULL, collect_attr, s);
   if (H5Aexists(f, "window_size") > 0) {
     hid_t a = H5Aopen(f, "window_size", H5P_DEFAULT);
     if (H5Aread(a, H5T_NATIVE_INT64, &s->window) < 0) s->window = -1;
@@ -353,6 +385,9 @@ void dm_modisco_read_free(dm_motif_set_t *s) {
   free(s->m);
   free(s->path);
   free(s->parameters);
+  for (int i = 0; i < s->n_attrs; i++) free(s->attr_name[i]), free(s->attr_text[i]);
+  free(s->attr_name);
+  free(s->attr_text);
   free(s);
 }
 

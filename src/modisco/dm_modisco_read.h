@@ -51,6 +51,9 @@ typedef struct {
   int has_neg;      /* 1 if the file has a neg_patterns group */
   int64_t window;   /* root attribute window_size, or -1 if absent (lite) */
   char *parameters; /* root attribute "parameters" (YAML), or NULL */
+  int n_attrs;      /* root attributes other than parameters (provenance: tool, version, digests...) */
+  char **attr_name; /* (n_attrs,) */
+  char **attr_text; /* (n_attrs,) string value, or a numeric scalar printed with %g */
 } dm_motif_set_t;
 
 /**
