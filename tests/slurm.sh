@@ -1,8 +1,9 @@
 #!/bin/bash
 # The job scripts on a real one-node Slurm (tests/slurm_lib.sh starts it;
 # the test fails if Slurm cannot start). On 240 example sequences, 2 tasks:
-#  1. jobs/pipeline.sh params.yml (attr, then a modisco array over the tasks)
-#     gives the datasets of plain mpirun runs, and dmotif status says done;
+#  1. jobs/pipeline.sh params.yml (attr, then a modisco array over the tasks,
+#     then the report) gives the datasets of plain mpirun runs, and dmotif
+#     status says done;
 #  2. an attr job cancelled mid-run (scancel), then the same submission
 #     again: attr resumes, modisco follows, results identical;
 #  3. SIGUSR1 to an attr job's batch shell, as --signal=B:USR1@120 sends
@@ -95,6 +96,7 @@ echo "pipeline of one run: $(($(date +%s) - t1)) s"
 rc=$?
 check "[ $rc -eq 0 ] && [ \$(grep -c ' done ' status1.txt) -eq 3 ]" "status of run1: $(cat status1.txt)"
 check "same_run run1" "pipeline outputs differ from plain mpirun runs"
+check "grep -q 'report: job' submit1.log && [ -s run1/report/index.html ]" "no report after the modisco jobs"
 check "grep -q 'srun --mpi=pmix' run1/attr.log" "PMIx not detected: $(head -1 run1/attr.log)"
 
 echo "phase 1 done at $(($(date +%s) - t0)) s"
