@@ -2,7 +2,7 @@
 # dmotif attr at NP ranks on a subset of the example: bit-identical to one
 # rank with other chunk sizes; kill (SIGKILL of the job) and resume gives the
 # same datasets; another run with other parameters is refused; bad input
-# (length mismatch, unknown task, bad BED line, unknown chromosome) -> clear
+# (length mismatch named by file:line, unknown task, bad BED line, unknown chromosome) -> clear
 # error, non-zero exit; a region off the chromosome end is skipped.
 set -u
 . "$SRC"/tests/lib.sh
@@ -64,7 +64,8 @@ expect_error() { # <what> <pattern> <args...>: non-zero exit and a message
   grep -qF -- "$pat" err.log || { echo "FAIL: $what: no message with: $pat"; cat err.log; fail=1; }
 }
 awk -F'\t' 'BEGIN{OFS="\t"} NR>1{$2=substr($2,1,100)} {print}' seqs.tsv > short.tsv
-expect_error "length mismatch" "expects input (200, 4), but the sequences are (100, 4)" -P Input:sequences=short.tsv
+expect_error "length mismatch" "short.tsv:2: record 'empty_1732' has length 100, expected 200 (the input length of model" \
+  -P Input:sequences=short.tsv
 check "[ ! -e bad.h5 ]" "length mismatch left an output"
 expect_error "unknown task" "Attr:tasks: task 5 does not exist" -P "Attr:tasks=[0, 5]"
 expect_error "chunk not a multiple of batch" "must be a positive multiple of Attr:batch" -P Output:chunk_rows=6

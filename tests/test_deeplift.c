@@ -1,6 +1,11 @@
 /* test_deeplift: attribution methods.
  *  - hand-worked nets: y = 1 - ReLU(1 - i1 - i2) at (1,1) and y = i1 - ReLU(i1 - i2)
- *    at (10,6), zero reference (Shrikumar et al. 2017, figs. 2-3);
+ *    at (10,6), zero reference (Shrikumar et al. 2017, figs. 2-3), and a net whose
+ *    input i2 = 0 has Δ = 0 (RevealCancel's ½(m+ + m-)·Wᵀ rule);
+ *  - against an independent double-precision DeepLIFT (deeplift_ref.h) on the
+ *    example model, every rule set, zero and shuffled references, bases present and
+ *    absent apart (summation-to-delta cannot see the absent ones), and on the
+ *    BatchNorm net;
  *  - summation-to-delta of Rescale, RevealCancel and genomics default on the
  *    example model, zero / shuffled / random references, and on a net with a
  *    BatchNorm (negative gammas) between Dense and ReLU;
@@ -14,6 +19,7 @@
 #include <unistd.h>
 
 #include "dm_methods.h"
+#include "deeplift_ref.h"
 #include "dm_test.h"
 #include "nn_example.h"
 #include "nn_fixture.h"
@@ -100,6 +106,37 @@ static void check_hand_worked(void) {
     }
     dm_model_destroy(m);
   }
+  /* Δ = 0 at i2: x = (10, 0), zero reference, d1 kernel rows i1 {1, -1, 1}, i2 {0, 2, -1}, d2 {1, -1, -1}.
+   * RevealCancel (by hand): unit 1 and 3 have Δz+ = 10, Δz- = 0 so m+ = m- = 1; unit 2 has Δz+ = 0,
+   * Δz- = -10 so m+ = ½ (pseudocount 1e-7 over the kink at 0) and m- = 5e-9. Through d2: m+ = (1, -½, -1),
+   * m- = (1, -5e-9, -1); i2 gets ½(m+ + m-)·W = ½(2·(-½ - 5e-9) + (-1)·(-2)) = ½ - 5e-9 (the rule for
+   * Δ > 0 would give 0, for Δ < 0 1); i1 (Δ > 0) gets m+·W+ + m-·W- = 1 - 1 + 5e-9. Rescale: slopes
+   * (1, 0, 1), i1 gets 0, i2 gets 1. */
+  float u1[] = {1, -1, 1, 0, 2, -1};
+  nnfx_weight_t wc[] = {{"d1", "kernel:0", 2, {2, 3}, u1},
+                        {"d1", "bias:0", 1, {3}, c1},
+                        {"d2", "kernel:0", 2, {3, 1}, v2},
+                        {"d2", "bias:0", 1, {1}, c2}};
+  m = dense_net(DENSE_JSON(2, 3, 1), wc, 4);
+  if (m) {
+    float x[2] = {10, 0}, ref[2] = {0, 0};
+    static const double want[DM_RULES_COUNT][2] = {{0, 1}, {5e-9, 0.5 - 5e-9}, {5e-9, 0.5 - 5e-9}};
+    for (int rules = 0; rules < DM_RULES_COUNT; rules++) {
+      float *h = attribute(m, opts(DM_METHOD_DEEPLIFT, rules, 0), 1, 1, x, ref);
+      double dl[2];
+      dlref_hyp(m, rules, 1, 1, x, ref, dl);
+      printf("zero-delta input, %s: multipliers %.9f %.9f (reference %.9f %.9f)\n",
+             dm_deeplift_rules_name(rules), h[0], h[1], dl[0], dl[1]);
+      for (int c = 0; c < 2; c++) {
+        CHECK(fabs(h[c] - want[rules][c]) < 1e-6, "%s: input %d: multiplier %.9g, by hand %.9g",
+              dm_deeplift_rules_name(rules), c + 1, h[c], want[rules][c]);
+        CHECK(fabs(dl[c] - want[rules][c]) < 1e-7, "%s: input %d: reference %.12g, by hand %.12g",
+              dm_deeplift_rules_name(rules), c + 1, dl[c], want[rules][c]);
+      }
+      free(h);
+    }
+    dm_model_destroy(m);
+  }
 }
 
 // --- summation-to-delta
@@ -178,6 +215,45 @@ static void check_summation(const dm_model_t *m, int n, const float *x) {
   }
 }
 
+// --- against the independent double-precision DeepLIFT (deeplift_ref.h)
+
+/* max |hyp - reference| over elements where x is (present) or is not (absent) 1, over max |reference|. */
+static void ref_error(const dm_model_t *m, int n, const float *x, const float *h, const double *dl,
+                      double *present, double *absent) {
+  size_t row = (size_t)m->in_len * m->in_ch;
+  double scale = 0.0;
+  *present = *absent = 0.0;
+  for (size_t e = 0; e < (size_t)m->n_tasks * n * row; e++) scale = fmax(scale, fabs(dl[e]));
+  for (size_t e = 0; e < (size_t)m->n_tasks * n * row; e++) {
+    double err = fabs(h[e] - dl[e]) / scale;
+    double *acc = x[e % ((size_t)n * row)] == 1.0f ? present : absent;
+    *acc = fmax(*acc, err);
+  }
+}
+
+static void check_reference(const dm_model_t *m, int n, const float *x) {
+  static const char *kind_name[] = {"zero", "shuffled"};
+  size_t row = (size_t)m->in_len * m->in_ch;
+  double *dl = malloc(sizeof(double) * m->n_tasks * n * 2 * row);
+  for (int kind = 0; kind < 2; kind++) {
+    int R = kind == 0 ? 1 : 2, rows = kind == 0 ? n : n / 2;
+    float *refs = make_refs(kind, rows, R, m->in_len, x);
+    for (int rules = 0; rules < DM_RULES_COUNT; rules++) {
+      float *h = attribute(m, opts(DM_METHOD_DEEPLIFT, rules, 0), rows, R, x, refs);
+      dlref_hyp(m, rules, rows, R, x, refs, dl);
+      double present, absent;
+      ref_error(m, rows, x, h, dl, &present, &absent);
+      printf("vs double-precision reference, %s refs, %s: max error / max |hyp|: present %.2e, absent %.2e\n",
+             kind_name[kind], dm_deeplift_rules_name(rules), present, absent);
+      CHECK(present < 1e-5 && absent < 1e-5, "%s refs, %s: present %g, absent %g", kind_name[kind],
+            dm_deeplift_rules_name(rules), present, absent);
+      free(h);
+    }
+    free(refs);
+  }
+  free(dl);
+}
+
 /* Integrated gradients converge to summation-to-delta as steps grow. */
 static void check_ig(const dm_model_t *m, const float *x) {
   for (int kind = 0; kind < 2; kind++) {
@@ -233,6 +309,12 @@ static void check_batchnorm_split(void) {
     double md, err = delta_error(m, N, R, x, refs, h, &md);
     CHECK(err < 1e-5 && md > 0.1, "batchnorm net, %s: error %g, mean delta %g", dm_deeplift_rules_name(rules),
           err, md);
+    double dl[N * 2 * 3], diff = 0.0, scale = 0.0;
+    dlref_hyp(m, rules, N, R, x, refs, dl);
+    for (int e = 0; e < N * 2 * 3; e++)
+      diff = fmax(diff, fabs(h[e] - dl[e])), scale = fmax(scale, fabs(dl[e]));
+    CHECK(diff < 1e-5 * scale, "batchnorm net, %s: vs reference %g (max %g)", dm_deeplift_rules_name(rules),
+          diff, scale);
     free(h);
   }
   dm_model_destroy(m);
@@ -402,6 +484,7 @@ int main(void) {
   CHECK(m && n >= 32, "example model and sequences");
   if (m && n >= 32) {
     check_summation(m, 32, x);
+    check_reference(m, 4, x);
     check_ig(m, x);
     check_ism(m, x);
     check_grad(m, x + 10 * 800);

@@ -52,7 +52,6 @@ static int attr_main(const dm_mpi_t *ctx, const dm_params_t *p) {
       dm_ref_kind_parse(dm_params_get_string(p, "References:kind"), &job.ref.kind) < 0)
     goto out;
   job.attr.ig_steps = (int)dm_params_get_int(p, "Attr:ig_steps");
-  job.ref.n_refs = (int)dm_params_get_int(p, "References:n");
   job.ref.seed = (uint64_t)dm_params_get_int(p, "References:seed");
   job.n_tasks = dm_params_get_intlist(p, "Attr:tasks", &tasks);
   job.tasks = tasks;
@@ -63,7 +62,9 @@ static int attr_main(const dm_mpi_t *ctx, const dm_params_t *p) {
   job.resume = dm_params_get_bool(p, "Output:resume");
   job.overwrite = dm_params_get_bool(p, "Output:overwrite");
   job.progress_seconds = dm_params_get_float(p, "Log:progress_seconds");
-  if (dm_methods_opt_check(&job.attr) < 0 || dm_ref_opt_check(&job.ref) < 0) goto out;
+  if (dm_ref_opt_set_n(&job.ref, dm_params_get_int(p, "References:n")) < 0 ||
+      dm_methods_opt_check(&job.attr) < 0 || dm_ref_opt_check(&job.ref) < 0)
+    goto out;
   /* BLAS results depend on the shape of a product, so batches must be the
    * same rows whatever the chunking: aligned to multiples of Attr:batch. */
   if (job.batch < 1 || job.chunk_rows < 1 || job.chunk_rows % job.batch) {

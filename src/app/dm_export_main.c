@@ -14,6 +14,7 @@
  */
 
 /* Standard headers. */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -204,6 +205,13 @@ static int export_rank0(const export_opt_t *o) {
       rc = -1;
       break;
     }
+    for (int64_t e = 0; e < m * L * 4 && rc == 0; e++)
+      if (!isfinite(hyp[e])) {
+        dm_log_error("%s: row %ld, task %ld: non-finite hypothetical contribution (%g at base %ld)", o->input,
+                     (long)(a + e / (L * 4)), o->task, (double)hyp[e], (long)(e / 4 % L));
+        rc = -1;
+      }
+    if (rc < 0) break;
     if (o->center) center_hyp(hyp, m * L);
     onehot_products(oh, hyp, m * L * 4, ohf, contrib);
     const void *rows[OUT_COUNT] = {o->onehot_dtype == DM_NPY_U1 ? (const void *)oh : ohf, hyp, contrib};

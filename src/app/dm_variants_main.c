@@ -72,9 +72,10 @@ static int variants_main(const dm_mpi_t *ctx, const dm_params_t *p) {
       dm_ref_kind_parse(dm_params_get_string(p, "References:kind"), &job.ref.kind) < 0)
     goto out;
   job.attr.ig_steps = (int)dm_params_get_int(p, "Attr:ig_steps");
-  job.ref.n_refs = (int)dm_params_get_int(p, "References:n");
   job.ref.seed = (uint64_t)dm_params_get_int(p, "References:seed");
-  if (dm_methods_opt_check(&job.attr) < 0 || dm_ref_opt_check(&job.ref) < 0) goto out;
+  if (dm_ref_opt_set_n(&job.ref, dm_params_get_int(p, "References:n")) < 0 ||
+      dm_methods_opt_check(&job.attr) < 0 || dm_ref_opt_check(&job.ref) < 0)
+    goto out;
   if (job.explain_window < 0) {
     dm_log_error("Variants:explain_window (%d) must be >= 0", job.explain_window);
     goto out;

@@ -2,12 +2,17 @@
 
 /* Standard headers. */
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+/* Third-party headers. */
+#include <hdf5.h>
+
 /* Local headers. */
 #include "dm_cmd.h"
+#include "dm_h5.h"
 #include "dm_log.h"
 #include "dm_mem.h"
 #include "dm_mpi.h"
@@ -135,6 +140,8 @@ int main(int argc, char **argv) {
   dm_mpi_t ctx;
   dm_mpi_init(&ctx, MPI_COMM_WORLD);
   dm_log_init(ctx.rank, DM_LOG_INFO);
+  dm_h5_quiet();
+  signal(SIGXFSZ, SIG_IGN); /* past a file size limit, writes fail (and are reported) instead of killing */
   int rc = 0;
   const char *name = argc > 1 ? argv[1] : NULL;
   if (!name || strcmp(name, "-h") == 0 || strcmp(name, "--help") == 0) {
@@ -155,6 +162,7 @@ int main(int argc, char **argv) {
       rc = 2;
     }
   }
+  H5close(); /* while MPI is up: HDF5 must not flush files from its exit handler after MPI_Finalize */
   MPI_Finalize();
   return rc;
 }

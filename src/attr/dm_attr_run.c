@@ -2,6 +2,7 @@
 #include "dm_attr_run.h"
 
 /* Standard headers. */
+#include <math.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -53,7 +54,8 @@ typedef struct {
   /* rank 0: progress */
   int64_t rows_done, rows_todo, chunks_marked;
   double t_start, t_last;
-  long kill_after; /* rank 0: kill the job after marking this many chunks (tests) */
+  long kill_after;        /* rank 0: kill the job after marking this many chunks (tests) */
+  char length_from[1200]; /* where the sequence length comes from, for messages */
 } run_t;
 
 // --- output layout
@@ -219,6 +221,9 @@ static int try_resume(run_t *r) {
  * kill from now on leaves a valid file; then reopen it for the rows. */
 static int create_output(run_t *r) {
   int nf = F_TASKS + r->per_task * r->n_tasks, rc = 0;
+  if (r->ctx->rank == 0) rc = dm_h5_check_room(r->job->output, r->fields, nf, r->n);
+  DM_MPI_CHECK(MPI_Bcast(&rc, 1, MPI_INT, 0, r->ctx->comm));
+  if (rc < 0) return -1;
   r->h5 = dm_h5_create(r->ctx, r->job->output, r->fields, nf, r->n, r->job->chunk_rows);
   if (!r->h5) return -1;
   int64_t done_chunk = r->n_chunks < 4096 ? (r->n_chunks ? r->n_chunks : 1) : 4096;
@@ -230,6 +235,27 @@ static int create_output(run_t *r) {
 }
 
 // --- one chunk
+
+/* Refuse a non-finite prediction or attribution of row a (chunk offset off), task t:
+ * the chunk is then never marked done and the file never complete. */
+static void check_finite(run_t *r, int64_t a, int64_t off, int t) {
+  const int64_t L4 = r->L * 4;
+  const float *h = task_hyp(r, t) + off * L4, p = task_pred(r, t)[off];
+  int64_t e = 0;
+  while (e < L4 && isfinite(h[e])) e++;
+  if (e == L4 && isfinite(p)) return;
+  const dm_region_t *g = r->reg + off;
+  char what[96];
+  if (e < L4)
+    snprintf(what, sizeof what, "hypothetical contribution %g at base %ld, channel %ld", (double)h[e],
+             (long)(e / 4), (long)(e % 4));
+  else
+    snprintf(what, sizeof what, "prediction %g", (double)p);
+  dm_fatal(
+      "row %ld (%s:%ld-%ld, name %s), task %ld: non-finite %s; the model %s gives non-finite values on "
+      "this input, nothing of its chunk is written",
+      (long)a, g->chrom, (long)g->start, (long)g->end, g->name, r->tasks[t], what, r->model->source);
+}
 
 /* Attribute rows [a, a+n) (n <= batch) into the chunk buffers at offset off. */
 static void attribute_batch(run_t *r, int64_t a, int n, int64_t off) {
@@ -249,6 +275,7 @@ static void attribute_batch(run_t *r, int64_t a, int n, int64_t off) {
     memcpy(task_hyp(r, t) + off * L4, r->hyp_all + (size_t)k * (size_t)n * (size_t)L4,
            (size_t)n * (size_t)L4 * sizeof(float));
     for (int i = 0; i < n; i++) task_pred(r, t)[off + i] = r->pred_all[(size_t)i * (size_t)T + (size_t)k];
+    for (int i = 0; i < n; i++) check_finite(r, a + i, off + i, t);
   }
 }
 
@@ -262,7 +289,11 @@ static void write_chunk(run_t *r, int64_t a, int64_t b) {
           dm_h5_write_rows(h, &f[1], a, b, task_pred(r, t), DM_H5_INDEPENDENT) < 0 ||
           (r->job->contrib && dm_h5_write_rows(h, &f[2], a, b, task_contrib(r, t), DM_H5_INDEPENDENT) < 0);
   }
-  if (bad) dm_fatal("%s: cannot write rows %ld..%ld", r->job->output, (long)a, (long)b);
+  if (bad)
+    dm_fatal(
+        "%s: cannot write rows %ld..%ld; the chunks marked done are kept: rerun with the same parameters "
+        "to resume",
+        r->job->output, (long)a, (long)b);
 }
 
 static void process_chunk(run_t *r, int64_t c) {
@@ -307,6 +338,33 @@ static void chunk_done(void *arg, int64_t c) {
 
 // --- set-up and the run
 
+/* Refuse, naming the parameter, buffers that cannot fit in this machine's
+ * memory: those of a chunk (Output:chunk_rows) and the activations of a
+ * batch of sequences with their references (Attr:batch, References:n). */
+static int check_memory(run_t *r) {
+  const dm_attr_job_t *j = r->job;
+  const dm_model_t *m = r->model;
+  double phys = dm_mem_physical(), L = m->in_len, T = m->n_tasks, act = (double)m->in_len * m->in_ch;
+  for (int i = 0; i < m->n_layers; i++) act += (double)dm_ops_out_size(&m->layers[i]);
+  double chunk =
+      (double)j->chunk_rows * (L * 5 + sizeof(dm_region_t) + r->n_tasks * (L * 4 * (1 + j->contrib) + 1) * 4);
+  double pairs = (double)j->batch * (r->R ? r->R : 1);
+  double batch = 4 * (pairs + j->batch) * act + 4 * 2 * T * pairs * (double)dm_model_max_size(m);
+  if (chunk <= phys && batch <= phys) return 0;
+  if (r->ctx->rank != 0) return -1;
+  if (chunk > phys)
+    dm_log_error(
+        "Output:chunk_rows = %ld is too large: a chunk's buffers need %.3g GB per rank, this machine has "
+        "%.3g GB",
+        (long)j->chunk_rows, chunk / 1e9, phys / 1e9);
+  else
+    dm_log_error(
+        "References:n = %d with Attr:batch = %d is too large: the model's activations for %.3g (sequence, "
+        "reference) pairs need %.3g GB per rank, this machine has %.3g GB",
+        r->R, j->batch, pairs, batch / 1e9, phys / 1e9);
+  return -1;
+}
+
 static int setup_model(run_t *r) {
   const dm_attr_job_t *j = r->job;
   int ok = 1;
@@ -315,10 +373,10 @@ static int setup_model(run_t *r) {
   if (!ok) return -1;
   if (r->ctx->rank != 0 && !(r->model = dm_model_load(j->model, j->weights)))
     dm_fatal("rank %d cannot load %s", r->ctx->rank, j->model);
-  if (r->model->in_len != r->L || r->model->in_ch != 4) {
+  if (r->model->in_ch != 4 || (j->input.length && j->input.length != r->model->in_len)) {
     if (r->ctx->rank == 0)
-      dm_log_error("model %s expects input (%d, %d), but the sequences are (%ld, 4)", r->model->source,
-                   r->model->in_len, r->model->in_ch, (long)r->L);
+      dm_log_error("model %s expects input (%d, %d), but Input:length is %ld with 4 channels (one-hot DNA)",
+                   r->model->source, r->model->in_len, r->model->in_ch, (long)j->input.length);
     return -1;
   }
   r->n_tasks = j->tasks ? j->n_tasks : r->model->n_tasks;
@@ -331,8 +389,14 @@ static int setup_model(run_t *r) {
                      r->model->source, r->model->n_tasks - 1);
       return -1;
     }
+    for (int u = 0; u < t; u++)
+      if (r->tasks[u] == r->tasks[t]) {
+        if (r->ctx->rank == 0) dm_log_error("Attr:tasks lists task %ld twice", r->tasks[t]);
+        return -1;
+      }
   }
   r->R = dm_methods_uses_refs(j->attr.method) ? dm_ref_count(&j->ref) : 0;
+  if (check_memory(r) < 0) return -1;
   r->attr = dm_methods_init(r->model, &j->attr, j->batch, r->R ? r->R : 1);
   return r->attr ? 0 : -1;
 }
@@ -376,16 +440,20 @@ static int64_t *chunks_todo(run_t *r, int64_t *n_todo) {
 
 static int run(run_t *r) {
   const dm_attr_job_t *j = r->job;
-  if (!(r->src = dm_seqsrc_open_all(r->ctx, &j->input))) return -1;
+  if (setup_model(r) < 0) return -1;
+  dm_seqsrc_opt_t in = j->input; /* every sequence must have the model's input length */
+  snprintf(r->length_from, sizeof r->length_from, "the input length of model %s", r->model->source);
+  in.length = r->model->in_len;
+  if (!j->input.length) in.length_from = r->length_from;
+  if (!(r->src = dm_seqsrc_open_all(r->ctx, &in))) return -1;
   r->n = dm_seqsrc_rows(r->src);
   r->L = dm_seqsrc_length(r->src);
   r->n_chunks = (r->n + j->chunk_rows - 1) / j->chunk_rows;
-  if (setup_model(r) < 0) return -1;
   r->per_task = j->contrib ? 3 : 2;
   make_fields(r);
+  if (alloc_buffers(r) < 0) return -1; /* before the output exists: running out of memory leaves nothing */
   int resumed = try_resume(r);
   if (resumed < 0 || (resumed == 0 && create_output(r) < 0)) return -1;
-  if (alloc_buffers(r) < 0) return -1;
   const char *kill = getenv("DM_FAULT_KILL_AFTER_CHUNKS");
   if (kill && r->ctx->rank == 0) r->kill_after = atol(kill);
 
@@ -424,7 +492,11 @@ int dm_attr_run_job(const dm_mpi_t *ctx, const dm_attr_job_t *job) {
   dm_stop_install(); /* a stop request from now on ends the run cleanly */
   int rc = run(&r);
   dm_stop_uninstall();
-  if (dm_h5_close(r.h5) < 0) rc = -1;
+  if (dm_h5_close(r.h5) < 0) /* abort now: HDF5 would retry the close after MPI_Finalize */
+    dm_fatal(
+        "%s: cannot close the output; the chunks marked done are kept: rerun with the same parameters to "
+        "resume",
+        job->output);
   DM_MPI_CHECK(MPI_Allreduce(MPI_IN_PLACE, &rc, 1, MPI_INT, MPI_MIN, ctx->comm));
   if (rc == 0 && ctx->rank == 0) dm_log_info("%s: complete", job->output);
   if (rc == 1) rc = DM_EXIT_INTERRUPTED;

@@ -162,17 +162,20 @@ static inline float pseudocount(float t) {
   return t;
 }
 
-/* RevealCancel factors from Δz+ / Δz- and the reference input z0. */
+/* RevealCancel factors from Δz+ / Δz- and the reference input z0. In double:
+ * where Δz± is pseudocounted to 1e-7, z0 + 1e-7 - z0 in float loses most of
+ * its digits (all of them for |z0| >= 2), which made m± of those units, and so
+ * the multipliers of every input with Δ = 0, wrong by up to half. */
 static void revealcancel_slopes(dm_op_t op, size_t total, const float *z0, const float *zp, const float *zn,
                                 float *sp, float *sn) {
   for (size_t e = 0; e < total; e++) {
-    float p = pseudocount(zp[e]), q = pseudocount(zn[e]), r = z0[e];
-    float f0 = dm_ops_eval(op, r), fp = dm_ops_eval(op, r + p), fn = dm_ops_eval(op, r + q);
-    float fpn = dm_ops_eval(op, r + q + p);
-    float dyp = 0.5f * ((fp - f0) + (fpn - fn));
-    float dyn = 0.5f * ((fn - f0) + (fpn - fp));
-    sp[e] = dyp / p;
-    sn[e] = dyn / q;
+    double p = pseudocount(zp[e]), q = pseudocount(zn[e]), r = z0[e];
+    double f0 = dm_ops_eval(op, r), fp = dm_ops_eval(op, r + p), fn = dm_ops_eval(op, r + q);
+    double fpn = dm_ops_eval(op, r + q + p);
+    double dyp = 0.5 * ((fp - f0) + (fpn - fn));
+    double dyn = 0.5 * ((fn - f0) + (fpn - fp));
+    sp[e] = (float)(dyp / p);
+    sn[e] = (float)(dyn / q);
   }
 }
 

@@ -8,7 +8,8 @@
  *   RevealCancel: Δz is split into Δz+ and Δz- by the linear layer feeding it
  *                 (W+ = max(W,0), W- = min(W,0), by the sign of each input's Δ),
  *                 Δy+ = ½(f(z0+Δz+) - f(z0)) + ½(f(z0+Δz-+Δz+) - f(z0+Δz-)), Δy- likewise,
- *                 m+ = Δy+/Δz+, m- = Δy-/Δz- (Δz± pseudocounted by 1e-7 near 0);
+ *                 m+ = Δy+/Δz+, m- = Δy-/Δz- (Δz± pseudocounted by 1e-7 near 0, these
+ *                 differences taken in double);
  *                 that linear layer gives its input W+ᵀm+ + W-ᵀm- where the input's
  *                 Δ > 0, W-ᵀm+ + W+ᵀm- where Δ < 0, and the mean of both where Δ = 0;
  *   genomics default: RevealCancel on nonlinearities that follow a Dense layer,

@@ -36,16 +36,25 @@ void dm_ref_opt_init(dm_ref_opt_t *opt) {
   opt->seed = 0;
 }
 
+/* References:n within 1..DM_REF_MAX_N? */
+static int check_n(long n) {
+  if (n >= 1 && n <= DM_REF_MAX_N) return 0;
+  dm_log_error("References:n must be in 1..%d, got %ld", DM_REF_MAX_N, n);
+  return -1;
+}
+
+int dm_ref_opt_set_n(dm_ref_opt_t *opt, long n) {
+  if (check_n(n) < 0) return -1;
+  opt->n_refs = (int)n;
+  return 0;
+}
+
 int dm_ref_opt_check(const dm_ref_opt_t *opt) {
   if ((int)opt->kind < 0 || opt->kind >= DM_REF_KIND_COUNT) {
     dm_log_error("References: unknown kind %d", (int)opt->kind);
     return -1;
   }
-  if (opt->n_refs < 1) {
-    dm_log_error("References:n_refs must be >= 1, got %d", opt->n_refs);
-    return -1;
-  }
-  return 0;
+  return check_n(opt->n_refs);
 }
 
 int dm_ref_kind_parse(const char *name, dm_ref_kind_t *kind) {

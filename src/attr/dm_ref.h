@@ -52,15 +52,24 @@ typedef enum {
 /** Names of the kinds in enum order, for parameter tables ("choices"). */
 #define DM_REF_KIND_CHOICES "dinuc_shuffle|zeros|uniform|gc_matched"
 
+/** Largest References:n. */
+#define DM_REF_MAX_N 100000
+
 /** Options of the reference generator (parameters References:*). */
 typedef struct {
   dm_ref_kind_t kind; /* default dinuc_shuffle */
-  int n_refs;         /* references per sequence for random kinds; default 10 */
+  int n_refs;         /* references per sequence for random kinds, 1..DM_REF_MAX_N; default 10 */
   uint64_t seed;      /* global seed; default 0 */
 } dm_ref_opt_t;
 
 /** @brief Set the defaults (dinuc_shuffle, 10 references, seed 0). @param opt options */
 void dm_ref_opt_init(dm_ref_opt_t *opt);
+
+/**
+ * @brief Set opt->n_refs from the value of References:n, range-checked before the cast to int.
+ * @return 0, or -1 after logging (value outside 1..DM_REF_MAX_N)
+ */
+DM_RESULT_USED int dm_ref_opt_set_n(dm_ref_opt_t *opt, long n);
 
 /**
  * @brief Validate options.

@@ -1,8 +1,15 @@
 /* dm_h5: parallel HDF5 (MPI-IO) files of row-indexed datasets. */
 #include "dm_h5.h"
 
+#include <errno.h>
+#include <libgen.h>
+#include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
 
 #include <hdf5.h>
 
@@ -135,6 +142,77 @@ static hid_t file_access(MPI_Comm comm) {
   return fapl;
 }
 
+// --- errors
+
+void dm_h5_quiet(void) { H5Eset_auto2(H5E_DEFAULT, NULL, NULL); }
+
+/* First record of an upward walk: the innermost error. */
+static herr_t innermost(unsigned n, const H5E_error2_t *e, void *data) {
+  char **out = data;
+  if (n == 0 && e->desc) snprintf(out[0], (size_t)(out[1] - out[0]), "%s", e->desc);
+  return 0;
+}
+
+const char *dm_h5_error_detail(char *buf, size_t n) {
+  char *range[2] = {buf, buf + n};
+  buf[0] = '\0';
+  H5Ewalk2(H5E_DEFAULT, H5E_WALK_UPWARD, innermost, range);
+  return buf;
+}
+
+/* Did the last call fail for want of space, is the file system of path
+ * (nearly) full, or is the file as large as the file size limit? */
+static int disk_full(const char *path) {
+  if (errno == ENOSPC || errno == EDQUOT || errno == EFBIG) return 1;
+  struct rlimit lim;
+  struct stat st;
+  if (getrlimit(RLIMIT_FSIZE, &lim) == 0 && lim.rlim_cur != RLIM_INFINITY && stat(path, &st) == 0 &&
+      (double)st.st_size >= (double)lim.rlim_cur)
+    return 1;
+  char *dir = dm_strdup("h5 dir", path);
+  struct statvfs fs;
+  int full = statvfs(dirname(dir), &fs) == 0 && (double)fs.f_bavail * (double)fs.f_frsize < (1 << 20);
+  free(dir);
+  return full;
+}
+
+/* The innermost HDF5 message, after a hint when writing failed and the disk of path is full. */
+static const char *error_detail(const char *path, int writing, char *buf, size_t n) {
+  char d[300];
+  dm_h5_error_detail(d, sizeof d);
+  int full = writing && disk_full(path);
+  snprintf(buf, n, "%s%s%s", full ? "the disk is full or a file size limit was reached; " : "",
+           d[0] ? "HDF5: " : "", d[0] ? d : "no detail from HDF5");
+  return buf;
+}
+
+int dm_h5_check_room(const char *path, const dm_h5_field_t *fields, int n_fields, int64_t n_rows) {
+  double bytes = 1 << 18; /* metadata */
+  for (int i = 0; i < n_fields; i++)
+    bytes +=
+        (double)type_size(fields[i].type, fields[i].str_len) * (double)row_elems(&fields[i]) * (double)n_rows;
+  char *dir = dm_strdup("h5 dir", path);
+  struct statvfs fs;
+  struct rlimit lim;
+  double avail = statvfs(dirname(dir), &fs) == 0 ? (double)fs.f_bavail * (double)fs.f_frsize : INFINITY;
+  double limit =
+      getrlimit(RLIMIT_FSIZE, &lim) == 0 && lim.rlim_cur != RLIM_INFINITY ? (double)lim.rlim_cur : INFINITY;
+  int rc = 0;
+  if (bytes > avail) {
+    dm_log_error("%s: the disk is full: the file needs about %.3g MB, %s has %.3g MB free", path, bytes / 1e6,
+                 dir, avail / 1e6);
+    rc = -1;
+  } else if (bytes > limit) {
+    dm_log_error(
+        "%s: the disk is full for this process: the file needs about %.3g MB, the file size limit "
+        "(ulimit -f) is %.3g MB",
+        path, bytes / 1e6, limit / 1e6);
+    rc = -1;
+  }
+  free(dir);
+  return rc;
+}
+
 static dm_h5_t *new_handle(const dm_mpi_t *ctx, const char *path, int writable) {
   dm_h5_t *h = dm_calloc("h5 handle", 1, sizeof *h);
   h->path = dm_strdup("h5 path", path);
@@ -233,12 +311,16 @@ dm_h5_t *dm_h5_create(const dm_mpi_t *ctx, const char *path, const dm_h5_field_t
   dm_h5_t *h = new_handle(ctx, path, 1);
   hid_t fapl = file_access(ctx->comm);
   hid_t fcpl = untimed_plist(H5P_FILE_CREATE);
-  H5E_BEGIN_TRY { h->file = H5Fcreate(path, H5F_ACC_TRUNC, fcpl, fapl); }
+  char why[400] = "";
+  H5E_BEGIN_TRY {
+    h->file = H5Fcreate(path, H5F_ACC_TRUNC, fcpl, fapl);
+    if (h->file < 0) error_detail(path, 1, why, sizeof why);
+  }
   H5E_END_TRY;
   H5Pclose(fcpl);
   H5Pclose(fapl);
   if (agree(ctx->comm, h->file < 0 ? -1 : 0) < 0) {
-    if (h->file < 0 && ctx->rank == 0) dm_log_error("%s: cannot create HDF5 file", path);
+    if (h->file < 0 && ctx->rank == 0) dm_log_error("%s: cannot create HDF5 file (%s)", path, why);
     dm_h5_close(h);
     return NULL;
   }
@@ -261,14 +343,18 @@ static herr_t visit_dset(hid_t obj, const char *name, const H5O_info_t *info, vo
 dm_h5_t *dm_h5_open(const dm_mpi_t *ctx, const char *path, int writable) {
   dm_h5_t *h = new_handle(ctx, path, writable);
   hid_t fapl = file_access(ctx->comm);
-  H5E_BEGIN_TRY { h->file = H5Fopen(path, writable ? H5F_ACC_RDWR : H5F_ACC_RDONLY, fapl); }
+  char why[400] = "";
+  H5E_BEGIN_TRY {
+    h->file = H5Fopen(path, writable ? H5F_ACC_RDWR : H5F_ACC_RDONLY, fapl);
+    if (h->file < 0) error_detail(path, writable, why, sizeof why);
+  }
   H5E_END_TRY;
   H5Pclose(fapl);
   int rc = h->file < 0 ? -1 : 0;
   if (rc < 0 && ctx->rank == 0)
-    dm_log_error("%s: cannot open HDF5 file %s", path, writable ? "read-write" : "read-only");
+    dm_log_error("%s: cannot open HDF5 file %s (%s)", path, writable ? "read-write" : "read-only", why);
   if (rc == 0 && H5Ovisit(h->file, H5_INDEX_NAME, H5_ITER_INC, visit_dset, h) < 0) {
-    dm_log_error("%s: cannot open its datasets", path);
+    dm_log_error("%s: cannot open its datasets (%s)", path, error_detail(path, 0, why, sizeof why));
     rc = -1;
   }
   if (agree(ctx->comm, rc) < 0) {
@@ -286,8 +372,10 @@ int dm_h5_close(dm_h5_t *h) {
     free(h->dsets[i].name);
   }
   free(h->dsets);
-  if (h->file >= 0 && H5Fclose(h->file) < 0) rc = -1;
-  if (rc < 0) dm_log_error("%s: error on close", h->path);
+  char why[400] = "";
+  if (rc < 0) error_detail(h->path, h->writable, why, sizeof why);
+  if (h->file >= 0 && H5Fclose(h->file) < 0) rc = -1, error_detail(h->path, h->writable, why, sizeof why);
+  if (rc < 0) dm_log_error("%s: error on close (%s)", h->path, why);
   free(h->path);
   free(h);
   return rc;
@@ -394,7 +482,7 @@ static int check_field(dm_h5_t *h, const dm_h5_field_t *f, int64_t a, int64_t b,
 
 /* One transfer of rows [a, a+cnt) (cnt may be 0: empty selection). */
 static herr_t transfer(hid_t d, hid_t mtype, const dm_h5_field_t *f, int64_t a, int64_t cnt, void *buf,
-                       hid_t dxpl, int write) {
+                       hid_t dxpl, int write, const char *path, char *why, size_t n_why) {
   hsize_t start[DM_H5_MAX_DIMS + 1] = {0}, count[DM_H5_MAX_DIMS + 1], mdims[DM_H5_MAX_DIMS + 1];
   start[0] = (hsize_t)a;
   count[0] = (hsize_t)cnt;
@@ -407,8 +495,10 @@ static herr_t transfer(hid_t d, hid_t mtype, const dm_h5_field_t *f, int64_t a, 
     H5Sselect_none(fspace);
     H5Sselect_none(mspace);
   }
+  errno = 0;
   herr_t e =
       write ? H5Dwrite(d, mtype, mspace, fspace, dxpl, buf) : H5Dread(d, mtype, mspace, fspace, dxpl, buf);
+  if (e < 0) error_detail(path, write, why, n_why);
   H5Sclose(mspace);
   H5Sclose(fspace);
   return e;
@@ -434,9 +524,11 @@ static int rows_io(dm_h5_t *h, const dm_h5_field_t *f, int64_t a, int64_t b, voi
   hid_t mtype = h5_type(f->type, f->str_len, 1);
   for (long k = 0; k < n_pieces; k++) { /* every rank makes n_pieces calls */
     int64_t lo = a + k * per < b ? a + k * per : b, cnt = b - lo < per ? b - lo : per;
-    if (transfer(d, mtype, f, lo, cnt, (char *)buf + (size_t)(lo - a) * row_bytes, dxpl, write) < 0) {
-      dm_log_error("%s: cannot %s rows [%ld, %ld) of %s", h->path, write ? "write" : "read", (long)lo,
-                   (long)(lo + cnt), f->name);
+    char why[400];
+    if (transfer(d, mtype, f, lo, cnt, (char *)buf + (size_t)(lo - a) * row_bytes, dxpl, write, h->path, why,
+                 sizeof why) < 0) {
+      dm_log_error("%s: cannot %s rows [%ld, %ld) of %s (%s)", h->path, write ? "write" : "read", (long)lo,
+                   (long)(lo + cnt), f->name, why);
       rc = -1;
     }
   }

@@ -66,6 +66,32 @@ DM_RESULT_USED dm_h5_t *dm_h5_create(const dm_mpi_t *ctx, const char *path, cons
                                      int n_fields, int64_t n_rows, int64_t chunk_rows);
 
 /**
+ * @brief Stop HDF5 from printing its error stack (tens of lines per error):
+ *        dmotif logs one line per error, ending with HDF5's innermost message
+ *        (dm_h5_error_detail). Call once, after MPI_Init.
+ */
+void dm_h5_quiet(void);
+
+/**
+ * @brief The innermost message of this thread's HDF5 error stack (where the
+ *        library detected the problem), e.g. "truncated file: eof = 800, ...".
+ *        Call right after the failing HDF5 call: the next call clears the stack.
+ * @param buf output, "" when the stack is empty
+ * @param n   bytes of buf
+ * @return buf
+ */
+const char *dm_h5_error_detail(char *buf, size_t n);
+
+/**
+ * @brief Is there room for a new file at path holding n_rows rows of these
+ *        datasets: free space on its file system, and the process's file size
+ *        limit (ulimit -f)? Not collective; call on one rank before creating it.
+ * @return 0, or -1 after logging that the disk is full (or the limit too low)
+ */
+DM_RESULT_USED int dm_h5_check_room(const char *path, const dm_h5_field_t *fields, int n_fields,
+                                    int64_t n_rows);
+
+/**
  * @brief Open an existing file and every dataset in it. Collective.
  * @param ctx      ranks sharing the file
  * @param path     file name

@@ -5,6 +5,7 @@
 #include <libgen.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <htslib/faidx.h>
@@ -72,8 +73,9 @@ static int add_record(dm_seqsrc_t *src, const char *where, const char *name, siz
   }
   if (src->L == 0) src->L = len;
   if (len != src->L) {
-    SRC_ERROR(src, "%s: record '%.*s' has length %ld, expected %ld (Input:length or the first record)", where,
-              (int)name_len, name, (long)len, (long)src->L);
+    SRC_ERROR(src, "%s: record '%.*s' has length %ld, expected %ld (%s)", where, (int)name_len, name,
+              (long)len, (long)src->L,
+              src->opt.length_from ? src->opt.length_from : "Input:length or the first record");
     return -1;
   }
   grow(src, 1);
@@ -169,6 +171,10 @@ static int load_tsv(dm_seqsrc_t *src, dm_lines_t *r, long len) {
       rc = add_record(src, where, name, nn, seq, (int64_t)ns);
     }
   }
+  if (rc == 0 && len == -1 && src->n == 0) {
+    SRC_ERROR(src, "%s: no records after the header line", r->path);
+    rc = -1;
+  }
   return len == -2 ? -1 : rc;
 }
 
@@ -202,7 +208,63 @@ static int load_text(dm_seqsrc_t *src) {
 
 // --- BED + genome
 
-/* Load the genome index, building a missing .fai (and .gzi) first. */
+/* Does the .fai describe the plain FASTA g? For each record (a sample of
+ * ~1000 in large assemblies): the byte before its offset ends the header
+ * line, its first line holds linebases bases then a newline at offset +
+ * linewidth - 1, and its last base lies within the file. A genome re-wrapped
+ * or edited after indexing fails one of these. Returns 1 if consistent, 0 if
+ * not (reason in why), -1 if unreadable. */
+static int fai_matches(const char *g, const char *fai, char *why, size_t n) {
+  FILE *fg = fopen(g, "rb"), *fi = fopen(fai, "r");
+  int ok = fg && fi ? 1 : -1;
+  if (ok == 1 && fseeko(fg, 0, SEEK_END) != 0) ok = -1;
+  off_t size = ok == 1 ? ftello(fg) : 0;
+  char line[1024], name[512];
+  long long len, off, lb, lw;
+  long lines = 0;
+  while (ok == 1 && fgets(line, sizeof line, fi)) lines++;
+  if (fi) rewind(fi);
+  long step = lines / 1000 + 1; /* seek to at most ~1000 records (and the last) of large assemblies */
+  for (long ln = 1; ok == 1 && fgets(line, sizeof line, fi); ln++) {
+    if (sscanf(line, "%511s %lld %lld %lld %lld", name, &len, &off, &lb, &lw) != 5 || len < 1 || off < 1 ||
+        lb < 1 || lw <= lb) {
+      snprintf(why, n, "line %ld is not a FASTA index entry", ln);
+      ok = 0;
+      break;
+    }
+    if ((ln - 1) % step != 0 && ln != lines) continue;
+    long long last = off + (len - 1) / lb * lw + (len - 1) % lb;
+    int before = EOF, eol = EOF;
+    if (last < size && fseeko(fg, (off_t)off - 1, SEEK_SET) == 0) before = fgetc(fg);
+    if (last < size && len > lb && fseeko(fg, (off_t)(off + lw - 1), SEEK_SET) == 0) eol = fgetc(fg);
+    if (last >= size || before != '\n' || (len > lb && eol != '\n')) {
+      snprintf(why, n,
+               "record '%s' (index line %ld: %lld bases at offset %lld, %lld per line) does not match "
+               "the file",
+               name, ln, len, off, lb);
+      ok = 0;
+    }
+  }
+  if (fg) fclose(fg);
+  if (fi) fclose(fi);
+  return ok;
+}
+
+/* Is the index of genome g stale? Plain FASTA: it does not match the file;
+ * bgzip (whose index offsets are not file offsets): it is older than g. */
+static int fai_stale(const char *g, const char *fai, char *why, size_t n) {
+  FILE *f = fopen(g, "rb");
+  int c = f ? fgetc(f) : EOF;
+  if (f) fclose(f);
+  if (c != 0x1f) return fai_matches(g, fai, why, n) == 0;
+  struct stat sg, si;
+  if (stat(g, &sg) != 0 || stat(fai, &si) != 0 || sg.st_mtime <= si.st_mtime) return 0;
+  snprintf(why, n, "it is older than the genome");
+  return 1;
+}
+
+/* Load the genome index, building a missing .fai (and .gzi) first and
+ * rebuilding (rank 0) or refusing a stale one. */
 static int load_genome(dm_seqsrc_t *src) {
   const char *g = src->opt.genome;
   if (access(g, R_OK) != 0) {
@@ -213,7 +275,17 @@ static int load_genome(dm_seqsrc_t *src) {
   char *fai = dm_malloc("fai path", n), *dir = dm_strdup("genome dir", g);
   snprintf(fai, n, "%s.fai", g);
   int rc = 0;
-  if (access(fai, R_OK) != 0) {
+  char why[700];
+  if (access(fai, R_OK) == 0 && !src->opt.quiet && fai_stale(g, fai, why, sizeof why)) {
+    if (access(dirname(dir), W_OK) != 0 || fai_build3(g, NULL, NULL) != 0) {
+      SRC_ERROR(src,
+                "%s: index %s is stale (%s) and cannot be rebuilt here; rebuild it with 'samtools faidx %s'",
+                g, fai, why, g);
+      rc = -1;
+    } else {
+      dm_log_warn("%s: index %s was stale (%s); rebuilt it", g, fai, why);
+    }
+  } else if (access(fai, R_OK) != 0) {
     if (access(dirname(dir), W_OK) != 0) {
       SRC_ERROR(src,
                 "%s: index %s is missing and cannot be built: directory %s is not writable "

@@ -47,6 +47,7 @@ typedef struct {
   const char *bed;         /* BED path, or NULL */
   const char *genome;      /* FASTA genome for bed (plain or bgzip) */
   int64_t length;          /* L; 0: from the sequences (FASTA/TSV only) */
+  const char *length_from; /* what set length, for messages; NULL: "Input:length or the first record" */
   int quiet;               /* 1: do not log parse errors/warnings (ranks != 0) */
 } dm_seqsrc_opt_t;
 

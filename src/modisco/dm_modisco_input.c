@@ -148,6 +148,19 @@ static int64_t first_bad_row(const dm_modisco_input_t *in, int64_t r0, int64_t n
   return INT64_MAX;
 }
 
+/* First row of [r0, r0 + nb) whose one-hot is not 0/1 with at most one 1 per
+ * position, or INT64_MAX; *pos gets the position. */
+static int64_t first_bad_onehot(const dm_modisco_input_t *in, int64_t r0, int64_t nb, int64_t *pos) {
+  for (int64_t r = r0; r < r0 + nb; r++)
+    for (int64_t l = 0; l < in->len; l++) {
+      const float *o = in->onehot + ((size_t)r * (size_t)in->len + (size_t)l) * 4;
+      int ok = o[0] + o[1] + o[2] + o[3] <= 1.0f;
+      for (int k = 0; k < 4; k++) ok &= o[k] == 0.0f || o[k] == 1.0f;
+      if (!ok) return *pos = l, r;
+    }
+  return INT64_MAX;
+}
+
 /* Centre hyp (if asked) and set contrib on rows [r0, r0 + nb). */
 static void prepare_block(dm_modisco_input_t *in, int center, int64_t r0, int64_t nb) {
   for (size_t p = (size_t)r0 * in->len; p < (size_t)(r0 + nb) * in->len; p++) {
@@ -197,6 +210,15 @@ int dm_modisco_input_load(const dm_mpi_t *ctx, const dm_modisco_input_opt_t *opt
     if (ctx->rank == 0)
       dm_log_error("%s: non-finite (NaN or Inf) hypothetical contribution in row %ld (first bad row)",
                    opt->attr ? opt->attr : opt->hyp, (long)first_all);
+    goto fail;
+  }
+  int64_t pos = 0;
+  first = first_bad_onehot(in, r0, nb, &pos);
+  DM_MPI_CHECK(MPI_Allreduce(&first, &first_all, 1, MPI_INT64_T, MPI_MIN, ctx->comm));
+  if (first_all != INT64_MAX) { /* the rank holding that row names it */
+    if (first == first_all)
+      dm_log_error("%s: row %ld, position %ld: one-hot values must be 0 or 1 with at most one 1 per position",
+                   opt->attr ? opt->attr : opt->onehot, (long)first, (long)pos);
     goto fail;
   }
   in->contrib = dm_malloc("contrib", (size_t)in->n * (size_t)in->len * 4 * sizeof(float) + 1);

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dm_h5.h"
 #include "dm_mem.h"
 
 /* Loader state: where we read from and the layers built so far. */
@@ -21,6 +22,7 @@ typedef struct {
   int softmax_at; /* layer count when a softmax was requested, -1 if none */
   char softmax_name[80];
   dm_out_act_t out_act;
+  int failed; /* a weight that exists could not be used (logged) */
 } loader_t;
 
 // --- HDF5 helpers
@@ -95,6 +97,7 @@ static float *read_weight(loader_t *L, const char *lname, const char *cls, const
   hid_t g = -1, d = -1, sp = -1;
   if (H5Lexists(L->wroot, lname, H5P_DEFAULT) <= 0) {
     dm_log_error("%s: layer '%s' (%s): no weight group '%s'", L->src, lname, cls, lname);
+    L->failed = 1;
     return NULL;
   }
   g = H5Gopen(L->wroot, lname, H5P_DEFAULT);
@@ -129,7 +132,16 @@ static float *read_weight(loader_t *L, const char *lname, const char *cls, const
     dm_log_error("%s: layer '%s' (%s): cannot read '%s'", L->src, lname, cls, found);
     free(out);
     out = NULL;
+    goto done;
   }
+  for (size_t i = 0; i < total; i++)
+    if (!isfinite(out[i])) {
+      dm_log_error("%s: layer '%s' (%s): weight '%s' has a non-finite value (%g at flat index %zu)", L->src,
+                   lname, cls, found, (double)out[i], i);
+      free(out);
+      out = NULL;
+      break;
+    }
   goto done;
 bad_shape : {
   char want[128] = "", have[128] = "";
@@ -143,6 +155,7 @@ bad_shape : {
                have, want);
 }
 done:
+  if (!out && (found || !missing_ok)) L->failed = 1;
   if (sp >= 0) H5Sclose(sp);
   if (d >= 0) H5Dclose(d);
   H5Gclose(g);
@@ -304,7 +317,13 @@ static int add_batchnorm(loader_t *L, json_t *cfg, const char *name) {
   float *mean = read_weight(L, name, "BatchNormalization", "moving_mean:0", 1, d, 0);
   float *var = mean ? read_weight(L, name, "BatchNormalization", "moving_variance:0", 1, d, 0) : NULL;
   int rc = -1;
-  if (mean && var) {
+  for (int c = 0; mean && var && c < ly->in_ch && !L->failed; c++)
+    if (!(var[c] + eps > 0.0)) {
+      dm_log_error("%s: layer '%s' (BatchNormalization): moving_variance + epsilon is %g at channel %d",
+                   L->src, name, var[c] + eps, c);
+      L->failed = 1;
+    }
+  if (mean && var && !L->failed) {
     ly->scale = dm_malloc("bn", sizeof(float) * ly->in_ch);
     ly->shift = dm_malloc("bn", sizeof(float) * ly->in_ch);
     for (int c = 0; c < ly->in_ch; c++) {
@@ -418,6 +437,15 @@ static void free_layers(dm_layer_t *ls, int n) {
   free(ls);
 }
 
+/* Does the file start (after white space) with '{'? */
+static int looks_like_json(const char *path) {
+  FILE *fp = fopen(path, "rb");
+  int c = ' ';
+  while (fp && (c == ' ' || c == '\t' || c == '\n' || c == '\r')) c = fgetc(fp);
+  if (fp) fclose(fp);
+  return c == '{';
+}
+
 dm_model_t *dm_model_load(const char *model_path, const char *weights_path) {
   loader_t L = {.src = weights_path ? weights_path : model_path, .wroot = -1, .softmax_at = -1};
   dm_model_t *m = NULL;
@@ -430,7 +458,15 @@ dm_model_t *dm_model_load(const char *model_path, const char *weights_path) {
   H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
   f = H5Fopen(L.src, H5F_ACC_RDONLY, H5P_DEFAULT);
   if (f < 0) {
-    dm_log_error("%s: cannot open as HDF5", L.src);
+    char why[300];
+    dm_h5_error_detail(why, sizeof why);
+    if (!weights_path && looks_like_json(model_path))
+      dm_log_error(
+          "%s: this is an architecture JSON, not a full-model HDF5: give its weights-only HDF5 too "
+          "(Model:weights)",
+          model_path);
+    else
+      dm_log_error("%s: cannot open as HDF5 (HDF5: %s)", L.src, why);
     goto fail;
   }
   if (weights_path) {
@@ -469,7 +505,7 @@ dm_model_t *dm_model_load(const char *model_path, const char *weights_path) {
   int in_len = L.len, in_ch = L.ch;
   size_t i;
   json_t *ly;
-  json_array_foreach(layers, i, ly) if (add_layer(&L, ly)) goto fail;
+  json_array_foreach(layers, i, ly) if (add_layer(&L, ly) || L.failed) goto fail;
   if (finish(&L)) goto fail;
   for (int k = 0; k < L.n; k++) {
     dm_layer_t *l = &L.layers[k];

@@ -12,12 +12,12 @@
 
 // --- elementwise functions
 
-float dm_ops_eval(dm_op_t op, float x) {
+double dm_ops_eval(dm_op_t op, double x) {
   switch (op) {
     case DM_OP_RELU:
-      return x > 0.0f ? x : 0.0f;
+      return x > 0.0 ? x : 0.0;
     case DM_OP_SIGMOID:
-      return 1.0f / (1.0f + expf(-x));
+      return 1.0 / (1.0 + exp(-x));
     default:
       assert(0 && "not an elementwise op");
       return x;
@@ -168,7 +168,7 @@ static void fwd_elementwise(const dm_layer_t *ly, int n, const float *x, float *
   if (ly->op == DM_OP_RELU) {
     for (size_t i = 0; i < total; i++) y[i] = x[i] > 0.0f ? x[i] : 0.0f;
   } else {
-    for (size_t i = 0; i < total; i++) y[i] = dm_ops_eval(ly->op, x[i]);
+    for (size_t i = 0; i < total; i++) y[i] = (float)dm_ops_eval(ly->op, x[i]);
   }
 }
 

@@ -124,12 +124,13 @@ void dm_ops_linear_transpose(const dm_layer_t *ly, const float *w, int n, const 
                              int accumulate, float *scratch);
 
 /**
- * @brief Elementwise function of a nonlinear op (relu, sigmoid).
+ * @brief Elementwise function of a nonlinear op (relu, sigmoid), in double so that
+ *        DeepLIFT's differences f(z + 1e-7) - f(z) keep their digits.
  * @param op  a DM_RULE_NONLINEAR op
  * @param x   input value
  * @return f(x)
  */
-float dm_ops_eval(dm_op_t op, float x);
+double dm_ops_eval(dm_op_t op, double x);
 
 /** @brief Derivative f'(x) of a nonlinear op (relu: 1 if x > 0 else 0). */
 float dm_ops_deriv(dm_op_t op, float x);

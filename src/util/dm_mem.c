@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <time.h>
+#include <unistd.h>
 
 /* Local headers. */
 #include "dm_log.h"
@@ -55,3 +56,5 @@ size_t dm_peak_rss(void) {
   getrusage(RUSAGE_SELF, &ru);
   return (size_t)ru.ru_maxrss * 1024; /* Linux reports KiB */
 }
+
+double dm_mem_physical(void) { return (double)sysconf(_SC_PHYS_PAGES) * (double)sysconf(_SC_PAGESIZE); }

@@ -34,4 +34,7 @@ double dm_cpu_time(void);
 /** @return peak resident set size of this process in bytes. */
 size_t dm_peak_rss(void);
 
+/** @return physical memory of this machine in bytes (sysconf), to refuse sizes that cannot fit. */
+double dm_mem_physical(void);
+
 #endif
