@@ -39,14 +39,14 @@ static double dlref_pc(double t) {
 }
 
 /* Window of a conv / dense layer: kernel, stride, dilation, left padding. */
-static void dlref_taps(const dm_layer_t *ly, int *K, int *S, int *D, int *P) {
+static void dlref_taps(const dm_node_t *ly, int *K, int *S, int *D, int *P) {
   int dense = ly->op == DM_OP_DENSE;
   *K = dense ? 1 : ly->kernel, *S = dense ? 1 : ly->stride, *D = dense ? 1 : ly->dilation;
   *P = dense ? 0 : ly->pad_left;
 }
 
 /* y = W x (+ b) of a conv / dense layer, with W replaced by sign(W) == sgn only if sgn != 0. */
-static void dlref_linear(const dm_layer_t *ly, int sgn, int bias, const double *x, double *y) {
+static void dlref_linear(const dm_node_t *ly, int sgn, int bias, const double *x, double *y) {
   int K, S, D, P, ci = ly->in_ch, co = ly->out_ch;
   dlref_taps(ly, &K, &S, &D, &P);
   for (int p = 0; p < ly->out_len; p++)
@@ -65,14 +65,14 @@ static void dlref_linear(const dm_layer_t *ly, int sgn, int bias, const double *
 }
 
 /* Pooling window p: [lo, hi). */
-static void dlref_window(const dm_layer_t *ly, int p, int *lo, int *hi) {
+static void dlref_window(const dm_node_t *ly, int p, int *lo, int *hi) {
   int s = p * ly->stride - ly->pad_left;
   *lo = s < 0 ? 0 : s;
   *hi = s + ly->kernel > ly->in_len ? ly->in_len : s + ly->kernel;
 }
 
 /* Forward of one layer (pool: mean or max; nonlinear: f). */
-static void dlref_forward(const dm_layer_t *ly, const double *x, double *y) {
+static void dlref_forward(const dm_node_t *ly, const double *x, double *y) {
   size_t in = (size_t)ly->in_len * ly->in_ch;
   switch (ly->op) {
     case DM_OP_CONV1D:
@@ -109,16 +109,16 @@ static void dlref_forward(const dm_layer_t *ly, const double *x, double *y) {
 static int dlref_reveal(const dm_model_t *m, dm_rules_t rules, int i) {
   if (rules != DM_RULES_GENOMICS) return rules == DM_RULES_REVEALCANCEL;
   int k = i - 1;
-  while (k >= 0 && (m->layers[k].op == DM_OP_BATCHNORM || m->layers[k].op == DM_OP_IDENTITY)) k--;
-  return k >= 0 && m->layers[k].op == DM_OP_DENSE;
+  while (k >= 0 && (m->nodes[k].op == DM_OP_BATCHNORM || m->nodes[k].op == DM_OP_IDENTITY)) k--;
+  return k >= 0 && m->nodes[k].op == DM_OP_DENSE;
 }
 
 /* Multipliers (n_tasks, in_len * in_ch) of one input x against one reference x0. */
 static void dlref_pair(const dm_model_t *m, dm_rules_t rules, const float *x, const float *x0, double *mult) {
-  int L = m->n_layers;
+  int L = m->n_nodes;
   size_t max = (size_t)m->in_len * m->in_ch;
   for (int i = 0; i < L; i++) {
-    size_t o = (size_t)m->layers[i].out_len * m->layers[i].out_ch;
+    size_t o = (size_t)m->nodes[i].out_len * m->nodes[i].out_ch;
     if (o > max) max = o;
   }
   /* a[i], r[i]: input of layer i for x and x0; cp[i], cn[i]: its pos / neg contributions */
@@ -137,7 +137,7 @@ static void dlref_pair(const dm_model_t *m, dm_rules_t rules, const float *x, co
     cp[0][e] = d > 0 ? d : 0, cn[0][e] = d < 0 ? d : 0;
   }
   for (int i = 0; i < L; i++) {
-    const dm_layer_t *ly = &m->layers[i];
+    const dm_node_t *ly = &m->nodes[i];
     size_t in = (size_t)ly->in_len * ly->in_ch, out = (size_t)ly->out_len * ly->out_ch;
     dlref_forward(ly, a[i], a[i + 1]);
     dlref_forward(ly, r[i], r[i + 1]);
@@ -187,7 +187,7 @@ static void dlref_pair(const dm_model_t *m, dm_rules_t rules, const float *x, co
     memset(mn, 0, sizeof(double) * max);
     mp[t] = mn[t] = 1.0;
     for (int i = L - 1; i >= 0; i--) {
-      const dm_layer_t *ly = &m->layers[i];
+      const dm_node_t *ly = &m->nodes[i];
       size_t in = (size_t)ly->in_len * ly->in_ch;
       memset(np, 0, sizeof(double) * max);
       memset(nn, 0, sizeof(double) * max);

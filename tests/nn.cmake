@@ -7,3 +7,7 @@ add_executable(bench_attr ${PROJECT_SOURCE_DIR}/bench/bench_attr.c)
 target_link_libraries(bench_attr PRIVATE dm_attr ZLIB::ZLIB)
 target_include_directories(bench_attr PRIVATE ${CMAKE_CURRENT_SOURCE_DIR})
 target_compile_definitions(bench_attr PRIVATE DM_TEST_DATA="${DM_TEST_DATA}")
+dm_add_test(test_nn_graph SOURCES test_nn_graph.c LIBS dm_attr LABELS asan)
+# Benchmark (not a test): bench/bench_graph.c (ChromBPNet-size graph), run by bench/bench_graph.sh.
+add_executable(bench_graph ${PROJECT_SOURCE_DIR}/bench/bench_graph.c)
+target_link_libraries(bench_graph PRIVATE dm_attr)

@@ -39,7 +39,7 @@ static dm_methods_opt_t opts(dm_method_t method, dm_rules_t rules, int steps) {
 static float *attribute(const dm_model_t *m, dm_methods_opt_t o, int n, int R, const float *x,
                         const float *refs) {
   float *hyp = malloc(sizeof(float) * m->n_tasks * n * m->in_len * m->in_ch);
-  dm_methods_t *a = dm_methods_init(m, &o, n, R);
+  dm_methods_t *a = dm_methods_init(m, &o, NULL, 0, n, R);
   CHECK(a != NULL, "attr init %s", dm_methods_name(o.method));
   if (!a) return hyp;
   int rc = dm_methods_run(a, n, m->in_len, x, refs, hyp, NULL);
@@ -434,14 +434,14 @@ static void check_batches(const dm_model_t *m, const float *x) {
   free(one);
 
   dm_methods_opt_t o = opts(DM_METHOD_DEEPLIFT, DM_RULES_GENOMICS, 0);
-  dm_methods_t *a = dm_methods_init(m, &o, 2, 1);
+  dm_methods_t *a = dm_methods_init(m, &o, NULL, 0, 2, 1);
   float hyp[3 * 2 * 800];
   CHECK(dm_methods_run(a, 1, m->in_len - 1, x, x, hyp, NULL) == -1, "input length mismatch refused");
   CHECK(dm_methods_run(a, 3, m->in_len, x, x, hyp, NULL) == -1, "batch above max refused");
   CHECK(dm_methods_run(a, 1, m->in_len, x, NULL, hyp, NULL) == -1, "missing references refused");
   dm_methods_destroy(a);
   o.ig_steps = 0;
-  CHECK(dm_methods_init(m, &o, 2, 1) == NULL, "ig steps 0 refused");
+  CHECK(dm_methods_init(m, &o, NULL, 0, 2, 1) == NULL, "ig steps 0 refused");
 }
 
 /* genomics default / RevealCancel need a Conv1D or Dense before each nonlinearity */
@@ -461,9 +461,9 @@ static void check_rule_errors(void) {
                        {"d", "bias:0", 1, {1}, bd}};
   dm_model_t *m = dense_net(json, w, 4);
   if (!m) return;
-  CHECK(dm_deeplift_init(m, DM_RULES_GENOMICS, 4) == NULL, "genomics default after max-pool refused");
-  CHECK(dm_deeplift_init(m, DM_RULES_REVEALCANCEL, 4) == NULL, "revealcancel after max-pool refused");
-  dm_deeplift_t *d = dm_deeplift_init(m, DM_RULES_RESCALE, 4);
+  CHECK(dm_deeplift_init(m, DM_RULES_GENOMICS, 4, 1) == NULL, "genomics default after max-pool refused");
+  CHECK(dm_deeplift_init(m, DM_RULES_REVEALCANCEL, 4, 1) == NULL, "revealcancel after max-pool refused");
+  dm_deeplift_t *d = dm_deeplift_init(m, DM_RULES_RESCALE, 4, 1);
   CHECK(d != NULL, "rescale after max-pool accepted");
   dm_deeplift_destroy(d);
   dm_model_destroy(m);

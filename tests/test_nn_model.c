@@ -46,16 +46,15 @@ static void check_example(void) {
   dm_model_t *m = dm_model_load(NNEX_JSON, NNEX_WEIGHTS);
   CHECK(m != NULL, "example model loads");
   if (!m) return;
-  static const dm_op_t ops[] = {DM_OP_CONV1D,   DM_OP_RELU,  DM_OP_CONV1D, DM_OP_RELU,     DM_OP_AVGPOOL1D,
-                                DM_OP_IDENTITY, DM_OP_DENSE, DM_OP_RELU,   DM_OP_IDENTITY, DM_OP_DENSE};
-  CHECK(m->n_layers == 10, "layers %d", m->n_layers);
-  for (int i = 0; i < m->n_layers && i < 10; i++)
-    CHECK(m->layers[i].op == ops[i], "layer %d (%s) is %s", i, m->layers[i].name,
-          dm_ops_name(m->layers[i].op));
+  static const dm_op_t ops[] = {DM_OP_CONV1D,  DM_OP_RELU,  DM_OP_CONV1D, DM_OP_RELU,     DM_OP_AVGPOOL1D,
+                                DM_OP_RESHAPE, DM_OP_DENSE, DM_OP_RELU,   DM_OP_IDENTITY, DM_OP_DENSE};
+  CHECK(m->n_nodes == 10, "layers %d", m->n_nodes);
+  for (int i = 0; i < m->n_nodes && i < 10; i++)
+    CHECK(m->nodes[i].op == ops[i], "layer %d (%s) is %s", i, m->nodes[i].name, dm_ops_name(m->nodes[i].op));
   CHECK(m->in_len == 200 && m->in_ch == 4 && m->n_tasks == 3 && m->out_act == DM_OUT_SIGMOID,
         "shape %d x %d -> %d, out %d", m->in_len, m->in_ch, m->n_tasks, m->out_act);
-  CHECK(m->layers[4].out_len == 1 && m->layers[4].out_ch == 50, "avgpool out %d x %d", m->layers[4].out_len,
-        m->layers[4].out_ch);
+  CHECK(m->nodes[4].out_len == 1 && m->nodes[4].out_ch == 50, "avgpool out %d x %d", m->nodes[4].out_len,
+        m->nodes[4].out_ch);
 
   float *x = NULL, *y = NULL;
   int n = nnex_read(1, &x, &y);
@@ -147,10 +146,10 @@ static void check_fixture(const char *path) {
   dm_model_t *m = dm_model_load(path, NULL);
   CHECK(m != NULL, "fixture loads");
   if (!m) return;
-  CHECK(m->n_layers == 6 && m->out_act == DM_OUT_SOFTMAX && m->n_tasks == 2, "fixture: %d layers, out %d",
-        m->n_layers, m->out_act);
-  CHECK(m->layers[1].op == DM_OP_RELU && !strcmp(m->layers[1].name, "c1/activation"), "activation= layer %s",
-        m->layers[1].name);
+  CHECK(m->n_nodes == 6 && m->out_act == DM_OUT_SOFTMAX && m->n_tasks == 2, "fixture: %d layers, out %d",
+        m->n_nodes, m->out_act);
+  CHECK(m->nodes[1].op == DM_OP_RELU && !strcmp(m->nodes[1].name, "c1/activation"), "activation= layer %s",
+        m->nodes[1].name);
   dm_run_t *r = dm_forward_init(m, 4, 1);
   for (int i = 0; i < 4 * 24; i++) r->in[i] = (float)sin(3.0 * i);
   dm_forward_run(r, 4);

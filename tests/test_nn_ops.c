@@ -7,6 +7,7 @@
 
 #include "dm_ops.h"
 #include "dm_test.h"
+#include "nn_naive.h"
 
 static double urand(void) { return 2.0 * rand() / (double)RAND_MAX - 1.0; }
 
@@ -20,77 +21,29 @@ static float *rand_array(size_t n, double away_from_zero) {
   return a;
 }
 
-/* Naive forward of one row in double; x (in_len, in_ch) -> y (out_len, out_ch). */
-static void naive_forward(const dm_layer_t *ly, const double *x, double *y) {
-  int ci = ly->in_ch, co = ly->out_ch;
-  for (int p = 0; p < ly->out_len; p++)
-    for (int o = 0; o < co; o++) {
-      double v = 0.0;
-      switch (ly->op) {
-        case DM_OP_CONV1D:
-          v = ly->b[o];
-          for (int k = 0; k < ly->kernel; k++) {
-            int l = p * ly->stride + k * ly->dilation - ly->pad_left;
-            if (l < 0 || l >= ly->in_len) continue;
-            for (int c = 0; c < ci; c++) v += x[l * ci + c] * ly->w[(k * ci + c) * co + o];
-          }
-          break;
-        case DM_OP_DENSE:
-          v = ly->b[o];
-          for (int c = 0; c < ci; c++) v += x[p * ci + c] * ly->w[c * co + o];
-          break;
-        case DM_OP_BATCHNORM:
-          v = x[p * ci + o] * ly->scale[o] + ly->shift[o];
-          break;
-        case DM_OP_RELU:
-          v = fmax(x[p * ci + o], 0.0);
-          break;
-        case DM_OP_SIGMOID:
-          v = 1.0 / (1.0 + exp(-x[p * ci + o]));
-          break;
-        case DM_OP_MAXPOOL1D:
-        case DM_OP_AVGPOOL1D: {
-          double mx = -INFINITY, s = 0.0;
-          int cnt = 0;
-          for (int k = 0; k < ly->kernel; k++) {
-            int l = p * ly->stride + k - ly->pad_left;
-            if (l < 0 || l >= ly->in_len) continue;
-            mx = fmax(mx, x[l * ci + o]);
-            s += x[l * ci + o];
-            cnt++;
-          }
-          v = ly->op == DM_OP_MAXPOOL1D ? mx : s / cnt;
-          break;
-        }
-        default:
-          v = x[p * co + o];
-      }
-      y[p * co + o] = v;
-    }
-}
-
 /* TensorFlow 'same' output length and leading pad. */
-static void same_pad(dm_layer_t *ly) {
+static void same_pad(dm_node_t *ly) {
   int span = (ly->kernel - 1) * ly->dilation + 1;
   ly->out_len = (ly->in_len + ly->stride - 1) / ly->stride;
   int total = (ly->out_len - 1) * ly->stride + span - ly->in_len;
   ly->pad_left = total > 0 ? total / 2 : 0;
 }
 
-static void valid_len(dm_layer_t *ly) {
+static void valid_len(dm_node_t *ly) {
   int span = (ly->kernel - 1) * ly->dilation + 1;
   ly->out_len = (ly->in_len - span) / ly->stride + 1;
 }
 
-static dm_layer_t make(dm_op_t op, int len, int ch, int out_ch, int kernel, int stride, int dil, int same) {
-  dm_layer_t ly = {.op = op,
-                   .in_len = len,
-                   .in_ch = ch,
-                   .out_len = len,
-                   .out_ch = out_ch,
-                   .kernel = kernel,
-                   .stride = stride,
-                   .dilation = dil};
+static dm_node_t make(dm_op_t op, int len, int ch, int out_ch, int kernel, int stride, int dil, int same) {
+  dm_node_t ly = {.op = op,
+                  .n_in = 1,
+                  .in_len = len,
+                  .in_ch = ch,
+                  .out_len = len,
+                  .out_ch = out_ch,
+                  .kernel = kernel,
+                  .stride = stride,
+                  .dilation = dil};
   snprintf(ly.name, sizeof ly.name, "%s", dm_ops_name(op));
   if (op == DM_OP_CONV1D || op == DM_OP_MAXPOOL1D || op == DM_OP_AVGPOOL1D) {
     if (same)
@@ -116,7 +69,7 @@ static dm_layer_t make(dm_op_t op, int len, int ch, int out_ch, int kernel, int 
   return ly;
 }
 
-static void unmake(dm_layer_t *ly) {
+static void unmake(dm_node_t *ly) {
   free(ly->w);
   free(ly->b);
   free(ly->wpos);
@@ -125,49 +78,66 @@ static void unmake(dm_layer_t *ly) {
   free(ly->shift);
 }
 
-/* Forward vs naive for n rows; backward (rep 2) vs finite differences. */
-static void check_layer(dm_layer_t *ly, int n) {
-  size_t in = dm_ops_in_size(ly), out = dm_ops_out_size(ly);
+/* Forward vs naive for n rows; backward (rep 2) vs finite differences, for every input. */
+static void check_layer(dm_node_t *ly, int n) {
+  int ni = ly->n_in ? ly->n_in : 1;
+  size_t out = dm_ops_out_size(ly), in[DM_NODE_MAX_IN];
   int kink = ly->op == DM_OP_RELU;
-  float *x = rand_array(n * in, kink ? 0.05 : 0.0);
+  float *x[DM_NODE_MAX_IN], *dx[DM_NODE_MAX_IN];
+  double *xd[DM_NODE_MAX_IN];
+  for (int k = 0; k < ni; k++) {
+    in[k] = dm_ops_in_size_k(ly, k);
+    x[k] = rand_array(n * in[k], kink ? 0.05 : 0.0);
+    xd[k] = malloc(sizeof(double) * in[k]);
+  }
   float *y = malloc(sizeof(float) * n * out),
         *scratch = malloc(sizeof(float) * (dm_ops_scratch_floats(ly) + 1));
-  double *xd = malloc(sizeof(double) * in), *yp = malloc(sizeof(double) * out),
-         *ym = malloc(sizeof(double) * out);
-  dm_ops_forward(ly, n, x, y, scratch);
+  double *yp = malloc(sizeof(double) * out), *ym = malloc(sizeof(double) * out);
+  const float *xs[DM_NODE_MAX_IN];
+  const double *xds[DM_NODE_MAX_IN];
+  for (int k = 0; k < ni; k++) xs[k] = x[k], xds[k] = xd[k];
+  dm_ops_forward(ly, n, xs, y, scratch);
   double maxerr = 0.0;
   for (int b = 0; b < n; b++) {
-    for (size_t e = 0; e < in; e++) xd[e] = x[b * in + e];
-    naive_forward(ly, xd, yp);
+    for (int k = 0; k < ni; k++)
+      for (size_t e = 0; e < in[k]; e++) xd[k][e] = x[k][b * in[k] + e];
+    naive_node(ly, xds, yp);
     for (size_t o = 0; o < out; o++) maxerr = fmax(maxerr, fabs(yp[o] - y[b * out + o]));
   }
   CHECK(maxerr < 1e-5, "%s forward (n=%d): max error %g", ly->name, n, maxerr);
 
   int rep = 2, nb = n < 3 ? n : 3; /* finite differences on the first rows */
-  float *dy = rand_array((size_t)rep * nb * out, 0.0), *dx = malloc(sizeof(float) * rep * nb * in);
-  dm_bwd_ctx_t c = {.n = nb, .rep = rep, .x = x, .xdiv = 1, .scratch = scratch};
+  float *dy = rand_array((size_t)rep * nb * out, 0.0);
+  for (int k = 0; k < ni; k++) dx[k] = malloc(sizeof(float) * rep * nb * in[k]);
+  dm_bwd_ctx_t c = {.n = nb, .rep = rep, .x = xs, .xdiv = 1, .scratch = scratch};
   dm_ops_backward(ly, &c, dy, dx);
   const double h = 1e-3;
   maxerr = 0.0;
+  long checked = 0;
   for (int t = 0; t < rep; t++)
     for (int b = 0; b < nb; b++)
-      for (size_t e = 0; e < in; e++) {
-        for (size_t k = 0; k < in; k++) xd[k] = x[b * in + k];
-        xd[e] += h;
-        naive_forward(ly, xd, yp);
-        xd[e] -= 2 * h;
-        naive_forward(ly, xd, ym);
-        double fd = 0.0;
-        for (size_t o = 0; o < out; o++) fd += dy[((size_t)t * nb + b) * out + o] * (yp[o] - ym[o]) / (2 * h);
-        maxerr = fmax(maxerr, fabs(fd - dx[((size_t)t * nb + b) * in + e]) / (1.0 + fabs(fd)));
-      }
-  CHECK(maxerr < 1e-4, "%s backward vs finite differences: max error %g", ly->name, maxerr);
+      for (int k = 0; k < ni; k++)
+        for (size_t e = 0; e<in[k]; e += in[k]> 1000 ? 97 : 1) { /* a sample of large inputs */
+          for (int j = 0; j < ni; j++)
+            for (size_t q = 0; q < in[j]; q++) xd[j][q] = x[j][b * in[j] + q];
+          xd[k][e] += h;
+          naive_node(ly, xds, yp);
+          xd[k][e] -= 2 * h;
+          naive_node(ly, xds, ym);
+          double fd = 0.0;
+          for (size_t o = 0; o < out; o++)
+            fd += dy[((size_t)t * nb + b) * out + o] * (yp[o] - ym[o]) / (2 * h);
+          maxerr = fmax(maxerr, fabs(fd - dx[k][((size_t)t * nb + b) * in[k] + e]) / (1.0 + fabs(fd)));
+          checked++;
+        }
+  CHECK(maxerr < 1e-4 && checked > 0, "%s backward vs finite differences: max error %g over %ld", ly->name,
+        maxerr, checked);
 
   if (ly->op == DM_OP_CONV1D || ly->op == DM_OP_DENSE) {
     /* W+ and W- applied separately add up to W; the transpose is the backward */
-    float *y2 = malloc(sizeof(float) * n * out), *dx2 = malloc(sizeof(float) * rep * nb * in);
-    dm_ops_linear_apply(ly, ly->wpos, n, x, y2, 0, scratch);
-    dm_ops_linear_apply(ly, ly->wneg, n, x, y2, 1, scratch);
+    float *y2 = malloc(sizeof(float) * n * out), *dx2 = malloc(sizeof(float) * rep * nb * in[0]);
+    dm_ops_linear_apply(ly, ly->wpos, n, x[0], y2, 0, scratch);
+    dm_ops_linear_apply(ly, ly->wneg, n, x[0], y2, 1, scratch);
     maxerr = 0.0;
     for (int b = 0; b < n; b++)
       for (size_t o = 0; o < out; o++)
@@ -176,42 +146,91 @@ static void check_layer(dm_layer_t *ly, int n) {
     dm_ops_linear_transpose(ly, ly->wneg, rep * nb, dy, dx2, 0, scratch);
     dm_ops_linear_transpose(ly, ly->wpos, rep * nb, dy, dx2, 1, scratch);
     maxerr = 0.0;
-    for (size_t e = 0; e < (size_t)rep * nb * in; e++) maxerr = fmax(maxerr, fabs(dx2[e] - dx[e]));
+    for (size_t e = 0; e < (size_t)rep * nb * in[0]; e++) maxerr = fmax(maxerr, fabs(dx2[e] - dx[0][e]));
     CHECK(maxerr < 1e-5, "%s transpose with W- then W+: max error %g", ly->name, maxerr);
     free(y2);
     free(dx2);
   }
-  free(x);
+  for (int k = 0; k < ni; k++) {
+    free(x[k]);
+    free(xd[k]);
+    free(dx[k]);
+  }
   free(y);
   free(scratch);
-  free(xd);
   free(yp);
   free(ym);
   free(dy);
-  free(dx);
+}
+
+/* Multi-input and data-movement ops, with their shapes set by hand. */
+static dm_node_t make_move(dm_op_t op, int n_in, int len, int ch, dm_axis_t axis, const int *parts, int start,
+                           int out_len, int out_ch) {
+  dm_node_t ly = {.op = op,
+                  .n_in = n_in,
+                  .in_len = len,
+                  .in_ch = ch,
+                  .out_len = out_len,
+                  .out_ch = out_ch,
+                  .axis = axis,
+                  .start = start,
+                  .kernel = 1,
+                  .stride = 1,
+                  .dilation = 1};
+  snprintf(ly.name, sizeof ly.name, "%s", dm_ops_name(op));
+  for (int k = 0; parts && k < n_in; k++) ly.part[k] = parts[k];
+  return ly;
+}
+
+static void check_moves(void) {
+  int p3[] = {2, 3, 1}, p2[] = {2, 4};
+  dm_node_t moves[] = {
+      make_move(DM_OP_ADD, 2, 5, 3, 0, NULL, 0, 5, 3),
+      make_move(DM_OP_ADD, 3, 4, 2, 0, NULL, 0, 4, 2),
+      make_move(DM_OP_SUB, 2, 5, 3, 0, NULL, 0, 5, 3),
+      make_move(DM_OP_CONCAT, 3, 4, 2, DM_AXIS_CH, p3, 0, 4, 6),
+      make_move(DM_OP_CONCAT, 2, 2, 3, DM_AXIS_LEN, p2, 0, 6, 3),
+      make_move(DM_OP_SLICE, 1, 9, 2, DM_AXIS_LEN, NULL, 2, 5, 2),
+      make_move(DM_OP_SLICE, 1, 4, 5, DM_AXIS_CH, NULL, 1, 4, 3),
+      make_move(DM_OP_RESHAPE, 1, 4, 3, 0, NULL, 0, 1, 12),
+      make_move(DM_OP_TRANSPOSE, 1, 4, 3, 0, NULL, 0, 3, 4),
+  };
+  moves[4].in_ch = 3; /* concat along length: input 0 is (2, 3) */
+  for (size_t i = 0; i < sizeof moves / sizeof *moves; i++) check_layer(&moves[i], 3);
+  /* global pooling: kernel = stride = length */
+  dm_node_t gap = make(DM_OP_AVGPOOL1D, 6, 3, 3, 6, 6, 1, 0),
+            gmp = make(DM_OP_MAXPOOL1D, 5, 2, 2, 5, 5, 1, 0);
+  CHECK(gap.out_len == 1 && gmp.out_len == 1, "global pooling to length 1");
+  check_layer(&gap, 3);
+  check_layer(&gmp, 3);
 }
 
 /* Kinks and the slope / xdiv paths, worked by hand. */
 static void check_by_hand(void) {
   /* relu at exactly 0 has derivative 0 (deeplift, TensorFlow) */
-  dm_layer_t relu = make(DM_OP_RELU, 1, 3, 3, 1, 1, 1, 0);
+  dm_node_t relu = make(DM_OP_RELU, 1, 3, 3, 1, 1, 1, 0);
   float x[3] = {0.0f, 2.0f, -1.0f}, dy[3] = {5.0f, 5.0f, 5.0f}, dx[3];
-  dm_bwd_ctx_t c = {.n = 1, .rep = 1, .x = x, .xdiv = 1};
-  dm_ops_backward(&relu, &c, dy, dx);
+  const float *xs[1] = {x};
+  float *dxp = dx, *dx2p, *dxmp;
+  dm_bwd_ctx_t c = {.n = 1, .rep = 1, .x = xs, .xdiv = 1};
+  dm_ops_backward(&relu, &c, dy, &dxp);
   CHECK(dx[0] == 0.0f && dx[1] == 5.0f && dx[2] == 0.0f, "relu kink: %g %g %g", dx[0], dx[1], dx[2]);
   /* slope replaces f'(x); xdiv maps 2 pairs onto 1 forward row */
   float slope[6] = {0.5f, 0.25f, 2.0f, 1.0f, 1.0f, 1.0f}, dy2[6] = {1, 1, 1, 3, 3, 3}, dx2[6];
-  dm_bwd_ctx_t c2 = {.n = 2, .rep = 1, .x = x, .xdiv = 2, .slope = slope};
-  dm_ops_backward(&relu, &c2, dy2, dx2);
+  dm_bwd_ctx_t c2 = {.n = 2, .rep = 1, .x = xs, .xdiv = 2, .slope = slope};
+  dx2p = dx2;
+  dm_ops_backward(&relu, &c2, dy2, &dx2p);
   CHECK(dx2[0] == 0.5f && dx2[2] == 2.0f && dx2[3] == 3.0f, "slope path: %g %g %g", dx2[0], dx2[2], dx2[3]);
   c2.slope = NULL;
-  dm_ops_backward(&relu, &c2, dy2, dx2);
+  dm_ops_backward(&relu, &c2, dy2, &dx2p);
   CHECK(dx2[3] == 0.0f && dx2[4] == 3.0f, "xdiv path: %g %g", dx2[3], dx2[4]);
   /* max-pool tie: the first maximum gets the multiplier */
-  dm_layer_t mp = make(DM_OP_MAXPOOL1D, 4, 1, 1, 2, 2, 1, 0);
+  dm_node_t mp = make(DM_OP_MAXPOOL1D, 4, 1, 1, 2, 2, 1, 0);
   float xm[4] = {1.0f, 1.0f, 0.0f, 3.0f}, dym[2] = {7.0f, 9.0f}, dxm[4];
-  dm_bwd_ctx_t cm = {.n = 1, .rep = 1, .x = xm, .xdiv = 1};
-  dm_ops_backward(&mp, &cm, dym, dxm);
+  const float *xms[1] = {xm};
+  dm_bwd_ctx_t cm = {.n = 1, .rep = 1, .x = xms, .xdiv = 1};
+  dxmp = dxm;
+  dm_ops_backward(&mp, &cm, dym, &dxmp);
   CHECK(dxm[0] == 7.0f && dxm[1] == 0.0f && dxm[2] == 0.0f && dxm[3] == 9.0f, "maxpool tie: %g %g %g %g",
         dxm[0], dxm[1], dxm[2], dxm[3]);
   CHECK(dm_ops_rule(DM_OP_CONV1D) == DM_RULE_LINEAR_W && dm_ops_rule(DM_OP_RELU) == DM_RULE_NONLINEAR &&
@@ -221,7 +240,7 @@ static void check_by_hand(void) {
 
 int main(void) {
   srand(12345);
-  dm_layer_t layers[] = {
+  dm_node_t layers[] = {
       make(DM_OP_CONV1D, 7, 2, 3, 3, 1, 1, 0),  /* valid */
       make(DM_OP_CONV1D, 9, 2, 3, 4, 2, 1, 1),  /* same, stride 2 */
       make(DM_OP_CONV1D, 10, 3, 2, 3, 1, 2, 0), /* valid, dilation 2 */
@@ -240,11 +259,23 @@ int main(void) {
   };
   int nl = sizeof layers / sizeof *layers;
   for (int i = 0; i < nl; i++) check_layer(&layers[i], 3);
+  /* 32+ input channels, 512+ outputs: one GEMM per tap on shifted rows */
+  dm_node_t wide[] = {
+      make(DM_OP_CONV1D, 530, 32, 3, 3, 1, 2, 0),  /* valid, dilation 2 */
+      make(DM_OP_CONV1D, 1030, 33, 2, 4, 2, 1, 1), /* same, stride 2 */
+      make(DM_OP_CONV1D, 1600, 32, 2, 3, 3, 1, 0), /* valid, stride 3 with overhang */
+      make(DM_OP_CONV1D, 520, 32, 2, 3, 1, 3, 1),  /* same, dilation 3 (taps off both ends) */
+  };
+  for (size_t i = 0; i < sizeof wide / sizeof *wide; i++) {
+    check_layer(&wide[i], 2);
+    unmake(&wide[i]);
+  }
   /* more output rows than one im2col chunk */
-  dm_layer_t big = make(DM_OP_CONV1D, 12, 4, 5, 3, 1, 1, 0);
+  dm_node_t big = make(DM_OP_CONV1D, 12, 4, 5, 3, 1, 1, 0);
   check_layer(&big, 80);
   unmake(&big);
   for (int i = 0; i < nl; i++) unmake(&layers[i]);
   check_by_hand();
+  check_moves();
   return dm_test_summary("test_nn_ops");
 }

@@ -158,6 +158,16 @@ int main(int argc, char **argv) {
     CHECK(nt == 3 && tasks[0] == 1 && tasks[2] == 3, "intlist n=%d", nt);
     free(tasks);
     CHECK(dm_params_is_set(p, "Attr:fdr") && !dm_params_is_set(p, "Attr:method"), "is_set");
+    char **names;
+    int nn = dm_params_get_strlist(p, "Input:file", &names);
+    CHECK(nn == 1 && strcmp(names[0], "seqs.tsv") == 0, "string list of one, n=%d", nn);
+    dm_params_strlist_free(names, nn);
+    CHECK(dm_params_set(p, "Input:file=[a.h5, b.h5,c.h5  d.h5]") == 0, "-P list");
+    nn = dm_params_get_strlist(p, "Input:file", &names);
+    CHECK(nn == 4 && strcmp(names[0], "a.h5") == 0 && strcmp(names[2], "c.h5") == 0 && strcmp(names[3], "d.h5") == 0,
+          "string list n=%d", nn);
+    dm_params_strlist_free(names, nn);
+    CHECK(dm_params_set(p, "Input:file=seqs.tsv") == 0, "-P back");
     /* round trip: the YAML written back reads to the same values */
     char *yaml = dm_params_to_yaml(p, 1);
     dm_params_t *q = dm_params_init(spec, N_SPEC);

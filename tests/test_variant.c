@@ -74,7 +74,7 @@ static void ism_equality(void) {
   dm_methods_opt_t o;
   dm_methods_opt_init(&o);
   o.method = DM_METHOD_ISM;
-  dm_methods_t *ism = dm_methods_init(m, &o, n, 1);
+  dm_methods_t *ism = dm_methods_init(m, &o, NULL, 0, n, 1);
   float *hyp = malloc(sizeof(float) * (size_t)T * n * L * 4), *pred = malloc(sizeof(float) * (size_t)n * T);
   CHECK(dm_methods_run(ism, n, L, oh, NULL, hyp, pred) == 0, "ism");
   /* genome = the sequences back to back; the variant at l = L/2 of each row has exactly that row as window */

@@ -13,11 +13,16 @@ static const dm_param_spec_t attr_spec[] = {
      "Keras 2 model: full-model HDF5, or architecture JSON (then set Model:weights)"},
     {"Model:weights", DM_PARAM_PATH, "none", NULL, "weights-only HDF5 for a JSON architecture"},
     {"Attr:method", DM_PARAM_STRING, "deeplift", "grad|grad_x_input|ism|ig|deeplift",
-     "attribution method (target: each task's pre-sigmoid/pre-softmax logit)"},
+     "attribution method (target: each task's pre-sigmoid/pre-softmax logit, or Attr:targets)"},
     {"Attr:rules", DM_PARAM_STRING, "genomics_default", "rescale|revealcancel|genomics_default",
      "DeepLIFT rules for nonlinearities; genomics_default: RevealCancel after Dense, Rescale after Conv"},
     {"Attr:ig_steps", DM_PARAM_INT, "50", NULL, "integrated gradients: Riemann midpoint steps"},
-    {"Attr:tasks", DM_PARAM_INTLIST, "[]", NULL, "output units to attribute, e.g. [0, 2]; [] for all"},
+    {"Attr:tasks", DM_PARAM_INTLIST, "[]", NULL,
+     "units of the first model output to attribute, e.g. [0, 2]; [] for all (unless Attr:targets)"},
+    {"Attr:targets", DM_PARAM_STRING, "none", NULL,
+     "targets, comma-separated [name=]output[:unit|:profile], e.g. "
+     "'profile=logits_profile:profile,counts=logcounts': a single-unit output, one unit, or the weighted "
+     "mean-normalised logits of a profile head; each is a task named by its name (default: the spec)"},
     {"Attr:batch", DM_PARAM_INT, "32", NULL,
      "sequences per compute batch (each with its references); Output:chunk_rows must be a multiple"},
     {"References:kind", DM_PARAM_STRING, "dinuc_shuffle", DM_REF_KIND_CHOICES,
@@ -54,7 +59,8 @@ static int attr_main(const dm_mpi_t *ctx, const dm_params_t *p) {
   job.attr.ig_steps = (int)dm_params_get_int(p, "Attr:ig_steps");
   job.ref.seed = (uint64_t)dm_params_get_int(p, "References:seed");
   job.n_tasks = dm_params_get_intlist(p, "Attr:tasks", &tasks);
-  job.tasks = tasks;
+  job.tasks = job.n_tasks ? tasks : NULL;
+  job.targets = dm_params_get_optional(p, "Attr:targets");
   job.batch = (int)dm_params_get_int(p, "Attr:batch");
   job.output = dm_params_get_string(p, "Output:file");
   job.chunk_rows = dm_params_get_int(p, "Output:chunk_rows");

@@ -30,7 +30,8 @@
 
 static const dm_param_spec_t export_spec[] = {
     {"Input:attr", DM_PARAM_PATH, NULL, NULL, "attr.h5 written by dmotif attr (status complete)"},
-    {"Input:task", DM_PARAM_INT, "0", NULL, "task to export (a /tasks/<task> group of Input:attr)"},
+    {"Input:task", DM_PARAM_STRING, "0", NULL,
+     "task to export (a /tasks/<task> group of Input:attr: a unit index or a target name)"},
     {"Input:center_hyp", DM_PARAM_BOOL, "true", NULL,
      "centre hyp: subtract its mean over the 4 bases at each position (as the TF-MoDISco examples do)"},
     {"Input:block_rows", DM_PARAM_INT, "1024", NULL, "rows read from Input:attr per step"},
@@ -58,7 +59,7 @@ typedef struct {
 
 typedef struct {
   const char *input;
-  long task;
+  const char *task;
   int center, compress, npz;
   int64_t block;
   dm_npy_dtype_t onehot_dtype;
@@ -146,7 +147,7 @@ static dm_h5_t *open_input(const dm_mpi_t *self, const export_opt_t *o, dm_h5_fi
   if (!h) return NULL;
   char *status = NULL, *tasks = NULL;
   int64_t nh = 0;
-  snprintf(hyp_name, name_cap, "/tasks/%ld/hyp", o->task);
+  snprintf(hyp_name, name_cap, "/tasks/%s/hyp", o->task);
   if (dm_h5_attr_get_string(h, "/", "status", &status) < 0) {
     dm_log_error("%s is not an attr.h5 of dmotif attr (no status attribute)", o->input);
   } else if (strcmp(status, "complete") != 0) {
@@ -156,7 +157,7 @@ static dm_h5_t *open_input(const dm_mpi_t *self, const export_opt_t *o, dm_h5_fi
         o->input, status);
   } else if (!dm_h5_exists(h, hyp_name)) {
     if (dm_h5_attr_get_string(h, "/", "tasks", &tasks) < 0) tasks = NULL;
-    dm_log_error("%s: Input:task %ld does not exist (the file has tasks %s)", o->input, o->task,
+    dm_log_error("%s: Input:task %s does not exist (the file has tasks %s)", o->input, o->task,
                  tasks ? tasks : "?");
   } else if (dm_h5_field_info(h, "/onehot", oh, n, NULL) == 0 &&
              dm_h5_field_info(h, hyp_name, hyp, &nh, NULL) == 0) {
@@ -207,7 +208,7 @@ static int export_rank0(const export_opt_t *o) {
     }
     for (int64_t e = 0; e < m * L * 4 && rc == 0; e++)
       if (!isfinite(hyp[e])) {
-        dm_log_error("%s: row %ld, task %ld: non-finite hypothetical contribution (%g at base %ld)", o->input,
+        dm_log_error("%s: row %ld, task %s: non-finite hypothetical contribution (%g at base %ld)", o->input,
                      (long)(a + e / (L * 4)), o->task, (double)hyp[e], (long)(e / 4 % L));
         rc = -1;
       }
@@ -226,7 +227,7 @@ static int export_rank0(const export_opt_t *o) {
     if (sink_close(&sinks[k], rc == 0, o->compress) < 0) rc = -1;
   if (dm_h5_close(h) < 0) rc = -1;
   if (rc == 0)
-    dm_log_info("%s task %ld -> %ld x 4 x %ld arrays (%s)", o->input, o->task, (long)n, (long)L,
+    dm_log_info("%s task %s -> %ld x 4 x %ld arrays (%s)", o->input, o->task, (long)n, (long)L,
                 o->center ? "hyp centred per position" : "hyp as stored");
   free(oh), free(hyp), free(ohf), free(contrib), free(out);
   return rc;
@@ -253,7 +254,7 @@ static int export_options(const dm_mpi_t *ctx, const dm_params_t *p, export_opt_
   const char *dir = dm_params_get_string(p, "Output:dir"), *fmt = dm_params_get_string(p, "Output:format");
   *o = (export_opt_t){
       .input = dm_params_get_string(p, "Input:attr"),
-      .task = dm_params_get_int(p, "Input:task"),
+      .task = dm_params_get_string(p, "Input:task"),
       .center = dm_params_get_bool(p, "Input:center_hyp"),
       .compress = dm_params_get_bool(p, "Output:compress"),
       .npz = strcmp(fmt, "npz") == 0,
@@ -263,9 +264,9 @@ static int export_options(const dm_mpi_t *ctx, const dm_params_t *p, export_opt_
               dm_params_get_bool(p, "Output:contrib") ? in_dir(dir, "contrib", fmt) : NULL},
       .params = in_dir(dir, "parameters", "yml"),
   };
-  if (o->block < 1 || o->task < 0) {
+  if (o->block < 1 || !o->task[0] || strchr(o->task, '/')) {
     if (ctx->rank == 0)
-      dm_log_error("Input:block_rows (%ld) must be >= 1 and Input:task (%ld) >= 0", (long)o->block, o->task);
+      dm_log_error("Input:block_rows (%ld) must be >= 1 and Input:task ('%s') a task name", (long)o->block, o->task);
     return -1;
   }
   if (ctx->rank == 0 && mkdir(dir, 0777) == 0) dm_log_info("%s: created (Output:dir)", dir);

@@ -64,16 +64,6 @@ typedef struct {
 
 // --- inputs, outputs
 
-/* Split a comma/space separated list ("[a, b]" also) into o->inputs. */
-static void split_inputs(report_opt_t *o, const char *list) {
-  char *s = dm_strdup("inputs", list);
-  for (char *tok = strtok(s, "[], \t"); tok; tok = strtok(NULL, "[], \t")) {
-    o->inputs = dm_realloc("inputs", o->inputs, (size_t)(o->n_inputs + 1) * sizeof *o->inputs);
-    o->inputs[o->n_inputs++] = dm_strdup("input", tok);
-  }
-  free(s);
-}
-
 /* Create dir/sub when missing. @return 0 or -1 (logged) */
 static int make_dir(const char *dir, const char *sub) {
   char path[PATH_MAX + 16];
@@ -254,7 +244,7 @@ static int report_main(const dm_mpi_t *ctx, const dm_params_t *p) {
   if (o.motifs && strcmp(o.motifs, "default") == 0) o.motifs = DM_MOTIF_DB;
   int rc = 0;
   if (ctx->rank == 0) {
-    split_inputs(&o, dm_params_get_string(p, "Input:modisco"));
+    o.n_inputs = dm_params_get_strlist(p, "Input:modisco", &o.inputs);
     o.top = dm_params_get_int(p, "Report:top_matches");
     o.min_overlap = dm_params_get_int(p, "Report:min_overlap");
     o.bins = dm_params_get_int(p, "Report:score_bins");
@@ -282,8 +272,7 @@ static int report_main(const dm_mpi_t *ctx, const dm_params_t *p) {
       rc = report_rank0(&o, yaml);
       free(yaml);
     }
-    for (int i = 0; i < o.n_inputs; i++) free(o.inputs[i]);
-    free(o.inputs);
+    dm_params_strlist_free(o.inputs, o.n_inputs);
   }
   DM_MPI_CHECK(MPI_Bcast(&rc, 1, MPI_INT, 0, ctx->comm));
   return rc == -2 ? 2 : rc < 0 ? 1 : 0;

@@ -23,6 +23,7 @@
 extern const dm_cmd_t dm_cmd_attr;
 extern const dm_cmd_t dm_cmd_encode;
 extern const dm_cmd_t dm_cmd_export;
+extern const dm_cmd_t dm_cmd_hits;
 extern const dm_cmd_t dm_cmd_modisco;
 extern const dm_cmd_t dm_cmd_plan;
 extern const dm_cmd_t dm_cmd_status;
@@ -32,6 +33,7 @@ static const dm_cmd_t *const commands[] = {
     &dm_cmd_attr,
     &dm_cmd_encode,
     &dm_cmd_export,
+    &dm_cmd_hits,
     &dm_cmd_modisco,
     &dm_cmd_plan,
     &dm_cmd_status,

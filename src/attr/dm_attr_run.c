@@ -3,7 +3,6 @@
 
 /* Standard headers. */
 #include <math.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +15,7 @@
 #include "dm_log.h"
 #include "dm_mem.h"
 #include "dm_onehot.h"
+#include "dm_progress.h"
 #include "dm_regions.h"
 #include "dm_sched.h"
 #include "dm_stop.h"
@@ -37,8 +37,8 @@ typedef struct {
   dm_h5_t *h5;
   dm_sched_t *sched;
   int64_t n, L, n_chunks;
-  int n_tasks, per_task; /* tasks stored; datasets per task (2 or 3) */
-  long *tasks;           /* (n_tasks,) output units stored */
+  int n_tasks, per_task; /* tasks (targets) stored; datasets per task (2 or 3) */
+  dm_target_t *tasks;    /* (n_tasks,) targets, named as their task groups */
   int R;                 /* references per sequence (0 without references) */
   dm_h5_field_t *fields; /* (F_TASKS + per_task * n_tasks,) */
   dm_h5_field_t done_field;
@@ -48,13 +48,12 @@ typedef struct {
   uint8_t *oh8;        /* (C, L, 4) */
   float *x;            /* (batch, L, 4) */
   float *refs;         /* (batch, R, L, 4) */
-  float *hyp_all;      /* (model tasks, batch, L, 4) */
-  float *pred_all;     /* (batch, model tasks) */
+  float *hyp_all;      /* (tasks, batch, L, 4) */
+  float *pred_all;     /* (batch, tasks) */
   float *out;          /* per stored task: hyp (C, L, 4), pred (C,), contrib (C, L, 4) */
   /* rank 0: progress */
-  int64_t rows_done, rows_todo, chunks_marked;
-  double t_start, t_last;
-  long kill_after;        /* rank 0: kill the job after marking this many chunks (tests) */
+  int64_t rows_todo;
+  dm_progress_t progress;
   char length_from[1200]; /* where the sequence length comes from, for messages */
 } run_t;
 
@@ -84,15 +83,17 @@ static void make_fields(run_t *r) {
   dm_regions_fields(r->fields + F_REGIONS);
   for (int t = 0; t < r->n_tasks; t++) {
     dm_h5_field_t *f = r->fields + F_TASKS + r->per_task * t;
-    char name[64];
-    snprintf(name, sizeof name, "/tasks/%ld/hyp", r->tasks[t]);
+    char name[160];
+    snprintf(name, sizeof name, "/tasks/%s/hyp", r->tasks[t].name);
     f[0] = (dm_h5_field_t){dm_strdup("field name", name), DM_H5_F32, 2, {r->L, 4}, 0,
                            "hypothetical contributions (N, L, 4), averaged over references"};
-    snprintf(name, sizeof name, "/tasks/%ld/pred", r->tasks[t]);
+    snprintf(name, sizeof name, "/tasks/%s/pred", r->tasks[t].name);
     f[1] = (dm_h5_field_t){dm_strdup("field name", name), DM_H5_F32, 0, {0}, 0,
-                           "model output for this task, after the output activation"};
+                           r->tasks[t].kind == DM_TARGET_UNIT
+                               ? "model output for this task, after the output activation"
+                               : "value of the target (weighted mean-normalised profile logits)"};
     if (r->job->contrib) {
-      snprintf(name, sizeof name, "/tasks/%ld/contrib", r->tasks[t]);
+      snprintf(name, sizeof name, "/tasks/%s/contrib", r->tasks[t].name);
       f[2] = (dm_h5_field_t){dm_strdup("field name", name), DM_H5_F32, 2, {r->L, 4}, 0,
                              "contributions (N, L, 4) = hyp * onehot"};
     }
@@ -125,10 +126,10 @@ static int model_digests(run_t *r, char model_hex[65], char weights_hex[65]) {
 /* Provenance attributes of a new file. Collective; same values on every rank. */
 static int write_attrs(run_t *r) {
   const dm_attr_job_t *j = r->job;
-  char model_hex[65] = "", weights_hex[65] = "", tasks[512] = "", created[32] = "";
+  char model_hex[65] = "", weights_hex[65] = "", tasks[2048] = "", created[32] = "";
   if (model_digests(r, model_hex, weights_hex) < 0) return -1;
-  for (int t = 0, m = 0; t < r->n_tasks && m < (int)sizeof tasks - 24; t++)
-    m += snprintf(tasks + m, sizeof tasks - (size_t)m, "%s%ld", t ? "," : "", r->tasks[t]);
+  for (int t = 0, m = 0; t < r->n_tasks && m < (int)sizeof tasks - 100; t++)
+    m += snprintf(tasks + m, sizeof tasks - (size_t)m, "%s%s", t ? "," : "", r->tasks[t].name);
   if (r->ctx->rank == 0) {
     time_t now = time(NULL);
     strftime(created, sizeof created, "%Y-%m-%dT%H:%M:%SZ", gmtime(&now));
@@ -252,9 +253,9 @@ static void check_finite(run_t *r, int64_t a, int64_t off, int t) {
   else
     snprintf(what, sizeof what, "prediction %g", (double)p);
   dm_fatal(
-      "row %ld (%s:%ld-%ld, name %s), task %ld: non-finite %s; the model %s gives non-finite values on "
+      "row %ld (%s:%ld-%ld, name %s), task %s: non-finite %s; the model %s gives non-finite values on "
       "this input, nothing of its chunk is written",
-      (long)a, g->chrom, (long)g->start, (long)g->end, g->name, r->tasks[t], what, r->model->source);
+      (long)a, g->chrom, (long)g->start, (long)g->end, g->name, r->tasks[t].name, what, r->model->source);
 }
 
 /* Attribute rows [a, a+n) (n <= batch) into the chunk buffers at offset off. */
@@ -269,12 +270,11 @@ static void attribute_batch(run_t *r, int64_t a, int n, int64_t off) {
   }
   if (dm_methods_run(r->attr, n, (int)r->L, r->x, r->R ? r->refs : NULL, r->hyp_all, r->pred_all) < 0)
     dm_fatal("rows %ld..%ld: attribution failed", (long)a, (long)(a + n));
-  int T = r->model->n_tasks;
+  size_t T = (size_t)r->n_tasks;
   for (int t = 0; t < r->n_tasks; t++) {
-    long k = r->tasks[t];
-    memcpy(task_hyp(r, t) + off * L4, r->hyp_all + (size_t)k * (size_t)n * (size_t)L4,
+    memcpy(task_hyp(r, t) + off * L4, r->hyp_all + (size_t)t * (size_t)n * (size_t)L4,
            (size_t)n * (size_t)L4 * sizeof(float));
-    for (int i = 0; i < n; i++) task_pred(r, t)[off + i] = r->pred_all[(size_t)i * (size_t)T + (size_t)k];
+    for (int i = 0; i < n; i++) task_pred(r, t)[off + i] = r->pred_all[(size_t)i * T + (size_t)t];
     for (int i = 0; i < n; i++) check_finite(r, a + i, off + i, t);
   }
 }
@@ -321,19 +321,7 @@ static void chunk_done(void *arg, int64_t c) {
     dm_fatal("%s: cannot mark chunk %ld done", r->job->output, (long)c);
   int64_t a, b;
   chunk_range(r, c, &a, &b);
-  r->rows_done += b - a;
-  double now = dm_wall_time();
-  if (now - r->t_last >= r->job->progress_seconds || r->rows_done == r->rows_todo) {
-    double rate = r->rows_done / (now - r->t_start + 1e-9);
-    dm_log_info("%ld/%ld rows (%.1f%%), %.1f rows/s, ETA %.0f s", (long)r->rows_done, (long)r->rows_todo,
-                100.0 * (double)r->rows_done / (double)(r->rows_todo ? r->rows_todo : 1), rate,
-                (double)(r->rows_todo - r->rows_done) / (rate > 0 ? rate : 1));
-    r->t_last = now;
-  }
-  if (r->kill_after > 0 && ++r->chunks_marked >= r->kill_after) {
-    dm_log_warn("DM_FAULT_KILL_AFTER_CHUNKS=%ld: killing the job", r->kill_after);
-    raise(SIGKILL);
-  }
+  dm_progress_add(&r->progress, b - a);
 }
 
 // --- set-up and the run
@@ -344,8 +332,8 @@ static void chunk_done(void *arg, int64_t c) {
 static int check_memory(run_t *r) {
   const dm_attr_job_t *j = r->job;
   const dm_model_t *m = r->model;
-  double phys = dm_mem_physical(), L = m->in_len, T = m->n_tasks, act = (double)m->in_len * m->in_ch;
-  for (int i = 0; i < m->n_layers; i++) act += (double)dm_ops_out_size(&m->layers[i]);
+  double phys = dm_mem_physical(), L = m->in_len, T = r->n_tasks, act = 0;
+  for (int i = 0; i < m->n_tensors; i++) act += (double)m->tensors[i].len * m->tensors[i].ch;
   double chunk =
       (double)j->chunk_rows * (L * 5 + sizeof(dm_region_t) + r->n_tasks * (L * 4 * (1 + j->contrib) + 1) * 4);
   double pairs = (double)j->batch * (r->R ? r->R : 1);
@@ -379,32 +367,27 @@ static int setup_model(run_t *r) {
                    r->model->source, r->model->in_len, r->model->in_ch, (long)j->input.length);
     return -1;
   }
-  r->n_tasks = j->tasks ? j->n_tasks : r->model->n_tasks;
-  r->tasks = dm_malloc("tasks", (size_t)r->n_tasks * sizeof *r->tasks);
-  for (int t = 0; t < r->n_tasks; t++) {
-    r->tasks[t] = j->tasks ? j->tasks[t] : t;
-    if (r->tasks[t] < 0 || r->tasks[t] >= r->model->n_tasks) {
-      if (r->ctx->rank == 0)
-        dm_log_error("Attr:tasks: task %ld does not exist (model %s has tasks 0..%d)", r->tasks[t],
-                     r->model->source, r->model->n_tasks - 1);
-      return -1;
-    }
-    for (int u = 0; u < t; u++)
-      if (r->tasks[u] == r->tasks[t]) {
-        if (r->ctx->rank == 0) dm_log_error("Attr:tasks lists task %ld twice", r->tasks[t]);
-        return -1;
-      }
+  int prev = dm_log_collective(1); /* every rank checks the same targets: one message */
+  if (j->targets && j->tasks) {
+    dm_log_error("give Attr:targets or Attr:tasks, not both");
+    r->n_tasks = -1;
+  } else if (j->targets) {
+    r->n_tasks = dm_target_parse_list(r->model, j->targets, &r->tasks);
+  } else {
+    r->n_tasks = dm_target_units(r->model, j->tasks, j->tasks ? j->n_tasks : 0, &r->tasks);
   }
+  dm_log_collective(prev);
+  if (r->n_tasks < 0) return -1;
   r->R = dm_methods_uses_refs(j->attr.method) ? dm_ref_count(&j->ref) : 0;
   if (check_memory(r) < 0) return -1;
-  r->attr = dm_methods_init(r->model, &j->attr, j->batch, r->R ? r->R : 1);
+  r->attr = dm_methods_init(r->model, &j->attr, r->tasks, r->n_tasks, j->batch, r->R ? r->R : 1);
   return r->attr ? 0 : -1;
 }
 
 /* @return 0, or -1 on every rank if a rank has no reference workspace (logged). Collective. */
 static int alloc_buffers(run_t *r) {
   size_t C = (size_t)r->job->chunk_rows, B = (size_t)r->job->batch, L4 = (size_t)r->L * 4;
-  size_t T = (size_t)r->model->n_tasks;
+  size_t T = (size_t)r->n_tasks;
   r->seq = dm_malloc("chunk bases", C * (size_t)r->L);
   r->reg = dm_malloc("chunk regions", C * sizeof *r->reg);
   r->oh8 = dm_malloc("chunk onehot", C * L4);
@@ -454,8 +437,6 @@ static int run(run_t *r) {
   if (alloc_buffers(r) < 0) return -1; /* before the output exists: running out of memory leaves nothing */
   int resumed = try_resume(r);
   if (resumed < 0 || (resumed == 0 && create_output(r) < 0)) return -1;
-  const char *kill = getenv("DM_FAULT_KILL_AFTER_CHUNKS");
-  if (kill && r->ctx->rank == 0) r->kill_after = atol(kill);
 
   int64_t n_todo = 0, *todo = r->ctx->rank == 0 ? chunks_todo(r, &n_todo) : NULL;
   if (r->ctx->rank == 0)
@@ -464,7 +445,7 @@ static int run(run_t *r) {
                 j->attr.method == DM_METHOD_DEEPLIFT ? " " : "",
                 j->attr.method == DM_METHOD_DEEPLIFT ? dm_deeplift_rules_name(j->attr.rules) : "", r->R,
                 (long)n_todo, (long)r->n_chunks, resumed ? " (resumed)" : "");
-  r->t_start = r->t_last = dm_wall_time();
+  dm_progress_start(&r->progress, "rows", r->rows_todo, r->job->progress_seconds);
   r->sched = dm_sched_init(r->ctx, todo, n_todo, chunk_done, r);
   free(todo);
   for (int64_t c;;) {

@@ -14,7 +14,9 @@
  *   /regions/{chrom,start,end,name,strand}  (N,) each row's genomic interval
  *   /tasks/<t>/hyp           (N, L, 4) float32 hypothetical contributions
  *   /tasks/<t>/contrib       (N, L, 4) float32 hyp * onehot (Output:contrib)
- *   /tasks/<t>/pred          (N,)      float32 model output (after its activation)
+ *   /tasks/<t>/pred          (N,)      float32 model output (after its activation), or the
+ *                                      value of a profile target
+ *   <t> is the unit index of output 0, or the name of an Attr:targets target.
  *   /done                    (ceil(N/C),) uint8, 1 once a chunk is written
  *   attributes of "/": tool, version, status ("incomplete" until every chunk
  *   is done, then "complete"), method, rules, reference, n_refs, seed,
@@ -39,8 +41,9 @@ typedef struct {
   const char *weights;     /* weights-only HDF5 for a JSON model, or NULL */
   dm_methods_opt_t attr;      /* method, rules, ig steps */
   dm_ref_opt_t ref;        /* reference kind, count, seed */
-  const long *tasks;       /* (n_tasks,) output units to store; NULL: all */
+  const long *tasks;       /* (n_tasks,) units of output 0 to store; NULL: all (or targets) */
   int n_tasks;
+  const char *targets;     /* Attr:targets specs (dm_target.h), or NULL for units of output 0 */
   int batch;               /* sequences per compute batch (x references); divides chunk_rows */
   const char *output;      /* attr.h5 */
   int64_t chunk_rows;      /* rows per chunk (unit of work and of resume) */

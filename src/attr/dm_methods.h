@@ -1,24 +1,27 @@
-/* dm_methods: per-task attribution of a batch of one-hot sequences.
+/* dm_methods: per-target attribution of a batch of one-hot sequences.
  *
- * Every method writes, for each task (output unit; the target is the
- * pre-sigmoid / pre-softmax logit), an array hyp (n, L, 4):
- *   grad          d logit / dx at x (no references);
- *   grad_x_input  d logit / dx * x (already the contributions);
- *   ism           logit(x with base c at l) - logit(x); 0 for the base present;
+ * Every method writes, for each target (dm_target.h: a logit, or the
+ * weighted mean-normalised logits of a profile head; pre-sigmoid /
+ * pre-softmax), an array hyp (n, L, 4):
+ *   grad          d target / dx at x (no references);
+ *   grad_x_input  d target / dx * x (already the contributions);
+ *   ism           target(x with base c at l) - target(x); 0 for the base present;
  *   ig            integrated gradients: mean gradient over n steps at the
  *                 Riemann midpoints x0 + (k+½)/steps (x - x0), then as deeplift;
  *   deeplift      multipliers m (dm_deeplift.h), then the hypothetical
  *                 contributions hyp[l,i] = mean over references of
  *                 Σ_c m[l,c] (e_i[c] - x0[l,c]).
  * For ig and deeplift, contributions = hyp * onehot sum over l to
- * logit(x) - mean logit(x0) (for sequences without N).
- * Predictions are the model outputs after its output activation (sigmoid,
- * softmax or linear), not the logits.
+ * target(x) - mean target(x0) (for sequences without N).
+ * Predictions: for a unit target, the model output after its activation
+ * (sigmoid, softmax or linear), not the logit; for a profile target, its value.
+ * Model inputs other than input 0 are zeros.
  */
 #ifndef DM_METHODS_H
 #define DM_METHODS_H
 
 #include "dm_deeplift.h"
+#include "dm_target.h"
 
 /** Attribution methods. */
 typedef enum {
@@ -56,14 +59,20 @@ typedef struct dm_methods dm_methods_t;
 
 /**
  * @brief Buffers for batches of up to max_seqs sequences with n_refs references each.
- * @param m        the model (must outlive the object)
- * @param o        checked options
- * @param max_seqs largest batch
- * @param n_refs   references per sequence (ignored by methods without references)
+ * @param m         the model (must outlive the object)
+ * @param o         checked options
+ * @param targets   (n_targets) targets (copied), or NULL for every unit of output 0
+ * @param n_targets count of targets
+ * @param max_seqs  largest batch
+ * @param n_refs    references per sequence (ignored by methods without references)
  * @return the object (free with dm_methods_destroy), or NULL (logged)
  */
-DM_RESULT_USED dm_methods_t *dm_methods_init(const dm_model_t *m, const dm_methods_opt_t *o, int max_seqs,
+DM_RESULT_USED dm_methods_t *dm_methods_init(const dm_model_t *m, const dm_methods_opt_t *o,
+                                             const dm_target_t *targets, int n_targets, int max_seqs,
                                              int n_refs);
+
+/** @return the number of targets of a (T below). */
+int dm_methods_n_targets(const dm_methods_t *a);
 
 /** @brief Free (NULL is fine). */
 void dm_methods_destroy(dm_methods_t *a);
@@ -75,8 +84,8 @@ void dm_methods_destroy(dm_methods_t *a);
  * @param len  sequence length; must equal the model's input length
  * @param x    (n, len, 4) one-hot inputs
  * @param refs (n, n_refs, len, 4) references, or NULL for methods without references
- * @param hyp  (n_tasks, n, len, 4) output, see above
- * @param pred (n, n_tasks) output predictions, or NULL
+ * @param hyp  (T, n, len, 4) output, see above
+ * @param pred (n, T) output predictions, or NULL
  * @return 0, or -1 on a shape mismatch (logged)
  */
 DM_RESULT_USED int dm_methods_run(dm_methods_t *a, int n, int len, const float *x, const float *refs,

@@ -29,21 +29,21 @@ static int read_regions(const dm_mpi_t *ctx, dm_h5_t *h, dm_modisco_input_t *in)
   return rc;
 }
 
-/* Check the file and the shapes; set n and len. Same answer on every rank. */
-static int check_attr(dm_h5_t *h, const dm_modisco_input_opt_t *opt, const char *hyp_name,
-                      dm_modisco_input_t *in) {
+int dm_modisco_attr_check(dm_h5_t *h, const char *attr, const char *task, int64_t *n, int *len) {
+  char hyp_name[512];
+  snprintf(hyp_name, sizeof hyp_name, "/tasks/%s/hyp", task);
   char *status = NULL;
   if (dm_h5_attr_get_string(h, "/", "status", &status) < 0) return -1;
   int complete = strcmp(status, "complete") == 0;
   if (!complete)
     dm_log_error("%s: status is \"%s\", not \"complete\": dmotif attr did not finish (rerun it to resume)",
-                 opt->attr, status);
+                 attr, status);
   free(status);
   if (!complete) return -1;
   if (!dm_h5_exists(h, hyp_name)) {
     char *tasks = NULL;
     if (dm_h5_attr_get_string(h, "/", "tasks", &tasks) < 0) tasks = NULL;
-    dm_log_error("%s: no task \"%s\" (Input:task; %s has tasks: %s)", opt->attr, opt->task, opt->attr,
+    dm_log_error("%s: no task \"%s\" (Input:task; %s has tasks: %s)", attr, task, attr,
                  tasks ? tasks : "?");
     free(tasks);
     return -1;
@@ -54,11 +54,11 @@ static int check_attr(dm_h5_t *h, const dm_modisco_input_opt_t *opt, const char 
     return -1;
   if (fo.ndims != 2 || fo.dims[1] != 4 || fh.ndims != 2 || no != nh || fo.dims[0] != fh.dims[0] ||
       fh.dims[1] != 4) {
-    dm_log_error("%s: /onehot and %s must both be (N, L, 4) with the same N and L", opt->attr, hyp_name);
+    dm_log_error("%s: /onehot and %s must both be (N, L, 4) with the same N and L", attr, hyp_name);
     return -1;
   }
-  in->n = no;
-  in->len = (int)fo.dims[0];
+  *n = no;
+  *len = (int)fo.dims[0];
   return 0;
 }
 
@@ -70,7 +70,7 @@ static int load_attr(const dm_mpi_t *ctx, const dm_modisco_input_opt_t *opt, dm_
   char hyp_name[512];
   snprintf(hyp_name, sizeof hyp_name, "/tasks/%s/hyp", opt->task);
   int prev = dm_log_collective(1); /* every rank reads the same header: one message */
-  int rc = check_attr(h, opt, hyp_name, in);
+  int rc = dm_modisco_attr_check(h, opt->attr, opt->task, &in->n, &in->len);
   dm_log_collective(prev);
   if (rc == 0) {
     size_t row = (size_t)in->len * 4;

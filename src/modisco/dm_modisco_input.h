@@ -15,6 +15,7 @@
 
 #include <stdint.h>
 
+#include "dm_h5.h"
 #include "dm_log.h"
 #include "dm_mpi.h"
 
@@ -49,6 +50,19 @@ typedef struct {
  */
 DM_RESULT_USED int dm_modisco_input_load(const dm_mpi_t *ctx, const dm_modisco_input_opt_t *opt,
                                          dm_modisco_input_t *in);
+
+/**
+ * @brief Check an attr.h5 for use as input: status "complete", task
+ *        /tasks/<task>/hyp present, /onehot and hyp both (N, L, 4).
+ *        Collective reads of the header only; same answer on every rank.
+ * @param h    attr.h5 opened with dm_h5_open
+ * @param attr its file name (for messages)
+ * @param task the task (Input:task)
+ * @param n    N (out)
+ * @param len  L (out)
+ * @return 0, or -1 after logging what is wrong, naming the file
+ */
+DM_RESULT_USED int dm_modisco_attr_check(dm_h5_t *h, const char *attr, const char *task, int64_t *n, int *len);
 
 /**
  * @brief Allgather, in place, an array of n rows split in the blocks of

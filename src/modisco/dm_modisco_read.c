@@ -135,6 +135,7 @@ static void motif_free(dm_motif_t *m) {
   free(m->end);
   free(m->is_revcomp);
   free(m->total);
+  free(m->contrib);
   if (m->chrom)
     for (int i = 0; i < m->n_seqlets; i++) free(m->chrom[i]);
   free(m->chrom);
@@ -210,7 +211,8 @@ static int read_seqlets(hid_t pg, dm_motif_t *m, const where_t *pw) {
   size_t blk = (size_t)dims[1] * 4;
   for (size_t i = 0; i < n; i++)
     for (size_t j = 0; j < blk; j++) m->total[i] += contrib[i * blk + j];
-  free(contrib);
+  m->contrib = contrib;
+  m->seqlet_len = (int)dims[1];
   if (H5Lexists(sg, "chrom", H5P_DEFAULT) > 0) {
     if (!(m->chrom = read_strings(sg, "chrom", n, &w))) goto done;
     if (!(m->gstart = read_all(sg, "genomic_start", 1, wantn, dims, H5T_NATIVE_INT64, &w))) goto done;

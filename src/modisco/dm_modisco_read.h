@@ -36,6 +36,8 @@ typedef struct dm_motif {
   int64_t *start, *end;  /* (n_seqlets,) window on the example's forward strand */
   uint8_t *is_revcomp;   /* (n_seqlets,) 1: aligned to the reverse strand */
   double *total;         /* (n_seqlets,) sum of the seqlet's contrib_scores */
+  int seqlet_len;        /* positions of each seqlet's window (contrib_scores' 2nd dimension) */
+  double *contrib;       /* (n_seqlets, seqlet_len, 4) the seqlets' contrib_scores */
   char **chrom;          /* (n_seqlets,) or NULL when the file has no genomic columns */
   int64_t *gstart, *gend; /* (n_seqlets,) 0-based half-open, or NULL */
   int n_sub;             /* subpatterns */

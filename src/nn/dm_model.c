@@ -1,4 +1,4 @@
-/* dm_model: Keras 2 HDF5/JSON loader (see dm_model.h). */
+/* dm_model: Keras 2 HDF5/JSON loader, Sequential and functional (see dm_model.h). */
 #include "dm_model.h"
 
 #include <hdf5.h>
@@ -11,18 +11,25 @@
 #include "dm_h5.h"
 #include "dm_mem.h"
 
-/* Loader state: where we read from and the layers built so far. */
+/* A Keras tensor: the graph tensor, and a sigmoid/softmax not yet applied
+ * (it becomes the output activation if the tensor is a model output, a node
+ * if another layer reads it). */
+typedef struct {
+  int t;
+  dm_out_act_t act; /* pending activation, DM_OUT_LINEAR if none */
+  char act_name[80];
+  int flat; /* 1 for a Keras vector (batch, units), stored as (1, units) */
+} kref_t;
+
+/* Loader state: where we read from, the graph, and the layers built so far. */
 typedef struct {
   const char *src; /* file name for messages */
   hid_t wroot;     /* group holding one subgroup per layer */
-  dm_layer_t *layers;
-  int n, cap;
-  int len, ch;    /* current activation shape (len, ch) */
-  int flat;       /* 1 after Flatten/Dense-on-vector: (1, ch) */
-  int softmax_at; /* layer count when a softmax was requested, -1 if none */
-  char softmax_name[80];
-  dm_out_act_t out_act;
-  int failed; /* a weight that exists could not be used (logged) */
+  dm_model_t *g;
+  int n_built;
+  char (*built)[64]; /* (n_layers) names of the layers built (functional) */
+  kref_t *out;       /* (n_layers) their outputs */
+  int failed;        /* a weight that exists could not be used (logged) */
 } loader_t;
 
 // --- HDF5 helpers
@@ -39,6 +46,7 @@ static char *read_str_attr(hid_t obj, const char *name, int *n_out) {
     char **v = dm_calloc("h5 strings", n ? n : 1, sizeof *v);
     hid_t mt = H5Tcopy(H5T_C_S1);
     H5Tset_size(mt, H5T_VARIABLE);
+    H5Tset_cset(mt, H5Tget_cset(t)); /* h5py writes UTF-8 */
     if (H5Aread(a, mt, v) >= 0) {
       size_t tot = 1;
       for (hssize_t i = 0; i < n; i++) tot += (v[i] ? strlen(v[i]) : 0) + 1;
@@ -58,6 +66,7 @@ static char *read_str_attr(hid_t obj, const char *name, int *n_out) {
     char *raw = dm_calloc("h5 strings", (size_t)n * sz + 1, 1);
     hid_t mt = H5Tcopy(H5T_C_S1);
     H5Tset_size(mt, sz);
+    H5Tset_cset(mt, H5Tget_cset(t));
     H5Tset_strpad(mt, H5T_STR_NULLPAD); /* a full-width string has no terminator */
     if (H5Aread(a, mt, raw) >= 0) {
       out = dm_calloc("h5 strings", (size_t)n * (sz + 1) + 1, 1);
@@ -177,161 +186,161 @@ static const char *cfg_str(json_t *cfg, const char *key, const char *def) {
   return json_is_string(v) ? json_string_value(v) : def;
 }
 
-// --- building layers
+// --- building nodes
 
-static dm_layer_t *push_layer(loader_t *L, dm_op_t op, const char *name) {
-  if (L->n == L->cap) {
-    L->cap = L->cap ? 2 * L->cap : 16;
-    L->layers = dm_realloc("layers", L->layers, sizeof *L->layers * L->cap);
+/* Turns a pending sigmoid into a node (softmax is only allowed on outputs). */
+static int materialize(loader_t *L, kref_t *r) {
+  if (r->act == DM_OUT_LINEAR) return 0;
+  if (r->act != DM_OUT_SIGMOID) {
+    dm_log_error("%s: layer '%s': softmax is supported only as the output activation", L->src, r->act_name);
+    return -1;
   }
-  dm_layer_t *ly = &L->layers[L->n++];
-  memset(ly, 0, sizeof *ly);
-  ly->op = op;
-  snprintf(ly->name, sizeof ly->name, "%s", name);
-  ly->in_len = ly->out_len = L->len;
-  ly->in_ch = ly->out_ch = L->ch;
-  ly->kernel = ly->stride = ly->dilation = 1;
-  return ly;
+  dm_node_spec_t s = {.op = DM_OP_SIGMOID, .name = r->act_name, .n_in = 1, .in = {r->t}};
+  r->t = dm_graph_add_node(L->g, &s);
+  r->act = DM_OUT_LINEAR;
+  return r->t < 0 ? -1 : 0;
 }
 
-/* Output length and leading padding of a window op (Keras/TensorFlow rules). */
-static int window_shape(loader_t *L, dm_layer_t *ly, const char *cls, const char *padding) {
-  int span = (ly->kernel - 1) * ly->dilation + 1;
-  if (ly->kernel < 1 || ly->stride < 1 || ly->dilation < 1) {
-    dm_log_error("%s: layer '%s' (%s): bad kernel/stride/dilation %d/%d/%d", L->src, ly->name, cls,
-                 ly->kernel, ly->stride, ly->dilation);
-    return -1;
-  }
-  if (!strcmp(padding, "valid")) {
-    ly->out_len = ly->in_len >= span ? (ly->in_len - span) / ly->stride + 1 : 0;
-  } else if (!strcmp(padding, "same")) {
-    ly->out_len = (ly->in_len + ly->stride - 1) / ly->stride;
-    int total = (ly->out_len - 1) * ly->stride + span - ly->in_len;
-    ly->pad_left = total > 0 ? total / 2 : 0;
-  } else {
-    dm_log_error("%s: layer '%s' (%s): unsupported padding '%s'", L->src, ly->name, cls, padding);
-    return -1;
-  }
-  if (ly->out_len < 1) {
-    dm_log_error("%s: layer '%s' (%s): input length %d is shorter than the window %d", L->src, ly->name, cls,
-                 ly->in_len, span);
-    return -1;
-  }
-  L->len = ly->out_len;
-  return 0;
-}
-
-/* Appends the layer for an activation name ("linear" adds nothing). A final
- * sigmoid or softmax becomes the output activation (see finish()). */
-static int add_activation(loader_t *L, const char *act, const char *name) {
+/* Applies an activation by name to r ("linear" does nothing; sigmoid and
+ * softmax stay pending, see kref_t). */
+static int apply_activation(loader_t *L, kref_t *r, const char *act, const char *name) {
   if (!strcmp(act, "linear")) return 0;
-  if (!strcmp(act, "relu")) {
-    push_layer(L, DM_OP_RELU, name);
-  } else if (!strcmp(act, "sigmoid")) {
-    push_layer(L, DM_OP_SIGMOID, name);
-  } else if (!strcmp(act, "softmax")) {
-    if (L->softmax_at >= 0) {
-      dm_log_error("%s: layer '%s': softmax is supported only as the output activation", L->src, name);
-      return -1;
-    }
-    L->softmax_at = L->n; /* valid only if no layer follows (checked in finish) */
-    snprintf(L->softmax_name, sizeof L->softmax_name, "%s", name);
-  } else {
+  int relu = !strcmp(act, "relu"), sig = !strcmp(act, "sigmoid"), smax = !strcmp(act, "softmax");
+  if (!relu && !sig && !smax) {
     dm_log_error("%s: layer '%s': unsupported activation '%s'", L->src, name, act);
     return -1;
   }
+  if (materialize(L, r)) return -1;
+  if (relu) {
+    dm_node_spec_t s = {.op = DM_OP_RELU, .name = name, .n_in = 1, .in = {r->t}};
+    r->t = dm_graph_add_node(L->g, &s);
+    return r->t < 0 ? -1 : 0;
+  }
+  r->act = sig ? DM_OUT_SIGMOID : DM_OUT_SOFTMAX;
+  snprintf(r->act_name, sizeof r->act_name, "%s", name);
   return 0;
 }
 
-/* Kernel (of the given dims), bias unless use_bias is false, then the
- * activation= of a Conv1D or Dense layer. */
-static int add_weights(loader_t *L, dm_layer_t *ly, json_t *cfg, const char *cls, int rank,
-                       const hsize_t *kd) {
-  hsize_t bd[1] = {ly->out_ch};
-  if (!(ly->w = read_weight(L, ly->name, cls, "kernel:0", rank, kd, 0))) return -1;
-  if (json_is_false(json_object_get(cfg, "use_bias"))) {
-    ly->b = dm_calloc("bias", ly->out_ch, sizeof(float));
-  } else if (!(ly->b = read_weight(L, ly->name, cls, "bias:0", 1, bd, 0))) {
+/* Adds a node reading the given refs; out gets its output (not flat unless set after). */
+static int add_node(loader_t *L, dm_node_spec_t *s, const kref_t *in, int n_in, kref_t *out) {
+  s->n_in = n_in;
+  for (int k = 0; k < n_in; k++) s->in[k] = in[k].t;
+  int t = dm_graph_add_node(L->g, s);
+  if (t < 0) return -1;
+  *out = (kref_t){.t = t, .flat = in[0].flat};
+  return 0;
+}
+
+static const dm_tensor_t *tensor_of(const loader_t *L, const kref_t *r) { return &L->g->tensors[r->t]; }
+
+/* Window padding of a Keras layer: valid, same or causal. */
+static int keras_padding(loader_t *L, const char *name, const char *cls, const char *padding, int len,
+                         dm_node_spec_t *s) {
+  int dil = s->dilation ? s->dilation : 1, stride = s->stride ? s->stride : 1;
+  if (!strcmp(padding, "valid")) return 0;
+  if (!strcmp(padding, "same")) {
+    dm_graph_same_pad(len, s->kernel, stride, dil, &s->pad_left, &s->pad_right);
+    return 0;
+  }
+  if (!strcmp(padding, "causal") && !strcmp(cls, "Conv1D")) {
+    s->pad_left = (s->kernel - 1) * dil;
+    return 0;
+  }
+  dm_log_error("%s: layer '%s' (%s): unsupported padding '%s'", L->src, name, cls, padding);
+  return -1;
+}
+
+static int need_sequence(loader_t *L, const kref_t *in, const char *name, const char *cls) {
+  if (!in->flat) return 0;
+  dm_log_error("%s: layer '%s' (%s): input is not a sequence", L->src, name, cls);
+  return -1;
+}
+
+/* Conv1D / Dense: kernel, bias unless use_bias is false, then activation=. */
+static int add_weighted(loader_t *L, json_t *cfg, const char *name, const char *cls, const kref_t *in,
+                        kref_t *out) {
+  int conv = strcmp(cls, "Dense") != 0, in_ch = tensor_of(L, in)->ch;
+  dm_node_spec_t s = {.op = conv ? DM_OP_CONV1D : DM_OP_DENSE, .name = name};
+  s.units = cfg_int(cfg, conv ? "filters" : "units", 0);
+  if (conv) {
+    if (need_sequence(L, in, name, cls)) return -1;
+    if (strcmp(cfg_str(cfg, "data_format", "channels_last"), "channels_last")) {
+      dm_log_error("%s: layer '%s' (Conv1D): only data_format channels_last is supported", L->src, name);
+      return -1;
+    }
+    s.kernel = cfg_int(cfg, "kernel_size", 0);
+    s.stride = cfg_int(cfg, "strides", 1);
+    s.dilation = cfg_int(cfg, "dilation_rate", 1);
+    if (s.kernel < 1 ||
+        keras_padding(L, name, "Conv1D", cfg_str(cfg, "padding", "valid"), tensor_of(L, in)->len, &s))
+      return s.kernel < 1 ? (dm_log_error("%s: layer '%s' (Conv1D): bad kernel_size", L->src, name), -1) : -1;
+  }
+  if (s.units < 1) {
+    dm_log_error("%s: layer '%s' (%s): bad %s", L->src, name, cls, conv ? "filters" : "units");
     return -1;
   }
-  L->ch = ly->out_ch;
+  hsize_t kd[3] = {(hsize_t)s.kernel, (hsize_t)in_ch, (hsize_t)s.units}, bd[1] = {(hsize_t)s.units};
+  if (!conv) kd[0] = (hsize_t)in_ch, kd[1] = (hsize_t)s.units;
+  if (!(s.w = read_weight(L, name, cls, "kernel:0", conv ? 3 : 2, kd, 0))) return -1;
+  if (!json_is_false(json_object_get(cfg, "use_bias")) &&
+      !(s.b = read_weight(L, name, cls, "bias:0", 1, bd, 0))) {
+    free(s.w);
+    return -1;
+  }
+  if (add_node(L, &s, in, 1, out)) return -1;
   char an[80];
-  snprintf(an, sizeof an, "%s/activation", ly->name);
-  return add_activation(L, cfg_str(cfg, "activation", "linear"), an);
+  snprintf(an, sizeof an, "%s/activation", name);
+  return apply_activation(L, out, cfg_str(cfg, "activation", "linear"), an);
 }
 
-static int add_conv(loader_t *L, json_t *cfg, const char *name) {
-  if (L->flat) {
-    dm_log_error("%s: layer '%s' (Conv1D): input is not a sequence", L->src, name);
-    return -1;
+static int add_pool(loader_t *L, json_t *cfg, const char *name, const char *cls, const kref_t *in,
+                    kref_t *out) {
+  int global = !strncmp(cls, "Global", 6);
+  int is_max = strstr(cls, "Max") != NULL;
+  if (need_sequence(L, in, name, cls)) return -1;
+  dm_node_spec_t s = {.op = is_max ? DM_OP_MAXPOOL1D : DM_OP_AVGPOOL1D, .name = name};
+  if (!global) {
+    s.kernel = cfg_int(cfg, "pool_size", 2);
+    s.stride = cfg_int(cfg, "strides", s.kernel);
+    if (s.kernel < 1 ||
+        keras_padding(L, name, cls, cfg_str(cfg, "padding", "valid"), tensor_of(L, in)->len, &s))
+      return s.kernel < 1 ? (dm_log_error("%s: layer '%s' (%s): bad pool_size", L->src, name, cls), -1) : -1;
   }
-  if (strcmp(cfg_str(cfg, "data_format", "channels_last"), "channels_last")) {
-    dm_log_error("%s: layer '%s' (Conv1D): only data_format channels_last is supported", L->src, name);
-    return -1;
-  }
-  dm_layer_t *ly = push_layer(L, DM_OP_CONV1D, name);
-  ly->kernel = cfg_int(cfg, "kernel_size", 0);
-  ly->stride = cfg_int(cfg, "strides", 1);
-  ly->dilation = cfg_int(cfg, "dilation_rate", 1);
-  ly->out_ch = cfg_int(cfg, "filters", 0);
-  if (ly->out_ch < 1 || window_shape(L, ly, "Conv1D", cfg_str(cfg, "padding", "valid"))) return -1;
-  hsize_t kd[3] = {ly->kernel, ly->in_ch, ly->out_ch};
-  return add_weights(L, ly, cfg, "Conv1D", 3, kd);
+  if (add_node(L, &s, in, 1, out)) return -1;
+  out->flat = global && !json_is_true(json_object_get(cfg, "keepdims"));
+  return 0;
 }
 
-static int add_dense(loader_t *L, json_t *cfg, const char *name) {
-  dm_layer_t *ly = push_layer(L, DM_OP_DENSE, name);
-  ly->out_ch = cfg_int(cfg, "units", 0);
-  if (ly->out_ch < 1) {
-    dm_log_error("%s: layer '%s' (Dense): bad units", L->src, name);
-    return -1;
-  }
-  hsize_t kd[2] = {ly->in_ch, ly->out_ch};
-  return add_weights(L, ly, cfg, "Dense", 2, kd);
-}
-
-static int add_pool(loader_t *L, json_t *cfg, const char *name, dm_op_t op, const char *cls) {
-  if (L->flat) {
-    dm_log_error("%s: layer '%s' (%s): input is not a sequence", L->src, name, cls);
-    return -1;
-  }
-  dm_layer_t *ly = push_layer(L, op, name);
-  ly->kernel = cfg_int(cfg, "pool_size", 2);
-  ly->stride = cfg_int(cfg, "strides", ly->kernel);
-  return window_shape(L, ly, cls, cfg_str(cfg, "padding", "valid"));
-}
-
-static int add_batchnorm(loader_t *L, json_t *cfg, const char *name) {
-  int axis = cfg_int(cfg, "axis", -1);
-  if (axis != -1 && axis != (L->flat ? 1 : 2)) {
+static int add_batchnorm(loader_t *L, json_t *cfg, const char *name, const kref_t *in, kref_t *out) {
+  int axis = cfg_int(cfg, "axis", -1), ch = tensor_of(L, in)->ch;
+  if (axis != -1 && axis != (in->flat ? 1 : 2)) {
     dm_log_error("%s: layer '%s' (BatchNormalization): only the channel axis is supported (axis %d)", L->src,
                  name, axis);
     return -1;
   }
   json_t *e = json_object_get(cfg, "epsilon");
   double eps = json_is_number(e) ? json_number_value(e) : 1e-3;
-  dm_layer_t *ly = push_layer(L, DM_OP_BATCHNORM, name);
-  hsize_t d[1] = {ly->in_ch};
+  hsize_t d[1] = {(hsize_t)ch};
   float *gamma = read_weight(L, name, "BatchNormalization", "gamma:0", 1, d, 1);
   float *beta = read_weight(L, name, "BatchNormalization", "beta:0", 1, d, 1);
   float *mean = read_weight(L, name, "BatchNormalization", "moving_mean:0", 1, d, 0);
   float *var = mean ? read_weight(L, name, "BatchNormalization", "moving_variance:0", 1, d, 0) : NULL;
   int rc = -1;
-  for (int c = 0; mean && var && c < ly->in_ch && !L->failed; c++)
+  for (int c = 0; mean && var && c < ch && !L->failed; c++)
     if (!(var[c] + eps > 0.0)) {
       dm_log_error("%s: layer '%s' (BatchNormalization): moving_variance + epsilon is %g at channel %d",
                    L->src, name, var[c] + eps, c);
       L->failed = 1;
     }
-  if (mean && var && !L->failed) {
-    ly->scale = dm_malloc("bn", sizeof(float) * ly->in_ch);
-    ly->shift = dm_malloc("bn", sizeof(float) * ly->in_ch);
-    for (int c = 0; c < ly->in_ch; c++) {
-      double s = (gamma ? gamma[c] : 1.0) / sqrt((double)var[c] + eps);
-      ly->scale[c] = (float)s;
-      ly->shift[c] = (float)((beta ? beta[c] : 0.0) - mean[c] * s);
+  if (mean && var && !L->failed) {    dm_node_spec_t s = {.op = DM_OP_BATCHNORM, .name = name};
+    s.scale = dm_malloc("bn", sizeof(float) * ch);
+    s.shift = dm_malloc("bn", sizeof(float) * ch);
+    for (int c = 0; c < ch; c++) {
+      double sc = (gamma ? gamma[c] : 1.0) / sqrt((double)var[c] + eps);
+      s.scale[c] = (float)sc;
+      s.shift[c] = (float)((beta ? beta[c] : 0.0) - mean[c] * sc);
     }
-    rc = 0;
+    rc = add_node(L, &s, in, 1, out);
   }
   free(gamma);
   free(beta);
@@ -340,7 +349,68 @@ static int add_batchnorm(loader_t *L, json_t *cfg, const char *name) {
   return rc;
 }
 
-static int add_layer(loader_t *L, json_t *layer) {
+/* Flatten and Reshape (target_shape of rank 1 or 2, one entry may be -1). */
+static int add_reshape(loader_t *L, json_t *cfg, const char *name, const char *cls, const kref_t *in,
+                       kref_t *out) {
+  const dm_tensor_t *t = tensor_of(L, in);
+  int total = t->len * t->ch, len = 1, ch = total, flat = 1;
+  if (!strcmp(cls, "Reshape")) {
+    json_t *ts = json_object_get(cfg, "target_shape");
+    size_t r = json_array_size(ts);
+    int d[2] = {0, 0}, unknown = -1, known = 1;
+    for (size_t i = 0; i < r && i < 2; i++) {
+      d[i] = json_is_integer(json_array_get(ts, i)) ? (int)json_integer_value(json_array_get(ts, i)) : 0;
+      if (d[i] == -1)
+        unknown = (int)i;
+      else
+        known *= d[i];
+    }
+    if ((r != 1 && r != 2) || known < 1 || (unknown >= 0 && total % known)) {
+      dm_log_error("%s: layer '%s' (Reshape): unsupported target_shape (rank 1 or 2 only)", L->src, name);
+      return -1;
+    }
+    if (unknown >= 0) d[unknown] = total / known;
+    if (r == 2)
+      len = d[0], ch = d[1], flat = 0;
+    else
+      ch = d[0];
+  }
+  dm_node_spec_t s = {.op = DM_OP_RESHAPE, .name = name, .len = len, .ch = ch};
+  if (add_node(L, &s, in, 1, out)) return -1;
+  out->flat = flat;
+  return 0;
+}
+
+/* Concatenate along the channel (last) axis or the length axis. */
+static int add_concat(loader_t *L, json_t *cfg, const char *name, const kref_t *in, int n_in, kref_t *out) {
+  int axis = cfg_int(cfg, "axis", -1);
+  int rank = in[0].flat ? 2 : 3;
+  if (axis < 0) axis += rank;
+  if (axis < 1 || axis >= rank) {
+    dm_log_error("%s: layer '%s' (Concatenate): unsupported axis %d", L->src, name, cfg_int(cfg, "axis", -1));
+    return -1;
+  }
+  dm_node_spec_t s = {.op = DM_OP_CONCAT, .name = name, .axis = axis == rank - 1 ? DM_AXIS_CH : DM_AXIS_LEN};
+  return add_node(L, &s, in, n_in, out);
+}
+
+static int add_cropping(loader_t *L, json_t *cfg, const char *name, const kref_t *in, kref_t *out) {
+  if (need_sequence(L, in, name, "Cropping1D")) return -1;
+  json_t *c = json_object_get(cfg, "cropping");
+  int a = json_is_integer(c) ? (int)json_integer_value(c) : cfg_int(cfg, "cropping", 1);
+  int b = json_is_array(c) && json_is_integer(json_array_get(c, 1))
+              ? (int)json_integer_value(json_array_get(c, 1))
+              : a;
+  dm_node_spec_t s = {.op = DM_OP_SLICE, .name = name, .axis = DM_AXIS_LEN, .start = a, .stop = -b};
+  if (a < 0 || b < 0) {
+    dm_log_error("%s: layer '%s' (Cropping1D): bad cropping", L->src, name);
+    return -1;
+  }
+  return add_node(L, &s, in, 1, out);
+}
+
+/* Builds one Keras layer reading in[0..n_in) into out. */
+static int add_layer(loader_t *L, json_t *layer, kref_t *const *in, int n_in, kref_t *out) {
   const char *cls = json_string_value(json_object_get(layer, "class_name"));
   json_t *cfg = json_object_get(layer, "config");
   const char *name = cfg_str(cfg, "name", "?");
@@ -348,64 +418,212 @@ static int add_layer(loader_t *L, json_t *layer) {
     dm_log_error("%s: malformed layer entry '%s'", L->src, name);
     return -1;
   }
-  if (!strcmp(cls, "InputLayer")) return 0;
-  if (!strcmp(cls, "Conv1D") || !strcmp(cls, "Convolution1D")) return add_conv(L, cfg, name);
-  if (!strcmp(cls, "Dense")) return add_dense(L, cfg, name);
-  if (!strcmp(cls, "Activation")) return add_activation(L, cfg_str(cfg, "activation", "?"), name);
-  if (!strcmp(cls, "MaxPooling1D") || !strcmp(cls, "MaxPool1D"))
-    return add_pool(L, cfg, name, DM_OP_MAXPOOL1D, cls);
-  if (!strcmp(cls, "AveragePooling1D") || !strcmp(cls, "AvgPool1D"))
-    return add_pool(L, cfg, name, DM_OP_AVGPOOL1D, cls);
-  if (!strcmp(cls, "BatchNormalization")) return add_batchnorm(L, cfg, name);
-  if (!strcmp(cls, "Dropout")) {
-    push_layer(L, DM_OP_IDENTITY, name);
-    return 0;
+  kref_t x[DM_NODE_MAX_IN];
+  for (int k = 0; k < n_in; k++) {
+    if (strcmp(cls, "Activation") && materialize(L, in[k])) return -1;
+    x[k] = *in[k];
   }
-  if (!strcmp(cls, "Flatten")) {
-    dm_layer_t *ly = push_layer(L, DM_OP_IDENTITY, name);
-    ly->out_len = 1;
-    ly->out_ch = L->len * L->ch;
-    L->len = 1;
-    L->ch = ly->out_ch;
-    L->flat = 1;
-    return 0;
+  int multi = !strcmp(cls, "Add") || !strcmp(cls, "Subtract") || !strcmp(cls, "Concatenate");
+  if (!multi && n_in != 1) {
+    dm_log_error("%s: layer '%s' (%s): %d inputs, expected 1", L->src, name, cls, n_in);
+    return -1;
   }
+  if (!strcmp(cls, "Conv1D") || !strcmp(cls, "Convolution1D") || !strcmp(cls, "Dense"))
+    return add_weighted(L, cfg, name, !strcmp(cls, "Dense") ? "Dense" : "Conv1D", x, out);
+  if (!strcmp(cls, "Activation")) {
+    *out = x[0];
+    return apply_activation(L, out, cfg_str(cfg, "activation", "?"), name);
+  }
+  if (!strcmp(cls, "MaxPooling1D") || !strcmp(cls, "MaxPool1D") || !strcmp(cls, "AveragePooling1D") ||
+      !strcmp(cls, "AvgPool1D") || !strcmp(cls, "GlobalMaxPooling1D") || !strcmp(cls, "GlobalMaxPool1D") ||
+      !strcmp(cls, "GlobalAveragePooling1D") || !strcmp(cls, "GlobalAvgPool1D"))
+    return add_pool(L, cfg, name, cls, x, out);
+  if (!strcmp(cls, "BatchNormalization")) return add_batchnorm(L, cfg, name, x, out);
+  if (!strcmp(cls, "Dropout") || !strcmp(cls, "SpatialDropout1D")) {
+    dm_node_spec_t s = {.op = DM_OP_IDENTITY, .name = name};
+    return add_node(L, &s, x, 1, out);
+  }
+  if (!strcmp(cls, "Flatten") || !strcmp(cls, "Reshape")) return add_reshape(L, cfg, name, cls, x, out);
+  if (!strcmp(cls, "Add") || !strcmp(cls, "Subtract")) {
+    dm_node_spec_t s = {.op = !strcmp(cls, "Add") ? DM_OP_ADD : DM_OP_SUB, .name = name};
+    return add_node(L, &s, x, n_in, out);
+  }
+  if (!strcmp(cls, "Concatenate")) return add_concat(L, cfg, name, x, n_in, out);
+  if (!strcmp(cls, "Cropping1D")) return add_cropping(L, cfg, name, x, out);
   dm_log_error("%s: layer '%s': unsupported layer type %s", L->src, name, cls);
   return -1;
 }
 
-/* Input shape from the first entry's batch_input_shape: [null, len, ch]. */
-static int input_shape(loader_t *L, json_t *layers) {
-  json_t *first = json_array_get(layers, 0);
-  json_t *shape = json_object_get(json_object_get(first, "config"), "batch_input_shape");
+/* Input shape [null, len, ch] of an InputLayer or first layer (batch_input_shape, or Keras 3 batch_shape). */
+static int add_input(loader_t *L, json_t *layer, kref_t *out) {
+  json_t *cfg = json_object_get(layer, "config");
+  json_t *shape = json_object_get(cfg, "batch_input_shape");
+  if (!shape) shape = json_object_get(cfg, "batch_shape");
+  int is_input = !strcmp(cfg_str(layer, "class_name", ""), "InputLayer");
+  const char *name = is_input ? cfg_str(cfg, "name", "input") : "input";
   if (json_array_size(shape) != 3 || !json_is_integer(json_array_get(shape, 1)) ||
       !json_is_integer(json_array_get(shape, 2))) {
-    dm_log_error("%s: the first layer needs batch_input_shape [null, length, channels]", L->src);
+    dm_log_error("%s: layer '%s': the input needs batch_input_shape [null, length, channels]", L->src, name);
     return -1;
   }
-  L->len = (int)json_integer_value(json_array_get(shape, 1));
-  L->ch = (int)json_integer_value(json_array_get(shape, 2));
-  return L->len > 0 && L->ch > 0 ? 0 : -1;
+  int t = dm_graph_add_input(L->g, name, (int)json_integer_value(json_array_get(shape, 1)),
+                             (int)json_integer_value(json_array_get(shape, 2)));
+  *out = (kref_t){.t = t};
+  return t < 0 ? -1 : 0;
 }
 
-/* Strips the output activation; checks the model ends in a vector of logits. */
-static int finish(loader_t *L) {
-  if (L->softmax_at >= 0 && L->softmax_at != L->n) {
-    dm_log_error("%s: layer '%s': softmax is supported only as the output activation", L->src,
-                 L->softmax_name);
+static int add_model_output(loader_t *L, const kref_t *r, const char *name) {
+  return dm_graph_add_output(L->g, r->t, name, r->act, DM_AXIS_CH);
+}
+
+static int load_sequential(loader_t *L, json_t *layers) {
+  kref_t cur, *pc = &cur;
+  if (add_input(L, json_array_get(layers, 0), &cur)) return -1;
+  size_t i;
+  json_t *ly;
+  const char *last = "output";
+  json_array_foreach(layers, i, ly) {
+    if (!strcmp(cfg_str(ly, "class_name", ""), "InputLayer")) continue;
+    if (add_layer(L, ly, &pc, 1, &cur)) return -1;
+    last = cfg_str(json_object_get(ly, "config"), "name", last);
+  }
+  return add_model_output(L, &cur, last);
+}
+
+// --- functional models
+
+/* Collects the (layer, node, tensor) references of an inbound node, Keras 2
+ * ([["name", 0, 0, {}], ...]) or Keras 3 ({"args": [..{"keras_history": ["name", 0, 0]}..]}). */
+static int collect_refs(json_t *v, const char **names, int *idx, int max, int n) {
+  if (json_is_array(v) && json_is_string(json_array_get(v, 0)) && json_is_integer(json_array_get(v, 1))) {
+    if (n < max) {
+      names[n] = json_string_value(json_array_get(v, 0));
+      idx[2 * n] = (int)json_integer_value(json_array_get(v, 1));
+      idx[2 * n + 1] = (int)json_integer_value(json_array_get(v, 2));
+    }
+    return n + 1;
+  }
+  if (json_is_object(v)) {
+    json_t *h = json_object_get(json_object_get(v, "config"), "keras_history");
+    if (h) return collect_refs(h, names, idx, max, n);
+    json_t *args = json_object_get(v, "args");
+    return args ? collect_refs(args, names, idx, max, n) : n;
+  }
+  if (json_is_array(v)) {
+    size_t i;
+    json_t *e;
+    json_array_foreach(v, i, e) n = collect_refs(e, names, idx, max, n);
+  }
+  return n;
+}
+
+static kref_t *find_built(loader_t *L, const char *name) {
+  for (int i = 0; i < L->n_built; i++)
+    if (!strcmp(L->built[i], name)) return &L->out[i];
+  return NULL;
+}
+
+/* Resolves references to built layers; 1 if all are built, 0 if some are not yet, -1 on error. */
+static int resolve(loader_t *L, const char *who, json_t *refs, kref_t **in, int *n_in) {
+  const char *names[DM_NODE_MAX_IN + 1];
+  int idx[2 * (DM_NODE_MAX_IN + 1)];
+  int n = collect_refs(refs, names, idx, DM_NODE_MAX_IN + 1, 0);
+  if (n > DM_NODE_MAX_IN) {
+    dm_log_error("%s: layer '%s': more than %d inputs", L->src, who, DM_NODE_MAX_IN);
     return -1;
   }
-  if (L->softmax_at >= 0) {
-    L->out_act = DM_OUT_SOFTMAX;
-  } else if (L->n > 0 && L->layers[L->n - 1].op == DM_OP_SIGMOID) {
-    L->out_act = DM_OUT_SIGMOID;
-    L->n--;
+  for (int k = 0; k < n; k++) {
+    if (idx[2 * k] != 0 || idx[2 * k + 1] != 0) {
+      dm_log_error(
+          "%s: layer '%s': input '%s' is a shared layer's or multi-output layer's tensor (%d, %d), "
+          "not supported",
+          L->src, who, names[k], idx[2 * k], idx[2 * k + 1]);
+      return -1;
+    }
+    if (!(in[k] = find_built(L, names[k]))) return 0;
   }
-  if (L->n == 0 || L->len != 1) {
-    dm_log_error("%s: the model output must be a vector of logits (got length %d)", L->src, L->len);
-    return -1;
+  *n_in = n;
+  return 1;
+}
+
+static int load_functional(loader_t *L, json_t *cfg) {
+  json_t *layers = json_object_get(cfg, "layers");
+  size_t nl = json_array_size(layers), i;
+  json_t *ly;
+  L->built = dm_calloc("loader", nl + 1, sizeof *L->built);
+  L->out = dm_calloc("loader", nl + 1, sizeof *L->out);
+  char *done = dm_calloc("loader", nl + 1, 1);
+  int rc = -1;
+  /* inputs first, in input_layers order, so that input 0 is the first model input */
+  json_t *ins = json_object_get(cfg, "input_layers");
+  if (json_is_string(json_array_get(ins, 0))) { /* Keras 3, single input: ["name", 0, 0] */
+    json_t *wrap = json_array();
+    json_array_append(wrap, ins);
+    ins = wrap;
+  } else {
+    json_incref(ins);
   }
-  return 0;
+  size_t j;
+  json_t *ref;
+  json_array_foreach(ins, j, ref) {
+    const char *nm = json_string_value(json_array_get(ref, 0));
+    json_array_foreach(layers, i, ly) {
+      if (done[i] || !nm || strcmp(cfg_str(json_object_get(ly, "config"), "name", ""), nm)) continue;
+      if (add_input(L, ly, &L->out[L->n_built])) goto out;
+      snprintf(L->built[L->n_built++], 64, "%s", nm);
+      done[i] = 1;
+    }
+  }
+  if (L->g->n_inputs == 0) {
+    dm_log_error("%s: functional model without input_layers", L->src);
+    goto out;
+  }
+  for (int progress = 1; progress;) {
+    progress = 0;
+    json_array_foreach(layers, i, ly) {
+      if (done[i]) continue;
+      const char *name = cfg_str(json_object_get(ly, "config"), "name", "?");
+      json_t *nodes = json_object_get(ly, "inbound_nodes");
+      if (json_array_size(nodes) != 1) {
+        dm_log_error("%s: layer '%s': %zu inbound nodes (a shared layer or an unused one), not supported",
+                     L->src, name, json_array_size(nodes));
+        goto out;
+      }
+      kref_t *in[DM_NODE_MAX_IN];
+      int n_in = 0, r = resolve(L, name, json_array_get(nodes, 0), in, &n_in);
+      if (r < 0) goto out;
+      if (r == 0) continue;
+      if (n_in == 0) {
+        dm_log_error("%s: layer '%s': no inputs", L->src, name);
+        goto out;
+      }
+      if (add_layer(L, ly, in, n_in, &L->out[L->n_built])) goto out;
+      snprintf(L->built[L->n_built++], 64, "%s", name);
+      done[i] = progress = 1;
+    }
+  }
+  json_array_foreach(layers, i, ly) if (!done[i]) {
+    dm_log_error("%s: layer '%s': its inputs are not layers of the model (or form a cycle)", L->src,
+                 cfg_str(json_object_get(ly, "config"), "name", "?"));
+    goto out;
+  }
+  json_t *outs = json_object_get(cfg, "output_layers");
+  kref_t *o[DM_NODE_MAX_IN];
+  int n_out = 0;
+  if (resolve(L, "output_layers", outs, o, &n_out) != 1 || n_out == 0) {
+    dm_log_error("%s: output_layers do not name built layers", L->src);
+    goto out;
+  }
+  const char *onames[DM_NODE_MAX_IN];
+  int oidx[2 * DM_NODE_MAX_IN];
+  collect_refs(outs, onames, oidx, DM_NODE_MAX_IN, 0);
+  for (int k = 0; k < n_out; k++)
+    if (add_model_output(L, o[k], onames[k])) goto out;
+  rc = 0;
+out:
+  json_decref(ins);
+  free(done);
+  return rc;
 }
 
 // --- public API
@@ -425,18 +643,6 @@ static char *read_text_file(const char *path) {
   return s;
 }
 
-static void free_layers(dm_layer_t *ls, int n) {
-  for (int i = 0; i < n; i++) {
-    free(ls[i].w);
-    free(ls[i].wpos);
-    free(ls[i].wneg);
-    free(ls[i].b);
-    free(ls[i].scale);
-    free(ls[i].shift);
-  }
-  free(ls);
-}
-
 /* Does the file start (after white space) with '{'? */
 static int looks_like_json(const char *path) {
   FILE *fp = fopen(path, "rb");
@@ -447,7 +653,7 @@ static int looks_like_json(const char *path) {
 }
 
 dm_model_t *dm_model_load(const char *model_path, const char *weights_path) {
-  loader_t L = {.src = weights_path ? weights_path : model_path, .wroot = -1, .softmax_at = -1};
+  loader_t L = {.src = weights_path ? weights_path : model_path, .wroot = -1};
   dm_model_t *m = NULL;
   char *text = NULL;
   json_t *root = NULL;
@@ -494,41 +700,25 @@ dm_model_t *dm_model_load(const char *model_path, const char *weights_path) {
     goto fail;
   }
   const char *cls = json_string_value(json_object_get(root, "class_name"));
-  json_t *layers = json_object_get(root, "config");
-  if (json_is_object(layers)) layers = json_object_get(layers, "layers");
-  if (!cls || strcmp(cls, "Sequential") || !json_is_array(layers) || json_array_size(layers) == 0) {
-    dm_log_error("%s: only Keras Sequential models are supported (class_name %s)", model_path,
+  json_t *cfg = json_object_get(root, "config");
+  json_t *layers = json_is_object(cfg) ? json_object_get(cfg, "layers") : cfg;
+  int seq = cls && !strcmp(cls, "Sequential");
+  int fun = cls && (!strcmp(cls, "Functional") || !strcmp(cls, "Model")) && json_is_object(cfg) &&
+            json_object_get(cfg, "input_layers");
+  if ((!seq && !fun) || !json_is_array(layers) || json_array_size(layers) == 0) {
+    dm_log_error("%s: not a Keras Sequential or functional model (class_name %s)", model_path,
                  cls ? cls : "missing");
     goto fail;
   }
-  if (input_shape(&L, layers)) goto fail;
-  int in_len = L.len, in_ch = L.ch;
-  size_t i;
-  json_t *ly;
-  json_array_foreach(layers, i, ly) if (add_layer(&L, ly) || L.failed) goto fail;
-  if (finish(&L)) goto fail;
-  for (int k = 0; k < L.n; k++) {
-    dm_layer_t *l = &L.layers[k];
-    if (!l->w) continue;
-    size_t nw = (size_t)(l->op == DM_OP_CONV1D ? l->kernel : 1) * l->in_ch * l->out_ch;
-    l->wpos = dm_malloc("w+", sizeof(float) * nw);
-    l->wneg = dm_malloc("w-", sizeof(float) * nw);
-    for (size_t j = 0; j < nw; j++) {
-      l->wpos[j] = l->w[j] > 0.0f ? l->w[j] : 0.0f;
-      l->wneg[j] = l->w[j] < 0.0f ? l->w[j] : 0.0f;
-    }
-  }
-  m = dm_calloc("model", 1, sizeof *m);
-  m->n_layers = L.n;
-  m->layers = L.layers;
-  m->in_len = in_len;
-  m->in_ch = in_ch;
-  m->n_tasks = L.ch;
-  m->out_act = L.out_act;
-  m->source = dm_strdup("model source", L.src);
-  L.layers = NULL;
+  L.g = dm_graph_new(L.src);
+  if ((seq ? load_sequential(&L, layers) : load_functional(&L, cfg)) || L.failed || dm_graph_finalize(L.g))
+    goto fail;
+  m = L.g;
+  L.g = NULL;
 fail:
-  if (L.layers) free_layers(L.layers, L.n);
+  dm_graph_destroy(L.g);
+  free(L.built);
+  free(L.out);
   json_decref(root);
   free(text);
   if (L.wroot >= 0) H5Gclose(L.wroot);
@@ -537,41 +727,53 @@ fail:
   return m;
 }
 
-void dm_model_destroy(dm_model_t *m) {
-  if (!m) return;
-  free_layers(m->layers, m->n_layers);
-  free(m->source);
-  free(m);
-}
+void dm_model_destroy(dm_model_t *m) { dm_graph_destroy(m); }
 
-void dm_model_activate(const dm_model_t *m, int n, const float *logits, float *pred) {
-  int T = m->n_tasks;
+void dm_model_activate_output(const dm_model_t *m, int o, int n, const float *logits, float *pred) {
+  const dm_output_t *out = &m->outputs[o];
+  const dm_tensor_t *t = &m->tensors[out->tensor];
+  size_t sz = (size_t)t->len * t->ch;
+  /* softmax groups: along channels, len groups of ch with stride 1; along length, ch groups of len with
+   * stride ch */
+  int groups = out->axis == DM_AXIS_CH ? t->len : t->ch, width = out->axis == DM_AXIS_CH ? t->ch : t->len;
+  size_t gstep = out->axis == DM_AXIS_CH ? (size_t)t->ch : 1,
+         estep = out->axis == DM_AXIS_CH ? 1 : (size_t)t->ch;
   for (int b = 0; b < n; b++) {
-    const float *z = logits + (size_t)b * T;
-    float *p = pred + (size_t)b * T;
-    if (m->out_act == DM_OUT_SIGMOID) {
-      for (int t = 0; t < T; t++) p[t] = 1.0f / (1.0f + expf(-z[t]));
-    } else if (m->out_act == DM_OUT_SOFTMAX) {
-      float mx = z[0], s = 0.0f;
-      for (int t = 1; t < T; t++) mx = fmaxf(mx, z[t]);
-      for (int t = 0; t < T; t++) s += (p[t] = expf(z[t] - mx));
-      for (int t = 0; t < T; t++) p[t] /= s;
+    const float *z = logits + (size_t)b * sz;
+    float *p = pred + (size_t)b * sz;
+    if (out->act == DM_OUT_SIGMOID) {
+      for (size_t e = 0; e < sz; e++) p[e] = 1.0f / (1.0f + expf(-z[e]));
+    } else if (out->act == DM_OUT_SOFTMAX || out->act == DM_OUT_LOGSOFTMAX) {
+      for (int gi = 0; gi < groups; gi++) {
+        const float *zg = z + gi * gstep;
+        float *pg = p + gi * gstep;
+        float mx = zg[0], s = 0.0f;
+        for (int k = 1; k < width; k++) mx = fmaxf(mx, zg[k * estep]);
+        for (int k = 0; k < width; k++) s += expf(zg[k * estep] - mx);
+        for (int k = 0; k < width; k++)
+          pg[k * estep] =
+              out->act == DM_OUT_SOFTMAX ? expf(zg[k * estep] - mx) / s : zg[k * estep] - mx - logf(s);
+      }
     } else if (p != z) {
-      memcpy(p, z, sizeof(float) * T);
+      memcpy(p, z, sizeof(float) * sz);
     }
   }
 }
 
+void dm_model_activate(const dm_model_t *m, int n, const float *logits, float *pred) {
+  dm_model_activate_output(m, 0, n, logits, pred);
+}
+
 size_t dm_model_max_size(const dm_model_t *m) {
-  size_t mx = (size_t)m->in_len * m->in_ch;
-  for (int i = 0; i < m->n_layers; i++)
-    if (dm_ops_out_size(&m->layers[i]) > mx) mx = dm_ops_out_size(&m->layers[i]);
+  size_t mx = 0;
+  for (int t = 0; t < m->n_tensors; t++)
+    if (dm_graph_size(m, t) > mx) mx = dm_graph_size(m, t);
   return mx;
 }
 
 size_t dm_model_max_scratch(const dm_model_t *m) {
   size_t mx = 0;
-  for (int i = 0; i < m->n_layers; i++)
-    if (dm_ops_scratch_floats(&m->layers[i]) > mx) mx = dm_ops_scratch_floats(&m->layers[i]);
+  for (int i = 0; i < m->n_nodes; i++)
+    if (dm_ops_scratch_floats(&m->nodes[i]) > mx) mx = dm_ops_scratch_floats(&m->nodes[i]);
   return mx;
 }

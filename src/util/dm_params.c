@@ -416,6 +416,24 @@ int dm_params_get_intlist(const dm_params_t *p, const char *key, long **out) {
   return n;
 }
 
+int dm_params_get_strlist(const dm_params_t *p, const char *key, char ***out) {
+  const char *v = dm_params_get_string(p, key);
+  char *s = dm_strdup("param list", v ? v : ""), **list = NULL;
+  int n = 0;
+  for (char *tok = strtok(s, "[], \t"); tok; tok = strtok(NULL, "[], \t")) {
+    list = dm_realloc("param list", list, (size_t)(n + 1) * sizeof *list);
+    list[n++] = dm_strdup("param list item", tok);
+  }
+  free(s);
+  *out = list;
+  return n;
+}
+
+void dm_params_strlist_free(char **list, int n) {
+  for (int i = 0; i < n && list; i++) free(list[i]);
+  free(list);
+}
+
 int dm_params_is_set(const dm_params_t *p, const char *key) {
   int i = find_key(p, key);
   if (i < 0) dm_fatal("parameter '%s' is not in this command's table", key);

@@ -123,6 +123,18 @@ const char *dm_params_get_optional(const dm_params_t *p, const char *key);
 /** @return number of elements; *out is malloc'd (free with free()), NULL if empty */
 int dm_params_get_intlist(const dm_params_t *p, const char *key, long **out);
 
+/**
+ * @brief A string parameter holding a list of names (e.g. files) separated
+ *        by commas or white space, "[a, b]" also.
+ * @param out set to a malloc'd array of malloc'd names (NULL if none); free
+ *            with dm_params_strlist_free()
+ * @return number of names
+ */
+int dm_params_get_strlist(const dm_params_t *p, const char *key, char ***out);
+
+/** @brief Free a list from dm_params_get_strlist (NULL is fine). */
+void dm_params_strlist_free(char **list, int n);
+
 /** @return 1 if the key was given in a file or override, 0 if defaulted. */
 int dm_params_is_set(const dm_params_t *p, const char *key);
 

@@ -2,6 +2,7 @@
 #include "dm_sched.h"
 
 /* Standard headers. */
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -24,6 +25,7 @@ struct dm_sched_s {
   int workers_running; /* rank 0: ranks not yet told to stop */
   dm_sched_done_fn on_done;
   void *arg;
+  long kill_after, n_done; /* rank 0: DM_FAULT_KILL_AFTER_CHUNKS, items reported done */
 };
 
 dm_sched_t *dm_sched_init(const dm_mpi_t *ctx, const int64_t *todo, int64_t n_todo,
@@ -39,12 +41,19 @@ dm_sched_t *dm_sched_init(const dm_mpi_t *ctx, const int64_t *todo, int64_t n_to
     s->todo = dm_malloc("schedule items", (size_t)n_todo * sizeof *todo);
     if (n_todo) memcpy(s->todo, todo, (size_t)n_todo * sizeof *todo);
     s->workers_running = ctx->size - 1;
+    const char *kill = getenv("DM_FAULT_KILL_AFTER_CHUNKS");
+    s->kill_after = kill ? atol(kill) : 0;
   }
   return s;
 }
 
 static void finished(dm_sched_t *s, int64_t item) {
-  if (item >= 0 && s->on_done) s->on_done(s->arg, item);
+  if (item < 0) return;
+  if (s->on_done) s->on_done(s->arg, item);
+  if (s->kill_after > 0 && ++s->n_done >= s->kill_after) {
+    dm_log_warn("DM_FAULT_KILL_AFTER_CHUNKS=%ld: killing the job", s->kill_after);
+    raise(SIGKILL);
+  }
 }
 
 /* Rank 0: answer one request {finished item, stop} from src. */

@@ -15,6 +15,10 @@
  * messages. Which rank does which item depends on timing; callers must make
  * results depend only on the item. dm_sched_stop() ends the schedule early
  * (on a signal, say) with every item handed out finished and reported.
+ *
+ * Test hook: with DM_FAULT_KILL_AFTER_CHUNKS=k in the environment, rank 0
+ * kills itself with SIGKILL right after on_done has run for k items, taking
+ * the job down as a scheduler would (other ranks may be mid-item).
  */
 #ifndef DM_SCHED_H
 #define DM_SCHED_H

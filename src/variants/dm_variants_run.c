@@ -21,6 +21,7 @@
 #include "dm_model.h"
 #include "dm_onehot.h"
 #include "dm_output.h"
+#include "dm_progress.h"
 #include "dm_sched.h"
 #include "dm_variant.h"
 #include "dm_vcf.h"
@@ -71,8 +72,8 @@ typedef struct {
   float *nulld;       /* (n_tasks, C, K) null logit differences */
   float *pv;          /* (n_tasks, C) p-values, for the TSV */
   /* rank 0 */
-  int64_t rows_done, rows_todo;
-  double t_start, t_last;
+  int64_t rows_todo;
+  dm_progress_t progress;
 } run_t;
 
 static void chunk_range(const run_t *r, int64_t c, int64_t *a, int64_t *b) {
@@ -406,15 +407,7 @@ static void chunk_done(void *arg, int64_t c) {
     dm_fatal("%s: cannot mark chunk %ld done", r->job->output, (long)c);
   int64_t a, b;
   chunk_range(r, c, &a, &b);
-  r->rows_done += b - a;
-  double now = dm_wall_time();
-  if (now - r->t_last >= r->job->progress_seconds || r->rows_done == r->rows_todo) {
-    double rate = (double)r->rows_done / (now - r->t_start + 1e-9);
-    dm_log_info("%ld/%ld variants (%.1f%%), %.1f variants/s, ETA %.0f s", (long)r->rows_done,
-                (long)r->rows_todo, 100.0 * (double)r->rows_done / (double)(r->rows_todo ? r->rows_todo : 1),
-                rate, (double)(r->rows_todo - r->rows_done) / (rate > 0 ? rate : 1));
-    r->t_last = now;
-  }
+  dm_progress_add(&r->progress, b - a);
 }
 
 // --- the TSV, from the finished file (rank 0)
@@ -564,7 +557,7 @@ static int setup(run_t *r) {
     }
     dm_log_collective(prev);
     r->R = dm_methods_uses_refs(j->attr.method) ? dm_ref_count(&j->ref) : 0;
-    r->expl = dm_methods_init(r->model, &j->attr, 2 * j->batch, r->R ? r->R : 1);
+    r->expl = dm_methods_init(r->model, &j->attr, NULL, 0, 2 * j->batch, r->R ? r->R : 1);
     if (!r->expl) return -1;
   }
   r->K = j->null_shuffles;
@@ -634,13 +627,13 @@ static int run(run_t *r) {
   int64_t n_todo = 0, *todo = r->ctx->rank == 0 ? chunks_todo(r, &n_todo) : NULL;
   if (r->ctx->rank == 0) {
     double macs = 0;
-    for (int i = 0; i < r->model->n_layers; i++) macs += dm_ops_macs(&r->model->layers[i]);
+    for (int i = 0; i < r->model->n_nodes; i++) macs += dm_ops_macs(&r->model->nodes[i]);
     dm_log_info("%s: %ld alleles, model length %d (%.2f MFLOP per allele: 2 windows), %d task(s); %ld of %ld "
                 "chunks to do%s",
                 r->job->output, (long)r->n, r->L, 4e-6 * macs, r->n_tasks, (long)n_todo, (long)r->n_chunks,
                 resumed ? " (resumed)" : "");
   }
-  r->t_start = r->t_last = dm_wall_time();
+  dm_progress_start(&r->progress, "variants", r->rows_todo, r->job->progress_seconds);
   r->sched = dm_sched_init(r->ctx, todo, n_todo, chunk_done, r);
   free(todo);
   for (int64_t c; (c = dm_sched_next(r->sched)) >= 0;) process_chunk(r, c);
