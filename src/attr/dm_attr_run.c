@@ -3,6 +3,7 @@
 
 /* Standard headers. */
 #include <math.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -461,7 +462,7 @@ static int run(run_t *r) {
       dm_log_warn("%s: stopped by %s with %ld of %ld rows done; finished chunks are kept: run the same command "
                   "again to resume (exit code %d)",
                   j->output, sig == SIGUSR1 ? "SIGUSR1" : sig == SIGTERM ? "SIGTERM" : "a signal to another rank",
-                  (long)r->rows_done, (long)r->rows_todo, DM_EXIT_INTERRUPTED);
+                  (long)r->progress.done, (long)r->rows_todo, DM_EXIT_INTERRUPTED);
     return 1;
   }
   /* every chunk is written and marked: the file is complete */
