@@ -62,8 +62,8 @@ static inline double ref_cj(const float *x, const float *y, size_t n) {
 
 /* Best alignment over every window of the padded y; a later window must
  * beat the best by 1e-6 to win (the float kernel's ties stay with the first). */
-static inline dm_cj_align_t ref_align(const float *x, const float *xrc, int lx, const float *y,
-                                      int ly, int c, int pad) {
+static inline dm_cj_align_t ref_align(const float *x, const float *xrc, int lx, const float *y, int ly, int c,
+                                      int pad) {
   int lyp = ly + 2 * pad;
   float *yp = calloc((size_t)lyp * c, sizeof(float));
   memcpy(yp + (size_t)pad * c, y, (size_t)ly * c * sizeof(float));

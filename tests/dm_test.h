@@ -25,20 +25,20 @@ static inline void dm_test_skip(const char *why) {
   dm_test_skipped = 1;
 }
 
-#define CHECK(cond, ...)                                                                           \
-  do {                                                                                             \
-    dm_test_checks++;                                                                              \
-    if (!(cond)) {                                                                                 \
-      dm_test_fails++;                                                                             \
-      fprintf(stderr, "FAIL %s:%d: %s: ", __FILE__, __LINE__, #cond);                              \
-      fprintf(stderr, __VA_ARGS__);                                                                \
-      fputc('\n', stderr);                                                                         \
-    }                                                                                              \
+#define CHECK(cond, ...)                                              \
+  do {                                                                \
+    dm_test_checks++;                                                 \
+    if (!(cond)) {                                                    \
+      dm_test_fails++;                                                \
+      fprintf(stderr, "FAIL %s:%d: %s: ", __FILE__, __LINE__, #cond); \
+      fprintf(stderr, __VA_ARGS__);                                   \
+      fputc('\n', stderr);                                            \
+    }                                                                 \
   } while (0)
 
-#define CLOSE(a, b, tol)                                                                           \
-  CHECK(fabs((double)(a) - (double)(b)) <= (tol) * (1.0 + fabs((double)(b))), "%s = %.9g, %s = %.9g", \
-        #a, (double)(a), #b, (double)(b))
+#define CLOSE(a, b, tol)                                                                                  \
+  CHECK(fabs((double)(a) - (double)(b)) <= (tol) * (1.0 + fabs((double)(b))), "%s = %.9g, %s = %.9g", #a, \
+        (double)(a), #b, (double)(b))
 
 static inline int dm_test_summary(const char *name) {
   printf("%s: %d checks, %d failed%s\n", name, dm_test_checks, dm_test_fails,

@@ -11,3 +11,6 @@ dm_add_test(test_nn_graph SOURCES test_nn_graph.c LIBS dm_attr LABELS asan)
 # Benchmark (not a test): bench/bench_graph.c (ChromBPNet-size graph), run by bench/bench_graph.sh.
 add_executable(bench_graph ${PROJECT_SOURCE_DIR}/bench/bench_graph.c)
 target_link_libraries(bench_graph PRIVATE dm_attr)
+dm_add_test(test_onnx_read SOURCES test_onnx_read.c LIBS dm_nn LABELS asan)
+dm_add_test(test_onnx_graph SOURCES test_onnx_graph.c LIBS dm_attr LABELS asan)
+dm_add_test(test_onnx_fold SOURCES test_onnx_fold.c LIBS dm_nn LABELS asan)

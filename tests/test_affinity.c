@@ -51,8 +51,8 @@ static void test_fine(void) {
   for (int i = 0; i < N; i++)
     for (int t = 0; t < K; t++) {
       int j = nbr[i * K + t];
-      dm_cj_align_t r = ref_align(fwd + (size_t)j * L * C, rc + (size_t)j * L * C, L,
-                                  fwd + (size_t)i * L * C, L, C, pad);
+      dm_cj_align_t r =
+          ref_align(fwd + (size_t)j * L * C, rc + (size_t)j * L * C, L, fwd + (size_t)i * L * C, L, C, pad);
       CLOSE(fine[i * K + t], r.score, 1e-5);
       n_rc += r.rc;
       if (j == i) CLOSE(fine[i * K + t], 1.0, 1e-6);
@@ -117,8 +117,7 @@ static void test_filter(void) {
   float val[12];
   int m = dm_affinity_filter(4, 3, nbr, fine, corr, 0.15, new_index, ptr, col, val);
   CHECK(m == 2, "kept %d rows", m);
-  CHECK(new_index[0] == 0 && new_index[1] == -1 && new_index[2] == -1 && new_index[3] == 1,
-        "new_index");
+  CHECK(new_index[0] == 0 && new_index[1] == -1 && new_index[2] == -1 && new_index[3] == 1, "new_index");
   CHECK(ptr[0] == 0 && ptr[1] == 2 && ptr[2] == 4, "ptr %ld %ld %ld", (long)ptr[0], (long)ptr[1],
         (long)ptr[2]);
   CHECK(col[0] == 0 && col[1] == 1 && col[2] == 1 && col[3] == 0, "cols");

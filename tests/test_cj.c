@@ -111,8 +111,8 @@ static void test_align_vs_brute_force(void) {
     dm_cj_align_t a = dm_cj_align(x, xr, lx, y, ly, C, pad, work);
     dm_cj_align_t r = ref_align(x, xr, lx, y, ly, C, pad);
     CLOSE(a.score, r.score, 1e-5);
-    CHECK(a.offset == r.offset && a.rc == r.rc, "lx %d ly %d pad %d: (%d,%d) vs (%d,%d)", lx, ly,
-          pad, a.offset, a.rc, r.offset, r.rc);
+    CHECK(a.offset == r.offset && a.rc == r.rc, "lx %d ly %d pad %d: (%d,%d) vs (%d,%d)", lx, ly, pad,
+          a.offset, a.rc, r.offset, r.rc);
     dm_cj_align_t f = dm_cj_align(x, NULL, lx, y, ly, C, pad, work);
     CHECK(f.rc == 0, "forward only");
   }

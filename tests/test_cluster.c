@@ -199,7 +199,8 @@ static void test_seeds(dm_cluster_method_t method) {
         merged.n_clusters = r.n_clusters;
       }
     }
-    CHECK(merged.run == rb.run && merged.modularity == rb.modularity && memcmp(acc, best, n * sizeof(int32_t)) == 0,
+    CHECK(merged.run == rb.run && merged.modularity == rb.modularity &&
+              memcmp(acc, best, n * sizeof(int32_t)) == 0,
           "%d groups: run %ld, want %ld", groups, merged.run, rb.run);
   }
   /* ties go to the lower run; nothing run never wins */
@@ -274,7 +275,8 @@ static void test_options(void) {
   dm_cluster_opt_t o;
   dm_cluster_opt_init(&o);
   CHECK(dm_cluster_opt_check(&o) == 0, "defaults invalid");
-  CHECK(o.n_seeds == 50 && o.n_iterations == -1 && o.method == DM_CLUSTER_LEIDEN, "defaults differ from lite");
+  CHECK(o.n_seeds == 50 && o.n_iterations == -1 && o.method == DM_CLUSTER_LEIDEN,
+        "defaults differ from lite");
   dm_params_t *p = dm_params_init(spec, (int)(sizeof spec / sizeof spec[0]));
   CHECK(dm_params_set(p, "Cluster:method=louvain") == 0 && dm_params_set(p, "Cluster:n_seeds=8") == 0,
         "set failed");

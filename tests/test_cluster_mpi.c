@@ -44,8 +44,8 @@ int main(int argc, char **argv) {
       CHECK(dm_cluster_run_mpi(&ctx, g, &o, &rd) == 0, "mpi run failed");
       CHECK(rd.run == rs.run && rd.modularity == rs.modularity && rd.n_clusters == rs.n_clusters &&
                 memcmp(serial, dist, n * sizeof(int32_t)) == 0,
-            "rank %d, method %d, %ld seeds: run %ld (%.17g), serial run %ld (%.17g)", ctx.rank, method, n_seeds,
-            rd.run, rd.modularity, rs.run, rs.modularity);
+            "rank %d, method %d, %ld seeds: run %ld (%.17g), serial run %ld (%.17g)", ctx.rank, method,
+            n_seeds, rd.run, rd.modularity, rs.run, rs.modularity);
       if (ctx.rank == 0)
         printf("method %d, %ld seeds: best run %ld, modularity %.6f, %ld clusters\n", method, n_seeds, rs.run,
                rs.modularity, (long)rs.n_clusters);

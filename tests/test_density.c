@@ -77,7 +77,8 @@ static void test_random_rows(void) {
     double beta, norm;
     fails += (int)dm_density_betas(m, 0, 1, &o, &beta, &norm);
     double h = entropy(x, len, beta);
-    CHECK(fabs(h - log(o.perplexity)) <= o.tol * 1.0000001, "row %d: perplexity %.9g, beta %g", r, exp(h), beta);
+    CHECK(fabs(h - log(o.perplexity)) <= o.tol * 1.0000001, "row %d: perplexity %.9g, beta %g", r, exp(h),
+          beta);
     double z = 1.0;
     for (int k = 0; k < len; k++) z += exp(-beta * x[k]);
     CLOSE(norm, z, 1e-12);

@@ -29,8 +29,8 @@ static int cmp_absval(const void *a, const void *b) {
 
 /* imp/base of the forward strand of an explicit sequence; every subset of the
  * top positions checked against the k-mer rules. */
-static int brute_embed(const float *onehot, const float *contrib, int l, float sign,
-                       const dm_kmer_opt_t *o, kv_t *out) {
+static int brute_embed(const float *onehot, const float *contrib, int l, float sign, const dm_kmer_opt_t *o,
+                       kv_t *out) {
   float imp[64];
   int base[64], idx[64];
   for (int t = 0; t < l; t++) {
@@ -138,8 +138,7 @@ static void test_embed_brute_force(void) {
             }
         int m = brute_embed(strand ? roh : oh, strand ? rco : co, L, -1.0f, &o, ref);
         const dm_kmer_emb_t *e = strand ? &r : &f;
-        CHECK(e->nnz[s] == m, "seqlet %d strand %d: %d k-mers, brute force %d", s, strand,
-              e->nnz[s], m);
+        CHECK(e->nnz[s] == m, "seqlet %d strand %d: %d k-mers, brute force %d", s, strand, e->nnz[s], m);
         /* the zero seqlet ties everywhere: truncation order is lite's
          * enumeration order, which the brute force does not model */
         int same = e->nnz[s] == m, ties = s == 5 && variant == 1;
@@ -147,8 +146,7 @@ static void test_embed_brute_force(void) {
           same = e->key[(size_t)s * e->stride + i] == ref[i].key &&
                  fabs(e->val[(size_t)s * e->stride + i] - ref[i].val) < 1e-12;
         }
-        CHECK(same, "seqlet %d strand %d (max_entries %d): k-mers differ", s, strand,
-              o.max_entries);
+        CHECK(same, "seqlet %d strand %d (max_entries %d): k-mers differ", s, strand, o.max_entries);
       }
     }
     /* a row's k-mer values are L2-normalised (the zero row stays zero) */
@@ -198,8 +196,8 @@ static void test_topk(void) {
   emb_alloc(&f2, N, o.max_entries);
   for (int a = 0; a < N; a += 31) {
     int b = a + 31 < N ? a + 31 : N;
-    dm_kmer_emb_t v = {b - a, f2.stride, f2.key + (size_t)a * f2.stride,
-                       f2.val + (size_t)a * f2.stride, f2.nnz + a};
+    dm_kmer_emb_t v = {b - a, f2.stride, f2.key + (size_t)a * f2.stride, f2.val + (size_t)a * f2.stride,
+                       f2.nnz + a};
     dm_kmer_embed_rows(onehot, contrib, L, 1.0f, 0, a, b, &o, work, &v);
   }
   CHECK(!memcmp(f.nnz, f2.nnz, N * sizeof(int32_t)) &&
@@ -233,8 +231,7 @@ static void test_topk(void) {
     n_pos += sim[i * K + K - 1] > 0;
   }
   CHECK(nbr[0] == 0 && fabs(sim[0] - 1.0) < 1e-12, "a seqlet is its own best neighbour");
-  CHECK(n_pos > 0 && n_pos < N, "test data should have rows both with and without zero sims (%d)",
-        n_pos);
+  CHECK(n_pos > 0 && n_pos < N, "test data should have rows both with and without zero sims (%d)", n_pos);
   /* zero row (7): all similarities 0, neighbours 0, 1, 2, ... */
   CHECK(sim[7 * K] == 0.0 && nbr[7 * K] == 0 && nbr[7 * K + 1] == 1, "zero row");
 
@@ -245,8 +242,8 @@ static void test_topk(void) {
       int a = N * blk / nb, b = N * (blk + 1) / nb;
       dm_kmer_topk(&f, ifw, irc, a, b, K, tw, nbr2 + (size_t)a * K, sim2 + (size_t)a * K);
     }
-    CHECK(!memcmp(nbr, nbr2, sizeof nbr) && !memcmp(sim, sim2, sizeof sim),
-          "top-k differs with %d blocks", nb);
+    CHECK(!memcmp(nbr, nbr2, sizeof nbr) && !memcmp(sim, sim2, sizeof sim), "top-k differs with %d blocks",
+          nb);
   }
   /* k = N keeps everyone */
   void *tw2 = malloc(dm_kmer_topk_work_size(N, N));

@@ -98,7 +98,8 @@ int main(int argc, char **argv) {
     CHECK(write_npy(nan_npy, hy, N, 0) == 0, "NaN fixture");
   }
   MPI_Barrier(ctx.comm);
-  CHECK(write_attr(&ctx, attr, "complete", hy_nl4) == 0 && write_attr(&ctx, attr_inc, "incomplete", hy_nl4) == 0,
+  CHECK(write_attr(&ctx, attr, "complete", hy_nl4) == 0 &&
+            write_attr(&ctx, attr_inc, "incomplete", hy_nl4) == 0,
         "attr fixtures");
 
   dm_modisco_input_t in;

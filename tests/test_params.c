@@ -66,9 +66,10 @@ int main(int argc, char **argv) {
   if (ctx.rank == 0) {
     CHECK(mkdtemp(tmpdir) != NULL, "mkdtemp");
     /* good file: comments, quotes, CRLF, blank lines, lists */
-    expect("# header\nInput:\n  file: \"a b.tsv\"  # comment\r\n\n  length: 1000\nAttr:\n"
-           "  method: grad\n  tasks: [0, 2]\n  fdr: 1e-2\n  resume: no\n",
-           0, NULL);
+    expect(
+        "# header\nInput:\n  file: \"a b.tsv\"  # comment\r\n\n  length: 1000\nAttr:\n"
+        "  method: grad\n  tasks: [0, 2]\n  fdr: 1e-2\n  resume: no\n",
+        0, NULL);
     char where[300];
     snprintf(where, sizeof where, "%s/p.yml:3: unknown parameter 'Input:lenght'", tmpdir);
     expect("Input:\n  file: x\n  lenght: 5\n", -1, where);
@@ -144,7 +145,9 @@ int main(int argc, char **argv) {
 
     /* values and defaults */
     dm_params_t *p = dm_params_init(spec, N_SPEC);
-    CHECK(dm_params_read_file(p, write_file("q.yml", "Input:\n  file: 'seqs.tsv'\nAttr:\n  tasks: 1,2,3\n")) == 0, "read");
+    CHECK(dm_params_read_file(
+              p, write_file("q.yml", "Input:\n  file: 'seqs.tsv'\nAttr:\n  tasks: 1,2,3\n")) == 0,
+          "read");
     CHECK(dm_params_set(p, "Attr:fdr=0.05") == 0, "-P");
     CHECK(dm_params_set(p, "Attr:fdr") < 0, "-P without =");
     CHECK(dm_params_set(p, "Attr:nokey=1") < 0, "-P unknown key");

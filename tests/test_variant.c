@@ -2,7 +2,8 @@
  * insertion cases; REF checks; and the SNV score of dm_variant equals
  * in-silico mutagenesis (dm_methods ism) of the same sequence on the example
  * model, for every position and base of a few sequences; empirical
- * p-values against brute-force counting. */
+ * p-values against brute-force counting; Jensen-Shannon distances against
+ * the entropy form. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -142,10 +143,32 @@ static void pvalues(void) {
   }
 }
 
+/* Jensen-Shannon distance against the entropy form H(m) - (H(p) + H(q)) / 2
+ * of softmax profiles, and hand-worked limits. */
+static void jsd(void) {
+  enum { N = 37 };
+  float a[N], b[N];
+  srand(3);
+  for (int i = 0; i < N; i++) a[i] = (float)(rand() % 200 - 100) / 25.0f, b[i] = (float)(rand() % 200 - 100) / 25.0f;
+  double p[N], q[N], sa = 0, sb = 0, hp = 0, hq = 0, hm = 0;
+  for (int i = 0; i < N; i++) sa += p[i] = exp(a[i]), sb += q[i] = exp(b[i]);
+  for (int i = 0; i < N; i++) {
+    p[i] /= sa, q[i] /= sb;
+    double m = (p[i] + q[i]) / 2;
+    hp -= p[i] * log(p[i]), hq -= q[i] * log(q[i]), hm -= m * log(m);
+  }
+  CLOSE(dm_variant_jsd(a, b, N), sqrt(hm - (hp + hq) / 2), 1e-9);
+  CHECK(dm_variant_jsd(a, a, N) == 0, "identical profiles: %g", dm_variant_jsd(a, a, N));
+  float x[2] = {60, -60}, y[2] = {-60, 60}, z[2] = {1, 1}, w[2] = {5, 5};
+  CLOSE(dm_variant_jsd(x, y, 2), sqrt(log(2.0)), 1e-9); /* disjoint: the largest distance */
+  CHECK(dm_variant_jsd(z, w, 2) == 0, "softmax ignores a shift of all logits");
+}
+
 int main(void) {
   dm_log_init(0, DM_LOG_WARN);
   hand_worked();
   ism_equality();
   pvalues();
+  jsd();
   return dm_test_summary("test_variant");
 }

@@ -117,6 +117,59 @@ pg=$(pcol '^GATA_' 13) pt=$(pcol '^TAL1_' 20) pb=$(pcol '^bg_' 13)
 echo "median p-values: GATA-destroying $pg, TAL1-destroying $pt, background $pb"
 check "awk 'BEGIN {exit !($pg < 0.05 && $pt < 0.05 && $pb > 0.2)}'" "p-values do not separate destroying variants from background"
 
+# a ChromBPNet-like model (1000 bp, profile + log-counts heads): by default the
+# profile head gets the Jensen-Shannon distance and the counts head the logit
+# scores; an ALT equal to REF scores 0 on both; the same at any rank count
+grep '^#' variants.vcf > long.vcf
+grep -P '\tbg_' variants.vcf | awk -F'\t' '$2 > 1000 && $2 < 79000' | head -12 >> long.vcf
+grep -P '\tbg_' long.vcf | head -1 | awk -F'\t' -v OFS='\t' '{$3 = "same"; $5 = $4; print}' >> long.vcf
+lm=(-P Input:vcf=long.vcf -P Input:genome=genome.fa -P Model:file="$DATA"/long_model/chrombpnet_like.h5
+  -P Variants:batch=4 -P Output:chunk_rows=8)
+"$DMOTIF" variants -q "${lm[@]}" -P Output:file=long1.h5 2> long1.log
+run -q "${lm[@]}" -P Output:file=longnp.h5 2> longnp.log
+check "[ -s long1.tsv ] && same_datasets long1.h5 longnp.h5" "profile model run failed or differs at $NP ranks"
+hdr=$(grep -v '^##' long1.tsv | head -1)
+check "echo '$hdr' | grep -q 'jsd_logits_profile_predictions' && echo '$hdr' | grep -q 'logit_diff_logcount_predictions'" \
+  "profile model columns: $hdr"
+check "[ \$(awk -F'\t' '\$3 == \"same\" && \$7 == 0 && \$12 == 0' long1.tsv | wc -l) = 1 ]" "ALT = REF does not score 0"
+check "[ \$(awk -F'\t' '!/^#/ && \$6 == \"ok\" && \$3 != \"same\" && \$7 > 0 && \$7 <= 0.8326' long1.tsv | wc -l) -ge 10 ]" \
+  "Jensen-Shannon distances not in (0, sqrt(ln 2)]"
+
+# motif hits (at 1 and 2 ranks): the 8000 example sequences as BED regions of
+# one contig, attributed (DeepLIFT, zero reference), their hits of the
+# example's task-0 patterns (the report fixture), then the variants over the
+# planted instances of the first 400 sequences: most fall in a hit, and the
+# hit's CWM score drops for every one of them
+if [ "$NP" -le 2 ]; then
+  zcat "$ex"/sequences.simdata.gz | awk -F'\t' '
+    function comp(s,  o, i, c) { o = ""; for (i = 1; i <= length(s); i++) { c = substr(s, i, 1);
+        o = o (c == "A" ? "T" : c == "C" ? "G" : c == "G" ? "C" : "A") } return o }
+    NR == 1 { next }
+    { i = NR - 2; seq = seq $2; printf "g\t%d\t%d\t%s\n", i * 200, i * 200 + 200, $1 > "all.bed"
+      if ($3 == "" || i >= 400) next
+      n = split($3, item, ",")
+      for (k = 1; k <= n; k++) {
+        split(item[k], f, "-"); split(f[2], nm, "_"); p = f[2] + 0; s = f[3]; m = int(length(s) / 2) - 2
+        r = substr($2, p + m + 1, 4)
+        printf "g\t%d\t%s_%d_%d\t%s\t%s\t.\t.\t.\n", i * 200 + p + m + 1, nm[2], i, p, r, comp(r) > "hbody" } }
+    END { print ">g" > "all.fa"; for (j = 1; j <= length(seq); j += 60) print substr(seq, j, 60) > "all.fa" }'
+  { printf '##fileformat=VCFv4.2\n##contig=<ID=g>\n#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\n'; sort -k2,2n hbody; } > h.vcf
+  "$DMOTIF" attr -q -P Input:bed=all.bed -P Input:genome=all.fa -P Input:length=200 -P References:kind=zeros \
+    -P Attr:tasks=[0] -P Model:file="$ex"/keras2_conv1d_record_5_model_PQzyq_modelJson.json \
+    -P Model:weights="$ex"/keras2_conv1d_record_5_model_PQzyq_modelWeights.h5 -P Output:file=all_attr.h5 2> hattr.log
+  "$DMOTIF" hits -q -P Input:attr=all_attr.h5 -P Input:modisco="$DATA"/report/example_task0.h5 -P Output:dir=hits 2> hits.log
+  hv=(-P Input:vcf=h.vcf -P Input:genome=all.fa -P Input:hits=hits/hits.h5 -P Variants:tasks=[0]
+    -P Model:file="$ex"/keras2_conv1d_record_5_model_PQzyq_modelJson.json
+    -P Model:weights="$ex"/keras2_conv1d_record_5_model_PQzyq_modelWeights.h5)
+  "$DMOTIF" variants -q "${hv[@]}" -P Output:file=hv1.h5 2> hv1.log
+  run -q "${hv[@]}" -P Output:file=hvnp.h5 2> hvnp.log
+  check "[ -s hv1.tsv ] && same_datasets hv1.h5 hvnp.h5" "variants with hits failed or differ at $NP ranks (see hv1.log, hits.log)"
+  read -r nok nhit ndrop < <(awk -F'\t' '!/^#/ && $6 == "ok" {n++; if ($13 != ".") {h++; if ($18 < $17) d++}} END {print n + 0, h + 0, d + 0}' hv1.tsv)
+  echo "motif-destroying variants: $nok scored, $nhit in a motif hit, CWM score lower in $ndrop"
+  check "[ $nok -gt 500 ] && [ $((nhit * 10)) -gt $((nok * 9)) ] && [ $ndrop = $nhit ]" \
+    "destroying variants not in hits ($nhit of $nok) or CWM score not lower ($ndrop)"
+fi
+
 printf 'chr1\tnot_a_number\n' > broken.vcf
 "$DMOTIF" variants -q "${common[@]}" -P Input:vcf=broken.vcf -P Output:file=broken.h5 2> broken.log
 check "[ \$? -ne 0 ] && grep -q 'broken.vcf' broken.log && [ ! -e broken.h5 ]" "broken VCF not refused cleanly"

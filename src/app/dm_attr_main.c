@@ -10,7 +10,7 @@
 static const dm_param_spec_t attr_spec[] = {
     DM_SEQ_PARAM_SPEC,
     {"Model:file", DM_PARAM_PATH, NULL, NULL,
-     "Keras 2 model: full-model HDF5, or architecture JSON (then set Model:weights)"},
+     "model: ONNX (.onnx), Keras 2 full-model HDF5, or Keras architecture JSON (then set Model:weights)"},
     {"Model:weights", DM_PARAM_PATH, "none", NULL, "weights-only HDF5 for a JSON architecture"},
     {"Attr:method", DM_PARAM_STRING, "deeplift", "grad|grad_x_input|ism|ig|deeplift",
      "attribution method (target: each task's pre-sigmoid/pre-softmax logit, or Attr:targets)"},

@@ -12,10 +12,17 @@
 static const dm_param_spec_t variants_spec[] = {
     {"Input:vcf", DM_PARAM_PATH, NULL, NULL, "variants: VCF (plain or bgzipped) or BCF; multi-allelic records are split"},
     {"Input:genome", DM_PARAM_PATH, NULL, NULL, "FASTA genome the VCF refers to (.fai built if missing)"},
+    {"Input:hits", DM_PARAM_PATH, "none", NULL,
+     "hits.h5 of dmotif hits: report the motif instance each variant falls in and its CWM score change"},
     {"Model:file", DM_PARAM_PATH, NULL, NULL,
      "Keras 2 model: full-model HDF5, or architecture JSON (then set Model:weights)"},
     {"Model:weights", DM_PARAM_PATH, "none", NULL, "weights-only HDF5 for a JSON architecture"},
-    {"Variants:tasks", DM_PARAM_INTLIST, "[]", NULL, "model outputs to score, e.g. [0, 2]; [] for all"},
+    {"Variants:tasks", DM_PARAM_INTLIST, "[]", NULL,
+     "units of output 0 to score, e.g. [0, 2]; [] for all (or the targets)"},
+    {"Variants:targets", DM_PARAM_STRING, "none", NULL,
+     "targets as for attr, comma-separated [name=]output[:unit|:profile]: a unit gets logit/pred scores, "
+     "a profile head the Jensen-Shannon distance; none: units of Variants:tasks, or both heads of a "
+     "profile + counts model"},
     {"Variants:batch", DM_PARAM_INT, "64", NULL,
      "alleles per compute batch (x2 windows); Output:chunk_rows must be a multiple"},
     {"Variants:explain_window", DM_PARAM_INT, "0", NULL,
@@ -53,10 +60,12 @@ static int variants_main(const dm_mpi_t *ctx, const dm_params_t *p) {
   int rc = 2, prev = dm_log_collective(1);
   job.vcf = dm_params_get_string(p, "Input:vcf");
   job.genome = dm_params_get_string(p, "Input:genome");
+  job.hits = dm_params_get_optional(p, "Input:hits");
   job.model = dm_params_get_string(p, "Model:file");
   job.weights = dm_params_get_optional(p, "Model:weights");
   job.n_tasks = dm_params_get_intlist(p, "Variants:tasks", &tasks);
   job.tasks = job.n_tasks ? tasks : NULL;
+  job.targets = dm_params_get_optional(p, "Variants:targets");
   job.batch = (int)dm_params_get_int(p, "Variants:batch");
   job.explain_window = (int)dm_params_get_int(p, "Variants:explain_window");
   job.null_shuffles = (int)dm_params_get_int(p, "Variants:null_shuffles");
@@ -110,7 +119,7 @@ static int variants_main(const dm_mpi_t *ctx, const dm_params_t *p) {
   snprintf(fai, sizeof fai, "%s.fai", job.genome);
   dm_output_path_t in[] = {{"Input:vcf", job.vcf},        {"Input:genome", job.genome},
                            {"Input:genome (its .fai index)", fai}, {"Model:file", job.model},
-                           {"Model:weights", job.weights}, {NULL, NULL}};
+                           {"Model:weights", job.weights}, {"Input:hits", job.hits}, {NULL, NULL}};
   dm_output_path_t outs[] = {{"Output:file", job.output}, {"Output:tsv", job.tsv}, {NULL, NULL}};
   dm_output_policy_t pol = dm_output_policy_from_params(p, 1);
   if (dm_output_check(ctx, &pol, in, outs) < 0) goto out;

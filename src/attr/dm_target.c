@@ -23,7 +23,7 @@ int dm_target_parse(const dm_model_t *m, const char *spec, dm_target_t *t) {
     dm_log_error("Attr:targets: '%s': bad task name (1 to %zu characters, no '/')", spec, sizeof t->name - 1);
     return -1;
   }
-  snprintf(t->name, sizeof t->name, "%s", name);
+  memcpy(t->name, name, strlen(name) + 1); /* fits: checked above */
   char *colon = strrchr(body, ':');
   if (colon) *colon = 0;
   t->output = dm_graph_find_output(m, body);

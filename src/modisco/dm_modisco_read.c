@@ -18,7 +18,7 @@
 /* Where a read is: file and object, for messages. */
 typedef struct {
   const char *path;
-  char obj[160];
+  char obj[192];
 } where_t;
 
 /* Open dataset name of loc and check it has rank dims whose leading ones
@@ -184,7 +184,7 @@ static int read_motif(hid_t g, const char *obj, dm_motif_t *m, const char *path)
 /* The seqlets/ group of a pattern. @return 0 or -1 (logged) */
 static int read_seqlets(hid_t pg, dm_motif_t *m, const where_t *pw) {
   where_t w = {pw->path, ""};
-  snprintf(w.obj, sizeof w.obj, "%s/seqlets", pw->obj);
+  if (snprintf(w.obj, sizeof w.obj, "%s/seqlets", pw->obj) >= (int)sizeof w.obj) w.obj[sizeof w.obj - 1] = 0;
   hid_t sg = -1;
   H5E_BEGIN_TRY { sg = H5Gopen2(pg, "seqlets", H5P_DEFAULT); }
   H5E_END_TRY;

@@ -10,6 +10,8 @@
 
 #include "dm_h5.h"
 #include "dm_mem.h"
+#include "dm_onnx.h"
+#include "dm_onnx_graph.h"
 
 /* A Keras tensor: the graph tensor, and a sigmoid/softmax not yet applied
  * (it becomes the output activation if the tensor is a model output, a node
@@ -643,6 +645,12 @@ static char *read_text_file(const char *path) {
   return s;
 }
 
+/* ONNX: a .onnx name, or a file that starts like a ModelProto (HDF5 and JSON do not). */
+static int is_onnx(const char *path) {
+  size_t n = strlen(path);
+  return (n > 5 && !strcmp(path + n - 5, ".onnx")) || dm_onnx_sniff(path);
+}
+
 /* Does the file start (after white space) with '{'? */
 static int looks_like_json(const char *path) {
   FILE *fp = fopen(path, "rb");
@@ -653,6 +661,12 @@ static int looks_like_json(const char *path) {
 }
 
 dm_model_t *dm_model_load(const char *model_path, const char *weights_path) {
+  if (is_onnx(model_path)) {
+    if (!weights_path) return dm_onnx_load(model_path);
+    dm_log_error("%s: an ONNX model holds its weights; no weights file (%s) is used with it", model_path,
+                 weights_path);
+    return NULL;
+  }
   loader_t L = {.src = weights_path ? weights_path : model_path, .wroot = -1};
   dm_model_t *m = NULL;
   char *text = NULL;

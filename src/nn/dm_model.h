@@ -24,8 +24,9 @@
 #include "dm_graph.h"
 
 /**
- * @brief Load a Keras 2 Sequential or functional model.
- * @param model_path   full-model HDF5, or the architecture JSON if weights_path is given
+ * @brief Load a Keras 2 Sequential or functional model, or an ONNX model
+ *        (a .onnx file or one that starts like an ONNX ModelProto: dm_onnx_load).
+ * @param model_path   full-model HDF5, ONNX, or the architecture JSON if weights_path is given
  * @param weights_path weights-only HDF5 for a JSON architecture, or NULL
  * @return the model (free with dm_model_destroy), or NULL after logging the reason
  *         (file, layer and what is wrong)

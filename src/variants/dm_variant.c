@@ -45,6 +45,25 @@ void dm_variant_scores(int n, int T, const float *zref, const float *zalt, const
   }
 }
 
+/* log of the softmax normaliser of n logits: max + log sum exp(z - max). */
+static double log_norm(const float *z, int n) {
+  double mx = z[0], sum = 0;
+  for (int i = 1; i < n; i++)
+    if (z[i] > mx) mx = z[i];
+  for (int i = 0; i < n; i++) sum += exp((double)z[i] - mx);
+  return mx + log(sum);
+}
+
+double dm_variant_jsd(const float *a, const float *b, int n) {
+  double la = log_norm(a, n), lb = log_norm(b, n), js = 0;
+  for (int i = 0; i < n; i++) {
+    double p = exp((double)a[i] - la), q = exp((double)b[i] - lb), m = 0.5 * (p + q);
+    if (p > 0) js += 0.5 * p * log(p / m);
+    if (q > 0) js += 0.5 * q * log(q / m);
+  }
+  return sqrt(js > 0 ? js : 0);
+}
+
 static int cmp_float(const void *a, const void *b) {
   float x = *(const float *)a, y = *(const float *)b;
   return (x > y) - (x < y);

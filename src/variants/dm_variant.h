@@ -15,7 +15,8 @@
  * Scores per task, from logits z (pre-activation) and outputs y (after the
  * model's output activation) of the two windows:
  *   logit_diff = z_alt - z_ref
- *   logfc      = log2(y_alt / y_ref)   (y clipped below at 1e-30)
+ *   logfc      = log2(y_alt / y_ref)   (y clipped below at 1e-30); the driver
+ *                uses (z_alt - z_ref) / ln 2 for a linear output, a log-counts head
  * Pure functions: no I/O.
  */
 #ifndef DM_VARIANT_H
@@ -82,6 +83,16 @@ int dm_variant_ref_matches(const char *g, int L, const char *ref, int len_ref);
  */
 void dm_variant_scores(int n, int T, const float *zref, const float *zalt, const float *yref, const float *yalt,
                        float *diff, float *logfc);
+
+/**
+ * @brief Jensen-Shannon distance between the profiles softmax(a) and
+ *        softmax(b) over n units (natural log, as scipy's jensenshannon):
+ *        sqrt(½ KL(p || m) + ½ KL(q || m)), m = (p + q) / 2; in [0, sqrt(ln 2)].
+ * @param a (n,) logits of one profile
+ * @param b (n,) logits of the other
+ * @param n units, >= 1
+ */
+double dm_variant_jsd(const float *a, const float *b, int n);
 
 /**
  * @brief Empirical two-sided p-values against a pooled null:

@@ -23,11 +23,14 @@
 #include "dm_output.h"
 #include "dm_progress.h"
 #include "dm_sched.h"
+#include "dm_target.h"
+#include "dm_varhits.h"
 #include "dm_variant.h"
 #include "dm_vcf.h"
 #include "dm_version.h"
 
-/* Datasets: the allele columns, then per task the score columns. */
+/* Datasets: the allele columns, then per task (target) its score columns:
+ * the N_SCORES unit scores for a unit target, jsd for a profile target. */
 enum { F_CHROM, F_ID, F_REF, F_ALT, F_POS, F_RECORD, F_FLAGS, F_TASKS };
 #define N_SCORES 6
 static const char *const score_names[N_SCORES] = {"logit_ref", "logit_alt", "pred_ref",
@@ -36,6 +39,8 @@ static const char *const score_desc[N_SCORES] = {
     "logit (pre-activation output) of the reference window", "logit of the alternate window",
     "model output of the reference window", "model output of the alternate window",
     "logit_alt - logit_ref", "log2(pred_alt / pred_ref)"};
+static const char *const jsd_desc =
+    "Jensen-Shannon distance between the softmax profiles of the reference and alternate windows";
 
 /* State of one run on one rank. */
 typedef struct {
@@ -43,12 +48,13 @@ typedef struct {
   const dm_variants_job_t *job;
   dm_vcf_t *vcf;
   faidx_t *fai;
+  dm_varhits_t *vh;   /* motif hits, or NULL */
   dm_model_t *model;
   dm_run_t *fw;
   dm_methods_t *expl;  /* explanation, or NULL */
   dm_ref_ws_t *refws;
   int R, W;            /* references per window, explanation half-width */
-  float *refs, *hyp;   /* (2 batch, R, L, 4), (model tasks, 2 batch, L, 4) */
+  float *refs, *hyp;   /* (2 batch, R, L, 4), (n_tasks, 2 batch, L, 4) */
   int K, span_cap;     /* null shuffles; bases of the longest genome span */
   dm_ref_opt_t null;   /* dinucleotide shuffles of the null */
   char *span;          /* (batch, span_cap) genome span of each allele of the batch */
@@ -58,12 +64,13 @@ typedef struct {
   dm_sched_t *sched;
   int64_t n, n_chunks;
   int L, n_tasks, str_chrom, str_id, str_allele;
-  long *tasks;
+  dm_target_t *tg;    /* (n_tasks) the targets scored */
+  int *foff;          /* (n_tasks + 1) first field of each target; foff[n_tasks] = all fields */
   dm_h5_field_t *fields, done_field;
   /* chunk buffers */
   char *win;          /* (2 batch, L) ref windows then alt windows */
-  float *zref, *zalt, *yref, *yalt; /* (batch, model tasks) */
-  float *diff, *lfc;  /* (batch, model tasks) */
+  float *zref, *zalt, *yref, *yalt, *diff, *lfc; /* (batch) one unit target */
+  float *ybuf;        /* (2 batch, largest output) activated outputs */
   char *s_chrom, *s_id, *s_ref, *s_alt; /* (C, str_*) */
   int64_t *pos, *record;
   uint8_t *flags;
@@ -71,6 +78,10 @@ typedef struct {
   float *xout;        /* (n_tasks, 2, C, 2W+1, 4) explanation windows */
   float *nulld;       /* (n_tasks, C, K) null logit differences */
   float *pv;          /* (n_tasks, C) p-values, for the TSV */
+  int32_t *hpat;      /* (C,) motif hit the allele falls in, -1 if none */
+  int64_t *hstart, *hend; /* (C,) its trimmed motif */
+  char *hstrand;      /* (C, 2) */
+  float *hcwm;        /* (2, C) CWM score on the ref, alt window */
   /* rank 0 */
   int64_t rows_todo;
   dm_progress_t progress;
@@ -87,10 +98,18 @@ static float *score_col(run_t *r, int t, int k) {
 
 // --- output layout and attributes
 
-/* Datasets per task: the scores, hyp_ref and hyp_alt with an explanation,
- * null_logit_diff and pvalue with a null. */
-static int per_task(const run_t *r) { return N_SCORES + (r->W ? 2 : 0) + (r->K ? 2 : 0); }
-static int k_null(const run_t *r) { return N_SCORES + (r->W ? 2 : 0); }
+/* Datasets of target t: its scores, hyp_ref and hyp_alt with an explanation,
+ * null_<score> and pvalue with a null (of logit_diff, or of jsd). */
+static int is_profile(const run_t *r, int t) { return r->tg[t].kind == DM_TARGET_PROFILE; }
+static int n_scores(const run_t *r, int t) { return is_profile(r, t) ? 1 : N_SCORES; }
+static int null_slot(const run_t *r, int t) { return is_profile(r, t) ? 0 : 4; }
+static int k_null(const run_t *r, int t) { return n_scores(r, t) + (r->W ? 2 : 0); }
+static int per_task(const run_t *r, int t) { return k_null(r, t) + (r->K ? 2 : 0); }
+static const char *score_name(const run_t *r, int t, int k) { return is_profile(r, t) ? "jsd" : score_names[k]; }
+static size_t out_size(const run_t *r, int o) {
+  const dm_tensor_t *x = &r->model->tensors[r->model->outputs[o].tensor];
+  return (size_t)x->len * (size_t)x->ch;
+}
 static float *null_block(run_t *r, int t) { return r->nulld + (size_t)t * (size_t)r->job->chunk_rows * (size_t)r->K; }
 
 static float *expl_win(run_t *r, int t, int side) {
@@ -99,7 +118,10 @@ static float *expl_win(run_t *r, int t, int side) {
 }
 
 static void make_fields(run_t *r) {
-  int nf = F_TASKS + per_task(r) * r->n_tasks;
+  r->foff = dm_malloc("field offsets", (size_t)(r->n_tasks + 1) * sizeof *r->foff);
+  r->foff[0] = F_TASKS;
+  for (int t = 0; t < r->n_tasks; t++) r->foff[t + 1] = r->foff[t] + per_task(r, t);
+  int nf = r->foff[r->n_tasks] + (r->vh ? 6 : 0);
   dm_h5_field_t *f = r->fields = dm_calloc("variant fields", (size_t)nf, sizeof *r->fields);
   f[F_CHROM] = (dm_h5_field_t){"/variants/chrom", DM_H5_STR, 0, {0}, r->str_chrom, "VCF CHROM"};
   f[F_ID] = (dm_h5_field_t){"/variants/id", DM_H5_STR, 0, {0}, r->str_id, "VCF ID"};
@@ -112,39 +134,51 @@ static void make_fields(run_t *r) {
                                "0: scored; bits 1 ref_mismatch, 2 off_chromosome_end, 4 unknown_contig, "
                                "8 alt_not_sequence"};
   for (int t = 0; t < r->n_tasks; t++) {
-    for (int k = 0; k < N_SCORES; k++) {
-      char name[96];
-      snprintf(name, sizeof name, "/tasks/%ld/%s", r->tasks[t], score_names[k]);
-      f[F_TASKS + per_task(r) * t + k] =
-          (dm_h5_field_t){dm_strdup("field name", name), DM_H5_F32, 0, {0}, 0, score_desc[k]};
+    char name[160];
+    for (int k = 0; k < n_scores(r, t); k++) {
+      snprintf(name, sizeof name, "/tasks/%s/%s", r->tg[t].name, score_name(r, t, k));
+      f[r->foff[t] + k] = (dm_h5_field_t){dm_strdup("field name", name), DM_H5_F32, 0, {0}, 0,
+                                          is_profile(r, t) ? jsd_desc : score_desc[k]};
     }
     for (int side = 0; side < 2 && r->W; side++) {
-      char name[96];
-      snprintf(name, sizeof name, "/tasks/%ld/hyp_%s", r->tasks[t], side ? "alt" : "ref");
-      f[F_TASKS + per_task(r) * t + N_SCORES + side] =
+      snprintf(name, sizeof name, "/tasks/%s/hyp_%s", r->tg[t].name, side ? "alt" : "ref");
+      f[r->foff[t] + n_scores(r, t) + side] =
           (dm_h5_field_t){dm_strdup("field name", name), DM_H5_F32, 2, {2 * r->W + 1, 4}, 0,
                           side ? "hypothetical contributions of the alternate window around the variant"
                                : "hypothetical contributions of the reference window around the variant"};
     }
     if (r->K) {
-      char name[96];
-      snprintf(name, sizeof name, "/tasks/%ld/null_logit_diff", r->tasks[t]);
-      f[F_TASKS + per_task(r) * t + k_null(r)] =
+      snprintf(name, sizeof name, "/tasks/%s/null_%s", r->tg[t].name, score_name(r, t, null_slot(r, t)));
+      f[r->foff[t] + k_null(r, t)] =
           (dm_h5_field_t){dm_strdup("field name", name), DM_H5_F32, 1, {r->K}, 0,
-                          "logit_diff of the allele in dinucleotide-shuffled contexts of its genome span"};
-      snprintf(name, sizeof name, "/tasks/%ld/pvalue", r->tasks[t]);
-      f[F_TASKS + per_task(r) * t + k_null(r) + 1] =
+                          "the score of the allele in dinucleotide-shuffled contexts of its genome span"};
+      snprintf(name, sizeof name, "/tasks/%s/pvalue", r->tg[t].name);
+      f[r->foff[t] + k_null(r, t) + 1] =
           (dm_h5_field_t){dm_strdup("field name", name), DM_H5_F32, 0, {0}, 0,
-                          "two-sided empirical p-value of logit_diff against the pooled null of all alleles"};
+                          "two-sided empirical p-value of the score against the pooled null of all alleles"};
     }
+  }
+  if (r->vh) {
+    dm_h5_field_t *h = f + r->foff[r->n_tasks];
+    h[0] = (dm_h5_field_t){"/motif_hits/pattern", DM_H5_I32, 0, {0}, 0,
+                           "motif hit the REF overlaps: index into the root attribute hit_patterns, -1 none"};
+    h[1] = (dm_h5_field_t){"/motif_hits/start", DM_H5_I64, 0, {0}, 0, "its trimmed motif, 0-based"};
+    h[2] = (dm_h5_field_t){"/motif_hits/end", DM_H5_I64, 0, {0}, 0, "one past its last base"};
+    h[3] = (dm_h5_field_t){"/motif_hits/strand", DM_H5_STR, 0, {0}, 2, "its strand"};
+    h[4] = (dm_h5_field_t){"/motif_hits/cwm_ref", DM_H5_F32, 0, {0}, 0, "CWM score of the ref window at the hit"};
+    h[5] = (dm_h5_field_t){"/motif_hits/cwm_alt", DM_H5_F32, 0, {0}, 0, "CWM score of the alt window at the hit"};
   }
   r->done_field = (dm_h5_field_t){"/done", DM_H5_U8, 0, {0}, 0, "1 once a chunk of rows is written"};
 }
 
+/* All datasets but /done: the task fields and the motif hit fields. */
+static int n_fields(const run_t *r) { return r->foff[r->n_tasks] + (r->vh ? 6 : 0); }
+
 static void free_fields(run_t *r) {
   if (!r->fields) return;
-  for (int i = F_TASKS; i < F_TASKS + per_task(r) * r->n_tasks; i++) free((char *)r->fields[i].name);
+  for (int i = F_TASKS; i < r->foff[r->n_tasks]; i++) free((char *)r->fields[i].name);
   free(r->fields);
+  free(r->foff);
 }
 
 /* Digest of a file on rank 0, broadcast; "none" for NULL. @return 0 or -1 */
@@ -159,11 +193,11 @@ static int digest(run_t *r, const char *path, char hex[65]) {
 
 static int write_attrs(run_t *r) {
   const dm_variants_job_t *j = r->job;
-  char vcf_hex[65], model_hex[65], weights_hex[65], tasks[512] = "", created[32] = "";
+  char vcf_hex[65], model_hex[65], weights_hex[65], tasks[2048] = "", created[32] = "";
   if (digest(r, j->vcf, vcf_hex) < 0 || digest(r, j->model, model_hex) < 0 || digest(r, j->weights, weights_hex) < 0)
     return -1;
-  for (int t = 0, m = 0; t < r->n_tasks && m < (int)sizeof tasks - 24; t++)
-    m += snprintf(tasks + m, sizeof tasks - (size_t)m, "%s%ld", t ? "," : "", r->tasks[t]);
+  for (int t = 0, m = 0; t < r->n_tasks && m < (int)sizeof tasks - 100; t++)
+    m += snprintf(tasks + m, sizeof tasks - (size_t)m, "%s%s", t ? "," : "", r->tg[t].name);
   if (r->ctx->rank == 0) {
     time_t now = time(NULL);
     strftime(created, sizeof created, "%Y-%m-%dT%H:%M:%SZ", gmtime(&now));
@@ -182,6 +216,16 @@ static int write_attrs(run_t *r) {
   if (dm_h5_attr_set_scalar(r->h5, "/", "length", DM_H5_I64, &len) < 0 ||
       dm_h5_attr_set_scalar(r->h5, "/", "chunk_rows", DM_H5_I64, &chunk) < 0)
     return -1;
+  if (r->vh) {
+    size_t cap = (size_t)r->vh->n_patterns * 130 + 1;
+    char *names = dm_calloc("hit patterns", cap, 1);
+    for (int p = 0; p < r->vh->n_patterns; p++)
+      snprintf(names + strlen(names), cap - strlen(names), "%s%s", p ? "," : "", r->vh->name[p]);
+    int bad = dm_h5_attr_set_string(r->h5, "/", "hit_patterns", names) < 0 ||
+              dm_h5_attr_set_string(r->h5, "/", "hits", j->hits) < 0;
+    free(names);
+    if (bad) return -1;
+  }
   return 0;
 }
 
@@ -220,7 +264,7 @@ static int try_resume(run_t *r) {
 
 static int create_output(run_t *r) {
   int rc = 0;
-  r->h5 = dm_h5_create(r->ctx, r->job->output, r->fields, F_TASKS + per_task(r) * r->n_tasks, r->n,
+  r->h5 = dm_h5_create(r->ctx, r->job->output, r->fields, n_fields(r), r->n,
                        r->job->chunk_rows);
   if (!r->h5) return -1;
   int64_t dc = r->n_chunks < 4096 ? (r->n_chunks ? r->n_chunks : 1) : 4096;
@@ -290,7 +334,7 @@ static void explain_batch(run_t *r, int64_t a, int n, int64_t off) {
     for (int side = 0; side < 2; side++)
       for (int i = 0; i < n; i++) {
         float *dst = expl_win(r, t, side) + (size_t)(off + i) * w4;
-        const float *h = r->hyp + ((size_t)r->tasks[t] * 2 * (size_t)B + (size_t)side * B + (size_t)i) * L4;
+        const float *h = r->hyp + ((size_t)t * 2 * (size_t)B + (size_t)side * B + (size_t)i) * L4;
         if (dm_variant_scored(r->flags[off + i])) memcpy(dst, h + (size_t)(L / 2 - W) * 4, w4 * sizeof(float));
         else memset(dst, 0, w4 * sizeof(float));
       }
@@ -300,7 +344,7 @@ static void explain_batch(run_t *r, int64_t a, int n, int64_t off) {
  * shuffled (dinucleotide counts kept) with REF put back at its place, both
  * windows built by the same rule and run as one batch. */
 static void null_batch(run_t *r, int64_t a, int n, int64_t off) {
-  const int B = r->job->batch, T = r->model->n_tasks, L = r->L, F = L / 2;
+  const int B = r->job->batch, L = r->L, F = L / 2;
   char *shuf = dm_malloc("null span", (size_t)r->span_cap);
   for (int j = 0; j < r->K; j++) {
     memset(r->win, 'N', (size_t)2 * (size_t)B * (size_t)L);
@@ -323,21 +367,46 @@ static void null_batch(run_t *r, int64_t a, int n, int64_t off) {
     }
     dm_onehot_f32(r->win, 2 * B, L, r->fw->in);
     dm_forward_run(r->fw, 2 * B);
-    const float *z = dm_forward_logits(r->fw);
-    for (int t = 0; t < r->n_tasks; t++)
+    for (int t = 0; t < r->n_tasks; t++) {
+      size_t sz = out_size(r, r->tg[t].output);
+      const float *z = dm_forward_output(r->fw, r->tg[t].output);
       for (int i = 0; i < n; i++) {
-        size_t k = (size_t)i * (size_t)T + (size_t)r->tasks[t];
-        null_block(r, t)[(size_t)(off + i) * (size_t)r->K + (size_t)j] =
-            dm_variant_scored(r->flags[off + i]) ? z[(size_t)B * (size_t)T + k] - z[k] : NAN;
+        const float *zr = z + (size_t)i * sz, *za = z + ((size_t)B + (size_t)i) * sz;
+        float v = is_profile(r, t) ? (float)dm_variant_jsd(zr, za, (int)sz) : za[r->tg[t].unit] - zr[r->tg[t].unit];
+        null_block(r, t)[(size_t)(off + i) * (size_t)r->K + (size_t)j] = dm_variant_scored(r->flags[off + i]) ? v : NAN;
       }
+    }
   }
   free(shuf);
+}
+
+/* Motif hits of alleles [a, a + n), whose windows are in r->win. */
+static void hits_batch(run_t *r, int64_t a, int n, int64_t off) {
+  const int B = r->job->batch, F = r->L / 2;
+  for (int i = 0; i < n; i++) {
+    const dm_vcf_allele_t *al = &r->vcf->a[a + i];
+    int64_t k = off + i, p0 = al->pos - 1;
+    const dm_varhit_t *h =
+        dm_variant_scored(r->flags[k]) ? dm_varhits_find(r->vh, al->chrom, p0, p0 + al->len_ref) : NULL;
+    r->hpat[k] = h ? h->pattern : -1;
+    r->hstart[k] = h ? h->start : -1;
+    r->hend[k] = h ? h->end : -1;
+    r->hstrand[2 * k] = h ? h->strand : '.', r->hstrand[2 * k + 1] = 0;
+    r->hcwm[k] = r->hcwm[r->job->chunk_rows + k] = NAN;
+    if (!h) continue;
+    int64_t o = h->start - (p0 - F), W = h->end - h->start; /* the hit's place in the windows */
+    if (o < 0 || o + W > r->L) continue;
+    const double *cwm = r->vh->cwm[h->pattern];
+    r->hcwm[k] = (float)dm_varhits_cwm_score(cwm, (int)W, h->strand, r->win + (size_t)i * (size_t)r->L + o);
+    r->hcwm[r->job->chunk_rows + k] =
+        (float)dm_varhits_cwm_score(cwm, (int)W, h->strand, r->win + ((size_t)B + (size_t)i) * (size_t)r->L + o);
+  }
 }
 
 /* Score alleles [a, a + n) (n <= batch) into the chunk buffers at offset off.
  * The model always runs on 2 x batch rows, so products have one shape. */
 static void score_batch(run_t *r, int64_t a, int n, int64_t off) {
-  const int B = r->job->batch, T = r->model->n_tasks;
+  const int B = r->job->batch;
   memset(r->win, 'N', (size_t)2 * (size_t)B * (size_t)r->L);
   for (int i = 0; i < n; i++) {
     const dm_vcf_allele_t *al = &r->vcf->a[a + i];
@@ -346,21 +415,32 @@ static void score_batch(run_t *r, int64_t a, int n, int64_t off) {
   }
   dm_onehot_f32(r->win, 2 * B, r->L, r->fw->in);
   dm_forward_run(r->fw, 2 * B);
-  const float *z = dm_forward_logits(r->fw);
-  size_t nt = (size_t)B * (size_t)T;
-  memcpy(r->zref, z, nt * sizeof *z);
-  memcpy(r->zalt, z + nt, nt * sizeof *z);
-  dm_model_activate(r->model, B, r->zref, r->yref);
-  dm_model_activate(r->model, B, r->zalt, r->yalt);
-  dm_variant_scores(B, T, r->zref, r->zalt, r->yref, r->yalt, r->diff, r->lfc);
+  for (int t = 0; t < r->n_tasks; t++) {
+    int o = r->tg[t].output;
+    size_t sz = out_size(r, o), u = (size_t)r->tg[t].unit;
+    const float *z = dm_forward_output(r->fw, o);
+    if (is_profile(r, t)) {
+      for (int i = 0; i < n; i++)
+        score_col(r, t, 0)[off + i] = dm_variant_scored(r->flags[off + i])
+                                          ? (float)dm_variant_jsd(z + (size_t)i * sz, z + ((size_t)B + i) * sz, (int)sz)
+                                          : NAN;
+      continue;
+    }
+    dm_model_activate_output(r->model, o, 2 * B, z, r->ybuf);
+    for (int i = 0; i < B; i++) {
+      r->zref[i] = z[(size_t)i * sz + u], r->zalt[i] = z[((size_t)B + i) * sz + u];
+      r->yref[i] = r->ybuf[(size_t)i * sz + u], r->yalt[i] = r->ybuf[((size_t)B + i) * sz + u];
+    }
+    dm_variant_scores(B, 1, r->zref, r->zalt, r->yref, r->yalt, r->diff, r->lfc);
+    if (r->model->outputs[o].act == DM_OUT_LINEAR) /* a log-counts head: log2 of exp(alt) / exp(ref) */
+      for (int i = 0; i < B; i++) r->lfc[i] = (float)(r->diff[i] / M_LN2);
+    const float *src[N_SCORES] = {r->zref, r->zalt, r->yref, r->yalt, r->diff, r->lfc};
+    for (int k = 0; k < N_SCORES; k++)
+      for (int i = 0; i < n; i++) score_col(r, t, k)[off + i] = dm_variant_scored(r->flags[off + i]) ? src[k][i] : NAN;
+  }
+  if (r->vh) hits_batch(r, a, n, off);
   if (r->W) explain_batch(r, a, n, off);
   if (r->K) null_batch(r, a, n, off);
-  const float *src[N_SCORES] = {r->zref, r->zalt, r->yref, r->yalt, r->diff, r->lfc};
-  for (int t = 0; t < r->n_tasks; t++)
-    for (int k = 0; k < N_SCORES; k++)
-      for (int i = 0; i < n; i++)
-        score_col(r, t, k)[off + i] =
-            dm_variant_scored(r->flags[off + i]) ? src[k][(size_t)i * (size_t)T + (size_t)r->tasks[t]] : NAN;
 }
 
 static void put_str(char *dst, int len, const char *s) {
@@ -391,12 +471,17 @@ static void process_chunk(run_t *r, int64_t c) {
   for (int f = 0; f < F_TASKS && !bad; f++)
     bad = dm_h5_write_rows(r->h5, &r->fields[f], a, b, cols[f], DM_H5_INDEPENDENT) < 0;
   for (int t = 0; t < r->n_tasks && !bad; t++)
-    for (int k = 0; k < per_task(r) - (r->K ? 1 : 0) && !bad; k++) /* pvalue: when every chunk is done */
-      bad = dm_h5_write_rows(r->h5, &r->fields[F_TASKS + per_task(r) * t + k], a, b,
-                             k < N_SCORES   ? score_col(r, t, k)
-                             : k < k_null(r) ? expl_win(r, t, k - N_SCORES)
-                                             : null_block(r, t),
+    for (int k = 0; k < per_task(r, t) - (r->K ? 1 : 0) && !bad; k++) /* pvalue: when every chunk is done */
+      bad = dm_h5_write_rows(r->h5, &r->fields[r->foff[t] + k], a, b,
+                             k < n_scores(r, t)  ? score_col(r, t, k)
+                             : k < k_null(r, t) ? expl_win(r, t, k - n_scores(r, t))
+                                                : null_block(r, t),
                              DM_H5_INDEPENDENT) < 0;
+  if (r->vh) {
+    const void *hc[6] = {r->hpat, r->hstart, r->hend, r->hstrand, r->hcwm, r->hcwm + r->job->chunk_rows};
+    for (int k = 0; k < 6 && !bad; k++)
+      bad = dm_h5_write_rows(r->h5, &r->fields[r->foff[r->n_tasks] + k], a, b, hc[k], DM_H5_INDEPENDENT) < 0;
+  }
   if (bad) dm_fatal("%s: cannot write rows %ld..%ld", r->job->output, (long)a, (long)b);
 }
 
@@ -429,12 +514,12 @@ static int write_pvalues(run_t *r) {
   float *p = dm_malloc("p-values", (size_t)(N ? N : 1) * sizeof(float));
   int bad = 0;
   for (int t = 0; t < r->n_tasks && !bad && N; t++) {
-    const dm_h5_field_t *f = &r->fields[F_TASKS + per_task(r) * t];
-    bad = dm_h5_read_rows(r->h5, &f[k_null(r)], 0, N, null, DM_H5_INDEPENDENT) < 0 ||
-          dm_h5_read_rows(r->h5, &f[4], 0, N, obs, DM_H5_INDEPENDENT) < 0;
+    const dm_h5_field_t *f = &r->fields[r->foff[t]];
+    bad = dm_h5_read_rows(r->h5, &f[k_null(r, t)], 0, N, null, DM_H5_INDEPENDENT) < 0 ||
+          dm_h5_read_rows(r->h5, &f[null_slot(r, t)], 0, N, obs, DM_H5_INDEPENDENT) < 0;
     if (bad) break;
     dm_variant_pvalues(N * K, null, N, obs, p);
-    bad = dm_h5_write_rows(r->h5, &f[k_null(r) + 1], 0, N, p, DM_H5_INDEPENDENT) < 0;
+    bad = dm_h5_write_rows(r->h5, &f[k_null(r, t) + 1], 0, N, p, DM_H5_INDEPENDENT) < 0;
   }
   free(null), free(obs), free(p);
   return bad ? -1 : 0;
@@ -457,9 +542,10 @@ static int write_tsv(run_t *r) {
   }
   fprintf(fp, "chrom\tpos\tid\tref\talt\tflags");
   for (int t = 0; t < r->n_tasks; t++) {
-    for (int k = 0; k < N_SCORES; k++) fprintf(fp, "\t%s_%ld", score_names[k], r->tasks[t]);
-    if (r->K) fprintf(fp, "\tpvalue_%ld", r->tasks[t]);
+    for (int k = 0; k < n_scores(r, t); k++) fprintf(fp, "\t%s_%s", score_name(r, t, k), r->tg[t].name);
+    if (r->K) fprintf(fp, "\tpvalue_%s", r->tg[t].name);
   }
+  if (r->vh) fprintf(fp, "\thit_pattern\thit_start\thit_end\thit_strand\tcwm_ref\tcwm_alt");
   fputc('\n', fp);
   int64_t C = j->chunk_rows, cnt[5] = {0};
   int bad = 0;
@@ -469,12 +555,14 @@ static int write_tsv(run_t *r) {
     for (int f = 0; f < F_TASKS && !bad; f++)
       bad = dm_h5_read_rows(r->h5, &r->fields[f], a, b, (void *)cols[f], DM_H5_INDEPENDENT) < 0;
     for (int t = 0; t < r->n_tasks && !bad; t++)
-      for (int k = 0; k < N_SCORES && !bad; k++)
-        bad = dm_h5_read_rows(r->h5, &r->fields[F_TASKS + per_task(r) * t + k], a, b, score_col(r, t, k),
-                              DM_H5_INDEPENDENT) < 0;
+      for (int k = 0; k < n_scores(r, t) && !bad; k++)
+        bad = dm_h5_read_rows(r->h5, &r->fields[r->foff[t] + k], a, b, score_col(r, t, k), DM_H5_INDEPENDENT) < 0;
     for (int t = 0; t < r->n_tasks && r->K && !bad; t++)
-      bad = dm_h5_read_rows(r->h5, &r->fields[F_TASKS + per_task(r) * t + k_null(r) + 1], a, b,
-                            r->pv + (size_t)t * (size_t)C, DM_H5_INDEPENDENT) < 0;
+      bad = dm_h5_read_rows(r->h5, &r->fields[r->foff[t] + k_null(r, t) + 1], a, b, r->pv + (size_t)t * (size_t)C,
+                            DM_H5_INDEPENDENT) < 0;
+    void *hc[6] = {r->hpat, r->hstart, r->hend, r->hstrand, r->hcwm, r->hcwm + C};
+    for (int k = 0; k < 6 && r->vh && !bad; k++)
+      bad = dm_h5_read_rows(r->h5, &r->fields[r->foff[r->n_tasks] + k], a, b, hc[k], DM_H5_INDEPENDENT) < 0;
     for (int64_t i = 0; i < b - a && !bad; i++) {
       char fb[96];
       cnt[4] += r->flags[i] == 0;
@@ -483,11 +571,20 @@ static int write_tsv(run_t *r) {
               r->s_id + i * r->str_id, r->s_ref + i * r->str_allele, r->s_alt + i * r->str_allele,
               flag_text(r->flags[i], fb, sizeof fb));
       for (int t = 0; t < r->n_tasks; t++)
-        for (int k = 0; k < N_SCORES + (r->K ? 1 : 0); k++) {
-          float v = k < N_SCORES ? score_col(r, t, k)[i] : r->pv[(size_t)t * (size_t)C + (size_t)i];
+        for (int k = 0; k < n_scores(r, t) + (r->K ? 1 : 0); k++) {
+          float v = k < n_scores(r, t) ? score_col(r, t, k)[i] : r->pv[(size_t)t * (size_t)C + (size_t)i];
           if (isnan(v)) fputs("\tNA", fp);
           else fprintf(fp, "\t%.6g", v);
         }
+      if (r->vh && r->hpat[i] < 0) fputs("\t.\tNA\tNA\t.\tNA\tNA", fp);
+      else if (r->vh) {
+        fprintf(fp, "\t%s\t%ld\t%ld\t%c", r->vh->name[r->hpat[i]], (long)r->hstart[i], (long)r->hend[i], r->hstrand[2 * i]);
+        for (int k = 0; k < 2; k++) {
+          float v = r->hcwm[(size_t)k * (size_t)C + (size_t)i];
+          if (isnan(v)) fputs("\tNA", fp);
+          else fprintf(fp, "\t%.6g", v);
+        }
+      }
       fputc('\n', fp);
     }
   }
@@ -522,20 +619,16 @@ static int setup(run_t *r) {
   r->n = r->vcf->n;
   r->L = r->model->in_len;
   r->n_chunks = (r->n + j->chunk_rows - 1) / j->chunk_rows;
-  r->n_tasks = j->tasks ? j->n_tasks : r->model->n_tasks;
-  r->tasks = dm_malloc("tasks", (size_t)(r->n_tasks ? r->n_tasks : 1) * sizeof *r->tasks);
-  prev = dm_log_collective(1);
+  prev = dm_log_collective(1); /* every rank checks the same targets: one message */
   ok = r->model->in_ch == 4;
   if (!ok) dm_log_error("%s: the model input has %d channels, not the 4 of one-hot DNA", r->model->source, r->model->in_ch);
-  for (int t = 0; t < r->n_tasks && ok; t++) {
-    r->tasks[t] = j->tasks ? j->tasks[t] : t;
-    for (int u = 0; u < t; u++)
-      if (r->tasks[u] == r->tasks[t]) ok = 0;
-    if (r->tasks[t] < 0 || r->tasks[t] >= r->model->n_tasks || !ok) {
-      dm_log_error("Variants:tasks: task %ld does not exist or is repeated (model %s has tasks 0..%d)", r->tasks[t],
-                   r->model->source, r->model->n_tasks - 1);
-      ok = 0;
-    }
+  if (ok && j->targets && j->tasks) {
+    dm_log_error("give Variants:targets or Variants:tasks, not both");
+    ok = 0;
+  } else if (ok) {
+    r->n_tasks = j->targets ? dm_target_parse_list(r->model, j->targets, &r->tg)
+                            : dm_target_units(r->model, j->tasks, j->tasks ? j->n_tasks : 0, &r->tg);
+    ok = r->n_tasks > 0;
   }
   dm_log_collective(prev);
   if (!ok) return -1;
@@ -546,6 +639,7 @@ static int setup(run_t *r) {
     if (c > r->str_chrom) r->str_chrom = c;
     if (d > r->str_id) r->str_id = d;
   }
+  if (j->hits && !(r->vh = dm_varhits_load(r->ctx, j->hits))) return -1;
   r->fw = dm_forward_init(r->model, 2 * j->batch, 1);
   r->W = j->explain_window;
   if (r->W) {
@@ -557,7 +651,7 @@ static int setup(run_t *r) {
     }
     dm_log_collective(prev);
     r->R = dm_methods_uses_refs(j->attr.method) ? dm_ref_count(&j->ref) : 0;
-    r->expl = dm_methods_init(r->model, &j->attr, NULL, 0, 2 * j->batch, r->R ? r->R : 1);
+    r->expl = dm_methods_init(r->model, &j->attr, r->tg, r->n_tasks, 2 * j->batch, r->R ? r->R : 1);
     if (!r->expl) return -1;
   }
   r->K = j->null_shuffles;
@@ -573,10 +667,13 @@ static int setup(run_t *r) {
 }
 
 static void alloc_buffers(run_t *r) {
-  size_t C = (size_t)r->job->chunk_rows, B = (size_t)r->job->batch, T = (size_t)r->model->n_tasks;
+  size_t C = (size_t)r->job->chunk_rows, B = (size_t)r->job->batch, T = (size_t)r->n_tasks, big = 1;
   r->win = dm_malloc("variant windows", 2 * B * (size_t)r->L);
   float **bt[6] = {&r->zref, &r->zalt, &r->yref, &r->yalt, &r->diff, &r->lfc};
-  for (int k = 0; k < 6; k++) *bt[k] = dm_malloc("batch scores", B * T * sizeof(float));
+  for (int k = 0; k < 6; k++) *bt[k] = dm_malloc("batch scores", B * sizeof(float));
+  for (int o = 0; o < r->model->n_outputs; o++)
+    if (out_size(r, o) > big) big = out_size(r, o);
+  r->ybuf = dm_malloc("activated outputs", 2 * B * big * sizeof(float));
   r->s_chrom = dm_malloc("chroms", C * (size_t)r->str_chrom);
   r->s_id = dm_malloc("ids", C * (size_t)r->str_id);
   r->s_ref = dm_malloc("refs", C * (size_t)r->str_allele);
@@ -591,6 +688,13 @@ static void alloc_buffers(run_t *r) {
     r->hyp = dm_malloc("explanation hyp", T * 2 * B * L4 * sizeof(float));
     r->xout = dm_malloc("explanation windows",
                         (size_t)r->n_tasks * 2 * C * (size_t)(2 * r->W + 1) * 4 * sizeof(float));
+  }
+  if (r->vh) {
+    r->hpat = dm_malloc("hit patterns", C * sizeof *r->hpat);
+    r->hstart = dm_malloc("hit starts", C * sizeof *r->hstart);
+    r->hend = dm_malloc("hit ends", C * sizeof *r->hend);
+    r->hstrand = dm_malloc("hit strands", 2 * C);
+    r->hcwm = dm_malloc("hit CWM scores", 2 * C * sizeof *r->hcwm);
   }
   if (r->K) {
     r->span = dm_malloc("spans", B * (size_t)r->span_cap);
@@ -654,8 +758,10 @@ int dm_variants_run_job(const dm_mpi_t *ctx, const dm_variants_job_t *job) {
   if (rc == 0 && ctx->rank == 0) dm_log_info("%s, %s: complete", job->output, job->tsv);
   free(r.win), free(r.zref), free(r.zalt), free(r.yref), free(r.yalt), free(r.diff), free(r.lfc);
   free(r.s_chrom), free(r.s_id), free(r.s_ref), free(r.s_alt), free(r.pos), free(r.record), free(r.flags);
-  free(r.out), free(r.tasks), free(r.refs), free(r.hyp), free(r.xout);
+  free(r.out), free(r.tg), free(r.ybuf), free(r.refs), free(r.hyp), free(r.xout);
   free(r.span), free(r.span_len), free(r.spanx), free(r.nulld), free(r.pv);
+  free(r.hpat), free(r.hstart), free(r.hend), free(r.hstrand), free(r.hcwm);
+  dm_varhits_free(r.vh);
   dm_methods_destroy(r.expl);
   dm_ref_ws_destroy(r.refws);
   free_fields(&r);

@@ -14,16 +14,25 @@
  *   /variants/pos, /record         (N,) int64: VCF POS (1-based), record number
  *   /variants/flags                (N,) uint8 DM_VAR_* bits; 0 = scored
  *   /tasks/<t>/{logit_ref,logit_alt,pred_ref,pred_alt,logit_diff,logfc}  (N,) float32
- *                                  (NaN where the row is not scored)
+ *                                  for a unit target (NaN where the row is not scored)
+ *   /tasks/<t>/jsd                 (N,) float32 for a profile target: Jensen-Shannon
+ *                                  distance of the two windows' softmax profiles
+ *   <t> is a unit of output 0, or the name of a target (dm_target.h): the default
+ *   targets of a profile + counts model are its profile head (jsd) and its counts
+ *   head (logit_diff = the log-counts difference).
  *   /tasks/<t>/hyp_ref, hyp_alt    (N, 2W+1, 4) float32, with explain_window W > 0:
  *                                  hypothetical contributions of the two windows at
  *                                  window positions floor(L/2) - W .. floor(L/2) + W
  *                                  (zeros where the row is not scored)
- *   /tasks/<t>/null_logit_diff     (N, K) float32, with null_shuffles K > 0: logit_diff of
+ *   /tasks/<t>/null_<score>        (N, K) float32, with null_shuffles K > 0: logit_diff (jsd) of
  *                                  the allele in K dinucleotide shuffles of its genome span
  *                                  (REF kept at its place), NaN where not scored
  *   /tasks/<t>/pvalue              (N,) float32: two-sided empirical p-value of logit_diff
  *                                  against the null of every scored allele (dm_variant_pvalues)
+ *   /motif_hits/{pattern,start,end,strand,cwm_ref,cwm_alt}  (N,) with a hits.h5
+ *                                  (dm_varhits.h): the hit the REF overlaps (pattern -1:
+ *                                  none; names in the root attribute hit_patterns), and its
+ *                                  CWM score on the ref and alt windows at the hit's place
  *   /done                          (n_chunks,) uint8
  *   attributes of "/": tool, version, status, tasks, length, vcf, vcf_sha256,
  *   genome, model_file, model_sha256, weights_file, weights_sha256,
@@ -42,10 +51,12 @@
 typedef struct {
   const char *vcf;         /* VCF/BCF */
   const char *genome;      /* indexed FASTA (.fai built if missing) */
+  const char *hits;        /* hits.h5 of dmotif hits, or NULL */
   const char *model;       /* model file */
   const char *weights;     /* weights-only HDF5 for a JSON model, or NULL */
-  const long *tasks;       /* (n_tasks,) outputs to score; NULL: all */
+  const long *tasks;       /* (n_tasks,) units of output 0 to score; NULL: all (or targets) */
   int n_tasks;
+  const char *targets;     /* Variants:targets specs (dm_target.h), or NULL */
   int batch;               /* alleles per compute batch; divides chunk_rows */
   int explain_window;      /* W > 0: store hyp of both windows at centre +- W; 0: off */
   dm_methods_opt_t attr;   /* attribution method of the explanation */
