@@ -3,8 +3,10 @@
 # example (task 0: GATA and TAL1 both planted), at NP ranks:
 #  - positive patterns include a GATA (GATAAG) and a TAL1 (CAGATG) pattern
 #    whose seqlets hit the planted motifs (tools/modisco_eval: precision and
-#    recall against the embeddings column);
-#  - 1 and 4 ranks give the same modisco.h5 as NP ranks;
+#    recall against the embeddings column; GATA recall >= 0.06: lite 2.4 itself
+#    reaches 0.065 on task 0 of the whole example);
+#  - 1 and 4 ranks give the same modisco.h5 as NP ranks, and so do column
+#    blocks of 100 seqlets in the coarse search;
 #  - a task that does not exist: clear error, non-zero exit, no output;
 #  - too few seqlets: clear message, exit 0, an output with no pattern;
 #  - no <file>.tmp is left behind.
@@ -49,7 +51,7 @@ motif_ok() { # <name> <core> <min seqlets> <min recall> <min precision>
     END {exit !ok}' eval.txt &&
     grep "motif $1 precision" eval.txt | grep -qiE "$2|$(echo "$2" | rev | tr ACGT TGCA)"
 }
-check "motif_ok GATA_disc1 GATAAG 50 0.08 0.85" "no GATA pattern with >= 50 seqlets, recall >= 0.08, precision >= 0.85"
+check "motif_ok GATA_disc1 GATAAG 50 0.06 0.85" "no GATA pattern with >= 50 seqlets, recall >= 0.06, precision >= 0.85"
 check "motif_ok TAL1_known1 CAGATG 80 0.12 0.85" "no TAL1 pattern with >= 80 seqlets, recall >= 0.12, precision >= 0.85"
 
 # --- rank-count independence: 1 and 4 ranks write the same file
@@ -66,6 +68,11 @@ for np in 1 4; do
     diff <(root_attrs m.h5) <(root_attrs m$np.h5) >> diff$np.txt" \
     "modisco.h5 at $np ranks differs from $NP ranks"
 done
+
+# --- the coarse search streamed in column blocks of 100 seqlets: the same file
+modisco "$NP" -q -P Output:file=mb.h5 -P Affinity:block_columns=100
+check "[ \$? -eq 0 ] && h5diff --exclude-attribute / m.h5 mb.h5 > diffb.txt" \
+  "modisco.h5 with Affinity:block_columns=100 differs"
 
 # --- a task that does not exist
 modisco "$NP" -P Output:file=bad.h5 -P Input:task=7 2> task.log

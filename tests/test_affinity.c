@@ -111,17 +111,31 @@ static void test_spearman(void) {
 static void test_filter(void) {
   const int32_t nbr[4 * 3] = {0, 1, 3, 1, 0, 2, 2, 3, 1, 3, 2, 0};
   const float fine[4 * 3] = {1.0f, 0.5f, 0.4f, 1, 1, 1, 1, 1, 1, 0.9f, 0.3f, 0.2f};
-  const double corr[4] = {0.5, 0.15, NAN, 0.2};
-  int32_t new_index[4], col[12];
+  const int32_t new_index[4] = {0, -1, -1, 1}; /* rows 0 and 3 kept */
+  int32_t col[12];
   int64_t ptr[5];
   float val[12];
-  int m = dm_affinity_filter(4, 3, nbr, fine, corr, 0.15, new_index, ptr, col, val);
-  CHECK(m == 2, "kept %d rows", m);
-  CHECK(new_index[0] == 0 && new_index[1] == -1 && new_index[2] == -1 && new_index[3] == 1, "new_index");
+  int64_t e = dm_affinity_filter_rows(0, 4, 3, nbr, fine, new_index, ptr, col, val);
+  CHECK(e == 4, "kept %ld entries", (long)e);
   CHECK(ptr[0] == 0 && ptr[1] == 2 && ptr[2] == 4, "ptr %ld %ld %ld", (long)ptr[0], (long)ptr[1],
         (long)ptr[2]);
   CHECK(col[0] == 0 && col[1] == 1 && col[2] == 1 && col[3] == 0, "cols");
   CHECK(val[0] == 1.0f && val[1] == 0.4f && val[2] == 0.9f && val[3] == 0.2f, "values");
+  /* rows 2..3 alone (as a rank holding them filters them): row 3 only */
+  int32_t col2[6];
+  int64_t ptr2[3];
+  float val2[6];
+  e = dm_affinity_filter_rows(2, 4, 3, nbr + 6, fine + 6, new_index, ptr2, col2, val2);
+  CHECK(e == 2 && ptr2[0] == 0 && ptr2[1] == 2 && col2[0] == 1 && col2[1] == 0 && val2[0] == 0.9f &&
+            val2[1] == 0.2f,
+        "filter of rows 2..3: %ld entries", (long)e);
+  /* in place, as the driver runs it */
+  int32_t nbr3[12];
+  float fine3[12];
+  memcpy(nbr3, nbr, sizeof nbr3);
+  memcpy(fine3, fine, sizeof fine3);
+  e = dm_affinity_filter_rows(0, 4, 3, nbr3, fine3, new_index, ptr, nbr3, fine3);
+  CHECK(e == 4 && !memcmp(nbr3, col, 4 * sizeof *col) && !memcmp(fine3, val, 4 * sizeof *val), "in place");
 }
 
 int main(void) {

@@ -275,8 +275,7 @@ static void test_options(void) {
   dm_cluster_opt_t o;
   dm_cluster_opt_init(&o);
   CHECK(dm_cluster_opt_check(&o) == 0, "defaults invalid");
-  CHECK(o.n_seeds == 50 && o.n_iterations == -1 && o.method == DM_CLUSTER_LEIDEN,
-        "defaults differ from lite");
+  CHECK(o.n_seeds == 2 && o.n_iterations == -1 && o.method == DM_CLUSTER_LEIDEN, "defaults differ from lite's CLI");
   dm_params_t *p = dm_params_init(spec, (int)(sizeof spec / sizeof spec[0]));
   CHECK(dm_params_set(p, "Cluster:method=louvain") == 0 && dm_params_set(p, "Cluster:n_seeds=8") == 0,
         "set failed");

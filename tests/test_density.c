@@ -239,11 +239,63 @@ static void test_options(void) {
   dm_sparse_destroy(m);
 }
 
+/* dm_density_tsne against a dense brute force: per row, beta found by
+ * bisection on ln(beta) (not the kernel's doubling search) so that the
+ * entropy of exp(-beta d) over the row's non-self entries is ln(perplexity);
+ * then S_ij = p_j|i + p_i|j over the union of both patterns. */
+static void test_tsne(void) {
+  const int n = 40, k = 30;
+  double *dense = calloc((size_t)n * n, sizeof *dense), *want = calloc((size_t)n * n, sizeof *want);
+  char *has = calloc((size_t)n * n, 1);
+  srand(7);
+  dm_sparse_t *aff = random_affinity(n, k, dense);
+  dm_density_opt_t o;
+  dm_density_opt_init(&o);
+  o.perplexity = 5;
+  for (int i = 0; i < n; i++) {
+    double d[64];
+    int c[64], m = 0;
+    for (int64_t e = aff->rowptr[i]; e < aff->rowptr[i + 1]; e++)
+      if (aff->col[e] != i) {
+        c[m] = aff->col[e];
+        d[m++] = fmax((float)log(2.0 / fmax(aff->val[e], o.min_affinity) - 1.0), 0.0);
+      }
+    double lo = -30, hi = 30, p[64];
+    for (int it = 0; it < 200; it++) {
+      double lb = 0.5 * (lo + hi), b = exp(lb), z = 0, h = 0;
+      for (int j = 0; j < m; j++) z += (p[j] = exp(-b * d[j]));
+      for (int j = 0; j < m; j++) p[j] /= z, h -= p[j] > 0 ? p[j] * log(p[j]) : 0;
+      if (h > log(o.perplexity))
+        lo = lb;
+      else
+        hi = lb;
+    }
+    for (int j = 0; j < m; j++) {
+      want[(size_t)i * n + c[j]] += p[j], want[(size_t)c[j] * n + i] += p[j];
+      has[(size_t)i * n + c[j]] = has[(size_t)c[j] * n + i] = 1;
+    }
+  }
+  dm_sparse_t *s = dm_density_tsne(aff, &o);
+  int bad = 0, n_has = 0;
+  for (size_t q = 0; q < (size_t)n * n; q++) n_has += has[q];
+  CHECK(s->rowptr[n] == n_has, "%ld entries, want %d", (long)s->rowptr[n], n_has);
+  for (int i = 0; i < n; i++)
+    for (int64_t e = s->rowptr[i]; e < s->rowptr[i + 1]; e++) {
+      size_t q = (size_t)i * n + s->col[e];
+      bad += !has[q] || fabs(s->val[e] - want[q]) > 2e-4 || (e > s->rowptr[i] && s->col[e] <= s->col[e - 1]);
+    }
+  CHECK(bad == 0, "%d entries differ from the brute force", bad);
+  dm_sparse_destroy(s);
+  dm_sparse_destroy(aff);
+  free(dense), free(want), free(has);
+}
+
 int main(void) {
   test_hand_worked();
   test_random_rows();
   test_brute_force(0);
   test_brute_force(1);
   test_options();
+  test_tsne();
   return dm_test_summary("test_density");
 }

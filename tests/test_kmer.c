@@ -245,6 +245,32 @@ static void test_topk(void) {
     CHECK(!memcmp(nbr, nbr2, sizeof nbr) && !memcmp(sim, sim2, sizeof sim), "top-k differs with %d blocks",
           nb);
   }
+  /* column blocks merged into running lists (2, 3 and 7 blocks, uneven) give
+   * the single search's lists */
+  dm_kmer_query_t *q = dm_kmer_query_init(&f);
+  for (int nc = 2; nc <= 7; nc += nc == 3 ? 4 : 1) {
+    int32_t cnt[N];
+    memset(cnt, 0, sizeof cnt);
+    memset(nbr2, 0xff, sizeof nbr2);
+    for (int blk = 0; blk < nc; blk++) {
+      int c0 = N * blk / nc * blk / nc, c1 = N * (blk + 1) / nc * (blk + 1) / nc; /* uneven blocks */
+      dm_kmer_emb_t vf = {c1 - c0, f.stride, f.key + (size_t)c0 * f.stride, f.val + (size_t)c0 * f.stride,
+                          f.nnz + c0};
+      dm_kmer_emb_t vr = {c1 - c0, r.stride, r.key + (size_t)c0 * r.stride, r.val + (size_t)c0 * r.stride,
+                          r.nnz + c0};
+      dm_kmer_index_t *bf = dm_kmer_index_init(&vf), *br = dm_kmer_index_init(&vr);
+      void *bw = malloc(dm_kmer_topk_work_size(c1 - c0, K));
+      dm_kmer_topk_merge(q, bf, br, c0, K, bw, nbr2, sim2, cnt);
+      free(bw);
+      dm_kmer_index_destroy(bf);
+      dm_kmer_index_destroy(br);
+    }
+    int full = 1;
+    for (int i = 0; i < N; i++) full &= cnt[i] == K;
+    CHECK(full && !memcmp(nbr, nbr2, sizeof nbr) && !memcmp(sim, sim2, sizeof sim),
+          "top-k merged over %d column blocks differs from one search", nc);
+  }
+  dm_kmer_query_destroy(q);
   /* k = N keeps everyone */
   void *tw2 = malloc(dm_kmer_topk_work_size(N, N));
   int32_t *all = malloc(sizeof(int32_t) * N);

@@ -1,6 +1,7 @@
 /* Laplace null: the fit recovers (mu, lambda+, lambda-, prob+) of data drawn
  * with GSL from an asymmetric Laplace of known parameters, its mode agrees
- * with a naive two-level histogram; the sampler reproduces its parameters,
+ * with a naive two-level histogram; the sampler reproduces its parameters and
+ * numpy's draws (a committed fixture),
  * depends on the seed only, and handles a side without spread. */
 #include <stdlib.h>
 #include <string.h>
@@ -97,6 +98,18 @@ int main(void) {
   CHECK(dm_laplace_fit(u, N, 1000, &back) == 0, "refit");
   CHECK(fabs(back.lambda_pos / lp.lambda_pos - 1) < 0.05, "refit lambda+ %g", back.lambda_pos);
   CHECK(fabs(back.lambda_neg / lp.lambda_neg - 1) < 0.05, "refit lambda- %g", back.lambda_neg);
+
+  /* lite's own draws: numpy RandomState(1234), then per draw u1 < prob_pos
+   * picks the side and u2 the distance -ln(1 - u2) / lambda (values printed
+   * by numpy 1.24 with that loop, %.17g; within a few ulps of mu, as numpy's
+   * log may round otherwise than libm's) */
+  static const double numpy_draws[8] = {-0.25671278028866851, -0.11530338138495189, -0.54546694007479946,
+                                        -0.095289277856991372, -0.79813294181213346, -0.32621514630293325,
+                                        -0.67817648118644436, -0.29407428527964352};
+  dm_laplace_t np_null = {.mu = -0.5, .lambda_pos = 4.0, .lambda_neg = 7.0, .prob_pos = 0.6};
+  CHECK(dm_laplace_sample(&np_null, 8, 1234, u) == 0, "numpy sample");
+  for (int i = 0; i < 8; i++)
+    CHECK(fabs(u[i] - numpy_draws[i]) <= 1e-15, "draw %d: %.17g, numpy %.17g", i, u[i], numpy_draws[i]);
 
   /* same seed, same draws; another seed, other draws */
   CHECK(dm_laplace_sample(&lp, 1000, 1234, u) == 0, "sample again");

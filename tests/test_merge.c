@@ -57,7 +57,7 @@ static void test_params(void) {
         "Patterns: defaults of the table = dm_pattern_opt_init");
   CHECK(dm_merge_opt_from_params(&mo, p) == 0 && mo.n_merge == md.n_merge &&
             mo.n_dealbreak == md.n_dealbreak && memcmp(mo.merge, md.merge, sizeof mo.merge) == 0 &&
-            memcmp(mo.dealbreak, md.dealbreak, sizeof mo.dealbreak) == 0 && mo.max_seqlets_subsample == 300 &&
+            memcmp(mo.dealbreak, md.dealbreak, sizeof mo.dealbreak) == 0 && mo.max_seqlets_subsample == 1000 &&
             mo.seed == 1234,
         "Merge: defaults of the table = dm_merge_opt_init");
   CHECK(dm_params_set(p, "Patterns:trim_to_window_size=12") == 0 &&

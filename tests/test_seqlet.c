@@ -22,12 +22,21 @@ static int cmp(const void *a, const void *b) {
 
 // --- parameters
 
+/* The defaults of lite's library TFMoDISco() (config/modisco_lite_library.yml),
+ * which the hand-worked and end-to-end cases below were written for. */
+static void library_opt(dm_seqlet_opt_t *o) {
+  dm_seqlet_opt_init(o);
+  o->window = 21;
+  o->flank = 10;
+  o->target_fdr = 0.2;
+}
+
 static void test_params(void) {
   dm_seqlet_opt_t def, o;
   dm_seqlet_opt_init(&def);
   CHECK(dm_seqlet_opt_check(&def) == 0, "defaults valid");
-  CHECK(def.window == 21 && def.flank == 10 && def.target_fdr == 0.2 && def.max_seqlets == 20000,
-        "lite defaults");
+  CHECK(def.window == 20 && def.flank == 5 && def.target_fdr == 0.05 && def.max_seqlets == 20000,
+        "lite CLI defaults");
   dm_params_t *p = dm_params_init(spec, N_SPEC);
   CHECK(dm_seqlet_opt_from_params(&o, p) == 0, "from default params");
   CHECK(o.window == def.window && o.flank == def.flank && o.target_fdr == def.target_fdr &&
@@ -40,7 +49,7 @@ static void test_params(void) {
             dm_params_set(p, "Seqlets:seed=99") == 0,
         "set");
   CHECK(dm_seqlet_opt_from_params(&o, p) == 0, "from params");
-  CHECK(o.window == 15 && o.target_fdr == 0.1 && o.seed == 99 && o.flank == 10, "values taken");
+  CHECK(o.window == 15 && o.target_fdr == 0.1 && o.seed == 99 && o.flank == 5, "values taken");
   CHECK(dm_params_set(p, "Seqlets:target_fdr=1.5") == 0, "set bad fdr");
   CHECK(dm_seqlet_opt_from_params(&o, p) == -1, "fdr 1.5 refused");
   dm_params_destroy(p);
@@ -86,7 +95,7 @@ static void test_window_sums(gsl_rng *r) {
 
 static void test_extract_hand(void) {
   dm_seqlet_opt_t o;
-  dm_seqlet_opt_init(&o); /* w 21, flank 10: suppression 20 */
+  library_opt(&o); /* w 21, flank 10: suppression 20 */
   enum { NW = 199 };      /* L = 219 */
   double S[3 * NW] = {0}, work[NW];
   double *a = S, *ties = S + 2 * NW;
@@ -133,7 +142,7 @@ static void test_extract_random(gsl_rng *r) {
   static dm_seqlet_t s[N * NW];
   for (int i = 0; i < N * NW; i++) S[i] = gsl_ran_laplace(r, 1.0);
   dm_seqlet_opt_t o;
-  dm_seqlet_opt_init(&o);
+  library_opt(&o);
   dm_seqlet_thr_t thr = {.pos = 1.5, .neg = -2.0};
   size_t n = dm_seqlet_extract(&o, &thr, S, N, NW, 0, work, s);
   CHECK(n > (size_t)N, "%zu seqlets", n);
@@ -312,7 +321,7 @@ static void test_end_to_end(gsl_rng *r) {
   int pos[NE], sgn[NE];
   make_examples(r, c, pos, sgn);
   dm_seqlet_opt_t o;
-  dm_seqlet_opt_init(&o);
+  library_opt(&o);
   o.sample_cap = 1 << 30; /* every window */
   static dm_seqlet_t s[NE * LE], s2[NE * LE];
   const int one[] = {0, NE};

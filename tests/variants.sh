@@ -135,6 +135,13 @@ check "[ \$(awk -F'\t' '\$3 == \"same\" && \$7 == 0 && \$12 == 0' long1.tsv | wc
 check "[ \$(awk -F'\t' '!/^#/ && \$6 == \"ok\" && \$3 != \"same\" && \$7 > 0 && \$7 <= 0.8326' long1.tsv | wc -l) -ge 10 ]" \
   "Jensen-Shannon distances not in (0, sqrt(ln 2)]"
 
+# an ONNX model (PyTorch export) and its Keras twin give the same scores, bit for bit
+om=(-P Input:vcf=bg.vcf -P Input:genome=genome.fa -P Variants:batch=4 -P Output:chunk_rows=8)
+run -q "${om[@]}" -P Model:file="$DATA"/models/bpnet.onnx -P Output:file=onnx.h5 2> onnx.log
+run -q "${om[@]}" -P Model:file="$DATA"/models/bpnet_keras.h5 -P Output:file=keras.h5 2> keras.log
+check "[ -s onnx.tsv ] && grep -q jsd_profile onnx.tsv && h5diff -c onnx.h5 keras.h5 /tasks /tasks > /dev/null" \
+  "ONNX model and its Keras twin differ (see onnx.log, keras.log)"
+
 # motif hits (at 1 and 2 ranks): the 8000 example sequences as BED regions of
 # one contig, attributed (DeepLIFT, zero reference), their hits of the
 # example's task-0 patterns (the report fixture), then the variants over the

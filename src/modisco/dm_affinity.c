@@ -97,23 +97,20 @@ void dm_affinity_spearman_rows(const float *fine, const double *coarse, int a, i
 
 // --- filter
 
-int dm_affinity_filter(int n, int k, const int32_t *nbr, const float *fine, const double *corr,
-                       double threshold, int32_t *new_index, int64_t *ptr, int32_t *col,
-                       float *val) {
-  int m = 0;
-  for (int i = 0; i < n; i++) new_index[i] = corr[i] > threshold ? m++ : -1;
+int64_t dm_affinity_filter_rows(int a, int b, int k, const int32_t *nbr, const float *fine,
+                                const int32_t *new_index, int64_t *ptr, int32_t *col, float *val) {
   int64_t e = 0;
-  m = 0;
-  for (int i = 0; i < n; i++) {
+  int m = 0;
+  for (int i = a; i < b; i++) {
     if (new_index[i] < 0) continue;
     ptr[m++] = e;
     for (int t = 0; t < k; t++) {
-      int32_t j = nbr[(size_t)i * k + t];
+      int32_t j = nbr[(size_t)(i - a) * k + t];
       if (new_index[j] < 0) continue;
       col[e] = new_index[j];
-      val[e++] = fine[(size_t)i * k + t];
+      val[e++] = fine[(size_t)(i - a) * k + t];
     }
   }
   ptr[m] = e;
-  return m;
+  return e;
 }

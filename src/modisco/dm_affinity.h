@@ -69,24 +69,28 @@ double dm_affinity_spearman(const float *x, const double *y, int n, double *work
  * @param work   scratch of 4 k doubles
  * @param corr   (b-a,) output
  */
-void dm_affinity_spearman_rows(const float *fine, const double *coarse, int a, int b, int k,
-                               double *work, double *corr);
+void dm_affinity_spearman_rows(const float *fine, const double *coarse, int a, int b, int k, double *work,
+                               double *corr);
 
 /**
- * @brief Keep rows with corr > threshold and their kept neighbours.
- * @param n         rows N
+ * @brief The round-1 filter on rows a..b-1, given the kept-row numbering
+ *        of all rows (new_index: a row's index among the kept rows, -1 if
+ *        dropped): kept rows of the range and their kept neighbours,
+ *        renumbered. The output may overwrite the input (col == nbr,
+ *        val == fine): entry e is written only after entries up to e were
+ *        read.
+ * @param a         first row
+ * @param b         one past the last row
  * @param k         neighbours per row
- * @param nbr       (N, k) neighbour indices
- * @param fine      (N, k) fine values
- * @param corr      (N,) correlations (NAN drops the row)
- * @param threshold correlation a row must exceed (0.15)
- * @param new_index (N,) output: the row's index among kept rows, or -1
- * @param ptr       (N + 1,) output CSR row pointers (first M + 1 used)
- * @param col       (N k,) output neighbour indices, renumbered
- * @param val       (N k,) output fine values
- * @return M, the number of kept rows
+ * @param nbr       (b-a, k) neighbour indices (all rows' numbering)
+ * @param fine      (b-a, k) fine values
+ * @param new_index (N,) index of each row among all kept rows, or -1
+ * @param ptr       (kept rows of the range + 1,) output row pointers from 0
+ * @param col       (entries,) output neighbour indices, renumbered
+ * @param val       (entries,) output fine values
+ * @return the entries written
  */
-int dm_affinity_filter(int n, int k, const int32_t *nbr, const float *fine, const double *corr,
-                       double threshold, int32_t *new_index, int64_t *ptr, int32_t *col, float *val);
+int64_t dm_affinity_filter_rows(int a, int b, int k, const int32_t *nbr, const float *fine,
+                                const int32_t *new_index, int64_t *ptr, int32_t *col, float *val);
 
 #endif

@@ -20,7 +20,7 @@ struct dm_cluster_graph_s {
 
 void dm_cluster_opt_init(dm_cluster_opt_t *o) {
   o->method = DM_CLUSTER_LEIDEN;
-  o->n_seeds = 50;
+  o->n_seeds = 2;
   o->seed = 100;
   o->resolution = 1.0;
   o->n_iterations = -1;
@@ -184,13 +184,16 @@ static int leiden(const dm_cluster_graph_t *g, const dm_cluster_opt_t *opt, igra
   if (opt->n_iterations > 0)
     return igraph_community_leiden(&g->graph, &g->weight, &g->strength, res, opt->randomness, 0,
                                    opt->n_iterations, memb, &nb, &quality);
-  int rc = 0;
-  for (int it = 0; it < DM_CLUSTER_MAX_ITERATIONS && !rc; it++) {
+  int rc = 0, it = 0;
+  double t0 = dm_wall_time();
+  for (; it < DM_CLUSTER_MAX_ITERATIONS && !rc; it++) {
     prev = quality;
     rc = igraph_community_leiden(&g->graph, &g->weight, &g->strength, res, opt->randomness, it > 0, 1,
                                  memb, &nb, &quality);
     if (quality <= prev) break;
   }
+  dm_log_debug("Leiden: %ld vertices, %ld edges: %d iterations, %.3f s", (long)g->n,
+               (long)igraph_ecount(&g->graph), it + 1, dm_wall_time() - t0);
   return rc;
 }
 

@@ -30,7 +30,7 @@ typedef enum { DM_CLUSTER_LEIDEN, DM_CLUSTER_LOUVAIN } dm_cluster_method_t;
 
 typedef struct {
   dm_cluster_method_t method; /* leiden (lite) or louvain */
-  long n_seeds;               /* runs, best modularity kept (lite n_leiden_runs 50) */
+  long n_seeds;               /* runs, best modularity kept (lite CLI n_leiden 2, library 50) */
   long seed;                  /* run r uses RNG seed seed * (r + 1) (100) */
   double resolution;          /* modularity resolution gamma (1) */
   long n_iterations;          /* Leiden iterations, < 0: until one brings no improvement (lite -1) */
@@ -45,7 +45,7 @@ typedef struct {
 #define DM_CLUSTER_PARAMS                                                                          \
   {"Cluster:method", DM_PARAM_STRING, "leiden", "leiden|louvain",                                  \
    "community detection: leiden (as tfmodisco-lite) or louvain (igraph multilevel)"},              \
-  {"Cluster:n_seeds", DM_PARAM_INT, "50", NULL, "runs with different seeds; the best modularity is kept"}, \
+  {"Cluster:n_seeds", DM_PARAM_INT, "2", NULL, "runs with different seeds; the best modularity is kept"}, \
   {"Cluster:seed", DM_PARAM_INT, "100", NULL, "run r (from 0) seeds igraph's RNG with seed*(r+1)"}, \
   {"Cluster:resolution", DM_PARAM_FLOAT, "1", NULL, "modularity resolution parameter"},            \
   {"Cluster:n_iterations", DM_PARAM_INT, "-1", NULL, "Leiden iterations; negative: until one does not improve the quality (at most 1000)"}, \

@@ -81,7 +81,9 @@ dm_sparse_t *dm_density_distances(const dm_sparse_t *aff, const dm_density_opt_t
 // --- step 3: per-row search
 
 /* kernel weight of distance x for a row with parameter beta */
-static inline double weight(double x, double beta, int lite) { return lite ? exp(-x / beta) : exp(-x * beta); }
+static inline double weight(double x, double beta, int lite) {
+  return lite ? exp(-x / beta) : exp(-x * beta);
+}
 
 /* Search beta for one row of distances (len,); returns the number of steps
  * used, max_steps + 1 if tol was not reached. */
@@ -155,8 +157,8 @@ dm_sparse_t *dm_density_joint_init(const dm_sparse_t *dist) {
   return p;
 }
 
-void dm_density_joint(const dm_sparse_t *dist, const double *beta, const double *norm, int64_t r0,
-                      int64_t r1, const dm_density_opt_t *opt, dm_sparse_t *p) {
+void dm_density_joint(const dm_sparse_t *dist, const double *beta, const double *norm, int64_t r0, int64_t r1,
+                      const dm_density_opt_t *opt, dm_sparse_t *p) {
   DM_ASSERT(0 <= r0 && r0 <= r1 && r1 <= dist->n && p->n == dist->n);
   for (int64_t i = r0; i < r1; i++) {
     int64_t k = dist->rowptr[i], q = p->rowptr[i];
@@ -231,11 +233,105 @@ dm_sparse_t *dm_density_run_mpi(const dm_mpi_t *ctx, const dm_sparse_t *aff, con
   DM_ASSERT(p != NULL); /* dist comes from dm_density_distances */
   dm_density_joint(dist, beta, norm, r0, r0 + nr, opt, p);
   block_layout(ctx, n, p->rowptr, count, displ);
-  DM_MPI_CHECK(MPI_Allgatherv(MPI_IN_PLACE, 0, MPI_DATATYPE_NULL, p->val, count, displ, MPI_FLOAT, ctx->comm));
+  DM_MPI_CHECK(
+      MPI_Allgatherv(MPI_IN_PLACE, 0, MPI_DATATYPE_NULL, p->val, count, displ, MPI_FLOAT, ctx->comm));
   free(count);
   free(displ);
   free(beta);
   free(norm);
   dm_sparse_destroy(dist);
   return p;
+}
+
+// --- subpattern density (lite's NNTsneConditionalProbs)
+
+/* p (m,) = the t-SNE conditional of distances d (m,), beta searched as
+ * sklearn's _binary_search_perplexity does: no self term, exp(-beta d). */
+static void tsne_row(const double *d, int64_t m, const dm_density_opt_t *opt, double *p) {
+  double beta = 1.0, lo = -INFINITY, hi = INFINITY, want = log(opt->perplexity);
+  for (int step = 0; step < opt->max_steps; step++) {
+    double sum = 0.0, sum_dp = 0.0;
+    for (int64_t j = 0; j < m; j++) sum += (p[j] = exp(-d[j] * beta));
+    if (sum == 0.0) sum = 1e-8;
+    for (int64_t j = 0; j < m; j++) sum_dp += d[j] * (p[j] /= sum);
+    double diff = log(sum) + beta * sum_dp - want;
+    if (fabs(diff) <= opt->tol) break;
+    if (diff > 0) {
+      lo = beta;
+      beta = isinf(hi) ? beta * 2.0 : (beta + hi) / 2.0;
+    } else {
+      hi = beta;
+      beta = isinf(lo) ? beta / 2.0 : (beta + lo) / 2.0;
+    }
+  }
+}
+
+dm_sparse_t *dm_density_tsne(const dm_sparse_t *aff, const dm_density_opt_t *opt) {
+  int64_t n = aff->n, nnz = aff->rowptr[n];
+  double *d = dm_malloc("tsne distances", (size_t)(nnz + 1) * sizeof *d);
+  double *p = dm_malloc("tsne conditional", (size_t)(nnz + 1) * sizeof *p);
+  int64_t *cnt = dm_calloc("tsne counts", (size_t)n + 1, sizeof *cnt);
+  for (int64_t i = 0; i < n; i++) {
+    int64_t m = 0, a = aff->rowptr[i];
+    for (int64_t e = a; e < aff->rowptr[i + 1]; e++) {
+      if (aff->col[e] == i) continue;
+      /* lite computes these in float32 */
+      d[a + m++] = fmax((float)log(2.0 / fmax(aff->val[e], opt->min_affinity) - 1.0), 0.0);
+    }
+    tsne_row(d + a, m, opt, p + a);
+  }
+  /* S = C + C^T through a dense row accumulator */
+  double *acc = dm_calloc("tsne row", (size_t)n + 1, sizeof *acc);
+  int32_t *touched = dm_malloc("tsne row", ((size_t)n + 1) * sizeof *touched);
+  char *mark = dm_calloc("tsne row", (size_t)n + 1, 1);
+  int64_t *tptr = dm_calloc("tsne transpose", (size_t)n + 2, sizeof *tptr);
+  int32_t *tcol = dm_malloc("tsne transpose", (size_t)(nnz + 1) * sizeof *tcol);
+  double *tval = dm_malloc("tsne transpose", (size_t)(nnz + 1) * sizeof *tval);
+  for (int64_t i = 0; i < n; i++)
+    for (int64_t e = aff->rowptr[i]; e < aff->rowptr[i + 1]; e++)
+      if (aff->col[e] != i) tptr[aff->col[e] + 1]++;
+  for (int64_t i = 0; i < n; i++) tptr[i + 1] += tptr[i];
+  for (int64_t i = 0; i < n; i++) {
+    int64_t k = aff->rowptr[i];
+    for (int64_t e = aff->rowptr[i]; e < aff->rowptr[i + 1]; e++) {
+      if (aff->col[e] == i) continue;
+      int32_t j = aff->col[e];
+      int64_t at = tptr[j] + cnt[j]++;
+      tcol[at] = (int32_t)i;
+      tval[at] = p[k++];
+    }
+  }
+  dm_sparse_t *s = dm_sparse_init(n, 2 * nnz);
+  s->rowptr[0] = 0;
+  for (int64_t i = 0; i < n; i++) {
+    int64_t nt = 0, k = aff->rowptr[i];
+    for (int64_t e = aff->rowptr[i]; e < aff->rowptr[i + 1]; e++) {
+      int32_t j = aff->col[e];
+      if (j == i) continue;
+      if (!mark[j]) mark[j] = 1, touched[nt++] = j;
+      acc[j] += p[k++];
+    }
+    for (int64_t e = tptr[i]; e < tptr[i + 1]; e++) {
+      int32_t j = tcol[e];
+      if (!mark[j]) mark[j] = 1, touched[nt++] = j;
+      acc[j] += tval[e];
+    }
+    /* columns ascending */
+    for (int64_t a = 1; a < nt; a++)
+      for (int64_t b = a; b > 0 && touched[b - 1] > touched[b]; b--) {
+        int32_t x = touched[b];
+        touched[b] = touched[b - 1];
+        touched[b - 1] = x;
+      }
+    int64_t at = s->rowptr[i];
+    for (int64_t a = 0; a < nt; a++) {
+      s->col[at] = touched[a];
+      s->val[at++] = (float)acc[touched[a]];
+      acc[touched[a]] = 0.0;
+      mark[touched[a]] = 0;
+    }
+    s->rowptr[i + 1] = at;
+  }
+  free(d), free(p), free(cnt), free(acc), free(mark), free(touched), free(tptr), free(tcol), free(tval);
+  return s;
 }

@@ -134,4 +134,19 @@ dm_sparse_t *dm_density_run(const dm_sparse_t *aff, const dm_density_opt_t *opt)
  */
 dm_sparse_t *dm_density_run_mpi(const dm_mpi_t *ctx, const dm_sparse_t *aff, const dm_density_opt_t *opt);
 
+/**
+ * @brief The density adaptation lite applies when subclustering a pattern
+ *        (affinitymat.NNTsneConditionalProbs, unlike steps 1-4): per row i,
+ *        over its stored entries j != i with distance d as step 1 (entries
+ *        with d = 0 kept), the t-SNE conditional p_j|i = exp(-beta_i d_ij) /
+ *        sum_j exp(-beta_i d_ij) (no self term), beta_i searched as sklearn's
+ *        _binary_search_perplexity (start 1, doubling / halving then
+ *        bisection, opt->max_steps steps, entropy ln(opt->perplexity) within
+ *        opt->tol); then S = p + p^T. Pure, one process.
+ * @param aff affinity rows (self entries ignored)
+ * @param opt perplexity, tol, max_steps, min_affinity
+ * @return S, symmetric, rows sorted by column (free with dm_sparse_destroy())
+ */
+dm_sparse_t *dm_density_tsne(const dm_sparse_t *aff, const dm_density_opt_t *opt);
+
 #endif

@@ -324,8 +324,6 @@ struct dm_kmer_index_s {
   int64_t *ptr;   /* (n_keys + 1,) postings of key u: ptr[u] .. ptr[u+1] */
   int32_t *row;   /* (nnz,) rows, ascending within a key */
   double *val;    /* (nnz,) values */
-  int64_t *slot;  /* (mask + 1,) open-addressing table key -> u, -1 empty */
-  size_t mask;
 };
 
 dm_kmer_index_t *dm_kmer_index_init(const dm_kmer_emb_t *emb) {
@@ -391,19 +389,11 @@ dm_kmer_index_t *dm_kmer_index_init(const dm_kmer_emb_t *emb) {
     }
   idx->ptr[idx->n_keys] = (int64_t)nnz;
   free(k0);
-  idx->key = k1;
+  /* give back the room of repeated keys */
+  idx->ptr = dm_realloc("kmer index ptr", idx->ptr, ((size_t)idx->n_keys + 1) * sizeof(int64_t));
+  idx->key = dm_realloc("kmer index keys", k1, ((size_t)idx->n_keys + 1) * sizeof(int64_t));
   idx->row = r0;
   idx->val = v0;
-  size_t slots = 1;
-  while (slots < 2 * (size_t)idx->n_keys) slots <<= 1;
-  idx->mask = slots - 1;
-  idx->slot = dm_malloc("kmer index table", slots * sizeof(int64_t));
-  for (size_t t = 0; t < slots; t++) idx->slot[t] = -1;
-  for (int64_t u = 0; u < idx->n_keys; u++) {
-    size_t t = slot_of(idx->key[u], idx->mask);
-    while (idx->slot[t] != -1) t = (t + 1) & idx->mask;
-    idx->slot[t] = u;
-  }
   return idx;
 }
 
@@ -413,35 +403,98 @@ void dm_kmer_index_destroy(dm_kmer_index_t *idx) {
   free(idx->ptr);
   free(idx->row);
   free(idx->val);
-  free(idx->slot);
   free(idx);
 }
 
-// --- top-k queries
+// --- queries
+
+struct dm_kmer_query_s {
+  int n;           /* query rows */
+  int64_t *ptr;    /* (n + 1,) entries of row r: ptr[r] .. ptr[r+1], in key order */
+  int32_t *qk;     /* (nnz,) position of the entry's key in keys */
+  double *val;     /* (nnz,) values */
+  int64_t n_keys;  /* distinct keys of all rows */
+  int64_t *keys;   /* (n_keys,) ascending */
+  int32_t *map[2]; /* (n_keys,) position of each key in the current block's forward / reverse
+                      index, -1 if absent */
+};
+
+dm_kmer_query_t *dm_kmer_query_init(const dm_kmer_emb_t *emb) {
+  dm_kmer_index_t *idx = dm_kmer_index_init(emb);
+  DM_ASSERT(idx->n_keys < INT32_MAX);
+  dm_kmer_query_t *q = dm_malloc("kmer query", sizeof *q);
+  q->n = emb->n;
+  q->n_keys = idx->n_keys;
+  q->keys = idx->key;
+  idx->key = NULL;
+  q->ptr = dm_malloc("kmer query ptr", ((size_t)q->n + 1) * sizeof *q->ptr);
+  q->ptr[0] = 0;
+  for (int r = 0; r < q->n; r++) q->ptr[r + 1] = q->ptr[r] + emb->nnz[r];
+  size_t nnz = (size_t)q->ptr[q->n];
+  q->qk = dm_malloc("kmer query keys", (nnz + 1) * sizeof *q->qk);
+  q->val = dm_malloc("kmer query values", (nnz + 1) * sizeof *q->val);
+  /* the postings, keys ascending, append to each row its entries in key order */
+  int64_t *fill = dm_malloc("kmer query fill", ((size_t)q->n + 1) * sizeof *fill);
+  memcpy(fill, q->ptr, (size_t)q->n * sizeof *fill);
+  for (int64_t u = 0; u < idx->n_keys; u++)
+    for (int64_t p = idx->ptr[u]; p < idx->ptr[u + 1]; p++) {
+      int64_t e = fill[idx->row[p]]++;
+      q->qk[e] = (int32_t)u;
+      q->val[e] = idx->val[p];
+    }
+  free(fill);
+  dm_kmer_index_destroy(idx);
+  for (int s = 0; s < 2; s++)
+    q->map[s] = dm_malloc("kmer query map", ((size_t)q->n_keys + 1) * sizeof(int32_t));
+  return q;
+}
+
+void dm_kmer_query_destroy(dm_kmer_query_t *q) {
+  if (!q) return;
+  free(q->ptr);
+  free(q->qk);
+  free(q->val);
+  free(q->keys);
+  free(q->map[0]);
+  free(q->map[1]);
+  free(q);
+}
+
+/* map[i] = position of the query's key i in idx, or -1: one merge of the
+ * two ascending key lists. */
+static void map_keys(const dm_kmer_query_t *q, const dm_kmer_index_t *idx, int32_t *map) {
+  DM_ASSERT(idx->n_keys < INT32_MAX);
+  int64_t u = 0;
+  for (int64_t i = 0; i < q->n_keys; i++) {
+    while (u < idx->n_keys && idx->key[u] < q->keys[i]) u++;
+    map[i] = u < idx->n_keys && idx->key[u] == q->keys[i] ? (int32_t)u : -1;
+  }
+}
+
+// --- top-k search
 
 typedef struct {
-  double *dot;   /* (N, 2) dot products with the forward / reverse embedding of every row */
+  double *dot;   /* (C, 2) dot products with the forward / reverse embedding of every column */
   int32_t *heap; /* (k,) */
+  int32_t *mnbr; /* (k,) merged list */
+  double *msim;  /* (k,) */
 } topk_work_t;
 
-static size_t topk_carve(int n, int k, char *base, topk_work_t *w) {
+static size_t topk_carve(int ncol, int k, char *base, topk_work_t *w) {
   topk_work_t dummy;
   if (!w) w = &dummy;
+  size_t off = 0;
   w->dot = (double *)(void *)base;
-  size_t off = (size_t)n * 2 * sizeof(double);
+  off += (size_t)ncol * 2 * sizeof(double);
+  w->msim = (double *)(void *)(base + off);
+  off += (size_t)k * sizeof(double);
   w->heap = (int32_t *)(void *)(base + off);
+  off += (size_t)k * sizeof(int32_t);
+  w->mnbr = (int32_t *)(void *)(base + off);
   return off + (size_t)k * sizeof(int32_t);
 }
 
-size_t dm_kmer_topk_work_size(int n, int k) { return topk_carve(n, k, NULL, NULL); }
-
-/* Position u of key in the index, or -1. */
-static inline int64_t find_key(const dm_kmer_index_t *idx, int64_t key) {
-  for (size_t t = slot_of(key, idx->mask);; t = (t + 1) & idx->mask) {
-    int64_t u = idx->slot[t];
-    if (u < 0 || idx->key[u] == key) return u;
-  }
-}
+size_t dm_kmer_topk_work_size(int ncol, int k) { return topk_carve(ncol, k, NULL, NULL); }
 
 static inline double sim_of(const topk_work_t *w, int j) {
   const double *d = w->dot + 2 * (size_t)j;
@@ -455,43 +508,81 @@ static int nb_better(const void *ctx, int32_t i, int32_t j) {
   return si > sj || (si == sj && i < j);
 }
 
-/* dot[j][strand] += x . (indexed row j), over the query's keys in key order. */
-static void accumulate(const dm_kmer_index_t *idx, const int64_t *key, const double *val, int m,
-                       double *dot) {
-  for (int i = 0; i < m; i++) {
-    int64_t u = find_key(idx, key[i]);
+/* dot[j][strand] += x . (indexed row j), over the query row's m entries
+ * (key positions qk, values val) in key order. */
+static void accumulate(const dm_kmer_index_t *idx, const int32_t *map, const int32_t *qk, const double *val,
+                       int64_t m, double *dot) {
+  for (int64_t i = 0; i < m; i++) {
+    int32_t u = map[qk[i]];
     if (u < 0) continue;
     for (int64_t p = idx->ptr[u]; p < idx->ptr[u + 1]; p++)
       dot[2 * (size_t)idx->row[p]] += val[i] * idx->val[p];
   }
 }
 
-void dm_kmer_topk(const dm_kmer_emb_t *fwd, const dm_kmer_index_t *ifwd, const dm_kmer_index_t *irc,
-                  int a, int b, int k, void *work, int32_t *nbr, double *sim) {
-  int n = fwd->n;
-  DM_ASSERT(ifwd->n == n && irc->n == n && a >= 0 && a <= b && b <= n && k >= 1 && k <= n);
-  topk_work_t w;
-  topk_carve(n, k, work, &w);
-  for (int i = a; i < b; i++) {
-    const int64_t *key = fwd->key + (size_t)i * fwd->stride;
-    const double *val = fwd->val + (size_t)i * fwd->stride;
-    memset(w.dot, 0, (size_t)n * 2 * sizeof(double));
-    accumulate(ifwd, key, val, fwd->nnz[i], w.dot);
-    accumulate(irc, key, val, fwd->nnz[i], w.dot + 1);
-    /* best k rows; j rises, so a full heap only takes a strictly larger value */
-    int m = 0;
-    for (int j = 0; j < n; j++)
-      if (m < k || sim_of(&w, j) > sim_of(&w, w.heap[0]))
-        heap_offer(w.heap, &m, k, j, nb_better, &w);
-    for (int h = m - 1; h > 0; h--) { /* heap sort; the worst goes last */
-      int32_t t = w.heap[0];
-      w.heap[0] = w.heap[h];
-      w.heap[h] = t;
-      heap_sift_down(w.heap, h, 0, nb_better, &w);
-    }
-    for (int o = 0; o < k; o++) {
-      nbr[(size_t)(i - a) * k + o] = w.heap[o];
-      sim[(size_t)(i - a) * k + o] = sim_of(&w, w.heap[o]);
-    }
+/* The best min(k, C) columns of the block whose value exceeds floor (all
+ * if full is 0) in w->heap, best first: with a full list of k whose worst
+ * value is floor, no other column can enter it (its index is larger). */
+static int block_best(topk_work_t *w, int ncol, int k, int full, double floor) {
+  int m = 0; /* j rises, so a full heap only takes a strictly larger value */
+  for (int j = 0; j < ncol; j++)
+    if ((!full || sim_of(w, j) > floor) && (m < k || sim_of(w, j) > sim_of(w, w->heap[0])))
+      heap_offer(w->heap, &m, k, j, nb_better, w);
+  if (m < k) /* never filled: not yet a heap */
+    for (int i = m / 2 - 1; i >= 0; i--) heap_sift_down(w->heap, m, i, nb_better, w);
+  for (int h = m - 1; h > 0; h--) { /* heap sort; the worst goes last */
+    int32_t t = w->heap[0];
+    w->heap[0] = w->heap[h];
+    w->heap[h] = t;
+    heap_sift_down(w->heap, h, 0, nb_better, w);
   }
+  return m;
+}
+
+void dm_kmer_topk_merge(dm_kmer_query_t *q, const dm_kmer_index_t *ifwd, const dm_kmer_index_t *irc,
+                        int64_t col0, int k, void *work, int32_t *nbr, double *sim, int32_t *cnt) {
+  int ncol = ifwd->n;
+  DM_ASSERT(irc->n == ncol && k >= 1 && col0 >= 0 && col0 + ncol <= INT32_MAX);
+  topk_work_t w;
+  topk_carve(ncol, k, work, &w);
+  map_keys(q, ifwd, q->map[0]);
+  map_keys(q, irc, q->map[1]);
+  for (int i = 0; i < q->n; i++) {
+    const int32_t *qk = q->qk + q->ptr[i];
+    const double *val = q->val + q->ptr[i];
+    int64_t m = q->ptr[i + 1] - q->ptr[i];
+    memset(w.dot, 0, (size_t)ncol * 2 * sizeof(double));
+    accumulate(ifwd, q->map[0], qk, val, m, w.dot);
+    accumulate(irc, q->map[1], qk, val, m, w.dot + 1);
+    int32_t *rn = nbr + (size_t)i * k;
+    double *rs = sim + (size_t)i * k;
+    int have = cnt[i], p = 0, t = 0, o = 0;
+    int nb = block_best(&w, ncol, k, have == k, have == k ? rs[k - 1] : 0.0);
+    if (nb == 0) continue;
+    /* merge with the list so far: its columns precede col0, so they win ties */
+    while (o < k && (p < have || t < nb)) {
+      if (t == nb || (p < have && !(sim_of(&w, w.heap[t]) > rs[p]))) {
+        w.mnbr[o] = rn[p];
+        w.msim[o++] = rs[p++];
+      } else {
+        w.mnbr[o] = (int32_t)(col0 + w.heap[t]);
+        w.msim[o++] = sim_of(&w, w.heap[t++]);
+      }
+    }
+    memcpy(rn, w.mnbr, (size_t)o * sizeof *rn);
+    memcpy(rs, w.msim, (size_t)o * sizeof *rs);
+    cnt[i] = o;
+  }
+}
+
+void dm_kmer_topk(const dm_kmer_emb_t *fwd, const dm_kmer_index_t *ifwd, const dm_kmer_index_t *irc, int a,
+                  int b, int k, void *work, int32_t *nbr, double *sim) {
+  DM_ASSERT(ifwd->n == fwd->n && k <= fwd->n && a >= 0 && b >= a && b <= fwd->n);
+  dm_kmer_emb_t rows = {b - a, fwd->stride, fwd->key + (size_t)a * fwd->stride,
+                        fwd->val + (size_t)a * fwd->stride, fwd->nnz + a};
+  dm_kmer_query_t *q = dm_kmer_query_init(&rows);
+  int32_t *cnt = dm_calloc("top-k counts", (size_t)(b - a) + 1, sizeof *cnt);
+  dm_kmer_topk_merge(q, ifwd, irc, 0, k, work, nbr, sim, cnt);
+  free(cnt);
+  dm_kmer_query_destroy(q);
 }

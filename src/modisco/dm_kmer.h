@@ -18,7 +18,9 @@
  * index), itself included. Dot products are summed in increasing key order,
  * as lite's sparse merge does, so each value is the same whatever the row
  * split. The search uses inverted indexes (key -> rows), never an N x N
- * matrix.
+ * matrix, and can run block by block over the columns, merging each block
+ * into running top-k lists (dm_kmer_topk_merge): the result is the same for
+ * any blocking.
  */
 #ifndef DM_KMER_H
 #define DM_KMER_H
@@ -40,11 +42,11 @@ typedef struct {
 
 /** Sparse embeddings of n seqlets: a view on caller buffers, fixed stride. */
 typedef struct {
-  int n;          /* rows */
-  int stride;     /* slots per row (>= max_entries) */
-  int64_t *key;   /* (n, stride) keys of row r in key[r*stride ..], ascending */
-  double *val;    /* (n, stride) L2-normalised values */
-  int32_t *nnz;   /* (n,) used slots per row */
+  int n;        /* rows */
+  int stride;   /* slots per row (>= max_entries) */
+  int64_t *key; /* (n, stride) keys of row r in key[r*stride ..], ascending */
+  double *val;  /* (n, stride) L2-normalised values */
+  int32_t *nnz; /* (n,) used slots per row */
 } dm_kmer_emb_t;
 
 /** Inverted index of one set of embeddings (opaque). */
@@ -86,8 +88,8 @@ size_t dm_kmer_embed_work_size(const dm_kmer_opt_t *opt, int l);
  * @param work    scratch of dm_kmer_embed_work_size(opt, l) bytes, 8-byte aligned
  * @param out     rows 0..b-a-1 receive seqlets a..b-1; stride >= max_entries
  */
-void dm_kmer_embed_rows(const float *onehot, const float *contrib, int l, float sign, int rc, int a,
-                        int b, const dm_kmer_opt_t *opt, void *work, dm_kmer_emb_t *out);
+void dm_kmer_embed_rows(const float *onehot, const float *contrib, int l, float sign, int rc, int a, int b,
+                        const dm_kmer_opt_t *opt, void *work, dm_kmer_emb_t *out);
 
 /**
  * @brief Inverted index (key -> rows and values) of a set of embeddings.
@@ -100,15 +102,51 @@ dm_kmer_index_t *dm_kmer_index_init(const dm_kmer_emb_t *emb);
 void dm_kmer_index_destroy(dm_kmer_index_t *idx);
 
 /**
- * @brief Bytes of scratch dm_kmer_topk needs.
- * @param n number of seqlets N
- * @param k neighbours per row
+ * @brief Bytes of scratch dm_kmer_topk / dm_kmer_topk_merge need.
+ * @param ncol columns searched at once (rows of the index)
+ * @param k    neighbours per row
  * @return size in bytes
  */
-size_t dm_kmer_topk_work_size(int n, int k);
+size_t dm_kmer_topk_work_size(int ncol, int k);
+
+/** Query rows of a top-k search in compact form (opaque). */
+typedef struct dm_kmer_query_s dm_kmer_query_t;
 
 /**
- * @brief Coarse similarity top-k of rows a..b-1 against all N seqlets.
+ * @brief Query rows from embeddings: each row's entries in key order, keys
+ *        replaced by their position among the distinct keys of all rows.
+ * @param emb the query rows (copied; emb may be freed afterwards)
+ * @return the queries; free with dm_kmer_query_destroy()
+ */
+dm_kmer_query_t *dm_kmer_query_init(const dm_kmer_emb_t *emb);
+
+/** @brief Free queries (NULL is fine). @param q queries */
+void dm_kmer_query_destroy(dm_kmer_query_t *q);
+
+/**
+ * @brief Merge one block of columns into running top-k lists: every query
+ *        row against the C seqlets indexed by ifwd / irc, which are seqlets
+ *        col0 .. col0+C-1. Blocks must come in increasing column order; the
+ *        lists then equal those of a single search over all columns,
+ *        whatever the blocking (value desc, ties by index). The query keys
+ *        are matched to the block's keys by one merge of the two sorted key
+ *        lists per block, not by a lookup per row.
+ * @param q      query rows (holds the key maps of the current block)
+ * @param ifwd   index of the block's forward embeddings
+ * @param irc    index of the block's reverse embeddings
+ * @param col0   global index of the block's first seqlet
+ * @param k      list length, >= 1
+ * @param work   scratch of dm_kmer_topk_work_size(C, k) bytes, 8-byte aligned
+ * @param nbr    (rows, k) neighbour indices so far, updated
+ * @param sim    (rows, k) their similarities, updated
+ * @param cnt    (rows,) entries of each list so far (0 before the first block), updated
+ */
+void dm_kmer_topk_merge(dm_kmer_query_t *q, const dm_kmer_index_t *ifwd, const dm_kmer_index_t *irc,
+                        int64_t col0, int k, void *work, int32_t *nbr, double *sim, int32_t *cnt);
+
+/**
+ * @brief Coarse similarity top-k of rows a..b-1 against all N seqlets (one
+ *        block: dm_kmer_topk_merge with col0 = 0 on empty lists).
  * @param fwd    all N forward embeddings (the queries are rows a..b-1)
  * @param ifwd   index of fwd
  * @param irc    index of the N reverse embeddings
@@ -119,7 +157,7 @@ size_t dm_kmer_topk_work_size(int n, int k);
  * @param nbr    (b-a, k) neighbour indices, by similarity desc, ties by index
  * @param sim    (b-a, k) their similarities
  */
-void dm_kmer_topk(const dm_kmer_emb_t *fwd, const dm_kmer_index_t *ifwd, const dm_kmer_index_t *irc,
-                  int a, int b, int k, void *work, int32_t *nbr, double *sim);
+void dm_kmer_topk(const dm_kmer_emb_t *fwd, const dm_kmer_index_t *ifwd, const dm_kmer_index_t *irc, int a,
+                  int b, int k, void *work, int32_t *nbr, double *sim);
 
 #endif

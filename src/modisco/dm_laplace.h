@@ -13,7 +13,10 @@
  *     the values <= mu (a side with no spread gets +inf: a point mass);
  *   - prob_pos = #(values >= mu) / (#(values >= mu) + #(values <= mu)).
  * Sampling draws, per value, a side with probability prob_pos and then an
- * exponential distance from mu, with a GSL mt19937 seeded from one seed.
+ * exponential distance -ln(1 - u) / lambda from mu, with uniforms u exactly
+ * as numpy's RandomState(seed).uniform() makes them (MT19937, 53-bit
+ * doubles), so that the draws are lite's own: the seqlet thresholds rest on
+ * the largest null draws, and another stream moves them by up to 40%.
  */
 #ifndef DM_LAPLACE_H
 #define DM_LAPLACE_H
@@ -41,7 +44,7 @@ typedef struct {
 DM_RESULT_USED int dm_laplace_fit(const double *sorted, size_t n, int bins, dm_laplace_t *out);
 
 /**
- * @brief Draw n values from the null (GSL mt19937 seeded with seed).
+ * @brief Draw n values from the null as lite does (numpy RandomState(seed) stream).
  * @param lp   the null
  * @param n    number of draws
  * @param seed RNG seed; the draws depend on nothing else

@@ -25,7 +25,7 @@ void dm_merge_opt_init(dm_merge_opt_t *o) {
   o->n_merge = 3;
   memcpy(o->dealbreak, deal, sizeof deal);
   o->n_dealbreak = 4;
-  o->max_seqlets_subsample = 300;
+  o->max_seqlets_subsample = 1000;
   o->seed = 1234;
 }
 

@@ -32,7 +32,7 @@ typedef struct {
   int n_merge;                         /* (0.8,0.8) (0.5,0.85) (0.2,0.9) */
   double dealbreak[DM_MERGE_MAX_RULES][2];
   int n_dealbreak;           /* (0.4,0.75) (0.2,0.8) (0.1,0.85) (0.0,0.9) */
-  int max_seqlets_subsample; /* merging_max_seqlets_subsample: 300 */
+  int max_seqlets_subsample; /* 1000: what lite's merging uses (its merging_max_seqlets_subsample, 300, is not passed on) */
   unsigned long seed;        /* subsample seed: 1234 */
 } dm_merge_opt_t;
 
@@ -41,7 +41,7 @@ typedef struct {
 #define DM_MERGE_PARAMS \
   {"Merge:merge_thresholds", DM_PARAM_STRING, "(0.8,0.8) (0.5,0.85) (0.2,0.9)", NULL, "merge two patterns if cross-contamination >= c and similarity >= s for some (c,s)"}, \
   {"Merge:dealbreaker_thresholds", DM_PARAM_STRING, "(0.4,0.75) (0.2,0.8) (0.1,0.85) (0.0,0.9)", NULL, "never merge a group holding a pair with cross-contamination <= c and similarity <= s"}, \
-  {"Merge:max_seqlets_subsample", DM_PARAM_INT, "300", NULL, "seqlets per pattern used for cross-contamination"}, \
+  {"Merge:max_seqlets_subsample", DM_PARAM_INT, "1000", NULL, "seqlets per pattern used for cross-contamination (lite's merging uses 1000 whatever its merging_max_seqlets_subsample)"}, \
   {"Merge:seed", DM_PARAM_INT, "1234", NULL, "seed of that subsample"}
 // clang-format on
 

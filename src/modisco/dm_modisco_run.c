@@ -35,6 +35,7 @@ int dm_modisco_job_from_params(dm_modisco_job_t *job, const dm_params_t *p) {
   job->kmer.max_gap = (int)dm_params_get_int(p, "Affinity:kmer_max_gap");
   job->kmer.max_len = (int)dm_params_get_int(p, "Affinity:kmer_max_len");
   job->kmer.max_entries = (int)dm_params_get_int(p, "Affinity:kmer_max_entries");
+  job->block_columns = (int)dm_params_get_int(p, "Affinity:block_columns");
   job->sub_perplexity = dm_params_get_float(p, "Subpatterns:perplexity");
   job->sub_min_seqlets = (int)dm_params_get_int(p, "Subpatterns:min_seqlets");
   if (dm_seqlet_opt_from_params(&job->seqlet, p) < 0 || dm_density_opt_from_params(&job->density, p) < 0 ||
@@ -49,10 +50,12 @@ int dm_modisco_job_from_params(dm_modisco_job_t *job, const dm_params_t *p) {
     dm_log_error("give Input:attr or Input:onehot + Input:hyp, not both");
     return -1;
   }
-  if (job->block_rows < 1 || job->nearest_neighbors < 1 || !(job->sub_perplexity > 1) || job->sub_min_seqlets < 1 ||
-      job->task < 0) {
-    dm_log_error("Input:block_rows, Affinity:nearest_neighbors and Subpatterns:min_seqlets must be >= 1, "
-                 "Subpatterns:perplexity > 1, Input:task >= 0");
+  if (job->block_rows < 1 || job->nearest_neighbors < 1 || job->block_columns < 1 ||
+      !(job->sub_perplexity > 1) || job->sub_min_seqlets < 1 || job->task < 0) {
+    dm_log_error(
+        "Input:block_rows, Affinity:nearest_neighbors, Affinity:block_columns and "
+        "Subpatterns:min_seqlets must be >= 1, "
+        "Subpatterns:perplexity > 1, Input:task >= 0");
     return -1;
   }
   return 0;
@@ -60,17 +63,23 @@ int dm_modisco_job_from_params(dm_modisco_job_t *job, const dm_params_t *p) {
 
 // --- step log
 
-/* "step <name>: <s> s, peak RSS <MiB> MiB" on rank 0 (largest peak of any
- * rank); *t0 is reset to now. Collective. */
+/* "step <name>: <s> s, peak RSS <MiB> MiB, cpu <s> s" on rank 0: wall
+ * seconds since *t0, the largest peak RSS of any rank during the step, the
+ * largest CPU seconds of any rank during the step; *t0 and *c0 are reset to
+ * now and the peak RSS window restarted. Collective. */
 static void step_done(const dm_mpi_t *ctx, double *t0, const char *fmt, ...) {
+  static double c0 = 0.0; /* CPU seconds at the end of the last step */
   char name[128];
   va_list ap;
   va_start(ap, fmt);
   vsnprintf(name, sizeof name, fmt, ap);
   va_end(ap);
-  double rss = (double)dm_peak_rss() / (1024.0 * 1024.0), most = rss, now = dm_wall_time();
-  DM_MPI_CHECK(MPI_Allreduce(&rss, &most, 1, MPI_DOUBLE, MPI_MAX, ctx->comm));
-  dm_log_info("step %s: %.3f s, peak RSS %.1f MiB", name, now - *t0, most);
+  double mine[2] = {(double)dm_window_peak_rss() / (1024.0 * 1024.0), dm_cpu_time() - c0}, most[2];
+  DM_MPI_CHECK(MPI_Allreduce(mine, most, 2, MPI_DOUBLE, MPI_MAX, ctx->comm));
+  double now = dm_wall_time();
+  dm_log_info("step %s: %.3f s, peak RSS %.1f MiB, cpu %.3f s", name, now - *t0, most[0], most[1]);
+  (void)dm_peak_rss_reset(); /* if it cannot, every step shows the peak so far */
+  c0 = dm_cpu_time();
   *t0 = now;
 }
 
@@ -99,51 +108,78 @@ static int fetch_windows(const dm_tracks_t *t, dm_seqlet_t *s, int *n, float **o
   return len;
 }
 
-/* Coarse top-k (gapped k-mer similarity) of rows [a, a + nb) of n seqlets:
- * every rank embeds its rows, the embeddings are allgathered, each rank
- * searches its rows. nbr (nb, k), sim (nb, k). */
+/* Coarse top-k (gapped k-mer similarity) of rows [a, a + nb) of n seqlets,
+ * the columns streamed in blocks: each rank embeds its rows (forward
+ * strand) as compact queries, in chunks of `block` rows; every block of at most `block` seqlets is
+ * embedded (both strands) by the rank holding those rows, broadcast,
+ * indexed, and merged into every rank's running lists. Memory: the rank's
+ * rows (queries, nbr, sim) plus one block. nbr (nb, k), sim (nb, k). */
 static void coarse_rows(const dm_mpi_t *ctx, const dm_kmer_opt_t *ko, const float *oh, const float *co, int n,
-                        int len, int sign, int k, int a, int nb, int32_t *nbr, double *sim) {
-  int stride = ko->max_entries;
-  dm_kmer_emb_t e[2]; /* forward, reverse complement */
-  dm_kmer_index_t *idx[2];
-  void *work = dm_malloc("k-mer work", dm_kmer_embed_work_size(ko, len) + 8);
-  for (int rc = 0; rc < 2; rc++) {
-    e[rc] = (dm_kmer_emb_t){n, stride, dm_malloc("k-mer keys", (size_t)n * stride * sizeof(int64_t) + 8),
-                            dm_malloc("k-mer values", (size_t)n * stride * sizeof(double) + 8),
-                            dm_malloc("k-mer counts", (size_t)n * sizeof(int32_t) + 8)};
-    dm_kmer_emb_t mine = {nb, stride, e[rc].key + (size_t)a * stride, e[rc].val + (size_t)a * stride,
-                          e[rc].nnz + a};
-    dm_kmer_embed_rows(oh, co, len, (float)sign, rc, a, a + nb, ko, work, &mine);
-    dm_modisco_gather_blocks(ctx, e[rc].key, n, stride, MPI_INT64_T);
-    dm_modisco_gather_blocks(ctx, e[rc].val, n, stride, MPI_DOUBLE);
-    dm_modisco_gather_blocks(ctx, e[rc].nnz, n, 1, MPI_INT32_T);
-    idx[rc] = dm_kmer_index_init(&e[rc]);
+                        int len, int sign, int k, int block, int a, int nb, int32_t *nbr, double *sim) {
+  int stride = ko->max_entries, most = (n + ctx->size - 1) / ctx->size; /* largest rank block */
+  block = block < most ? block : most > 0 ? most : 1;
+  void *ework = dm_malloc("k-mer work", dm_kmer_embed_work_size(ko, len) + 8);
+  dm_kmer_emb_t e[2]; /* one block: forward, reverse complement */
+  for (int rc = 0; rc < 2; rc++)
+    e[rc] =
+        (dm_kmer_emb_t){block, stride, dm_malloc("k-mer keys", (size_t)block * stride * sizeof(int64_t) + 8),
+                        dm_malloc("k-mer values", (size_t)block * stride * sizeof(double) + 8),
+                        dm_malloc("k-mer counts", (size_t)block * sizeof(int32_t) + 8)};
+  /* the rank's rows as queries, in chunks of `block` rows (bounds the build's scratch) */
+  int nq = (nb + block - 1) / block;
+  dm_kmer_query_t **q = dm_malloc("k-mer queries", ((size_t)nq + 1) * sizeof *q);
+  for (int c = 0; c < nq; c++) {
+    int r0 = a + c * block, r1 = r0 + block < a + nb ? r0 + block : a + nb;
+    e[0].n = r1 - r0;
+    dm_kmer_embed_rows(oh, co, len, (float)sign, 0, r0, r1, ko, ework, &e[0]);
+    q[c] = dm_kmer_query_init(&e[0]);
   }
-  free(work);
-  work = dm_malloc("top-k work", dm_kmer_topk_work_size(n, k) + 8);
-  dm_kmer_topk(&e[0], idx[0], idx[1], a, a + nb, k, work, nbr, sim);
-  free(work);
-  for (int rc = 0; rc < 2; rc++) {
-    dm_kmer_index_destroy(idx[rc]);
-    free(e[rc].key);
-    free(e[rc].val);
-    free(e[rc].nnz);
+  int32_t *cnt = dm_calloc("top-k counts", (size_t)nb + 1, sizeof *cnt);
+  void *twork = dm_malloc("top-k work", dm_kmer_topk_work_size(block, k) + 8);
+  for (int r = 0; r < ctx->size; r++) {
+    int64_t ra, rn;
+    dm_mpi_block_range(n, ctx->size, r, &ra, &rn);
+    for (int64_t c0 = ra; c0 < ra + rn; c0 += block) {
+      int c = (int)(ra + rn - c0 < block ? ra + rn - c0 : block);
+      dm_kmer_index_t *idx[2];
+      for (int rc = 0; rc < 2; rc++) {
+        e[rc].n = c;
+        if (r == ctx->rank)
+          dm_kmer_embed_rows(oh, co, len, (float)sign, rc, (int)c0, (int)c0 + c, ko, ework, &e[rc]);
+        DM_MPI_CHECK(MPI_Bcast(e[rc].key, c * stride, MPI_INT64_T, r, ctx->comm));
+        DM_MPI_CHECK(MPI_Bcast(e[rc].val, c * stride, MPI_DOUBLE, r, ctx->comm));
+        DM_MPI_CHECK(MPI_Bcast(e[rc].nnz, c, MPI_INT32_T, r, ctx->comm));
+        idx[rc] = dm_kmer_index_init(&e[rc]);
+      }
+      for (int t = 0; t < nq; t++) {
+        size_t o = (size_t)t * block;
+        dm_kmer_topk_merge(q[t], idx[0], idx[1], c0, k, twork, nbr + o * k, sim + o * k, cnt + o);
+      }
+      for (int rc = 0; rc < 2; rc++) dm_kmer_index_destroy(idx[rc]);
+    }
   }
+  free(twork);
+  free(cnt);
+  for (int t = 0; t < nq; t++) dm_kmer_query_destroy(q[t]);
+  free(q);
+  for (int rc = 0; rc < 2; rc++) free(e[rc].key), free(e[rc].val), free(e[rc].nnz);
+  free(ework);
 }
 
 /* Fine similarity (continuous Jaccard, best offset and strand) of rows
  * [a, a + nb) with their coarse neighbours; tracks of all seqlets are made
- * on every rank. fine (nb, k). */
-static void fine_rows(const float *co, const float *hy, int n, int len, double min_overlap, int k, int a, int nb,
+ * on every rank, then *co and *hy are freed (set to NULL). fine (nb, k). */
+static void fine_rows(float **co, float **hy, int n, int len, double min_overlap, int k, int a, int nb,
                       const int32_t *nbr, float *fine) {
   size_t row = (size_t)len * 8;
   float *fwd = dm_malloc("fine tracks", (size_t)n * row * sizeof *fwd + 1);
   float *rev = dm_malloc("fine tracks rc", (size_t)n * row * sizeof *rev + 1);
   for (int i = 0; i < n; i++) {
-    dm_cj_track(hy + (size_t)i * len * 4, co + (size_t)i * len * 4, len, fwd + i * row);
+    dm_cj_track(*hy + (size_t)i * len * 4, *co + (size_t)i * len * 4, len, fwd + i * row);
     dm_cj_revcomp(fwd + i * row, len, 8, rev + i * row);
   }
+  free(*co), free(*hy);
+  *co = *hy = NULL;
   int pad = dm_cj_pad(len, min_overlap, 0);
   float *work = dm_malloc("fine work", dm_affinity_fine_work_size(len, 8, pad) * sizeof *work + 1);
   dm_affinity_fine(fwd, rev, len, 8, pad, a, a + nb, k, nbr, work, fine);
@@ -152,22 +188,51 @@ static void fine_rows(const float *co, const float *hy, int n, int len, double m
   free(rev);
 }
 
-/* Neighbour lists of all n rows as a sparse matrix of n rows. */
-static dm_sparse_t *rows_to_sparse(int n, int k, const int32_t *nbr, const float *val) {
-  dm_sparse_t *m = dm_sparse_init(n, (int64_t)n * k);
-  for (int i = 0; i <= n; i++) m->rowptr[i] = (int64_t)i * k;
-  memcpy(m->col, nbr, (size_t)n * k * sizeof *nbr);
-  memcpy(m->val, val, (size_t)n * k * sizeof *val);
-  return m;
+/* The affinity matrix of the m kept rows (new_index >= 0) and their kept
+ * neighbours, renumbered, on every rank: each rank filters its rows [a,
+ * a + nb) (nbr, fine (nb, k), overwritten), then the kept entries are
+ * allgathered in row order. Only kept entries travel and are held. */
+static dm_sparse_t *gather_kept_rows(const dm_mpi_t *ctx, int m, int k, int a, int nb,
+                                     const int32_t *new_index, int32_t *nbr, float *fine) {
+  int64_t *ptr = dm_malloc("kept rows", ((size_t)nb + 1) * sizeof *ptr);
+  int64_t e = dm_affinity_filter_rows(a, a + nb, k, nbr, fine, new_index, ptr, nbr, fine);
+  int kept = 0, *cnt = dm_malloc("gather counts", 4 * (size_t)ctx->size * sizeof *cnt);
+  int *rcnt = cnt + ctx->size, *edsp = rcnt + ctx->size, *rdsp = edsp + ctx->size;
+  for (int i = a; i < a + nb; i++) kept += new_index[i] >= 0;
+  int *len = dm_malloc("kept row lengths", ((size_t)kept + 1) * sizeof *len);
+  for (int r = 0; r < kept; r++) len[r] = (int)(ptr[r + 1] - ptr[r]);
+  free(ptr);
+  int mine[2] = {(int)e, kept}, *all = dm_malloc("gather counts", 2 * (size_t)ctx->size * sizeof *all);
+  DM_MPI_CHECK(MPI_Allgather(mine, 2, MPI_INT, all, 2, MPI_INT, ctx->comm));
+  int64_t total = 0, rows = 0;
+  for (int r = 0; r < ctx->size; r++) {
+    cnt[r] = all[2 * r], rcnt[r] = all[2 * r + 1];
+    edsp[r] = (int)total, rdsp[r] = (int)rows;
+    total += cnt[r], rows += rcnt[r];
+  }
+  DM_ASSERT(rows == m && total <= INT32_MAX);
+  free(all);
+  dm_sparse_t *aff = dm_sparse_init(m, total);
+  DM_MPI_CHECK(MPI_Allgatherv(nbr, (int)e, MPI_INT32_T, aff->col, cnt, edsp, MPI_INT32_T, ctx->comm));
+  DM_MPI_CHECK(MPI_Allgatherv(fine, (int)e, MPI_FLOAT, aff->val, cnt, edsp, MPI_FLOAT, ctx->comm));
+  int *lens = dm_malloc("kept row lengths", ((size_t)m + 1) * sizeof *lens);
+  DM_MPI_CHECK(MPI_Allgatherv(len, kept, MPI_INT, lens, rcnt, rdsp, MPI_INT, ctx->comm));
+  for (int r = 0; r < m; r++) aff->rowptr[r + 1] = aff->rowptr[r] + lens[r];
+  free(lens);
+  free(len);
+  free(cnt);
+  return aff;
 }
 
 // --- steps 4-5: density adaptation and clustering
 
-/* Labels (n,) of the clusters of affinity rows aff; returns the number of
- * clusters, -1 on failure (logged). */
+/* Labels (n,) of the clusters of affinity rows aff, density-adapted as the
+ * clustering rounds do (tsne = 0) or as subclustering does (tsne = 1, on
+ * every rank); returns the number of clusters, -1 on failure (logged). */
 static int64_t cluster_rows(const dm_mpi_t *ctx, const dm_sparse_t *aff, const dm_density_opt_t *dopt,
-                            const dm_cluster_opt_t *copt, int32_t *labels, const char *what, double *t0) {
-  dm_sparse_t *p = dm_density_run_mpi(ctx, aff, dopt);
+                            int tsne, const dm_cluster_opt_t *copt, int32_t *labels, const char *what,
+                            double *t0) {
+  dm_sparse_t *p = tsne ? dm_density_tsne(aff, dopt) : dm_density_run_mpi(ctx, aff, dopt);
   if (!p) return -1;
   step_done(ctx, t0, "%s density", what);
   dm_cluster_graph_t *g = dm_cluster_graph_init(p);
@@ -200,9 +265,10 @@ static dm_pattern_t **run_round(const dm_mpi_t *ctx, const dm_modisco_job_t *job
    * the final filters' minimum, no pattern can pass them. */
   if (len < 0 || nn < 2 || nn < job->pattern.min_seqlets) {
     if (len >= 0)
-      dm_log_info("%s: %d seqlets, fewer than Patterns:final_min_cluster_size (%d): no pattern can pass the "
-                  "final filters, not clustered",
-                  what, nn, job->pattern.min_seqlets);
+      dm_log_info(
+          "%s: %d seqlets, fewer than Patterns:final_min_cluster_size (%d): no pattern can pass the "
+          "final filters, not clustered",
+          what, nn, job->pattern.min_seqlets);
     free(oh), free(co), free(hy);
     return NULL;
   }
@@ -210,48 +276,45 @@ static dm_pattern_t **run_round(const dm_mpi_t *ctx, const dm_modisco_job_t *job
   int64_t a64, nb64;
   dm_mpi_block_range(nn, ctx->size, ctx->rank, &a64, &nb64);
   int a = (int)a64, nb = (int)nb64;
-  int32_t *nbr = dm_malloc("neighbours", (size_t)nn * k * sizeof *nbr);
-  float *fine = dm_malloc("fine affinity", (size_t)nn * k * sizeof *fine);
   double *sim = dm_malloc("coarse affinity", ((size_t)nb * k + 1) * sizeof *sim);
-  coarse_rows(ctx, &job->kmer, oh, co, nn, len, sign, k, a, nb, nbr + (size_t)a * k, sim);
+  int32_t *nbr = dm_malloc("coarse neighbours", ((size_t)nb * k + 1) * sizeof *nbr);
+  coarse_rows(ctx, &job->kmer, oh, co, nn, len, sign, k, job->block_columns, a, nb, nbr, sim);
+  free(oh);
   step_done(ctx, t0, "%s coarse", what);
-  fine_rows(co, hy, nn, len, job->pattern.min_overlap, k, a, nb, nbr + (size_t)a * k, fine + (size_t)a * k);
-  free(oh), free(co), free(hy);
-  double *corr = NULL;
+  float *fine = dm_malloc("fine affinity", ((size_t)nb * k + 1) * sizeof *fine);
+  fine_rows(&co, &hy, nn, len, job->pattern.min_overlap, k, a, nb, nbr, fine);
+  /* round 1 keeps the rows passing the correlation filter, round 2 all */
+  int32_t *new_index = dm_malloc("filter index", (size_t)nn * sizeof *new_index);
+  int m = 0;
   if (round == 0) {
-    corr = dm_malloc("correlations", (size_t)nn * sizeof *corr);
+    double *corr = dm_malloc("correlations", (size_t)nn * sizeof *corr);
     double *work = dm_malloc("spearman work", 4 * (size_t)k * sizeof *work);
-    dm_affinity_spearman_rows(fine + (size_t)a * k, sim, a, a + nb, k, work, corr + a);
+    dm_affinity_spearman_rows(fine, sim, a, a + nb, k, work, corr + a);
     free(work);
     dm_modisco_gather_blocks(ctx, corr, nn, 1, MPI_DOUBLE);
+    for (int i = 0; i < nn; i++) new_index[i] = corr[i] > job->corr_threshold ? m++ : -1;
+    free(corr);
+  } else {
+    for (; m < nn; m++) new_index[m] = m;
   }
   free(sim);
-  dm_modisco_gather_blocks(ctx, nbr, nn, k, MPI_INT32_T);
-  dm_modisco_gather_blocks(ctx, fine, nn, k, MPI_FLOAT);
-  dm_sparse_t *aff;
-  int m = nn;
-  if (round == 0) {
-    aff = dm_sparse_init(nn, (int64_t)nn * k);
-    int32_t *new_index = dm_malloc("filter index", (size_t)nn * sizeof *new_index);
-    m = dm_affinity_filter(nn, k, nbr, fine, corr, job->corr_threshold, new_index, aff->rowptr, aff->col,
-                           aff->val);
-    aff->n = m; /* the first m + 1 row pointers are used */
-    for (int i = 0; i < nn; i++)
-      if (new_index[i] >= 0) s[new_index[i]] = s[i];
-    free(new_index);
-    free(corr);
-    dm_log_info("%s: correlation filter (Spearman > %g) kept %d of %d seqlets", what, job->corr_threshold, m,
-                nn);
-  } else {
-    aff = rows_to_sparse(nn, k, nbr, fine);
-  }
+  dm_sparse_t *aff = gather_kept_rows(ctx, m, k, a, nb, new_index, nbr, fine);
   free(nbr);
   free(fine);
-  dm_log_info("%s: %d seqlets of %d bp, %d neighbours each; affinity %ld entries (%.3g%% of %d^2)", what, m, len,
-              k, (long)aff->rowptr[aff->n], 100.0 * (double)aff->rowptr[aff->n] / ((double)m * m + 1e-300), m);
+  for (int i = 0; i < nn; i++)
+    if (new_index[i] >= 0) s[new_index[i]] = s[i];
+  free(new_index);
+  if (round == 0)
+    dm_log_info("%s: correlation filter (Spearman > %g) kept %d of %d seqlets", what, job->corr_threshold, m,
+                nn);
+  dm_log_info("%s: %d seqlets of %d bp, %d neighbours each; affinity %ld entries (%.3g%% of %d^2)", what, m,
+              len, k, (long)aff->rowptr[aff->n],
+              100.0 * (double)aff->rowptr[aff->n] / ((double)m * m + 1e-300), m);
   step_done(ctx, t0, "%s fine", what);
   int32_t *labels = dm_malloc("cluster labels", ((size_t)m + 1) * sizeof *labels);
-  int64_t nc = m > 1 && m >= job->pattern.min_seqlets ? cluster_rows(ctx, aff, &job->density, &job->cluster, labels, what, t0) : 0;
+  int64_t nc = m > 1 && m >= job->pattern.min_seqlets
+                   ? cluster_rows(ctx, aff, &job->density, 0, &job->cluster, labels, what, t0)
+                   : 0;
   dm_sparse_destroy(aff);
   if (nc < 0) *err = 1;
   *n = m;
@@ -266,9 +329,10 @@ static dm_pattern_t **run_round(const dm_mpi_t *ctx, const dm_modisco_job_t *job
       if (p) pat[(*n_pat)++] = p;
     }
     free(members);
-    dm_log_info("%s: %ld clusters -> %d patterns (%ld dropped: polishing found no %d-bp window, or the CWM "
-                "sum has the other sign)",
-                what, (long)nc, *n_pat, (long)nc - *n_pat, job->pattern.window_size);
+    dm_log_info(
+        "%s: %ld clusters -> %d patterns (%ld dropped: polishing found no %d-bp window, or the CWM "
+        "sum has the other sign)",
+        what, (long)nc, *n_pat, (long)nc - *n_pat, job->pattern.window_size);
   }
   free(labels);
   step_done(ctx, t0, "%s patterns", what);
@@ -289,8 +353,8 @@ static void topk_insert(float v, int32_t j, int k, int *cnt, float *val, int32_t
 
 /* Subpatterns of p (tfmodisco-lite compute_subpatterns): each member's k =
  * min(3 perplexity + 2, n) nearest members by continuous Jaccard of their
- * [hyp | contrib] tracks (no sliding), density adaptation at the
- * subclustering perplexity, clustering. Rows of the search are split over
+ * [hyp | contrib] tracks (no sliding), lite's t-SNE conditional density
+ * adaptation at the subclustering perplexity (dm_density_tsne), clustering. Rows of the search are split over
  * ranks. Returns -1 on failure (logged). */
 static int subcluster(const dm_mpi_t *ctx, const dm_modisco_job_t *job, const dm_tracks_t *t, dm_pattern_t *p,
                       const char *what, double *t0) {
@@ -304,8 +368,10 @@ static int subcluster(const dm_mpi_t *ctx, const dm_modisco_job_t *job, const dm
   }
   int64_t a, nb;
   dm_mpi_block_range(n, ctx->size, ctx->rank, &a, &nb);
-  int32_t *nbr = dm_malloc("subcluster neighbours", (size_t)n * k * sizeof *nbr);
-  float *val = dm_malloc("subcluster affinity", (size_t)n * k * sizeof *val);
+  dm_sparse_t *aff = dm_sparse_init(n, (int64_t)n * k);
+  int32_t *nbr = aff->col;
+  float *val = aff->val;
+  for (int i = 0; i <= n; i++) aff->rowptr[i] = (int64_t)i * k;
   for (int64_t i = a; i < a + nb; i++) {
     int cnt = 0;
     for (int j = 0; j < n; j++)
@@ -315,14 +381,11 @@ static int subcluster(const dm_mpi_t *ctx, const dm_modisco_job_t *job, const dm
   free(rows);
   dm_modisco_gather_blocks(ctx, nbr, n, k, MPI_INT32_T);
   dm_modisco_gather_blocks(ctx, val, n, k, MPI_FLOAT);
-  dm_sparse_t *aff = rows_to_sparse(n, k, nbr, val);
-  free(nbr);
-  free(val);
   step_done(ctx, t0, "%s affinity", what);
   dm_density_opt_t dopt = job->density;
   dopt.perplexity = job->sub_perplexity;
   int32_t *labels = dm_malloc("subcluster labels", (size_t)n * sizeof *labels);
-  int64_t nc = cluster_rows(ctx, aff, &dopt, &job->cluster, labels, what, t0);
+  int64_t nc = cluster_rows(ctx, aff, &dopt, 1, &job->cluster, labels, what, t0);
   dm_sparse_destroy(aff);
   if (nc > 0) {
     int *lab = dm_malloc("subcluster labels", (size_t)n * sizeof *lab);
@@ -334,7 +397,63 @@ static int subcluster(const dm_mpi_t *ctx, const dm_modisco_job_t *job, const dm
   return nc < 0 ? -1 : 0;
 }
 
+/* lite's check for spurious merging (_detect_spurious_merging): each pattern
+ * of more than max(Patterns:final_min_cluster_size, Subpatterns:perplexity)
+ * seqlets is subclustered, and its subpatterns that do not merge back
+ * (dm_merge_patterns over that pattern's subpatterns alone) replace it; the
+ * caller then merges the pool. This keeps apart, as lite does, a composite
+ * or dimer that round 2 clustered with the motif it contains. *pat (np
+ * patterns, owned) is replaced by the pool; returns its size. */
+static int split_spurious(const dm_mpi_t *ctx, const dm_modisco_job_t *job, const dm_tracks_t *t,
+                          dm_pattern_t ***pat, int np, const double bg[4], const char *mc, int *err,
+                          double *t0) {
+  int min_split =
+      job->pattern.min_seqlets > job->sub_perplexity ? job->pattern.min_seqlets : (int)job->sub_perplexity;
+  dm_pattern_t **in = *pat, **pool = NULL;
+  int n_pool = 0, cap = 0;
+  char what[64];
+  for (int i = 0; i < np; i++) {
+    dm_pattern_t **refined = NULL;
+    int nr = 0;
+    if (!*err && in[i]->n_seqlets > min_split) {
+      snprintf(what, sizeof what, "%s spurious-merge check %d", mc, i);
+      if (subcluster(ctx, job, t, in[i], what, t0) < 0) *err = 1;
+      if (!*err && in[i]->n_sub > 1) {
+        nr = dm_merge_patterns(in[i]->sub, in[i]->n_sub, t, &job->pattern, &job->merge, bg, &refined);
+        if (nr < 0) *err = 1, nr = 0;
+        char sizes[256] = "";
+        for (int k = 0, at = 0; k < nr && at < (int)sizeof sizes - 12; k++)
+          at += snprintf(sizes + at, sizeof sizes - (size_t)at, " %d", refined[k]->n_seqlets);
+        dm_log_info("%s: pattern %d (%d seqlets): %d subpatterns, %d after merging them (seqlets:%s)", mc, i,
+                    in[i]->n_seqlets, in[i]->n_sub, nr, sizes);
+      }
+    }
+    if (n_pool + (nr ? nr : 1) > cap) {
+      cap = 2 * cap + nr + 8;
+      pool = dm_realloc("pattern pool", pool, (size_t)cap * sizeof *pool);
+    }
+    if (nr) {
+      for (int k = 0; k < nr; k++) pool[n_pool++] = refined[k];
+      dm_pattern_destroy(in[i]);
+    } else {
+      pool[n_pool++] = in[i];
+    }
+    free(refined);
+  }
+  free(in);
+  *pat = pool;
+  return n_pool;
+}
+
 // --- one metacluster
+
+/* Distinct seqlets in patterns p[0..n). */
+static int count_seqlets(dm_pattern_t *const *p, int n) {
+  dm_seqlet_t *u = NULL;
+  int c = n > 0 ? dm_pattern_unique_seqlets(p, n, &u) : 0;
+  free(u);
+  return c;
+}
 
 typedef struct {
   double key; /* -sum |contrib| */
@@ -375,8 +494,9 @@ static dm_pattern_t **run_metacluster(const dm_mpi_t *ctx, const dm_modisco_job_
   *n_out = 0;
   *ran = n > job->seqlet.min_metacluster_size;
   if (!*ran) {
-    dm_log_info("%s: %d seqlets, not more than Seqlets:min_metacluster_size (%ld): too few seqlets, no patterns",
-                mc, n, job->seqlet.min_metacluster_size);
+    dm_log_info(
+        "%s: %d seqlets, not more than Seqlets:min_metacluster_size (%ld): too few seqlets, no patterns", mc,
+        n, job->seqlet.min_metacluster_size);
     return NULL;
   }
   dm_seqlet_t *s = dm_malloc("metacluster seqlets", (size_t)n * sizeof *s);
@@ -388,9 +508,11 @@ static dm_pattern_t **run_metacluster(const dm_mpi_t *ctx, const dm_modisco_job_
   dm_pattern_background(t, s, n, bg);
   dm_log_info("%s: %d seqlets, background A %.4f C %.4f G %.4f T %.4f", mc, n, bg[0], bg[1], bg[2], bg[3]);
   dm_pattern_t **pat = NULL;
-  int np = 0;
+  int np = 0, y[6] = {n, 0, 0, 0, 0, 0}; /* yield: seqlets left after each step */
   for (int round = 0; round < 2 && !*err; round++) {
     pat = run_round(ctx, job, t, s, &n, sign, round, bg, mc, &np, err, t0);
+    if (round == 0) y[1] = n;
+    y[2 + round] = count_seqlets(pat, np);
     if (round == 0) {
       free(s);
       n = dm_pattern_unique_seqlets(pat, np, &s);
@@ -405,22 +527,33 @@ static dm_pattern_t **run_metacluster(const dm_mpi_t *ctx, const dm_modisco_job_
   dm_pattern_t **merged = NULL;
   int nm = 0;
   if (np > 0 && !*err) {
-    nm = dm_merge_patterns(pat, np, t, &job->pattern, &job->merge, bg, &merged);
-    if (nm < 0) *err = 1, nm = 0;
-    dm_log_info("%s: merging similar patterns: %d -> %d", mc, np, nm);
+    int n_pool = split_spurious(ctx, job, t, &pat, np, bg, mc, err, t0);
+    if (!*err) {
+      nm = dm_merge_patterns(pat, n_pool, t, &job->pattern, &job->merge, bg, &merged);
+      if (nm < 0) *err = 1, nm = 0;
+      dm_log_info("%s: merging similar patterns: %d -> %d", mc, n_pool, nm);
+    }
+    np = n_pool;
   }
   for (int i = 0; i < np; i++) dm_pattern_destroy(pat[i]);
   free(pat);
+  y[4] = count_seqlets(merged, nm);
   step_done(ctx, t0, "%s merge", mc);
   int kept = nm > 0 ? dm_pattern_filter_final(merged, nm, t, &job->pattern, bg) : 0;
-  dm_log_info("%s: %d of %d patterns pass the final filters (>= %d seqlets, >= %g bits in a %d-bp window)", mc,
-              kept, nm, job->pattern.min_seqlets, job->pattern.min_ic, job->pattern.ic_window);
+  dm_log_info("%s: %d of %d patterns pass the final filters (>= %d seqlets, >= %g bits in a %d-bp window)",
+              mc, kept, nm, job->pattern.min_seqlets, job->pattern.min_ic, job->pattern.ic_window);
+  y[5] = count_seqlets(merged, kept);
+  dm_log_info(
+      "%s yield: %d seqlets -> %d pass the correlation filter -> %d in round-1 patterns -> %d in "
+      "round-2 patterns -> %d after merging -> %d in the %d final patterns",
+      mc, y[0], y[1], y[2], y[3], y[4], y[5], kept);
   char what[64];
   for (int i = 0; i < kept && !*err; i++) {
     snprintf(what, sizeof what, "%s pattern_%d subpatterns", mc, i);
-    if (merged[i]->n_seqlets > job->sub_min_seqlets && subcluster(ctx, job, t, merged[i], what, t0) < 0) *err = 1;
-    dm_log_info("%s pattern_%d: %d seqlets, %d bp, %d subpatterns", mc, i, merged[i]->n_seqlets, merged[i]->len,
-                merged[i]->n_sub);
+    if (merged[i]->n_seqlets > job->sub_min_seqlets && subcluster(ctx, job, t, merged[i], what, t0) < 0)
+      *err = 1;
+    dm_log_info("%s pattern_%d: %d seqlets, %d bp, %d subpatterns", mc, i, merged[i]->n_seqlets,
+                merged[i]->len, merged[i]->n_sub);
   }
   step_done(ctx, t0, "%s subpatterns", mc);
   *n_out = kept;
@@ -431,7 +564,8 @@ static dm_pattern_t **run_metacluster(const dm_mpi_t *ctx, const dm_modisco_job_
 
 /* Provenance attributes of modisco.h5 (rank 0): input files and their
  * SHA-256. @return 0 or -1 (logged) */
-static int provenance(const dm_modisco_job_t *job, char *files, size_t n_files, char *digests, size_t n_digests) {
+static int provenance(const dm_modisco_job_t *job, char *files, size_t n_files, char *digests,
+                      size_t n_digests) {
   const char *in[3] = {job->attr, job->onehot, job->hyp};
   files[0] = digests[0] = 0;
   for (int i = 0; i < 3; i++) {
@@ -446,18 +580,19 @@ static int provenance(const dm_modisco_job_t *job, char *files, size_t n_files, 
 }
 
 /* Rank 0: write modisco.h5 with its provenance. @return 0 or -1 (logged) */
-static int write_output(const dm_modisco_job_t *job, const dm_tracks_t *t, const dm_modisco_metacluster_t *pos,
-                        const dm_modisco_metacluster_t *neg, const dm_modisco_regions_t *reg) {
+static int write_output(const dm_modisco_job_t *job, const dm_tracks_t *t,
+                        const dm_modisco_metacluster_t *pos, const dm_modisco_metacluster_t *neg,
+                        const dm_modisco_regions_t *reg) {
   char files[8400], digests[256], task[32];
   snprintf(task, sizeof task, "%ld", job->task);
   if (provenance(job, files, sizeof files, digests, sizeof digests) < 0) return -1;
   const char *const attrs[][2] = {{"tool", "dmotif modisco"},
-                            {"version", DM_VERSION},
-                            {"input_files", files},
-                            {"input_sha256", digests},
-                            {"task", job->attr ? task : "none"},
-                            {"parameters", job->params_yaml ? job->params_yaml : ""},
-                            {NULL, NULL}};
+                                  {"version", DM_VERSION},
+                                  {"input_files", files},
+                                  {"input_sha256", digests},
+                                  {"task", job->attr ? task : "none"},
+                                  {"parameters", job->params_yaml ? job->params_yaml : ""},
+                                  {NULL, NULL}};
   return dm_modisco_h5_write(job->output, t, pos, neg, reg, attrs);
 }
 
@@ -473,8 +608,9 @@ int dm_modisco_run_job(const dm_mpi_t *ctx, const dm_modisco_job_t *job) {
   dm_modisco_input_opt_t iopt = {job->attr, task, job->onehot, job->hyp, job->center_hyp, job->block_rows};
   dm_modisco_input_t in;
   if (dm_modisco_input_load(ctx, &iopt, &in) < 0) return 2;
-  dm_log_info("input: %ld examples of %d bp from %s%s%s%s", (long)in.n, in.len, job->attr ? job->attr : job->hyp,
-              job->attr ? " task " : "", job->attr ? task : "", job->center_hyp ? ", hyp centred" : "");
+  dm_log_info("input: %ld examples of %d bp from %s%s%s%s", (long)in.n, in.len,
+              job->attr ? job->attr : job->hyp, job->attr ? " task " : "", job->attr ? task : "",
+              job->center_hyp ? ", hyp centred" : "");
   step_done(ctx, &t0, "load");
   dm_tracks_t t = {in.onehot, in.contrib, in.hyp, in.n, in.len};
   int n_all;

@@ -15,21 +15,26 @@
  *      unless Output:overwrite;
  *   1. seqlets on row blocks (the recipe of dm_seqlet.h), gathered in row order;
  *   per metacluster (positive, then negative), seqlets sorted by -sum|contrib|:
- *   2-6, two rounds: coarse (gapped k-mer) top-k and fine (continuous
- *      Jaccard) affinity on row blocks, the Spearman filter in round 1 only,
- *      rows allgathered in rank order; density adaptation and clustering
- *      through their _mpi functions; one pattern per cluster, built
- *      redundantly on every rank; round 2 takes the unique members of the
- *      round-1 patterns (re-centred by polishing);
+ *   2-6, two rounds: coarse (gapped k-mer) top-k on row blocks, the
+ *      columns streamed past every rank in blocks of Affinity:block_columns
+ *      seqlets (each embedded by the rank holding it, broadcast, indexed,
+ *      merged into running top-k lists); fine (continuous Jaccard) affinity
+ *      of the rank's rows; in round 1 the Spearman filter, applied by each
+ *      rank to its rows; the kept entries allgathered in row order; density
+ *      adaptation and clustering through their _mpi functions; one pattern
+ *      per cluster, built redundantly on every rank; round 2 takes the
+ *      unique members of the round-1 patterns (re-centred by polishing);
  *   7. merge similar patterns, final filters, sort by size, subpatterns of
  *      patterns with more than Subpatterns:min_seqlets members (CJ top-k
  *      neighbours of the members' tracks, density, clustering);
  *   8. rank 0 writes modisco.h5 (<file>.tmp, then renamed), with genomic
  *      coordinates of the seqlets when the input has /regions, and the
  *      provenance (tool, version, parameters, input files and their SHA-256).
- * Every step logs "step <name>: <s> s, peak RSS <MiB> MiB" on rank 0
- * (largest peak RSS of any rank so far). Results do not depend on the
- * number of ranks.
+ * Every step logs "step <name>: <s> s, peak RSS <MiB> MiB, cpu <s> s" on
+ * rank 0 (largest peak RSS and CPU seconds of any rank during the step),
+ * and each metacluster a "yield" line (seqlets left after the correlation
+ * filter, round 1, round 2, merging, the final filters). Results do not
+ * depend on the number of ranks nor on Affinity:block_columns.
  */
 #ifndef DM_MODISCO_RUN_H
 #define DM_MODISCO_RUN_H
@@ -58,6 +63,7 @@ typedef struct {
   dm_seqlet_opt_t seqlet;    /* step 1 */
   dm_kmer_opt_t kmer;        /* step 2 embeddings */
   int nearest_neighbors;     /* coarse neighbours per seqlet besides itself (500) */
+  int block_columns;         /* seqlets per streamed column block of the coarse search (512) */
   double corr_threshold;     /* round-1 Spearman filter (0.15) */
   dm_density_opt_t density;  /* step 4 */
   dm_cluster_opt_t cluster;  /* step 5 and subclustering */
@@ -86,6 +92,7 @@ typedef struct {
   {"Affinity:kmer_max_gap", DM_PARAM_INT, "15", NULL, "largest step between consecutive letters"}, \
   {"Affinity:kmer_max_len", DM_PARAM_INT, "15", NULL, "a gapped k-mer spans fewer positions than this"}, \
   {"Affinity:kmer_max_entries", DM_PARAM_INT, "500", NULL, "gapped k-mers kept per seqlet strand"}, \
+  {"Affinity:block_columns", DM_PARAM_INT, "512", NULL, "seqlets per column block streamed through the coarse neighbour search (memory per rank vs. messages; results do not depend on it)"}, \
   {"Subpatterns:perplexity", DM_PARAM_FLOAT, "50", NULL, "perplexity of the density adaptation when subclustering a pattern"}, \
   {"Subpatterns:min_seqlets", DM_PARAM_INT, "50", NULL, "patterns with more seqlets than this get subpatterns"}
 // clang-format on

@@ -8,9 +8,9 @@
 // --- options
 
 void dm_seqlet_opt_init(dm_seqlet_opt_t *o) {
-  o->window = 21;
-  o->flank = 10;
-  o->target_fdr = 0.2;
+  o->window = 20;
+  o->flank = 5;
+  o->target_fdr = 0.05;
   o->min_passing_frac = 0.03;
   o->max_passing_frac = 0.2;
   o->weak_threshold = 0.8;

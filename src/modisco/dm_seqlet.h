@@ -34,8 +34,11 @@
  * Differences from lite: lite fits the null and takes the |S| quantiles of
  * the sign threshold on all windows, and the isotonic thresholds and the
  * clamp on a random subsample of 1e6; here all four use the one hashed
- * sample (the same when there are <= sample_cap windows), and the null is
- * drawn with GSL's mt19937, not numpy's. Lite with flank 0 finds no
+ * sample (the same when there are <= sample_cap windows). The null's draws
+ * are lite's own (numpy's RandomState stream, see dm_laplace.h): with
+ * another stream the thresholds move by up to 40% and the seqlet count by
+ * 15%; with lite's, counts agree to 0.3% on the bundled example even above
+ * sample_cap. Lite with flank 0 finds no
  * seqlets (its slice [-0:] blanks every window); here flank 0 just means
  * no edge margin. A sign with no window sums gets threshold +-inf (lite
  * fails).
@@ -51,11 +54,12 @@
 #include "dm_mpi.h"
 #include "dm_params.h"
 
-/** Options of the seqlet step (defaults: tfmodisco-lite TFMoDISco()). */
+/** Options of the seqlet step (defaults: tfmodisco-lite's `modisco motifs` CLI;
+ * the library TFMoDISco() differs in window 21, flank 10, target_fdr 0.2). */
 typedef struct {
-  int window;                /* w, sliding_window_size (21) */
-  int flank;                 /* flank_size (10) */
-  double target_fdr;         /* target_seqlet_fdr (0.2) */
+  int window;                /* w, sliding_window_size (20) */
+  int flank;                 /* flank_size (5) */
+  double target_fdr;         /* target_seqlet_fdr (0.05) */
   double min_passing_frac;   /* min_passing_windows_frac (0.03) */
   double max_passing_frac;   /* max_passing_windows_frac (0.2) */
   double weak_threshold;     /* weak_threshold_for_counting_sign (0.8) */
@@ -70,9 +74,9 @@ typedef struct {
 /** The "Seqlets:" parameters, as dm_param_spec_t initialisers for a command's table. */
 // clang-format off
 #define DM_SEQLET_PARAM_SPECS \
-  {"Seqlets:window", DM_PARAM_INT, "21", NULL, "sliding window size w of the window sums"}, \
-  {"Seqlets:flank", DM_PARAM_INT, "10", NULL, "flank added on each side of a window: seqlets are w + 2 flank long"}, \
-  {"Seqlets:target_fdr", DM_PARAM_FLOAT, "0.2", NULL, "false discovery rate of the window thresholds (isotonic fit vs Laplace null)"}, \
+  {"Seqlets:window", DM_PARAM_INT, "20", NULL, "sliding window size w of the window sums"}, \
+  {"Seqlets:flank", DM_PARAM_INT, "5", NULL, "flank added on each side of a window: seqlets are w + 2 flank long"}, \
+  {"Seqlets:target_fdr", DM_PARAM_FLOAT, "0.05", NULL, "false discovery rate of the window thresholds (isotonic fit vs Laplace null)"}, \
   {"Seqlets:min_passing_frac", DM_PARAM_FLOAT, "0.03", NULL, "if fewer windows pass, threshold at this top fraction of |window sums|"}, \
   {"Seqlets:max_passing_frac", DM_PARAM_FLOAT, "0.2", NULL, "if more windows pass, threshold at this top fraction of |window sums|"}, \
   {"Seqlets:weak_threshold", DM_PARAM_FLOAT, "0.8", NULL, "a seqlet counts for its sign above at most this quantile of |window sums|"}, \

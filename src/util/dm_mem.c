@@ -3,6 +3,7 @@
 
 /* Standard headers. */
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
@@ -51,10 +52,27 @@ double dm_cpu_time(void) {
          1e-6 * (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec);
 }
 
-size_t dm_peak_rss(void) {
+static size_t peak_before_reset; /* largest peak of the windows closed so far */
+
+size_t dm_window_peak_rss(void) {
   struct rusage ru;
   getrusage(RUSAGE_SELF, &ru);
   return (size_t)ru.ru_maxrss * 1024; /* Linux reports KiB */
+}
+
+size_t dm_peak_rss(void) {
+  size_t now = dm_window_peak_rss();
+  return now > peak_before_reset ? now : peak_before_reset;
+}
+
+int dm_peak_rss_reset(void) {
+  size_t peak = dm_peak_rss();
+  FILE *f = fopen("/proc/self/clear_refs", "w");
+  if (!f) return -1;
+  int ok = fputs("5", f) >= 0;
+  ok &= fclose(f) == 0;
+  if (ok) peak_before_reset = peak;
+  return ok ? 0 : -1;
 }
 
 double dm_mem_physical(void) { return (double)sysconf(_SC_PHYS_PAGES) * (double)sysconf(_SC_PAGESIZE); }

@@ -31,8 +31,21 @@ double dm_wall_time(void);
 /** @return CPU seconds used by this process (user + system). */
 double dm_cpu_time(void);
 
-/** @return peak resident set size of this process in bytes. */
+/** @return peak resident set size of this process in bytes (over the whole
+ *  run, also across dm_peak_rss_reset calls). */
 size_t dm_peak_rss(void);
+
+/**
+ * @brief Start a new measurement window for dm_window_peak_rss: the kernel's
+ *        high-water mark is set back to the current RSS (Linux
+ *        /proc/self/clear_refs "5"); dm_peak_rss keeps the peak before it.
+ * @return 0, or -1 if the system cannot reset it (then windows span the run)
+ */
+int dm_peak_rss_reset(void);
+
+/** @return peak resident set size in bytes since the last dm_peak_rss_reset
+ *  (since the start if never reset). */
+size_t dm_window_peak_rss(void);
 
 /** @return physical memory of this machine in bytes (sysconf), to refuse sizes that cannot fit. */
 double dm_mem_physical(void);
