@@ -26,7 +26,7 @@ echo "machine: $(nproc) cores, $(uptime | sed 's/.*load/load/')"
 printf '%-6s %8s %8s %12s %s\n' ranks "wall s" "rows/s" "rows/CPU-s" "peak RSS per rank (MiB)"
 declare -A rate
 for np in 1 2; do
-  # from the repository root: the example's parameter file names its paths from there
+  # the example's parameter file names its paths relative to config/
   (cd "$src" && $mpiexec --oversubscribe -n $np sh -c \
     '/usr/bin/time -f "rank $OMPI_COMM_WORLD_RANK peak_rss_kb %M" "$0" attr -p config/example_attr.yml \
        -P Input:sequences="$2"/seqs.tsv -P Output:file="$2"/attr_np$1.h5 -P Output:overwrite=true \

@@ -80,7 +80,7 @@ bad refs_zero $(attr) -P References:n=0 -- "References:n must be in 1..100000, g
 bad tasks_twice $(attr) -P "Attr:tasks=[0, 0]" -- "Attr:tasks lists task 0 twice"
 bad json_no_weights $(attr) -P Model:file=arch.json -- "arch.json" "Model:weights"
 bad one_short $(attr) -P Input:sequences=oneshort.tsv -- "oneshort.tsv:4: record 'odd' has length 19, expected 20"
-bad all_short $(attr) -P Input:sequences=short.tsv -- "short.tsv:2: record 'r0' has length 18" "model ok.h5"
+bad all_short $(attr) -P Input:sequences=short.tsv -- "short.tsv:2: record 'r0' has length 18" "model $(pwd -P)/ok.h5"
 bad corrupt_model $(attr) -P Model:file=trunc.h5 -- "trunc.h5: cannot open as HDF5 (HDF5: "
 bad corrupt_attr modisco -P Input:attr=trunc_attr.h5 -P Output:file=m.h5 -- "trunc_attr.h5" "(HDF5: "
 bad length_key $(attr) -P Input:length=30 -- "Input:length is 30" "ok.h5"

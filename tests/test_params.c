@@ -16,6 +16,8 @@ static const dm_param_spec_t spec[] = {
     {"Attr:tasks", DM_PARAM_INTLIST, "[0]", NULL, "tasks"},
     {"Attr:fdr", DM_PARAM_FLOAT, "0.2", NULL, "false discovery rate"},
     {"Attr:resume", DM_PARAM_BOOL, "true", NULL, "resume"},
+    {"Model:file", DM_PARAM_PATH, "none", NULL, "model"},
+    {"Model:weights", DM_PARAM_PATH, "none", NULL, "weights"},
 };
 #define N_SPEC ((int)(sizeof spec / sizeof spec[0]))
 
@@ -78,11 +80,68 @@ int main(int argc, char **argv) {
     expect("Input:\n  file: x\nAttr:\n  resume: maybe\n", -1, "is not true or false");
     expect("Input:\n  file: x\nAttr:\n  tasks: [0, x]\n", -1, "is not a list of integers");
     expect("Input:\n  length: 5\n", -1, "required parameter 'Input:file' is missing");
-    expect("Input:\n  file: x\n  file: y\n", -1, "p.yml:3: parameter 'Input:file' given twice");
-    expect("  file: x\n", -1, "p.yml:1: indented key 'file' outside any section");
-    expect("Input:\n\tfile: x\n", -1, "tab in indentation");
-    expect("Input:\n  file\n", -1, "p.yml:2: expected 'Section:' or 'key: value'");
+    expect("Input:\n  file: x\n  file: y\n", -1, "p.yml:3: 'Input:file' given twice (first at line 2)");
+    expect("Input:\n  file: x\nAttr:\n  fdr: 1\nInput:\n  length: 3\n", -1, "p.yml:5: 'Input' given twice");
+    expect("  file: x\n", -1, "p.yml:1: 'file' at top level must be a section name");
+    expect("- a\n- b\n", -1, "p.yml:1: expected sections");
+    expect("Input:\n\tfile: x\n", -1, "p.yml:2: not valid YAML");
+    expect("Input:\n  file\n", -1, "p.yml:1: 'Input' at top level must be a section name followed by its keys, not a value");
     expect("Input:\n  file:\n", -1, "p.yml:2: parameter 'Input:file' has no value");
+    expect("Input:\n  file: [a, b]\n", -1, "p.yml:2: parameter 'Input:file' takes one value, not a list");
+    expect("Input:\n  file: {a: b}\n", -1, "parameter 'Input:file' takes one value, not a mapping");
+    expect("Input:\n  file: x\nAttr:\n  tasks:\n    - 0\n    - [1]\n", -1, "item 2 is a list");
+    expect("Input:\n  file: &a x\n  fdr: *a\n", -1, "aliases (*name) are not supported");
+    expect("Input:\n  file: x\n---\nInput:\n  file: y\n", -1, "p.yml:3: more than one YAML document");
+    expect("Input:\n  file: 'x\n", -1, "p.yml:");
+    expect("Input:\n  file: x\nAttr: 5\n", -1, "p.yml:3: 'Attr' at top level must be a section name");
+    expect("Input:\n  file: x\nAttr:\n  lenght: 5\n", -1, "p.yml:4: unknown parameter 'Attr:lenght'");
+    /* what YAML writers produce: block lists, flow mappings, a UTF-8 byte-order mark, an empty section */
+    expect("Input:\n  file: x\nAttr:\n  tasks:\n  - 0\n  - 2\n", 0, NULL);
+    expect("Input: {file: m.json, length: 7}\nAttr: {tasks: [1, 2], method: grad}\n", 0, NULL);
+    expect("\xEF\xBB\xBFInput:\n  file: x\n", 0, NULL);
+    expect("Attr:\nInput:\n  file: x\n", 0, NULL);
+    expect("", -1, "required parameter 'Input:file' is missing");
+    expect("input:\n  file: x\n", -1, "holds blocks of commands (input:) but none for 'this command'");
+    {
+      dm_params_t *b = dm_params_init(spec, N_SPEC);
+      long *t;
+      CHECK(dm_params_read_file(b, write_file("block.yml", "Input:\n  file: x\nAttr:\n  tasks:\n    - 0\n    - 2\n"
+                                                             "Model: {file: m.json, weights: 'w w.h5'}\n")) == 0,
+            "block list");
+      CHECK(dm_params_get_intlist(b, "Attr:tasks", &t) == 2 && t[0] == 0 && t[1] == 2, "block list values");
+      free(t);
+      CHECK(strcmp(dm_params_get_string(b, "Input:file"), "x") == 0, "a string is not a path");
+      char want[300];
+      snprintf(want, sizeof want, "%s/w w.h5", tmpdir);
+      CHECK(strcmp(dm_params_get_string(b, "Model:weights"), want) == 0, "relative path from the file's directory: %s",
+            dm_params_get_string(b, "Model:weights"));
+      /* a file in the working directory: its relative paths are stored absolute too */
+      char cwd[300];
+      CHECK(getcwd(cwd, sizeof cwd) != NULL && chdir(tmpdir) == 0, "chdir");
+      write_file("cwd.yml", "Model:\n  file: m.json\n");
+      CHECK(dm_params_read_file(b, "cwd.yml") == 0, "read from the working directory");
+      snprintf(want, sizeof want, "%s/m.json", tmpdir);
+      CHECK(strcmp(dm_params_get_string(b, "Model:file"), want) == 0, "path from the working directory: %s",
+            dm_params_get_string(b, "Model:file"));
+      CHECK(chdir(cwd) == 0, "chdir back");
+      /* -P: relative to the working directory; absolute and none as they are */
+      CHECK(dm_params_set(b, "Model:weights=rel.h5") == 0 && strcmp(dm_params_get_string(b, "Model:weights"), "rel.h5") == 0,
+            "-P path");
+      CHECK(dm_params_read_file(b, write_file("abs.yml", "Model:\n  file: /abs/m.json\n  weights: none\n")) == 0 &&
+                strcmp(dm_params_get_string(b, "Model:file"), "/abs/m.json") == 0 &&
+                dm_params_get_optional(b, "Model:weights") == NULL,
+            "absolute path or none");
+      /* values that need quotes survive the round trip */
+      CHECK(dm_params_set(b, "Input:file=a: b #c") == 0, "-P with ': '");
+      char *y = dm_params_to_yaml(b, 1);
+      dm_params_t *c = dm_params_init(spec, N_SPEC);
+      CHECK(dm_params_read_file(c, write_file("quoted.yml", y)) == 0 &&
+                strcmp(dm_params_get_string(c, "Input:file"), "a: b #c") == 0,
+            "quoted round trip:\n%s", y);
+      free(y);
+      dm_params_destroy(c);
+      dm_params_destroy(b);
+    }
 
     /* values and defaults */
     dm_params_t *p = dm_params_init(spec, N_SPEC);

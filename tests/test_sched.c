@@ -36,7 +36,7 @@ int main(int argc, char **argv) {
     dm_sched_poll(s);
   }
   CHECK(dm_sched_next(s) == -1, "asking again after the end");
-  dm_sched_finish(s);
+  CHECK(dm_sched_finish(s) == 0, "a schedule run to its end reported as stopped");
   MPI_Reduce(done_here, done_all, N_ITEMS, MPI_INT, MPI_SUM, 0, MPI_COMM_WORLD);
   if (ctx.rank == 0)
     for (int i = 0; i < N_ITEMS; i++) {
@@ -47,6 +47,29 @@ int main(int argc, char **argv) {
   int workers = n_mine > 0, n_workers = 0;
   MPI_Reduce(&workers, &n_workers, 1, MPI_INT, MPI_SUM, 0, MPI_COMM_WORLD);
   if (ctx.rank == 0) CHECK(ctx.size == 1 || n_workers > 1, "only %d rank(s) got work", n_workers);
+
+  /* stopped early by the last rank after its second item (a signal): every
+   * item handed out is finished and marked once, no other is, every rank hears */
+  memset(marked, 0, sizeof marked);
+  memset(done_here, 0, sizeof done_here);
+  s = dm_sched_init(&ctx, todo, N_ITEMS, on_done, NULL);
+  n_mine = 0;
+  for (int64_t c; (c = dm_sched_next(s)) >= 0;) {
+    done_here[c]++;
+    if (++n_mine == 2 && ctx.rank == ctx.size - 1) dm_sched_stop(s);
+    usleep(300);
+    dm_sched_poll(s);
+  }
+  CHECK(dm_sched_finish(s) == 1, "stopped schedule not reported as stopped on rank %d", ctx.rank);
+  MPI_Reduce(done_here, done_all, N_ITEMS, MPI_INT, MPI_SUM, 0, MPI_COMM_WORLD);
+  if (ctx.rank == 0) {
+    int n_done = 0;
+    for (int i = 0; i < N_ITEMS; i++) {
+      CHECK(done_all[i] == marked[i] && done_all[i] <= 1, "item %d done %d times, marked %d", i, done_all[i], marked[i]);
+      n_done += done_all[i];
+    }
+    CHECK(n_done >= 2 && n_done < N_ITEMS, "%d items done after the stop", n_done);
+  }
 
   /* nothing to do: every rank gets -1 at once */
   s = dm_sched_init(&ctx, NULL, 0, on_done, NULL);

@@ -16,7 +16,9 @@ PACKAGES=(
   zlib1g-dev                              # gzip'd inputs
   libzip-dev                              # .npz (zip) import/export
   libssl-dev                              # SHA-256 of model files (libcrypto)
+  libyaml-dev                             # parameter files and run manifests (libyaml)
   gzip unzip time                         # tests (zcat, unzip -l) and bench/ (/usr/bin/time)
+  slurm-wlm munge                         # tests: the job scripts on a one-node Slurm (label slurm)
   chromium                                # report test: the page in a headless browser
 )
 

@@ -9,9 +9,9 @@
 
 static const dm_param_spec_t attr_spec[] = {
     DM_SEQ_PARAM_SPEC,
-    {"Model:file", DM_PARAM_STRING, NULL, NULL,
+    {"Model:file", DM_PARAM_PATH, NULL, NULL,
      "model: ONNX (.onnx), Keras 2 full-model HDF5, or Keras architecture JSON (then set Model:weights)"},
-    {"Model:weights", DM_PARAM_STRING, "none", NULL, "weights-only HDF5 for a JSON architecture"},
+    {"Model:weights", DM_PARAM_PATH, "none", NULL, "weights-only HDF5 for a JSON architecture"},
     {"Attr:method", DM_PARAM_STRING, "deeplift", "grad|grad_x_input|ism|ig|deeplift",
      "attribution method (target: each task's pre-sigmoid/pre-softmax logit, or Attr:targets)"},
     {"Attr:rules", DM_PARAM_STRING, "genomics_default", "rescale|revealcancel|genomics_default",
@@ -30,7 +30,7 @@ static const dm_param_spec_t attr_spec[] = {
     {"References:n", DM_PARAM_INT, "10", NULL, "references per sequence (dinuc_shuffle, gc_matched)"},
     {"References:seed", DM_PARAM_INT, "0", NULL,
      "global seed; reference r of row i depends only on (seed, i, r)"},
-    {"Output:file", DM_PARAM_STRING, NULL, NULL, "attr.h5 to write"},
+    {"Output:file", DM_PARAM_PATH, NULL, NULL, "attr.h5 to write"},
     {"Output:chunk_rows", DM_PARAM_INT, "256", NULL, "rows per HDF5 chunk, unit of work and of resume"},
     {"Output:contrib", DM_PARAM_BOOL, "true", NULL, "also write /tasks/<t>/contrib = hyp * onehot"},
     {"Output:resume", DM_PARAM_BOOL, "true", NULL,

@@ -4,7 +4,8 @@
  * dispatcher (dmotif.c) initialises MPI and logging, handles --help and
  * --print-params, loads parameter files and -P overrides on rank 0 and
  * broadcasts them, calls run on every rank, writes the summary and
- * finalises MPI. To add a command: one dm_<name>_main.c defining a
+ * finalises MPI (a command with run_args gets its arguments as they are
+ * instead). To add a command: one dm_<name>_main.c defining a
  * dm_cmd_t, and one line in the table of dmotif.c.
  */
 #ifndef DM_CMD_H
@@ -21,6 +22,10 @@ typedef struct {
   int n_spec;
   /** @return process exit code (0 ok); called on every rank */
   int (*run)(const dm_mpi_t *ctx, const dm_params_t *p);
+  /** For a command that takes plain arguments instead of parameters (spec
+   *  and run unused): argv[0] is the command's name; called on every rank.
+   *  @return process exit code */
+  int (*run_args)(const dm_mpi_t *ctx, int argc, char **argv);
 } dm_cmd_t;
 
 #endif

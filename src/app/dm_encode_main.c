@@ -15,7 +15,7 @@
 
 static const dm_param_spec_t encode_spec[] = {
     DM_SEQ_PARAM_SPEC,
-    {"Output:file", DM_PARAM_STRING, NULL, NULL, "HDF5 file to write (/onehot, /regions/*)"},
+    {"Output:file", DM_PARAM_PATH, NULL, NULL, "HDF5 file to write (/onehot, /regions/*)"},
     {"Output:chunk_rows", DM_PARAM_INT, "256", NULL, "rows per HDF5 chunk"},
     DM_OUTPUT_OVERWRITE_PARAM,
 };

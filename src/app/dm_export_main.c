@@ -29,13 +29,13 @@
 #include "dm_output.h"
 
 static const dm_param_spec_t export_spec[] = {
-    {"Input:attr", DM_PARAM_STRING, NULL, NULL, "attr.h5 written by dmotif attr (status complete)"},
+    {"Input:attr", DM_PARAM_PATH, NULL, NULL, "attr.h5 written by dmotif attr (status complete)"},
     {"Input:task", DM_PARAM_STRING, "0", NULL,
      "task to export (a /tasks/<task> group of Input:attr: a unit index or a target name)"},
     {"Input:center_hyp", DM_PARAM_BOOL, "true", NULL,
      "centre hyp: subtract its mean over the 4 bases at each position (as the TF-MoDISco examples do)"},
     {"Input:block_rows", DM_PARAM_INT, "1024", NULL, "rows read from Input:attr per step"},
-    {"Output:dir", DM_PARAM_STRING, NULL, NULL,
+    {"Output:dir", DM_PARAM_PATH, NULL, NULL,
      "directory (created if missing) for onehot.<format>, hyp.<format> [, contrib.<format>] and parameters.yml"},
     {"Output:format", DM_PARAM_STRING, "npz", "npz|npy", "array files: .npz (member arr_0) or .npy"},
     {"Output:contrib", DM_PARAM_BOOL, "false", NULL, "also write contrib.<format> = hyp * onehot"},

@@ -15,7 +15,7 @@
 #include "dm_output.h"
 
 static const dm_param_spec_t hits_spec[] = {
-    {"Input:attr", DM_PARAM_STRING, NULL, NULL, "attr.h5 from dmotif attr (status complete)"},
+    {"Input:attr", DM_PARAM_PATH, NULL, NULL, "attr.h5 from dmotif attr (status complete)"},
     {"Input:task", DM_PARAM_STRING, "0", NULL, "task of Input:attr whose contributions are searched"},
     {"Input:center_hyp", DM_PARAM_BOOL, "true", NULL,
      "centre hyp to zero mean over the 4 bases at each position (as dmotif modisco does by default)"},
@@ -43,7 +43,7 @@ static const dm_param_spec_t hits_spec[] = {
     {"Hits:scan_compete", DM_PARAM_BOOL, "true", NULL,
      "scan: overlapping hits of different patterns exclude each other (the most similar stays), not only of "
      "one"},
-    {"Output:dir", DM_PARAM_STRING, NULL, NULL, "directory of hits.tsv, hits.h5, counts.tsv, summary.tsv"},
+    {"Output:dir", DM_PARAM_PATH, NULL, NULL, "directory of hits.tsv, hits.h5, counts.tsv, summary.tsv"},
     {"Output:chunk_rows", DM_PARAM_INT, "256", NULL, "rows per unit of work and of resume"},
     {"Output:resume", DM_PARAM_BOOL, "true", NULL, "continue an interrupted run with the same parameters"},
     DM_OUTPUT_OVERWRITE_PARAM,

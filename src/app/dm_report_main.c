@@ -28,9 +28,9 @@
 static const dm_param_spec_t report_spec[] = {
     {"Input:modisco", DM_PARAM_STRING, NULL, NULL,
      "modisco.h5 files (dmotif or tfmodisco-lite), one per task, separated by commas"},
-    {"Input:attr", DM_PARAM_STRING, "none", NULL,
+    {"Input:attr", DM_PARAM_PATH, "none", NULL,
      "attr.h5 of the run (its /regions place the seqlets in the genome); needed by Report:seqlets"},
-    {"Input:genome", DM_PARAM_STRING, "none", NULL,
+    {"Input:genome", DM_PARAM_PATH, "none", NULL,
      "indexed FASTA genome for the seqlet FASTA (none: bases from /onehot of Input:attr)"},
     {"Report:motifs", DM_PARAM_STRING, "default", NULL,
      "MEME motif database (plain or .gz); default: the bundled MotifCompendium human database; none: logos "
@@ -49,7 +49,7 @@ static const dm_param_spec_t report_spec[] = {
     {"Report:seqlets", DM_PARAM_BOOL, "false", NULL, "write seqlets/<file>.bed (needs Input:attr)"},
     {"Report:fasta", DM_PARAM_BOOL, "false", NULL, "also write seqlets/<file>.fa"},
     {"Report:split", DM_PARAM_BOOL, "false", NULL, "also write one seqlet BED/FASTA per pattern"},
-    {"Output:dir", DM_PARAM_STRING, NULL, NULL, "output directory (index.html, motifs/, seqlets/)"},
+    {"Output:dir", DM_PARAM_PATH, NULL, NULL, "output directory (index.html, motifs/, seqlets/)"},
     DM_OUTPUT_OVERWRITE_PARAM,
 };
 

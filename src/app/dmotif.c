@@ -25,6 +25,8 @@ extern const dm_cmd_t dm_cmd_encode;
 extern const dm_cmd_t dm_cmd_export;
 extern const dm_cmd_t dm_cmd_hits;
 extern const dm_cmd_t dm_cmd_modisco;
+extern const dm_cmd_t dm_cmd_plan;
+extern const dm_cmd_t dm_cmd_status;
 extern const dm_cmd_t dm_cmd_report;
 extern const dm_cmd_t dm_cmd_variants;
 static const dm_cmd_t *const commands[] = {
@@ -33,6 +35,8 @@ static const dm_cmd_t *const commands[] = {
     &dm_cmd_export,
     &dm_cmd_hits,
     &dm_cmd_modisco,
+    &dm_cmd_plan,
+    &dm_cmd_status,
     &dm_cmd_report,
     &dm_cmd_variants,
     NULL,
@@ -106,6 +110,7 @@ static int run_command(const dm_mpi_t *ctx, const dm_cmd_t *cmd, int argc, char 
     rc = 2;
   }
   dm_params_t *p = dm_params_init(cmd->spec, cmd->n_spec);
+  dm_params_set_command(p, cmd->name);
   if (rc == 0 && (help || print)) {
     if (ctx->rank == 0) {
       if (help) usage_cmd(stdout, cmd);
@@ -150,7 +155,9 @@ int main(int argc, char **argv) {
     const dm_cmd_t *cmd = NULL;
     for (int i = 0; commands[i]; i++)
       if (strcmp(commands[i]->name, name) == 0) cmd = commands[i];
-    if (cmd) {
+    if (cmd && cmd->run_args) {
+      rc = cmd->run_args(&ctx, argc - 1, argv + 1);
+    } else if (cmd) {
       rc = run_command(&ctx, cmd, argc - 1, argv + 1);
     } else {
       if (ctx.rank == 0) fprintf(stderr, "dmotif: unknown command '%s'\n\n", name), usage_main(stderr);

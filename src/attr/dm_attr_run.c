@@ -3,6 +3,7 @@
 
 /* Standard headers. */
 #include <math.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +19,7 @@
 #include "dm_progress.h"
 #include "dm_regions.h"
 #include "dm_sched.h"
+#include "dm_stop.h"
 #include "dm_version.h"
 
 /* Datasets: onehot, the region fields, then per task hyp, pred [, contrib]. */
@@ -304,6 +306,7 @@ static void process_chunk(run_t *r, int64_t c) {
   for (int64_t i = a; i < b; i += r->job->batch) {
     int n = (int)(b - i < r->job->batch ? b - i : r->job->batch);
     attribute_batch(r, i, n, i - a);
+    if (dm_stop_requested()) dm_sched_stop(r->sched); /* finish this chunk, take no other */
     dm_sched_poll(r->sched);
   }
   for (int t = 0; t < r->n_tasks && r->job->contrib; t++)
@@ -446,16 +449,31 @@ static int run(run_t *r) {
   dm_progress_start(&r->progress, "rows", r->rows_todo, r->job->progress_seconds);
   r->sched = dm_sched_init(r->ctx, todo, n_todo, chunk_done, r);
   free(todo);
-  for (int64_t c; (c = dm_sched_next(r->sched)) >= 0;) process_chunk(r, c);
-  dm_sched_finish(r->sched);
+  for (int64_t c;;) {
+    if (dm_stop_requested()) dm_sched_stop(r->sched);
+    if ((c = dm_sched_next(r->sched)) < 0) break;
+    process_chunk(r, c);
+  }
+  int cut = dm_sched_finish(r->sched);
   r->sched = NULL;
+  if (cut) { /* every chunk handed out is written and marked */
+    int sig = dm_stop_requested();
+    if (r->ctx->rank == 0)
+      dm_log_warn("%s: stopped by %s with %ld of %ld rows done; finished chunks are kept: run the same command "
+                  "again to resume (exit code %d)",
+                  j->output, sig == SIGUSR1 ? "SIGUSR1" : sig == SIGTERM ? "SIGTERM" : "a signal to another rank",
+                  (long)r->progress.done, (long)r->rows_todo, DM_EXIT_INTERRUPTED);
+    return 1;
+  }
   /* every chunk is written and marked: the file is complete */
   return dm_h5_attr_set_string(r->h5, "/", "status", "complete");
 }
 
 int dm_attr_run_job(const dm_mpi_t *ctx, const dm_attr_job_t *job) {
   run_t r = {.ctx = ctx, .job = job};
+  dm_stop_install(); /* a stop request from now on ends the run cleanly */
   int rc = run(&r);
+  dm_stop_uninstall();
   if (dm_h5_close(r.h5) < 0) /* abort now: HDF5 would retry the close after MPI_Finalize */
     dm_fatal(
         "%s: cannot close the output; the chunks marked done are kept: rerun with the same parameters to "
@@ -463,6 +481,7 @@ int dm_attr_run_job(const dm_mpi_t *ctx, const dm_attr_job_t *job) {
         job->output);
   DM_MPI_CHECK(MPI_Allreduce(MPI_IN_PLACE, &rc, 1, MPI_INT, MPI_MIN, ctx->comm));
   if (rc == 0 && ctx->rank == 0) dm_log_info("%s: complete", job->output);
+  if (rc == 1) rc = DM_EXIT_INTERRUPTED;
   free(r.seq), free(r.reg), free(r.oh8), free(r.x), free(r.refs), free(r.hyp_all), free(r.pred_all),
       free(r.out), free(r.tasks);
   free_fields(&r);
@@ -470,5 +489,5 @@ int dm_attr_run_job(const dm_mpi_t *ctx, const dm_attr_job_t *job) {
   dm_methods_destroy(r.attr);
   dm_model_destroy(r.model);
   dm_seqsrc_close(r.src);
-  return rc < 0 ? 1 : 0;
+  return rc < 0 ? 1 : rc;
 }

@@ -61,7 +61,11 @@ typedef struct {
  * Test hook: with DM_FAULT_KILL_AFTER_CHUNKS=k in the environment, rank 0
  * kills itself with SIGKILL right after marking k chunks done, taking the
  * job down as a scheduler would (other ranks may be mid-chunk).
- * @return 0 on every rank on success, else nonzero on every rank (logged)
+ * SIGUSR1 or SIGTERM during the run (dm_stop) ends it early: the chunks in
+ * flight are finished and marked done, no other is started, the file stays
+ * "incomplete", and a rerun resumes.
+ * @return 0 on every rank on success, DM_EXIT_INTERRUPTED on every rank
+ *         after a stop by a signal, else 1 on every rank (logged)
  */
 int dm_attr_run_job(const dm_mpi_t *ctx, const dm_attr_job_t *job);
 

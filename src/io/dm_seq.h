@@ -54,15 +54,15 @@ typedef struct {
 /** The Input section shared by every command that reads sequences. */
 // clang-format off
 #define DM_SEQ_PARAM_SPEC                                                                          \
-  {"Input:sequences", DM_PARAM_STRING, "none", NULL,                                               \
+  {"Input:sequences", DM_PARAM_PATH, "none", NULL,                                               \
    "FASTA or TSV file of sequences, plain or .gz (or none: use Input:bed)"},                       \
   {"Input:format", DM_PARAM_STRING, "auto", "auto|fasta|tsv",                                      \
    "format of Input:sequences; auto: FASTA if the first line starts with >, else TSV"},            \
   {"Input:column", DM_PARAM_STRING, "sequence", NULL, "TSV: header of the sequence column"},       \
   {"Input:name_column", DM_PARAM_STRING, "seqName", NULL, "TSV: header of the name column"},      \
-  {"Input:bed", DM_PARAM_STRING, "none", NULL,                                                     \
+  {"Input:bed", DM_PARAM_PATH, "none", NULL,                                                     \
    "BED regions (chrom start end [name score strand]), with Input:genome"},                        \
-  {"Input:genome", DM_PARAM_STRING, "none", NULL,                                                  \
+  {"Input:genome", DM_PARAM_PATH, "none", NULL,                                                  \
    "indexed FASTA genome for Input:bed (.fai built if missing)"},                                  \
   {"Input:length", DM_PARAM_INT, "0", NULL,                                                        \
    "sequence length L; BED regions are re-centred to it; 0: length of the sequences"}

@@ -76,13 +76,13 @@ typedef struct {
 /** The "Input:", "Output:", "Affinity:" and "Subpatterns:" parameters of the driver. */
 // clang-format off
 #define DM_MODISCO_PARAMS \
-  {"Input:attr", DM_PARAM_STRING, "none", NULL, "attr.h5 from dmotif attr (status must be complete); none: use Input:onehot + Input:hyp"}, \
+  {"Input:attr", DM_PARAM_PATH, "none", NULL, "attr.h5 from dmotif attr (status must be complete); none: use Input:onehot + Input:hyp"}, \
   {"Input:task", DM_PARAM_INT, "0", NULL, "task of attr.h5 to analyse (/tasks/<task>/hyp)"}, \
-  {"Input:onehot", DM_PARAM_STRING, "none", NULL, "tfmodisco-lite input: one-hot sequences .npy or .npz (arr_0), (N, 4, L)"}, \
-  {"Input:hyp", DM_PARAM_STRING, "none", NULL, "tfmodisco-lite input: hypothetical contributions .npy or .npz (arr_0), (N, 4, L)"}, \
+  {"Input:onehot", DM_PARAM_PATH, "none", NULL, "tfmodisco-lite input: one-hot sequences .npy or .npz (arr_0), (N, 4, L)"}, \
+  {"Input:hyp", DM_PARAM_PATH, "none", NULL, "tfmodisco-lite input: hypothetical contributions .npy or .npz (arr_0), (N, 4, L)"}, \
   {"Input:center_hyp", DM_PARAM_BOOL, "true", NULL, "centre hyp to zero mean over the 4 bases at each position before use"}, \
   {"Input:block_rows", DM_PARAM_INT, "4096", NULL, "rows of attr.h5 read at a time"}, \
-  {"Output:file", DM_PARAM_STRING, NULL, NULL, "modisco.h5 to write (tfmodisco-lite schema plus seqlet genomic coordinates)"}, \
+  {"Output:file", DM_PARAM_PATH, NULL, NULL, "modisco.h5 to write (tfmodisco-lite schema plus seqlet genomic coordinates)"}, \
   DM_OUTPUT_OVERWRITE_PARAM, \
   {"Affinity:nearest_neighbors", DM_PARAM_INT, "500", NULL, "coarse neighbours kept per seqlet (besides itself)"}, \
   {"Affinity:correlation_threshold", DM_PARAM_FLOAT, "0.15", NULL, "round 1 keeps seqlets whose Spearman(fine, coarse) exceeds this"}, \

@@ -11,12 +11,14 @@
 
 /* Local headers. */
 #include "dm_mem.h"
+#include "dm_yaml.h"
 
 struct dm_params_s {
   const dm_param_spec_t *spec; /* (n_spec,) */
   int n_spec;
   char **value;  /* (n_spec,) text or NULL when unset */
   char **source; /* (n_spec,) "file:line" or "-P", NULL when unset */
+  char *command; /* the command whose block a multi-command file gives, or NULL */
 };
 
 // --- helpers
@@ -32,21 +34,6 @@ static char *trim(char *s) {
   char *e = s + strlen(s);
   while (e > s && isspace((unsigned char)e[-1])) *--e = '\0';
   return s;
-}
-
-/* Strip a trailing comment ('#' at the start or after a blank, outside quotes). */
-static void strip_comment(char *s) {
-  char quote = 0;
-  for (char *c = s; *c; c++) {
-    if (quote) {
-      if (*c == quote) quote = 0;
-    } else if (*c == '"' || *c == '\'') {
-      quote = *c;
-    } else if (*c == '#' && (c == s || isspace((unsigned char)c[-1]))) {
-      *c = '\0';
-      return;
-    }
-  }
 }
 
 static int parse_bool(const char *v, int *out) {
@@ -120,6 +107,9 @@ static int validate(const dm_param_spec_t *s, const char *v, const char **why) {
   case DM_PARAM_BOOL:
     *why = "true or false";
     return parse_bool(v, &b);
+  case DM_PARAM_PATH:
+    *why = "a file name";
+    return *v ? 0 : -1;
   case DM_PARAM_STRING:
     *why = s->choices ? s->choices : "text";
     return (s->choices && !in_choices(s->choices, v)) ? -1 : 0;
@@ -180,79 +170,121 @@ void dm_params_destroy(dm_params_t *p) {
   for (int i = 0; i < p->n_spec; i++) free(p->value[i]), free(p->source[i]);
   free(p->value);
   free(p->source);
+  free(p->command);
   free(p);
 }
 
 // --- reading
 
-int dm_params_read_file(dm_params_t *p, const char *path) {
-  FILE *fp = fopen(path, "r");
-  if (!fp) {
-    dm_log_error("%s: cannot open parameter file: %s", path, strerror(errno));
+/* "dir/value" for a relative path read from a file in dir; NULL to keep value. */
+static char *resolve_path(const dm_param_spec_t *s, const char *value, const char *dir) {
+  if (s->type != DM_PARAM_PATH || !dir || value[0] == '/' || strcmp(value, "none") == 0) return NULL;
+  size_t n = strlen(dir) + strlen(value) + 2;
+  char *out = dm_malloc("param path", n);
+  snprintf(out, n, "%s%s%s", dir, dir[strlen(dir) - 1] == '/' ? "" : "/", value);
+  return out;
+}
+
+/* Set Section:key from a node of file path: a value, or a list of values for
+ * a list parameter. Relative paths are taken from dir (NULL: as they are). */
+static int set_node(dm_params_t *p, const char *key, const dm_yaml_node_t *v, const char *path, const char *dir) {
+  char where[1100];
+  snprintf(where, sizeof where, "%s:%d", path, v->line);
+  int i = find_key(p, key);
+  if (i < 0) return set_value(p, key, "", where); /* logs "unknown parameter" */
+  if (v->kind == DM_YAML_MAP || (v->kind == DM_YAML_SEQ && p->spec[i].type != DM_PARAM_INTLIST)) {
+    dm_log_error("%s: parameter '%s' takes one value, not %s", where, key, dm_yaml_kind_name(v));
     return -1;
   }
-  char line[4096], section[256] = "", where[1200], key[600];
-  int lineno = 0, rc = 0;
-  while (fgets(line, sizeof line, fp)) {
-    lineno++;
-    snprintf(where, sizeof where, "%s:%d", path, lineno);
-    size_t len = strlen(line);
-    if (len == sizeof line - 1 && line[len - 1] != '\n') {
-      dm_log_error("%s: line too long", where);
-      rc = -1;
-      break;
-    }
-    strip_comment(line);
-    int indent = (int)strspn(line, " \t");
-    if (strchr(line, '\t') && strchr(line, '\t') < line + indent) {
-      dm_log_error("%s: tab in indentation (YAML allows spaces only)", where);
-      rc = -1;
-      continue;
-    }
-    char *s = trim(line);
-    if (*s == '\0' || strcmp(s, "---") == 0) continue;
-    char *colon = strchr(s, ':');
-    if (!colon) {
-      dm_log_error("%s: expected 'Section:' or 'key: value', got '%s'", where, s);
-      rc = -1;
-      continue;
-    }
-    *colon = '\0';
-    char *name = trim(s), *value = unquote(trim(colon + 1));
-    if (indent == 0) {
-      if (*value) { /* "Section:key: value" at top level is not this format */
-        dm_log_error("%s: '%s' at top level must be a section name followed by ':'", where, name);
-        rc = -1;
-        continue;
-      }
-      snprintf(section, sizeof section, "%s", name);
-      continue;
-    }
-    if (!*section) {
-      dm_log_error("%s: indented key '%s' outside any section", where, name);
-      rc = -1;
-      continue;
-    }
-    snprintf(key, sizeof key, "%s:%s", section, name);
-    if (!*value) {
+  if (v->kind == DM_YAML_SCALAR) {
+    if (!*v->text) {
       dm_log_error("%s: parameter '%s' has no value", where, key);
+      return -1;
+    }
+    char *resolved = resolve_path(&p->spec[i], v->text, dir);
+    int rc = set_value(p, key, resolved ? resolved : v->text, where);
+    free(resolved);
+    return rc;
+  }
+  size_t cap = 3;
+  for (int k = 0; k < v->n; k++) cap += (v->items[k]->text ? strlen(v->items[k]->text) : 0) + 2;
+  char *list = dm_malloc("param list", cap);
+  size_t m = (size_t)snprintf(list, cap, "[");
+  for (int k = 0; k < v->n; k++) {
+    if (v->items[k]->kind != DM_YAML_SCALAR) {
+      dm_log_error("%s: parameter '%s': item %d is %s, not a value", where, key, k + 1, dm_yaml_kind_name(v->items[k]));
+      free(list);
+      return -1;
+    }
+    m += (size_t)snprintf(list + m, cap - m, "%s%s", k ? ", " : "", v->items[k]->text);
+  }
+  snprintf(list + m, cap - m, "]");
+  int rc = set_value(p, key, list, where);
+  free(list);
+  return rc;
+}
+
+void dm_params_set_command(dm_params_t *p, const char *command) {
+  free(p->command);
+  p->command = dm_strdup("param command", command);
+}
+
+/* The block of p's command in a multi-command file (top-level keys in lower
+ * case: attr:, modisco:, ...); the root itself for a file of sections. */
+static const dm_yaml_node_t *command_block(const dm_params_t *p, const dm_yaml_node_t *root, const char *path) {
+  char blocks[256] = "";
+  for (int i = 0; root->kind == DM_YAML_MAP && i < root->n; i++)
+    if (islower((unsigned char)root->keys[i][0]) && root->items[i]->kind == DM_YAML_MAP)
+      snprintf(blocks + strlen(blocks), sizeof blocks - strlen(blocks), "%s%s:", *blocks ? ", " : "", root->keys[i]);
+  if (!*blocks) return root;
+  const dm_yaml_node_t *block = p->command ? dm_yaml_get(root, p->command) : NULL;
+  if (!block) {
+    dm_log_error("%s: holds blocks of commands (%s) but none for '%s' (sections are capitalised: Input:, ...)",
+                 path, blocks, p->command ? p->command : "this command");
+    return NULL;
+  }
+  return block;
+}
+
+int dm_params_read_yaml(dm_params_t *p, const dm_yaml_node_t *root, const char *path) {
+  if (!(root = command_block(p, root, path))) return -1;
+  if (root->kind != DM_YAML_MAP) {
+    dm_log_error("%s:%d: expected sections ('Section:' followed by indented 'key: value' lines), got %s", path,
+                 root->line, dm_yaml_kind_name(root));
+    return -1;
+  }
+  /* relative paths are taken from the file's directory, made absolute so
+   * that the stored parameters do not depend on the working directory */
+  char *copy = dm_strdup("param dir", path), *slash = strrchr(copy, '/'), *dir = NULL;
+  if (slash) *(slash == copy ? slash + 1 : slash) = '\0';
+  if (!(dir = realpath(slash ? copy : ".", NULL))) dir = slash ? dm_strdup("param dir", copy) : NULL;
+  free(copy);
+  int rc = 0;
+  for (int s = 0; s < root->n; s++) {
+    const char *section = root->keys[s];
+    const dm_yaml_node_t *keys = root->items[s];
+    if (keys->kind == DM_YAML_SCALAR && !*keys->text) continue; /* an empty section */
+    if (keys->kind != DM_YAML_MAP) {
+      dm_log_error("%s:%d: '%s' at top level must be a section name followed by its keys, not %s", path,
+                   root->key_lines[s], section, dm_yaml_kind_name(keys));
       rc = -1;
       continue;
     }
-    int i = find_key(p, key);
-    if (i >= 0 && p->source[i] && strncmp(p->source[i], path, strlen(path)) == 0 &&
-        p->source[i][strlen(path)] == ':') {
-      dm_log_error("%s: parameter '%s' given twice (first at %s)", where, key, p->source[i]);
-      rc = -1;
-      continue;
+    for (int k = 0; k < keys->n; k++) {
+      char key[600];
+      snprintf(key, sizeof key, "%s:%s", section, keys->keys[k]);
+      if (set_node(p, key, keys->items[k], path, dir) < 0) rc = -1;
     }
-    if (set_value(p, key, value, where) < 0) rc = -1;
   }
-  if (ferror(fp)) {
-    dm_log_error("%s: read error", path);
-    rc = -1;
-  }
-  fclose(fp);
+  free(dir);
+  return rc;
+}
+
+int dm_params_read_file(dm_params_t *p, const char *path) {
+  dm_yaml_node_t *root = dm_yaml_load(path);
+  if (!root) return -1;
+  int rc = dm_params_read_yaml(p, root, path);
+  dm_yaml_free(root);
   return rc;
 }
 
@@ -343,7 +375,8 @@ int dm_params_load(const dm_mpi_t *ctx, dm_params_t *p, char *const *files, int 
 static const char *get(const dm_params_t *p, const char *key, dm_param_type_t type) {
   int i = find_key(p, key);
   if (i < 0) dm_fatal("parameter '%s' is not in this command's table", key);
-  if (p->spec[i].type != type) dm_fatal("parameter '%s' read with the wrong type", key);
+  dm_param_type_t t = p->spec[i].type == DM_PARAM_PATH ? DM_PARAM_STRING : p->spec[i].type;
+  if (t != type) dm_fatal("parameter '%s' read with the wrong type", key);
   return p->value[i] ? p->value[i] : p->spec[i].def;
 }
 
@@ -417,6 +450,26 @@ static int skipped(const char *key, const char *const *skip) {
   return 0;
 }
 
+/* v as YAML reads it back: plain, or in double quotes (with '"' and '\\'
+ * escaped) when plain text would read differently. */
+static void yaml_value(const char *v, char *out, size_t n) {
+  size_t len = strlen(v);
+  int quote = !len || strchr("-?:,[]{}#&*!|>'\"%@` ", v[0]) || isspace((unsigned char)v[len - 1]) ||
+              v[len - 1] == ':' || strstr(v, ": ") || strstr(v, " #") || strpbrk(v, "\"\\\t\r\n");
+  if (!quote) {
+    snprintf(out, n, "%s", v);
+    return;
+  }
+  size_t m = 0;
+  out[m++] = '"';
+  for (; *v && m + 3 < n; v++) {
+    if (*v == '"' || *v == '\\') out[m++] = '\\';
+    out[m++] = *v;
+  }
+  out[m++] = '"';
+  out[m] = '\0';
+}
+
 char *dm_params_to_yaml(const dm_params_t *p, int with_docs) {
   return dm_params_to_yaml_except(p, with_docs, NULL);
 }
@@ -443,8 +496,13 @@ char *dm_params_to_yaml_except(const dm_params_t *p, int with_docs, const char *
       m += snprintf(line + m, sizeof line - m, s->def ? " [default: %s]\n" : " [required]%s\n",
                     s->def ? s->def : "");
     }
+    char text[1024];
+    if (v && (s->type == DM_PARAM_STRING || s->type == DM_PARAM_PATH))
+      yaml_value(v, text, sizeof text);
+    else if (v)
+      snprintf(text, sizeof text, "%s", v);
     if (v)
-      m += snprintf(line + m, sizeof line - m, "  %s: %s\n", colon + 1, v);
+      m += snprintf(line + m, sizeof line - m, "  %s: %s\n", colon + 1, text);
     else
       m += snprintf(line + m, sizeof line - m, "  # %s: <required>\n", colon + 1);
     if (m >= (int)sizeof line) m = (int)sizeof line - 1;

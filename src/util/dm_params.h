@@ -1,14 +1,30 @@
-/* dm_params: parameter files in "Section:key" form (a YAML subset).
+/* dm_params: parameter files in "Section:key" form, read as YAML (libyaml).
  *
- *   Attr:                 # a section: no indentation, nothing after ':'
- *     method: deeplift    # key: value, indented with spaces; '#' comments
- *     tasks: [0, 1, 2]    # lists in flow style
+ *   Attr:                 # a section: a mapping of keys
+ *     method: deeplift    # key: value; '#' comments, quotes as YAML has them
+ *     tasks: [0, 1, 2]    # lists in flow style, or block style:
+ *     # tasks:
+ *     #   - 0
+ *   Model: {file: m.json, weights: w.h5}   # a section in flow style
  *
  * Every command describes its parameters in a table of dm_param_spec_t
  * (key, type, default, doc). A file or a "-P Section:key=value" override
- * that names an unknown key, gives a value of the wrong type, or leaves a
- * required key out is an error that names the file, line and key. Rank 0
+ * that names an unknown key, gives a value of the wrong type, gives a key
+ * twice, or leaves a required key out is an error that names the file,
+ * line and key. A relative DM_PARAM_PATH value read from a file names a
+ * file relative to that parameter file's directory (it is stored as an
+ * absolute path); from -P, relative to the working directory. Rank 0
  * reads, every rank receives the result (dm_params_load).
+ *
+ * One file may hold the parameters of several commands, each block under
+ * the command's name (top-level keys in lower case, sections in them):
+ *
+ *   attr:
+ *     Model: {file: m.h5}
+ *   modisco:
+ *     Seqlets: {window: 20}
+ *
+ * A set told its command (dm_params_set_command) reads its own block.
  */
 #ifndef DM_PARAMS_H
 #define DM_PARAMS_H
@@ -18,6 +34,7 @@
 
 #include "dm_log.h"
 #include "dm_mpi.h"
+#include "dm_yaml.h"
 
 typedef enum {
   DM_PARAM_INT,     /* signed integer (long) */
@@ -25,6 +42,7 @@ typedef enum {
   DM_PARAM_BOOL,    /* true/false, yes/no, on/off, 1/0 */
   DM_PARAM_STRING,  /* text; if choices is set, one of them */
   DM_PARAM_INTLIST, /* [1, 2, 3] or 1,2,3 */
+  DM_PARAM_PATH,    /* a file name (read with dm_params_get_string / _optional) */
 } dm_param_type_t;
 
 /** One parameter of a command. */
@@ -46,6 +64,12 @@ typedef struct dm_params_s dm_params_t;
  */
 dm_params_t *dm_params_init(const dm_param_spec_t *spec, int n_spec);
 
+/**
+ * @brief Name the command the set is for, so that it reads the block of that
+ *        name in a multi-command file.
+ */
+void dm_params_set_command(dm_params_t *p, const char *command);
+
 /** @brief Free a set from dm_params_init (NULL is fine). */
 void dm_params_destroy(dm_params_t *p);
 
@@ -54,6 +78,15 @@ void dm_params_destroy(dm_params_t *p);
  * @return 0, or -1 after logging every problem with file:line and key
  */
 DM_RESULT_USED int dm_params_read_file(dm_params_t *p, const char *path);
+
+/**
+ * @brief Apply a YAML tree of sections (a mapping of mappings) read from
+ *        path, as dm_params_read_file does with the file's root; for files
+ *        that hold parameters among other things (run manifests).
+ * @param path the file the tree came from: for messages and relative paths
+ * @return 0, or -1 after logging every problem with file:line and key
+ */
+DM_RESULT_USED int dm_params_read_yaml(dm_params_t *p, const dm_yaml_node_t *root, const char *path);
 
 /**
  * @brief Apply one override "Section:key=value" (the -P option).

@@ -10,7 +10,7 @@
 #include "dm_log.h"
 #include "dm_mem.h"
 
-#define TAG_ASK 7101  /* worker -> master: int64 finished item or -1 */
+#define TAG_ASK 7101  /* worker -> master: int64 {finished item or -1, 1 to stop the schedule} */
 #define TAG_GIVE 7102 /* master -> worker: int64 next item or -1 (stop) */
 
 struct dm_sched_s {
@@ -20,6 +20,8 @@ struct dm_sched_s {
   int64_t n_todo, next;
   int64_t mine;        /* item this rank is working on, or -1 */
   int stopped;         /* this rank was told there is no more work */
+  int stop;            /* dm_sched_stop was called here (workers: not yet sent) */
+  int draining;        /* rank 0: hand out nothing more */
   int workers_running; /* rank 0: ranks not yet told to stop */
   dm_sched_done_fn on_done;
   void *arg;
@@ -54,10 +56,11 @@ static void finished(dm_sched_t *s, int64_t item) {
   }
 }
 
-/* Rank 0: answer one request from src (its finished item is done). */
-static void answer(dm_sched_t *s, int src, int64_t done) {
-  finished(s, done);
-  int64_t give = s->next < s->n_todo ? s->todo[s->next++] : -1;
+/* Rank 0: answer one request {finished item, stop} from src. */
+static void answer(dm_sched_t *s, int src, const int64_t msg[2]) {
+  finished(s, msg[0]);
+  if (msg[1]) s->draining = 1;
+  int64_t give = !s->draining && s->next < s->n_todo ? s->todo[s->next++] : -1;
   if (give < 0) s->workers_running--;
   DM_MPI_CHECK(MPI_Send(&give, 1, MPI_INT64_T, src, TAG_GIVE, s->comm));
 }
@@ -69,9 +72,9 @@ void dm_sched_poll(dm_sched_t *s) {
     MPI_Status st;
     DM_MPI_CHECK(MPI_Iprobe(MPI_ANY_SOURCE, TAG_ASK, s->comm, &flag, &st));
     if (!flag) return;
-    int64_t done;
-    DM_MPI_CHECK(MPI_Recv(&done, 1, MPI_INT64_T, st.MPI_SOURCE, TAG_ASK, s->comm, MPI_STATUS_IGNORE));
-    answer(s, st.MPI_SOURCE, done);
+    int64_t msg[2];
+    DM_MPI_CHECK(MPI_Recv(msg, 2, MPI_INT64_T, st.MPI_SOURCE, TAG_ASK, s->comm, MPI_STATUS_IGNORE));
+    answer(s, st.MPI_SOURCE, msg);
   }
 }
 
@@ -80,25 +83,34 @@ int64_t dm_sched_next(dm_sched_t *s) {
   if (s->ctx->rank == 0) {
     finished(s, s->mine);
     dm_sched_poll(s);
-    s->mine = s->next < s->n_todo ? s->todo[s->next++] : -1;
+    s->mine = !s->draining && s->next < s->n_todo ? s->todo[s->next++] : -1;
   } else {
-    DM_MPI_CHECK(MPI_Send(&s->mine, 1, MPI_INT64_T, 0, TAG_ASK, s->comm));
+    int64_t msg[2] = {s->mine, s->stop};
+    DM_MPI_CHECK(MPI_Send(msg, 2, MPI_INT64_T, 0, TAG_ASK, s->comm));
     DM_MPI_CHECK(MPI_Recv(&s->mine, 1, MPI_INT64_T, 0, TAG_GIVE, s->comm, MPI_STATUS_IGNORE));
   }
   s->stopped = s->mine < 0;
   return s->mine;
 }
 
-void dm_sched_finish(dm_sched_t *s) {
+void dm_sched_stop(dm_sched_t *s) {
+  s->stop = 1;
+  if (s->ctx->rank == 0) s->draining = 1;
+}
+
+int dm_sched_finish(dm_sched_t *s) {
   if (s->ctx->rank == 0) {
     while (s->workers_running > 0) {
-      int64_t done;
+      int64_t msg[2];
       MPI_Status st;
-      DM_MPI_CHECK(MPI_Recv(&done, 1, MPI_INT64_T, MPI_ANY_SOURCE, TAG_ASK, s->comm, &st));
-      answer(s, st.MPI_SOURCE, done);
+      DM_MPI_CHECK(MPI_Recv(msg, 2, MPI_INT64_T, MPI_ANY_SOURCE, TAG_ASK, s->comm, &st));
+      answer(s, st.MPI_SOURCE, msg);
     }
   }
+  int cut = s->ctx->rank == 0 && s->next < s->n_todo;
+  DM_MPI_CHECK(MPI_Bcast(&cut, 1, MPI_INT, 0, s->comm));
   DM_MPI_CHECK(MPI_Comm_free(&s->comm));
   free(s->todo);
   free(s);
+  return cut;
 }

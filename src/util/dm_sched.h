@@ -13,7 +13,8 @@
  * rank 0 the on_done callback then runs for it (e.g. to record completion in
  * a file), in the order completions arrive. With one rank there are no
  * messages. Which rank does which item depends on timing; callers must make
- * results depend only on the item.
+ * results depend only on the item. dm_sched_stop() ends the schedule early
+ * (on a signal, say) with every item handed out finished and reported.
  *
  * Test hook: with DM_FAULT_KILL_AFTER_CHUNKS=k in the environment, rank 0
  * kills itself with SIGKILL right after on_done has run for k items, taking
@@ -55,9 +56,19 @@ int64_t dm_sched_next(dm_sched_t *s);
 void dm_sched_poll(dm_sched_t *s);
 
 /**
+ * @brief Stop early: hand out no more items, to any rank (the items in
+ *        flight are finished and reported as usual). Call on any rank, any
+ *        number of times; a worker's request reaches rank 0 with its next
+ *        dm_sched_next(), after which that call returns -1.
+ */
+void dm_sched_stop(dm_sched_t *s);
+
+/**
  * @brief On rank 0, answer requests until every other rank has been told to
  *        stop; then free the schedule. Collective.
+ * @return on every rank: 1 if the schedule was stopped (dm_sched_stop)
+ *         before every item was handed out, else 0
  */
-void dm_sched_finish(dm_sched_t *s);
+int dm_sched_finish(dm_sched_t *s);
 
 #endif
