@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 /* Local headers. */
+#include "dm_chunks.h"
 #include "dm_digest.h"
 #include "dm_h5.h"
 #include "dm_log.h"
@@ -62,8 +63,7 @@ typedef struct {
 
 /* Rows [*a, *b) of chunk c. */
 static void chunk_range(const run_t *r, int64_t c, int64_t *a, int64_t *b) {
-  *a = c * r->job->chunk_rows;
-  *b = *a + r->job->chunk_rows < r->n ? *a + r->job->chunk_rows : r->n;
+  dm_chunk_range(r->n, r->job->chunk_rows, c, a, b);
 }
 
 static size_t task_floats(const run_t *r) {
@@ -408,16 +408,7 @@ static int64_t *chunks_todo(run_t *r, int64_t *n_todo) {
   uint8_t *done = dm_calloc("done map", (size_t)r->n_chunks + 1, 1);
   if (dm_h5_read_rows(r->h5, &r->done_field, 0, r->n_chunks, done, DM_H5_INDEPENDENT) < 0)
     dm_fatal("%s: cannot read /done", r->job->output);
-  int64_t *todo = dm_malloc("chunk list", ((size_t)r->n_chunks + 1) * sizeof *todo);
-  *n_todo = 0;
-  r->rows_todo = 0;
-  for (int64_t c = 0; c < r->n_chunks; c++) {
-    if (done[c]) continue;
-    int64_t a, b;
-    chunk_range(r, c, &a, &b);
-    todo[(*n_todo)++] = c;
-    r->rows_todo += b - a;
-  }
+  int64_t *todo = dm_chunks_todo(r->n, r->job->chunk_rows, done, n_todo, &r->rows_todo);
   free(done);
   return todo;
 }

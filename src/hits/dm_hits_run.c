@@ -1,4 +1,5 @@
 /* This object's header. */
+#include "dm_chunks.h"
 #include "dm_hits_run.h"
 
 /* Standard headers. */
@@ -267,8 +268,7 @@ static int prepare_output(run_t *r) {
 // --- one chunk
 
 static void chunk_range(const run_t *r, int64_t c, int64_t *a, int64_t *b) {
-  *a = c * r->job->chunk_rows;
-  *b = *a + r->job->chunk_rows < r->n ? *a + r->job->chunk_rows : r->n;
+  dm_chunk_range(r->n, r->job->chunk_rows, c, a, b);
 }
 
 static int cmp_hit(const void *pa, const void *pb) {
@@ -396,15 +396,10 @@ static int merge(run_t *r, int64_t *n_hits) {
 }
 
 static int64_t *chunks_todo(run_t *r, int64_t *n_todo) {
-  int64_t *todo = dm_malloc("chunk list", ((size_t)r->n_chunks + 1) * sizeof *todo);
-  *n_todo = 0;
-  for (int64_t c = 0; c < r->n_chunks; c++) {
-    if (dm_hits_part_exists(r->parts, c)) continue;
-    int64_t a, b;
-    chunk_range(r, c, &a, &b);
-    todo[(*n_todo)++] = c;
-    r->rows_todo += b - a;
-  }
+  uint8_t *done = dm_calloc("done map", (size_t)r->n_chunks + 1, 1);
+  for (int64_t c = 0; c < r->n_chunks; c++) done[c] = (uint8_t)dm_hits_part_exists(r->parts, c);
+  int64_t *todo = dm_chunks_todo(r->n, r->job->chunk_rows, done, n_todo, &r->rows_todo);
+  free(done);
   return todo;
 }
 
