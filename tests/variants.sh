@@ -77,6 +77,12 @@ check "[ \$(awk -F'\t' '\$6 != \"ok\" && \$6 != \"\" && !/^#/ && \$7 != \"NA\"' 
   "a flagged row has scores"
 check "grep -q '^##   Input:' one.tsv" "TSV does not store its parameters"
 
+# the same VCF gzip-compressed gives the same scores
+gzip -c variants.vcf > variants.vcf.gz
+"$DMOTIF" variants -q "${common[@]}" -P Input:vcf=variants.vcf.gz -P Output:file=gz.h5 2> gz.log
+check "h5diff -c gz.h5 one.h5 /tasks /tasks > /dev/null && h5diff -c gz.h5 one.h5 /variants /variants > /dev/null" \
+  "gzip-compressed VCF scores differently (see gz.log)"
+
 # rerun: resumes (nothing to do) and writes the same TSV; other parameters are refused
 cp one.tsv first.tsv
 "$DMOTIF" variants -q "${common[@]}" -P Output:file=one.h5 2> rerun.log
