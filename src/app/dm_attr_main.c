@@ -50,14 +50,7 @@ static int attr_main(const dm_mpi_t *ctx, const dm_params_t *p) {
   if (dm_seqsrc_opt_from_params(p, &job.input) < 0) goto out;
   job.model = dm_params_get_string(p, "Model:file");
   job.weights = dm_params_get_optional(p, "Model:weights");
-  dm_methods_opt_init(&job.attr);
-  dm_ref_opt_init(&job.ref);
-  if (dm_methods_parse(dm_params_get_string(p, "Attr:method"), &job.attr.method) < 0 ||
-      dm_deeplift_rules_parse(dm_params_get_string(p, "Attr:rules"), &job.attr.rules) < 0 ||
-      dm_ref_kind_parse(dm_params_get_string(p, "References:kind"), &job.ref.kind) < 0)
-    goto out;
-  job.attr.ig_steps = (int)dm_params_get_int(p, "Attr:ig_steps");
-  job.ref.seed = (uint64_t)dm_params_get_int(p, "References:seed");
+  if (dm_methods_opt_from_params(p, &job.attr) < 0 || dm_ref_opt_from_params(p, &job.ref) < 0) goto out;
   job.n_tasks = dm_params_get_intlist(p, "Attr:tasks", &tasks);
   job.tasks = job.n_tasks ? tasks : NULL;
   job.targets = dm_params_get_optional(p, "Attr:targets");
@@ -68,9 +61,6 @@ static int attr_main(const dm_mpi_t *ctx, const dm_params_t *p) {
   job.resume = dm_params_get_bool(p, "Output:resume");
   job.overwrite = dm_params_get_bool(p, "Output:overwrite");
   job.progress_seconds = dm_params_get_float(p, "Log:progress_seconds");
-  if (dm_ref_opt_set_n(&job.ref, dm_params_get_int(p, "References:n")) < 0 ||
-      dm_methods_opt_check(&job.attr) < 0 || dm_ref_opt_check(&job.ref) < 0)
-    goto out;
   /* BLAS results depend on the shape of a product, so batches must be the
    * same rows whatever the chunking: aligned to multiples of Attr:batch. */
   if (job.batch < 1 || job.chunk_rows < 1 || job.chunk_rows % job.batch) {

@@ -7,6 +7,7 @@
 #include "dm_log.h"
 #include "dm_mem.h"
 #include "dm_output.h"
+#include "dm_seq.h"
 #include "dm_variants_run.h"
 
 static const dm_param_spec_t variants_spec[] = {
@@ -74,17 +75,7 @@ static int variants_main(const dm_mpi_t *ctx, const dm_params_t *p) {
     dm_log_error("Variants:null_shuffles (%d) must be in 0..1000", job.null_shuffles);
     goto out;
   }
-  dm_methods_opt_init(&job.attr);
-  dm_ref_opt_init(&job.ref);
-  if (dm_methods_parse(dm_params_get_string(p, "Attr:method"), &job.attr.method) < 0 ||
-      dm_deeplift_rules_parse(dm_params_get_string(p, "Attr:rules"), &job.attr.rules) < 0 ||
-      dm_ref_kind_parse(dm_params_get_string(p, "References:kind"), &job.ref.kind) < 0)
-    goto out;
-  job.attr.ig_steps = (int)dm_params_get_int(p, "Attr:ig_steps");
-  job.ref.seed = (uint64_t)dm_params_get_int(p, "References:seed");
-  if (dm_ref_opt_set_n(&job.ref, dm_params_get_int(p, "References:n")) < 0 ||
-      dm_methods_opt_check(&job.attr) < 0 || dm_ref_opt_check(&job.ref) < 0)
-    goto out;
+  if (dm_methods_opt_from_params(p, &job.attr) < 0 || dm_ref_opt_from_params(p, &job.ref) < 0) goto out;
   if (job.explain_window < 0) {
     dm_log_error("Variants:explain_window (%d) must be >= 0", job.explain_window);
     goto out;
@@ -115,11 +106,11 @@ static int variants_main(const dm_mpi_t *ctx, const dm_params_t *p) {
   }
   /* the output policy (dm_output.h): outputs distinct from each other and
    * from every input, usable, and existing ones only resumed or overwritten */
-  char fai[4096];
-  snprintf(fai, sizeof fai, "%s.fai", job.genome);
-  dm_output_path_t in[] = {{"Input:vcf", job.vcf},        {"Input:genome", job.genome},
-                           {"Input:genome (its .fai index)", fai}, {"Model:file", job.model},
-                           {"Model:weights", job.weights}, {"Input:hits", job.hits}, {NULL, NULL}};
+  dm_seqsrc_files_t gf; /* the genome and its .fai and .gzi indexes */
+  dm_seqsrc_files(&(dm_seqsrc_opt_t){.genome = job.genome}, &gf);
+  dm_output_path_t in[] = {{"Input:vcf", job.vcf},   gf.files[2],      gf.files[3],          gf.files[4],
+                           {"Model:file", job.model}, {"Model:weights", job.weights}, {"Input:hits", job.hits},
+                           {NULL, NULL}};
   dm_output_path_t outs[] = {{"Output:file", job.output}, {"Output:tsv", job.tsv}, {NULL, NULL}};
   dm_output_policy_t pol = dm_output_policy_from_params(p, 1);
   if (dm_output_check(ctx, &pol, in, outs) < 0) goto out;

@@ -48,6 +48,15 @@ void dm_methods_opt_init(dm_methods_opt_t *o) {
   o->ig_steps = 50;
 }
 
+int dm_methods_opt_from_params(const dm_params_t *p, dm_methods_opt_t *o) {
+  dm_methods_opt_init(o);
+  if (dm_methods_parse(dm_params_get_string(p, "Attr:method"), &o->method) < 0 ||
+      dm_deeplift_rules_parse(dm_params_get_string(p, "Attr:rules"), &o->rules) < 0)
+    return -1;
+  o->ig_steps = (int)dm_params_get_int(p, "Attr:ig_steps");
+  return dm_methods_opt_check(o);
+}
+
 int dm_methods_opt_check(const dm_methods_opt_t *o) {
   if (o->method >= DM_METHOD_COUNT || o->rules >= DM_RULES_COUNT) {
     dm_log_error("bad attribution method or rule set");

@@ -21,6 +21,7 @@
 #define DM_METHODS_H
 
 #include "dm_deeplift.h"
+#include "dm_params.h"
 #include "dm_target.h"
 
 /** Attribution methods. */
@@ -45,6 +46,13 @@ void dm_methods_opt_init(dm_methods_opt_t *o);
 
 /** @return 0 if the options are valid, else -1 (logged). */
 DM_RESULT_USED int dm_methods_opt_check(const dm_methods_opt_t *o);
+
+/**
+ * @brief Options from the parameters Attr:method, Attr:rules and Attr:ig_steps
+ *        (the same keys in every command that attributes), checked.
+ * @return 0, or -1 after logging the key that is wrong
+ */
+DM_RESULT_USED int dm_methods_opt_from_params(const dm_params_t *p, dm_methods_opt_t *o);
 
 /** @return the parameter name of a method: "grad", "grad_x_input", "ism", "ig", "deeplift". */
 const char *dm_methods_name(dm_method_t m);

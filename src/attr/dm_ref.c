@@ -49,6 +49,15 @@ int dm_ref_opt_set_n(dm_ref_opt_t *opt, long n) {
   return 0;
 }
 
+int dm_ref_opt_from_params(const dm_params_t *p, dm_ref_opt_t *opt) {
+  dm_ref_opt_init(opt);
+  if (dm_ref_kind_parse(dm_params_get_string(p, "References:kind"), &opt->kind) < 0 ||
+      dm_ref_opt_set_n(opt, dm_params_get_int(p, "References:n")) < 0)
+    return -1;
+  opt->seed = (uint64_t)dm_params_get_int(p, "References:seed");
+  return dm_ref_opt_check(opt);
+}
+
 int dm_ref_opt_check(const dm_ref_opt_t *opt) {
   if ((int)opt->kind < 0 || opt->kind >= DM_REF_KIND_COUNT) {
     dm_log_error("References: unknown kind %d", (int)opt->kind);

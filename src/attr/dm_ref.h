@@ -40,6 +40,7 @@
 #include <stdint.h>
 
 #include "dm_log.h"
+#include "dm_params.h"
 
 typedef enum {
   DM_REF_DINUC_SHUFFLE,
@@ -70,6 +71,13 @@ void dm_ref_opt_init(dm_ref_opt_t *opt);
  * @return 0, or -1 after logging (value outside 1..DM_REF_MAX_N)
  */
 DM_RESULT_USED int dm_ref_opt_set_n(dm_ref_opt_t *opt, long n);
+
+/**
+ * @brief Options from the parameters References:kind, References:n and
+ *        References:seed (the same keys in every command that uses references), checked.
+ * @return 0, or -1 after logging the key that is wrong
+ */
+DM_RESULT_USED int dm_ref_opt_from_params(const dm_params_t *p, dm_ref_opt_t *opt);
 
 /**
  * @brief Validate options.
