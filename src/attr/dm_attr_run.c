@@ -8,7 +8,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
 
 /* Local headers. */
 #include "dm_chunks.h"
@@ -19,6 +18,7 @@
 #include "dm_onehot.h"
 #include "dm_progress.h"
 #include "dm_regions.h"
+#include "dm_resume.h"
 #include "dm_sched.h"
 #include "dm_stop.h"
 #include "dm_version.h"
@@ -43,7 +43,7 @@ typedef struct {
   dm_target_t *tasks;    /* (n_tasks,) targets, named as their task groups */
   int R;                 /* references per sequence (0 without references) */
   dm_h5_field_t *fields; /* (F_TASKS + per_task * n_tasks,) */
-  dm_h5_field_t done_field;
+  dm_resume_file_t file;  /* the output as a resumable file */
   /* chunk buffers */
   char *seq;           /* (C, L) bases */
   dm_region_t *reg;    /* (C,) */
@@ -99,7 +99,6 @@ static void make_fields(run_t *r) {
                              "contributions (N, L, 4) = hyp * onehot"};
     }
   }
-  r->done_field = (dm_h5_field_t){"/done", DM_H5_U8, 0, {0}, 0, "1 once a chunk of rows is written"};
 }
 
 static void free_fields(run_t *r) {
@@ -125,7 +124,8 @@ static int model_digests(run_t *r, char model_hex[65], char weights_hex[65]) {
 }
 
 /* Provenance attributes of a new file. Collective; same values on every rank. */
-static int write_attrs(run_t *r) {
+static int write_attrs(void *arg, dm_h5_t *h) {
+  run_t *r = arg;
   const dm_attr_job_t *j = r->job;
   char model_hex[65] = "", weights_hex[65] = "", tasks[2048] = "", created[32] = "";
   if (model_digests(r, model_hex, weights_hex) < 0) return -1;
@@ -156,84 +156,12 @@ static int write_attrs(run_t *r) {
                            {"result_parameters", j->result_yaml},
                            {"created", created}};
   for (size_t i = 0; i < sizeof text / sizeof text[0]; i++)
-    if (dm_h5_attr_set_string(r->h5, "/", text[i][0], text[i][1]) < 0) return -1;
+    if (dm_h5_attr_set_string(h, "/", text[i][0], text[i][1]) < 0) return -1;
   const char *names[] = {"n_refs", "seed", "ig_steps", "length", "chunk_rows"};
   const long long *vals[] = {&nref, &seed, &steps, &len, &chunk};
   for (int i = 0; i < 5; i++)
-    if (dm_h5_attr_set_scalar(r->h5, "/", names[i], DM_H5_I64, vals[i]) < 0) return -1;
+    if (dm_h5_attr_set_scalar(h, "/", names[i], DM_H5_I64, vals[i]) < 0) return -1;
   return 0;
-}
-
-// --- opening the output
-
-/* First line where two texts differ, for the refusal message. */
-static void first_difference(const char *a, const char *b, char *out, size_t n) {
-  const char *line = a;
-  for (; *a && *a == *b; a++, b++)
-    if (*a == '\n') line = a + 1;
-  snprintf(out, n, "%.*s", (int)strcspn(line, "\n"), line);
-}
-
-/* Reopen an existing output to resume; 1 = reopened, 0 = start anew, -1 = refuse. */
-static int try_resume(run_t *r) {
-  const dm_attr_job_t *j = r->job;
-  int exists = 0, verdict = 0;
-  if (r->ctx->rank == 0) exists = access(j->output, F_OK) == 0;
-  DM_MPI_CHECK(MPI_Bcast(&exists, 1, MPI_INT, 0, r->ctx->comm));
-  if (!exists || j->overwrite) return 0;
-  if (!j->resume) {
-    if (r->ctx->rank == 0)
-      dm_log_error("%s exists; set Output:resume=true to continue it or Output:overwrite=true to replace it",
-                   j->output);
-    return -1;
-  }
-  r->h5 = dm_h5_open(r->ctx, j->output, 1);
-  if (!r->h5) {
-    if (r->ctx->rank == 0)
-      dm_log_error("%s exists but cannot be opened to resume; set Output:overwrite=true to replace it",
-                   j->output);
-    return -1;
-  }
-  if (r->ctx->rank == 0) {
-    char *old = NULL;
-    if (dm_h5_attr_get_string(r->h5, "/", "result_parameters", &old) < 0) {
-      dm_log_error("%s is not a dmotif attr file; set Output:overwrite=true to replace it", j->output);
-      verdict = -1;
-    } else if (strcmp(old, j->result_yaml) != 0) {
-      char diff[256];
-      first_difference(old, j->result_yaml, diff, sizeof diff);
-      dm_log_error("%s was made with other parameters (the stored line '%s' differs); "
-                   "set Output:overwrite=true to replace it, or choose another Output:file",
-                   j->output, diff);
-      verdict = -1;
-    } else {
-      verdict = 1;
-    }
-    free(old);
-  }
-  DM_MPI_CHECK(MPI_Bcast(&verdict, 1, MPI_INT, 0, r->ctx->comm));
-  if (verdict < 0) {
-    (void)dm_h5_close(r->h5);
-    r->h5 = NULL;
-  }
-  return verdict;
-}
-
-/* Create the output, write its attributes and flush it by closing, so that a
- * kill from now on leaves a valid file; then reopen it for the rows. */
-static int create_output(run_t *r) {
-  int nf = F_TASKS + r->per_task * r->n_tasks, rc = 0;
-  if (r->ctx->rank == 0) rc = dm_h5_check_room(r->job->output, r->fields, nf, r->n);
-  DM_MPI_CHECK(MPI_Bcast(&rc, 1, MPI_INT, 0, r->ctx->comm));
-  if (rc < 0) return -1;
-  r->h5 = dm_h5_create(r->ctx, r->job->output, r->fields, nf, r->n, r->job->chunk_rows);
-  if (!r->h5) return -1;
-  int64_t done_chunk = r->n_chunks < 4096 ? (r->n_chunks ? r->n_chunks : 1) : 4096;
-  if (dm_h5_add_fields(r->h5, &r->done_field, 1, r->n_chunks, done_chunk) < 0 || write_attrs(r) < 0) rc = -1;
-  if (dm_h5_close(r->h5) < 0) rc = -1;
-  r->h5 = NULL;
-  if (rc == 0) r->h5 = dm_h5_open(r->ctx, r->job->output, 1);
-  return r->h5 ? 0 : -1;
 }
 
 // --- one chunk
@@ -317,9 +245,7 @@ static void process_chunk(run_t *r, int64_t c) {
 /* Rank 0, for every finished chunk: mark it done, log progress. */
 static void chunk_done(void *arg, int64_t c) {
   run_t *r = arg;
-  uint8_t one = 1;
-  if (dm_h5_write_rows(r->h5, &r->done_field, c, c + 1, &one, DM_H5_INDEPENDENT) < 0)
-    dm_fatal("%s: cannot mark chunk %ld done", r->job->output, (long)c);
+  dm_resume_mark(r->h5, &r->file, c);
   int64_t a, b;
   chunk_range(r, c, &a, &b);
   dm_progress_add(&r->progress, b - a);
@@ -404,15 +330,6 @@ static int alloc_buffers(run_t *r) {
 }
 
 /* Rank 0: the chunks not yet done. */
-static int64_t *chunks_todo(run_t *r, int64_t *n_todo) {
-  uint8_t *done = dm_calloc("done map", (size_t)r->n_chunks + 1, 1);
-  if (dm_h5_read_rows(r->h5, &r->done_field, 0, r->n_chunks, done, DM_H5_INDEPENDENT) < 0)
-    dm_fatal("%s: cannot read /done", r->job->output);
-  int64_t *todo = dm_chunks_todo(r->n, r->job->chunk_rows, done, n_todo, &r->rows_todo);
-  free(done);
-  return todo;
-}
-
 static int run(run_t *r) {
   const dm_attr_job_t *j = r->job;
   if (setup_model(r) < 0) return -1;
@@ -427,10 +344,13 @@ static int run(run_t *r) {
   r->per_task = j->contrib ? 3 : 2;
   make_fields(r);
   if (alloc_buffers(r) < 0) return -1; /* before the output exists: running out of memory leaves nothing */
-  int resumed = try_resume(r);
-  if (resumed < 0 || (resumed == 0 && create_output(r) < 0)) return -1;
-
-  int64_t n_todo = 0, *todo = r->ctx->rank == 0 ? chunks_todo(r, &n_todo) : NULL;
+  r->file = (dm_resume_file_t){j->output, "dmotif attr", j->result_yaml, j->resume, j->overwrite, r->n, j->chunk_rows};
+  int resumed = dm_resume_open(r->ctx, &r->file, &r->h5);
+  if (resumed < 0) return -1;
+  if (!resumed && !(r->h5 = dm_resume_create(r->ctx, &r->file, r->fields, F_TASKS + r->per_task * r->n_tasks,
+                                             write_attrs, r)))
+    return -1;
+  int64_t n_todo = 0, *todo = r->ctx->rank == 0 ? dm_resume_todo(r->h5, &r->file, &n_todo, &r->rows_todo) : NULL;
   if (r->ctx->rank == 0)
     dm_log_info("%s: %ld rows of %ld bp, %d task(s), %s%s%s, %d reference(s); %ld of %ld chunks to do%s", j->output,
                 (long)r->n, (long)r->L, r->n_tasks, dm_methods_name(j->attr.method),

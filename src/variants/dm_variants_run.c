@@ -7,7 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
 
 /* Library headers. */
 #include <htslib/faidx.h>
@@ -23,6 +22,7 @@
 #include "dm_onehot.h"
 #include "dm_output.h"
 #include "dm_progress.h"
+#include "dm_resume.h"
 #include "dm_sched.h"
 #include "dm_target.h"
 #include "dm_varhits.h"
@@ -67,7 +67,8 @@ typedef struct {
   int L, n_tasks, str_chrom, str_id, str_allele;
   dm_target_t *tg;    /* (n_tasks) the targets scored */
   int *foff;          /* (n_tasks + 1) first field of each target; foff[n_tasks] = all fields */
-  dm_h5_field_t *fields, done_field;
+  dm_h5_field_t *fields;
+  dm_resume_file_t file; /* the output as a resumable file */
   /* chunk buffers */
   char *win;          /* (2 batch, L) ref windows then alt windows */
   float *zref, *zalt, *yref, *yalt, *diff, *lfc; /* (batch) one unit target */
@@ -168,7 +169,6 @@ static void make_fields(run_t *r) {
     h[4] = (dm_h5_field_t){"/motif_hits/cwm_ref", DM_H5_F32, 0, {0}, 0, "CWM score of the ref window at the hit"};
     h[5] = (dm_h5_field_t){"/motif_hits/cwm_alt", DM_H5_F32, 0, {0}, 0, "CWM score of the alt window at the hit"};
   }
-  r->done_field = (dm_h5_field_t){"/done", DM_H5_U8, 0, {0}, 0, "1 once a chunk of rows is written"};
 }
 
 /* All datasets but /done: the task fields and the motif hit fields. */
@@ -191,7 +191,8 @@ static int digest(run_t *r, const char *path, char hex[65]) {
   return rc;
 }
 
-static int write_attrs(run_t *r) {
+static int write_attrs(void *arg, dm_h5_t *h) {
+  run_t *r = arg;
   const dm_variants_job_t *j = r->job;
   char vcf_hex[65], model_hex[65], weights_hex[65], tasks[2048] = "", created[32] = "";
   if (digest(r, j->vcf, vcf_hex) < 0 || digest(r, j->model, model_hex) < 0 || digest(r, j->weights, weights_hex) < 0)
@@ -211,68 +212,22 @@ static int write_attrs(run_t *r) {
                            {"weights_sha256", weights_hex}, {"parameters", j->params_yaml},
                            {"result_parameters", j->result_yaml}, {"created", created}};
   for (size_t i = 0; i < sizeof text / sizeof text[0]; i++)
-    if (dm_h5_attr_set_string(r->h5, "/", text[i][0], text[i][1]) < 0) return -1;
+    if (dm_h5_attr_set_string(h, "/", text[i][0], text[i][1]) < 0) return -1;
   long long len = r->L, chunk = j->chunk_rows;
-  if (dm_h5_attr_set_scalar(r->h5, "/", "length", DM_H5_I64, &len) < 0 ||
-      dm_h5_attr_set_scalar(r->h5, "/", "chunk_rows", DM_H5_I64, &chunk) < 0)
+  if (dm_h5_attr_set_scalar(h, "/", "length", DM_H5_I64, &len) < 0 ||
+      dm_h5_attr_set_scalar(h, "/", "chunk_rows", DM_H5_I64, &chunk) < 0)
     return -1;
   if (r->vh) {
     size_t cap = (size_t)r->vh->n_patterns * 130 + 1;
     char *names = dm_calloc("hit patterns", cap, 1);
     for (int p = 0; p < r->vh->n_patterns; p++)
       snprintf(names + strlen(names), cap - strlen(names), "%s%s", p ? "," : "", r->vh->name[p]);
-    int bad = dm_h5_attr_set_string(r->h5, "/", "hit_patterns", names) < 0 ||
-              dm_h5_attr_set_string(r->h5, "/", "hits", j->hits) < 0;
+    int bad = dm_h5_attr_set_string(h, "/", "hit_patterns", names) < 0 ||
+              dm_h5_attr_set_string(h, "/", "hits", j->hits) < 0;
     free(names);
     if (bad) return -1;
   }
   return 0;
-}
-
-/* Reopen an existing output; 1 = resumed, 0 = start anew, -1 = refuse. */
-static int try_resume(run_t *r) {
-  const dm_variants_job_t *j = r->job;
-  int exists = r->ctx->rank == 0 ? access(j->output, F_OK) == 0 : 0, verdict = 1;
-  DM_MPI_CHECK(MPI_Bcast(&exists, 1, MPI_INT, 0, r->ctx->comm));
-  if (!exists || j->overwrite) return 0;
-  int prev = dm_log_collective(1);
-  if (!j->resume) {
-    dm_log_error("%s exists; set Output:resume=true to continue it or Output:overwrite=true to replace it",
-                 j->output);
-    verdict = -1;
-  } else if (!(r->h5 = dm_h5_open(r->ctx, j->output, 1))) {
-    dm_log_error("%s exists but cannot be opened to resume; set Output:overwrite=true to replace it", j->output);
-    verdict = -1;
-  } else if (r->ctx->rank == 0) {
-    char *old = NULL;
-    if (dm_h5_attr_get_string(r->h5, "/", "result_parameters", &old) < 0 || strcmp(old, j->result_yaml)) {
-      dm_log_error("%s was made by another command or with other parameters; set Output:overwrite=true to "
-                   "replace it, or choose another Output:file",
-                   j->output);
-      verdict = -1;
-    }
-    free(old);
-  }
-  DM_MPI_CHECK(MPI_Bcast(&verdict, 1, MPI_INT, 0, r->ctx->comm));
-  dm_log_collective(prev);
-  if (verdict < 0 && r->h5) {
-    (void)dm_h5_close(r->h5);
-    r->h5 = NULL;
-  }
-  return verdict;
-}
-
-static int create_output(run_t *r) {
-  int rc = 0;
-  r->h5 = dm_h5_create(r->ctx, r->job->output, r->fields, n_fields(r), r->n,
-                       r->job->chunk_rows);
-  if (!r->h5) return -1;
-  int64_t dc = r->n_chunks < 4096 ? (r->n_chunks ? r->n_chunks : 1) : 4096;
-  if (dm_h5_add_fields(r->h5, &r->done_field, 1, r->n_chunks, dc) < 0 || write_attrs(r) < 0) rc = -1;
-  if (dm_h5_close(r->h5) < 0) rc = -1;
-  r->h5 = NULL;
-  if (rc == 0) r->h5 = dm_h5_open(r->ctx, r->job->output, 1);
-  return r->h5 ? 0 : -1;
 }
 
 // --- one chunk
@@ -487,9 +442,7 @@ static void process_chunk(run_t *r, int64_t c) {
 
 static void chunk_done(void *arg, int64_t c) {
   run_t *r = arg;
-  uint8_t one = 1;
-  if (dm_h5_write_rows(r->h5, &r->done_field, c, c + 1, &one, DM_H5_INDEPENDENT) < 0)
-    dm_fatal("%s: cannot mark chunk %ld done", r->job->output, (long)c);
+  dm_resume_mark(r->h5, &r->file, c);
   int64_t a, b;
   chunk_range(r, c, &a, &b);
   dm_progress_add(&r->progress, b - a);
@@ -705,22 +658,16 @@ static void alloc_buffers(run_t *r) {
   }
 }
 
-static int64_t *chunks_todo(run_t *r, int64_t *n_todo) {
-  uint8_t *done = dm_calloc("done map", (size_t)r->n_chunks + 1, 1);
-  if (r->n_chunks && dm_h5_read_rows(r->h5, &r->done_field, 0, r->n_chunks, done, DM_H5_INDEPENDENT) < 0)
-    dm_fatal("%s: cannot read /done", r->job->output);
-  int64_t *todo = dm_chunks_todo(r->n, r->job->chunk_rows, done, n_todo, &r->rows_todo);
-  free(done);
-  return todo;
-}
-
 static int run(run_t *r) {
   if (setup(r) < 0) return -1;
   make_fields(r);
-  int resumed = try_resume(r);
-  if (resumed < 0 || (resumed == 0 && create_output(r) < 0)) return -1;
+  const dm_variants_job_t *j = r->job;
+  r->file = (dm_resume_file_t){j->output, "dmotif variants", j->result_yaml, j->resume, j->overwrite, r->n, j->chunk_rows};
+  int resumed = dm_resume_open(r->ctx, &r->file, &r->h5);
+  if (resumed < 0) return -1;
+  if (!resumed && !(r->h5 = dm_resume_create(r->ctx, &r->file, r->fields, n_fields(r), write_attrs, r))) return -1;
   alloc_buffers(r);
-  int64_t n_todo = 0, *todo = r->ctx->rank == 0 ? chunks_todo(r, &n_todo) : NULL;
+  int64_t n_todo = 0, *todo = r->ctx->rank == 0 ? dm_resume_todo(r->h5, &r->file, &n_todo, &r->rows_todo) : NULL;
   if (r->ctx->rank == 0) {
     double macs = 0;
     for (int i = 0; i < r->model->n_nodes; i++) macs += dm_ops_macs(&r->model->nodes[i]);
