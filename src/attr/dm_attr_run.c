@@ -7,7 +7,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 /* Local headers. */
 #include "dm_chunks.h"
@@ -21,7 +20,6 @@
 #include "dm_resume.h"
 #include "dm_sched.h"
 #include "dm_stop.h"
-#include "dm_version.h"
 
 /* Datasets: onehot, the region fields, then per task hyp, pred [, contrib]. */
 #define F_ONEHOT 0
@@ -109,52 +107,29 @@ static void free_fields(run_t *r) {
 
 // --- attributes
 
-/* Model file digests; "none" for an absent weights file. Rank 0 computes. */
-static int model_digests(run_t *r, char model_hex[65], char weights_hex[65]) {
-  int rc = 0;
-  snprintf(weights_hex, 65, "none");
-  if (r->ctx->rank == 0) {
-    rc = dm_digest_sha256_file(r->job->model, model_hex);
-    if (rc == 0 && r->job->weights) rc = dm_digest_sha256_file(r->job->weights, weights_hex);
-  }
-  DM_MPI_CHECK(MPI_Bcast(&rc, 1, MPI_INT, 0, r->ctx->comm));
-  DM_MPI_CHECK(MPI_Bcast(model_hex, 65, MPI_CHAR, 0, r->ctx->comm));
-  DM_MPI_CHECK(MPI_Bcast(weights_hex, 65, MPI_CHAR, 0, r->ctx->comm));
-  return rc;
-}
-
 /* Provenance attributes of a new file. Collective; same values on every rank. */
 static int write_attrs(void *arg, dm_h5_t *h) {
   run_t *r = arg;
   const dm_attr_job_t *j = r->job;
-  char model_hex[65] = "", weights_hex[65] = "", tasks[2048] = "", created[32] = "";
-  if (model_digests(r, model_hex, weights_hex) < 0) return -1;
+  char model_hex[65] = "", weights_hex[65] = "", tasks[2048] = "";
+  if (dm_digest_sha256_file_all(r->ctx, j->model, model_hex) < 0 ||
+      dm_digest_sha256_file_all(r->ctx, j->weights, weights_hex) < 0)
+    return -1;
   for (int t = 0, m = 0; t < r->n_tasks && m < (int)sizeof tasks - 100; t++)
     m += snprintf(tasks + m, sizeof tasks - (size_t)m, "%s%s", t ? "," : "", r->tasks[t].name);
-  if (r->ctx->rank == 0) {
-    time_t now = time(NULL);
-    strftime(created, sizeof created, "%Y-%m-%dT%H:%M:%SZ", gmtime(&now));
-  }
-  DM_MPI_CHECK(MPI_Bcast(created, sizeof created, MPI_CHAR, 0, r->ctx->comm));
   long long nref = r->R, seed = (long long)j->ref.seed, steps = j->attr.ig_steps;
   long long len = r->L, chunk = j->chunk_rows;
   const char *method = dm_methods_name(j->attr.method);
   const char *rules = j->attr.method == DM_METHOD_DEEPLIFT ? dm_deeplift_rules_name(j->attr.rules) : "none";
   const char *refkind = r->R ? dm_ref_kind_name(j->ref.kind) : "none";
-  const char *text[][2] = {{"tool", "dmotif attr"},
-                           {"version", DM_VERSION},
-                           {"status", "incomplete"},
-                           {"method", method},
+  const char *text[][2] = {{"method", method},
                            {"rules", rules},
                            {"reference", refkind},
                            {"tasks", tasks},
                            {"model_file", j->model},
                            {"model_sha256", model_hex},
                            {"weights_file", j->weights ? j->weights : "none"},
-                           {"weights_sha256", weights_hex},
-                           {"parameters", j->params_yaml},
-                           {"result_parameters", j->result_yaml},
-                           {"created", created}};
+                           {"weights_sha256", weights_hex}};
   for (size_t i = 0; i < sizeof text / sizeof text[0]; i++)
     if (dm_h5_attr_set_string(h, "/", text[i][0], text[i][1]) < 0) return -1;
   const char *names[] = {"n_refs", "seed", "ig_steps", "length", "chunk_rows"};
@@ -344,7 +319,8 @@ static int run(run_t *r) {
   r->per_task = j->contrib ? 3 : 2;
   make_fields(r);
   if (alloc_buffers(r) < 0) return -1; /* before the output exists: running out of memory leaves nothing */
-  r->file = (dm_resume_file_t){j->output, "dmotif attr", j->result_yaml, j->resume, j->overwrite, r->n, j->chunk_rows};
+  r->file = (dm_resume_file_t){j->output,  "dmotif attr", j->params_yaml, j->result_yaml,
+                               j->resume, j->overwrite,   r->n,          j->chunk_rows};
   int resumed = dm_resume_open(r->ctx, &r->file, &r->h5);
   if (resumed < 0) return -1;
   if (!resumed && !(r->h5 = dm_resume_create(r->ctx, &r->file, r->fields, F_TASKS + r->per_task * r->n_tasks,

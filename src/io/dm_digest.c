@@ -30,3 +30,12 @@ int dm_digest_sha256_file(const char *path, char hex[65]) {
   for (unsigned i = 0; i < n_out; i++) snprintf(hex + 2 * i, 3, "%02x", out[i]);
   return 0;
 }
+
+int dm_digest_sha256_file_all(const dm_mpi_t *ctx, const char *path, char hex[65]) {
+  int rc = 0;
+  snprintf(hex, 65, "none");
+  if (ctx->rank == 0 && path) rc = dm_digest_sha256_file(path, hex);
+  DM_MPI_CHECK(MPI_Bcast(&rc, 1, MPI_INT, 0, ctx->comm));
+  DM_MPI_CHECK(MPI_Bcast(hex, 65, MPI_CHAR, 0, ctx->comm));
+  return rc;
+}

@@ -5,12 +5,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 /* Local headers. */
 #include "dm_chunks.h"
 #include "dm_log.h"
 #include "dm_mem.h"
+#include "dm_version.h"
 
 /* The /done dataset of f. */
 static dm_h5_field_t done_field(void) {
@@ -68,6 +70,25 @@ int dm_resume_open(const dm_mpi_t *ctx, const dm_resume_file_t *f, dm_h5_t **h) 
   return verdict;
 }
 
+/* The attributes every resumable file has. Collective. @return 0 or -1 */
+static int common_attrs(const dm_mpi_t *ctx, const dm_resume_file_t *f, dm_h5_t *h) {
+  char created[32] = "";
+  if (ctx->rank == 0) {
+    time_t now = time(NULL);
+    strftime(created, sizeof created, "%Y-%m-%dT%H:%M:%SZ", gmtime(&now));
+  }
+  DM_MPI_CHECK(MPI_Bcast(created, sizeof created, MPI_CHAR, 0, ctx->comm));
+  const char *text[][2] = {{"tool", f->tool},
+                           {"version", DM_VERSION},
+                           {"status", "incomplete"},
+                           {"parameters", f->params_yaml},
+                           {"result_parameters", f->result_yaml},
+                           {"created", created}};
+  for (size_t i = 0; i < sizeof text / sizeof text[0]; i++)
+    if (dm_h5_attr_set_string(h, "/", text[i][0], text[i][1]) < 0) return -1;
+  return 0;
+}
+
 dm_h5_t *dm_resume_create(const dm_mpi_t *ctx, const dm_resume_file_t *f, const dm_h5_field_t *fields,
                           int n_fields, int (*attrs)(void *arg, dm_h5_t *h), void *arg) {
   int rc = 0;
@@ -78,7 +99,8 @@ dm_h5_t *dm_resume_create(const dm_mpi_t *ctx, const dm_resume_file_t *f, const 
   if (!h) return NULL;
   int64_t nc = n_chunks(f), done_chunk = nc < 4096 ? (nc ? nc : 1) : 4096;
   dm_h5_field_t done = done_field();
-  if (dm_h5_add_fields(h, &done, 1, nc, done_chunk) < 0 || attrs(arg, h) < 0) rc = -1;
+  if (dm_h5_add_fields(h, &done, 1, nc, done_chunk) < 0 || common_attrs(ctx, f, h) < 0 || attrs(arg, h) < 0)
+    rc = -1;
   if (dm_h5_close(h) < 0) rc = -1;
   return rc == 0 ? dm_h5_open(ctx, f->path, 1) : NULL;
 }

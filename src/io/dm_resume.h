@@ -24,6 +24,7 @@
 typedef struct {
   const char *path;        /* the file (Output:file) */
   const char *tool;        /* for the refusal of a foreign file, e.g. "dmotif attr" */
+  const char *params_yaml; /* all parameters of the run */
   const char *result_yaml; /* parameters that define the numbers */
   int resume, overwrite;   /* Output:resume, Output:overwrite */
   int64_t n, chunk_rows;   /* rows N, rows per chunk C */
@@ -43,8 +44,10 @@ DM_RESULT_USED int dm_resume_open(const dm_mpi_t *ctx, const dm_resume_file_t *f
 
 /**
  * @brief Create the file (replacing any), after checking it fits the disk:
- *        its datasets, /done, and the attributes that attrs writes; closed
- *        and reopened for the rows. Collective.
+ *        its datasets, /done, the root attributes tool, version, status
+ *        ("incomplete"; the caller sets "complete" at the end), parameters,
+ *        result_parameters and created (UTC), and those that attrs writes;
+ *        closed and reopened for the rows. Collective.
  * @param ctx      ranks
  * @param f        the file
  * @param fields   (n_fields,) datasets of N rows

@@ -6,7 +6,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 /* Library headers. */
 #include <htslib/faidx.h>
@@ -181,36 +180,21 @@ static void free_fields(run_t *r) {
   free(r->foff);
 }
 
-/* Digest of a file on rank 0, broadcast; "none" for NULL. @return 0 or -1 */
-static int digest(run_t *r, const char *path, char hex[65]) {
-  int rc = 0;
-  snprintf(hex, 65, "none");
-  if (r->ctx->rank == 0 && path) rc = dm_digest_sha256_file(path, hex);
-  DM_MPI_CHECK(MPI_Bcast(&rc, 1, MPI_INT, 0, r->ctx->comm));
-  DM_MPI_CHECK(MPI_Bcast(hex, 65, MPI_CHAR, 0, r->ctx->comm));
-  return rc;
-}
-
 static int write_attrs(void *arg, dm_h5_t *h) {
   run_t *r = arg;
   const dm_variants_job_t *j = r->job;
-  char vcf_hex[65], model_hex[65], weights_hex[65], tasks[2048] = "", created[32] = "";
-  if (digest(r, j->vcf, vcf_hex) < 0 || digest(r, j->model, model_hex) < 0 || digest(r, j->weights, weights_hex) < 0)
+  char vcf_hex[65], model_hex[65], weights_hex[65], tasks[2048] = "";
+  if (dm_digest_sha256_file_all(r->ctx, j->vcf, vcf_hex) < 0 ||
+      dm_digest_sha256_file_all(r->ctx, j->model, model_hex) < 0 ||
+      dm_digest_sha256_file_all(r->ctx, j->weights, weights_hex) < 0)
     return -1;
   for (int t = 0, m = 0; t < r->n_tasks && m < (int)sizeof tasks - 100; t++)
     m += snprintf(tasks + m, sizeof tasks - (size_t)m, "%s%s", t ? "," : "", r->tg[t].name);
-  if (r->ctx->rank == 0) {
-    time_t now = time(NULL);
-    strftime(created, sizeof created, "%Y-%m-%dT%H:%M:%SZ", gmtime(&now));
-  }
-  DM_MPI_CHECK(MPI_Bcast(created, sizeof created, MPI_CHAR, 0, r->ctx->comm));
-  const char *text[][2] = {{"tool", "dmotif variants"}, {"version", DM_VERSION},
-                           {"status", "incomplete"},    {"tasks", tasks},
+  const char *text[][2] = {{"tasks", tasks},
                            {"vcf", j->vcf},             {"vcf_sha256", vcf_hex},
                            {"genome", j->genome},       {"model_file", j->model},
                            {"model_sha256", model_hex}, {"weights_file", j->weights ? j->weights : "none"},
-                           {"weights_sha256", weights_hex}, {"parameters", j->params_yaml},
-                           {"result_parameters", j->result_yaml}, {"created", created}};
+                           {"weights_sha256", weights_hex}};
   for (size_t i = 0; i < sizeof text / sizeof text[0]; i++)
     if (dm_h5_attr_set_string(h, "/", text[i][0], text[i][1]) < 0) return -1;
   long long len = r->L, chunk = j->chunk_rows;
@@ -662,7 +646,8 @@ static int run(run_t *r) {
   if (setup(r) < 0) return -1;
   make_fields(r);
   const dm_variants_job_t *j = r->job;
-  r->file = (dm_resume_file_t){j->output, "dmotif variants", j->result_yaml, j->resume, j->overwrite, r->n, j->chunk_rows};
+  r->file = (dm_resume_file_t){j->output,  "dmotif variants", j->params_yaml, j->result_yaml,
+                               j->resume, j->overwrite,       r->n,          j->chunk_rows};
   int resumed = dm_resume_open(r->ctx, &r->file, &r->h5);
   if (resumed < 0) return -1;
   if (!resumed && !(r->h5 = dm_resume_create(r->ctx, &r->file, r->fields, n_fields(r), write_attrs, r))) return -1;
