@@ -87,8 +87,9 @@ int dm_merge_compare(const dm_pattern_t *a, const dm_pattern_t *b, const dm_trac
 
 /**
  * How the pair statistics of a merge are shared out (over MPI ranks, say):
- * this part computes the pairs q (in row-major order of the unknown ones)
- * with q % n_parts == part and zeros for the others, then sum(ctx, v, n)
+ * the rows i of the unknown pairs (i, j) are dealt out to the parts by
+ * their cost (each row to the least loaded part, the costliest first); a
+ * part computes its rows' pairs and zeros for the others, then sum(ctx, v, n)
  * must add up every part's v[0..n) element-wise, in place, on every part.
  * Each value comes from one part only, so the sum is exact and the result
  * does not depend on n_parts.
