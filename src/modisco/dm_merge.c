@@ -8,12 +8,12 @@
 #include <string.h>
 
 /* Library headers. */
-#include <gsl/gsl_randist.h>
 #include <gsl/gsl_rng.h>
 
 /* Local headers. */
 #include "dm_cj.h"
 #include "dm_mem.h"
+#include "dm_nprand.h"
 
 // --- options
 
@@ -109,17 +109,17 @@ double dm_merge_auroc(float *neg, long n_neg, float *pos, long n_pos) {
 
 // --- member data
 
-/* Indices of the members used (all, or a seeded ordered subsample). */
+/* Indices of the members used: all, or lite's subsample, the first
+ * max_seqlets_subsample of numpy RandomState(seed).permutation(n). */
 static int subsample(const dm_pattern_t *p, const dm_merge_opt_t *mo, int *idx) {
   int n = p->n_seqlets;
-  for (int i = 0; i < n; i++) idx[i] = i;
-  if (n <= mo->max_seqlets_subsample) return n;
+  if (n <= mo->max_seqlets_subsample) {
+    for (int i = 0; i < n; i++) idx[i] = i;
+    return n;
+  }
   gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
   gsl_rng_set(r, mo->seed);
-  int *src = dm_malloc("subsample", (size_t)n * sizeof *src);
-  memcpy(src, idx, (size_t)n * sizeof *src);
-  gsl_ran_choose(r, idx, (size_t)mo->max_seqlets_subsample, src, (size_t)n, sizeof *src);
-  free(src);
+  dm_nprand_permutation(r, idx, n);
   gsl_rng_free(r);
   return mo->max_seqlets_subsample;
 }
