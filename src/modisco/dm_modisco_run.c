@@ -229,22 +229,25 @@ static dm_sparse_t *gather_kept_rows(const dm_mpi_t *ctx, int m, int k, int a, i
 
 // --- steps 4-5: density adaptation and clustering
 
-/* Labels (n,) of the clusters of affinity rows aff, density-adapted as the
- * clustering rounds do (tsne = 0) or as subclustering does (tsne = 1, on
- * every rank); returns the number of clusters, -1 on failure (logged). */
-static int64_t cluster_rows(const dm_mpi_t *ctx, const dm_sparse_t *aff, const dm_density_opt_t *dopt,
-                            int tsne, const dm_cluster_opt_t *copt, int32_t *labels, const char *what,
-                            double *t0) {
+/* Labels (n,) of the clusters of affinity rows aff (freed here, as soon as
+ * it is used, as is the density-adapted matrix: the graph's peak memory is
+ * the clustering's), density-adapted as the clustering rounds do (tsne = 0)
+ * or as subclustering does (tsne = 1, on every rank); returns the number of
+ * clusters, -1 on failure (logged). */
+static int64_t cluster_rows(const dm_mpi_t *ctx, dm_sparse_t *aff, const dm_density_opt_t *dopt, int tsne,
+                            const dm_cluster_opt_t *copt, int32_t *labels, const char *what, double *t0) {
   dm_sparse_t *p = tsne ? dm_density_tsne(aff, dopt) : dm_density_run_mpi(ctx, aff, dopt);
+  dm_sparse_destroy(aff);
   if (!p) return -1;
   step_done(ctx, t0, "%s density", what);
   dm_cluster_graph_t *g = dm_cluster_graph_init(p);
+  long entries = (long)p->rowptr[p->n];
+  dm_sparse_destroy(p);
   dm_cluster_result_t res = {.labels = labels};
   int rc = g ? dm_cluster_run_mpi(ctx, g, copt, &res) : -1;
   dm_log_info("%s: density-adapted graph %ld entries; %ld clusters, modularity %.6f (run %ld of %ld)", what,
-              (long)p->rowptr[p->n], (long)res.n_clusters, res.modularity, res.run, copt->n_seeds);
+              entries, (long)res.n_clusters, res.modularity, res.run, copt->n_seeds);
   dm_cluster_graph_destroy(g);
-  dm_sparse_destroy(p);
   step_done(ctx, t0, "%s cluster", what);
   return rc < 0 ? -1 : res.n_clusters;
 }
@@ -315,10 +318,11 @@ static dm_pattern_t **run_round(const dm_mpi_t *ctx, const dm_modisco_job_t *job
               100.0 * (double)aff->rowptr[aff->n] / ((double)m * m + 1e-300), m);
   step_done(ctx, t0, "%s fine", what);
   int32_t *labels = dm_malloc("cluster labels", ((size_t)m + 1) * sizeof *labels);
-  int64_t nc = m > 1 && m >= job->pattern.min_seqlets
-                   ? cluster_rows(ctx, aff, &job->density, 0, &job->cluster, labels, what, t0)
-                   : 0;
-  dm_sparse_destroy(aff);
+  int64_t nc = 0;
+  if (m > 1 && m >= job->pattern.min_seqlets)
+    nc = cluster_rows(ctx, aff, &job->density, 0, &job->cluster, labels, what, t0);
+  else
+    dm_sparse_destroy(aff);
   if (nc < 0) *err = 1;
   *n = m;
   if (nc > 0) {
@@ -403,7 +407,6 @@ static int subcluster(const dm_mpi_t *ctx, const dm_modisco_job_t *job, const dm
   dopt.perplexity = job->sub_perplexity;
   int32_t *labels = dm_malloc("subcluster labels", (size_t)n * sizeof *labels);
   int64_t nc = cluster_rows(ctx, aff, &dopt, 1, &job->cluster, labels, what, t0);
-  dm_sparse_destroy(aff);
   if (nc > 0) {
     int *lab = dm_malloc("subcluster labels", (size_t)n * sizeof *lab);
     for (int i = 0; i < n; i++) lab[i] = labels[i];
