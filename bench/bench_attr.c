@@ -17,6 +17,42 @@
 #include "dm_methods.h"
 #include "nn_example.h"
 
+/* Seconds per call of each node's forward over fwd rows and, for conv / dense
+ * nodes, of the multipliers' transpose over bwd rows (best of reps), with the
+ * GEMM rate of each. */
+static void node_times(const dm_model_t *m, const float *x, const float *refs, int n, int P, int T, int reps) {
+  dm_run_t *r = dm_forward_init(m, n + P, T);
+  size_t row = (size_t)m->in_len * m->in_ch, big = (size_t)T * P * dm_model_max_size(m);
+  memcpy(r->in, x, sizeof(float) * n * row);
+  memcpy(r->in + (size_t)n * row, refs, sizeof(float) * (size_t)P * row);
+  dm_forward_run(r, n + P);
+  float *dy = dm_calloc("bench dy", big, sizeof(float)), *dx = dm_calloc("bench dx", big, sizeof(float));
+  printf("  per node: forward over %d rows, transpose over %d rows (best of %d)\n", n + P, T * P, reps);
+  for (int i = 0; i < m->n_nodes; i++) {
+    const dm_node_t *nd = &m->nodes[i];
+    const float *xs[DM_NODE_MAX_IN];
+    for (int k = 0; k < nd->n_in; k++) xs[k] = r->act[nd->in[k]];
+    double tf = 1e30, tb = 1e30;
+    for (int k = 0; k < reps; k++) {
+      double t0 = dm_wall_time();
+      dm_ops_forward(nd, n + P, xs, dx, r->scratch);
+      double t1 = dm_wall_time();
+      if (dm_ops_macs(nd) > 0) dm_ops_linear_transpose(nd, nd->w, T * P, dy, dx, 0, r->scratch);
+      double t2 = dm_wall_time();
+      if (t1 - t0 < tf) tf = t1 - t0;
+      if (t2 - t1 < tb) tb = t2 - t1;
+    }
+    printf("    %-24s %-9s fwd %8.2f ms", nd->name, dm_ops_name(nd->op), 1e3 * tf);
+    if (dm_ops_macs(nd) > 0)
+      printf(" %6.1f GFLOP/s  transpose %8.2f ms %6.1f GFLOP/s", 2e-9 * dm_ops_macs(nd) * (n + P) / tf, 1e3 * tb,
+             2e-9 * dm_ops_macs(nd) * T * P / tb);
+    printf("\n");
+  }
+  free(dy);
+  free(dx);
+  dm_forward_destroy(r);
+}
+
 int main(int argc, char **argv) {
   dm_log_init(0, DM_LOG_WARN);
   int n = argc > 1 ? atoi(argv[1]) : 10, R = argc > 2 ? atoi(argv[2]) : 10,
@@ -60,6 +96,7 @@ int main(int argc, char **argv) {
       "  GEMM work %.2f GFLOP per batch: %.2f GFLOP/s achieved, plain cblas_sgemm %.2f GFLOP/s, ratio "
       "%.0f%%\n",
       flops * 1e-9, flops * nb / t * 1e-9, flops * nb / ts * 1e-9, 100.0 * ts / t);
+  node_times(m, x, refs, n, n * R, T, 5);
   dm_methods_destroy(a);
   dm_model_destroy(m);
   free(x);

@@ -73,6 +73,11 @@ static void conv_col2im_row(const dm_node_t *ly, const float *col, int g, float 
   int b = g / ly->out_len, p = g % ly->out_len, cin = ly->in_ch;
   float *db = dx + (size_t)b * ly->in_len * cin;
   int start = p * ly->stride - ly->pad_left;
+  if (ly->dilation == 1 && start >= 0 && start + ly->kernel <= ly->in_len) { /* one contiguous window */
+    float *d = db + (size_t)start * cin;
+    for (int i = 0; i < ly->kernel * cin; i++) d[i] += col[i];
+    return;
+  }
   for (int k = 0; k < ly->kernel; k++) {
     int l = start + k * ly->dilation;
     if (l < 0 || l >= ly->in_len) continue;
@@ -239,7 +244,9 @@ static void pool_window(const dm_node_t *ly, int p, int *lo, int *hi) {
   *hi = start + ly->kernel > ly->in_len ? ly->in_len : start + ly->kernel;
 }
 
-/* Max or mean over each window; the mean counts only positions inside the input. */
+/* Max or mean over each window; the mean counts only positions inside the input.
+ * Positions outer, channels inner (contiguous); each channel is still summed
+ * over the window's positions in order. */
 static void fwd_pool(const dm_node_t *ly, int n, const float *const *xs, float *y, float *s) {
   (void)s;
   const float *x = xs[0];
@@ -250,14 +257,16 @@ static void fwd_pool(const dm_node_t *ly, int n, const float *const *xs, float *
       pool_window(ly, p, &lo, &hi);
       const float *xb = x + (size_t)b * dm_ops_in_size(ly);
       float *yr = y + ((size_t)b * ly->out_len + p) * ch;
-      for (int c = 0; c < ch; c++) {
-        float acc = is_max ? -FLT_MAX : 0.0f;
-        for (int l = lo; l < hi; l++) {
-          float v = xb[(size_t)l * ch + c];
-          acc = is_max ? fmaxf(acc, v) : acc + v;
-        }
-        yr[c] = is_max ? acc : acc / (float)(hi - lo);
+      for (int c = 0; c < ch; c++) yr[c] = is_max ? -FLT_MAX : 0.0f;
+      for (int l = lo; l < hi; l++) {
+        const float *xl = xb + (size_t)l * ch;
+        if (is_max)
+          for (int c = 0; c < ch; c++) yr[c] = fmaxf(yr[c], xl[c]);
+        else
+          for (int c = 0; c < ch; c++) yr[c] += xl[c];
       }
+      if (!is_max)
+        for (int c = 0; c < ch; c++) yr[c] /= (float)(hi - lo);
     }
 }
 
