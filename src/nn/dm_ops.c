@@ -148,10 +148,51 @@ static void conv_apply(const dm_node_t *ly, const float *w, int n, const float *
   }
 }
 
+/* Rows per group of the padded transpose: at least DM_CONV_CHUNK GEMM rows
+ * (OpenBLAS takes another kernel, with another order of summation, below
+ * 10^6 multiply-adds); the last group takes the remainder, < 2 groups. */
+static int pad_group(const dm_node_t *ly) { return (DM_CONV_CHUNK + ly->in_len - 1) / ly->in_len; }
+
+/* The transpose of a 'valid' stride-1 convolution with many input channels
+ * runs as one GEMM per tap over a group of rows whose multipliers are laid out
+ * with in_len positions per row (zeros after out_len): tap k then maps every
+ * position r of the group to r + k * dilation, with no gather or col2im.
+ * Taps go from the last to the first, each added onto dx, which sums every
+ * element in the order of the col2im path (ascending output positions); the
+ * zero positions add +0. */
+static int conv_padded(const dm_node_t *ly, int n) {
+  return ly->stride == 1 && ly->pad_left == 0 && ly->in_len == ly->out_len + (ly->kernel - 1) * ly->dilation &&
+         ly->in_ch >= DM_CONV_SHIFT_MIN_CH && n >= pad_group(ly);
+}
+
+static void conv_transpose_padded(const dm_node_t *ly, const float *w, int n, const float *dy, float *dx,
+                                  float *pad) {
+  size_t ci = ly->in_ch, co = ly->out_ch, L = ly->in_len, out = (size_t)ly->out_len * co;
+  int G = pad_group(ly);
+  for (int b0 = 0, nb; b0 < n; b0 += nb) {
+    nb = n - b0 < 2 * G ? n - b0 : G;
+    for (int b = 0; b < nb; b++) {
+      memcpy(pad + b * L * co, dy + (b0 + b) * out, sizeof(float) * out);
+      memset(pad + b * L * co + out, 0, sizeof(float) * (L * co - out));
+    }
+    float *dxg = dx + b0 * L * ci;
+    for (int k = ly->kernel - 1; k >= 0; k--) {
+      size_t shift = (size_t)k * ly->dilation;
+      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)(nb * L - shift), (int)ci, (int)co, 1.0f, pad,
+                  (int)co, w + k * ci * co, (int)co, 1.0f, dxg + shift * ci, (int)ci);
+    }
+  }
+}
+
 static void conv_transpose(const dm_node_t *ly, const float *w, int n, const float *dy, float *dx, int acc,
                            float *col) {
   if (conv_shifted(ly)) {
     conv_taps(ly, w, n, dy, dx, acc, 1);
+    return;
+  }
+  if (conv_padded(ly, n)) {
+    if (!acc) memset(dx, 0, sizeof(float) * n * dm_ops_in_size(ly));
+    conv_transpose_padded(ly, w, n, dy, dx, col);
     return;
   }
   int kc = ly->kernel * ly->in_ch, rows = n * ly->out_len;
@@ -520,7 +561,10 @@ dm_rule_kind_t dm_ops_rule(dm_op_t op) {
 }
 
 size_t dm_ops_scratch_floats(const dm_node_t *ly) {
-  return ly->op == DM_OP_CONV1D && !conv_shifted(ly) ? (size_t)DM_CONV_CHUNK * ly->kernel * ly->in_ch : 0;
+  if (ly->op != DM_OP_CONV1D || conv_shifted(ly)) return 0;
+  size_t col = (size_t)DM_CONV_CHUNK * ly->kernel * ly->in_ch,
+         pad = (size_t)(2 * pad_group(ly) - 1) * ly->in_len * ly->out_ch;
+  return col > pad ? col : pad;
 }
 
 double dm_ops_macs(const dm_node_t *ly) {
