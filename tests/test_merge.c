@@ -73,7 +73,8 @@ static void test_params(void) {
 // --- planted motifs
 
 enum { N = 45, L = 40, MW = 8, PER = 15 };
-static float oh[N * L * 4], hy[N * L * 4], co[N * L * 4];
+static uint8_t oh[N * L * 4];
+static float hy[N * L * 4];
 static const char *MA = "GATTCAGT", *MB = "CCGCGGAC";
 
 /* Examples 0..14: motif A at 15; 15..29: reverse complement of A at 17;
@@ -84,7 +85,7 @@ static void make_tracks(dm_tracks_t *t) {
       int b = (int)(urand() * 4);
       for (int c = 0; c < 4; c++) {
         int i = (e * L + l) * 4 + c;
-        oh[i] = (float)(c == b);
+        oh[i] = (uint8_t)(c == b);
         hy[i] = (float)(0.1 * (urand() - 0.5));
       }
     }
@@ -98,11 +99,10 @@ static void make_tracks(dm_tracks_t *t) {
         int i = (e * L + l) * 4 + cc;
         double v = ("ACGT"[c] == m[j]) ? 1.0 + 0.1 * j : -0.1 - 0.02 * c;
         hy[i] = (float)(scale * v + 0.05 * (urand() - 0.5));
-        oh[i] = (float)("ACGT"[c] == m[j]);
+        oh[i] = (uint8_t)("ACGT"[c] == m[j]);
       }
   }
-  for (int i = 0; i < N * L * 4; i++) co[i] = oh[i] * hy[i];
-  *t = (dm_tracks_t){oh, co, hy, N, L};
+  *t = (dm_tracks_t){oh, hy, N, L};
 }
 
 static dm_pattern_t *cluster(const dm_tracks_t *t, int first, int start, const dm_pattern_opt_t *o,
@@ -158,7 +158,7 @@ static void test_merge(void) {
       "subsampled copies: sim %g auroc %g", sim, auroc);
 
   dm_pattern_t *in[3] = {pb, pa, pa2}, **out = NULL;
-  int n = dm_merge_patterns(in, 3, &t, &po, &mo, bg, &out);
+  int n = dm_merge_patterns(in, 3, &t, &po, &mo, bg, NULL, &out);
   CHECK(n == 2, "A and rc(A) merged, B apart: %d patterns", n);
   if (n == 2) {
     CHECK(out[0]->n_seqlets == 2 * PER && out[1]->n_seqlets == PER, "sizes %d %d", out[0]->n_seqlets,
@@ -179,21 +179,21 @@ static void test_merge(void) {
   any.merge[0][0] = 0.0;
   any.merge[0][1] = -1.0;
   any.n_dealbreak = 0;
-  n = dm_merge_patterns(in, 3, &t, &po, &any, bg, &out);
+  n = dm_merge_patterns(in, 3, &t, &po, &any, bg, NULL, &out);
   CHECK(n == 1, "everything merges: %d patterns", n);
   for (int k = 0; k < n; k++) dm_pattern_destroy(out[k]);
   free(out);
   any.n_dealbreak = 1;
   any.dealbreak[0][0] = 0.5;
   any.dealbreak[0][1] = 0.9;
-  n = dm_merge_patterns(in, 3, &t, &po, &any, bg, &out);
+  n = dm_merge_patterns(in, 3, &t, &po, &any, bg, NULL, &out);
   CHECK(n == 2 && out[0]->n_seqlets == 2 * PER, "the dealbreaker keeps B apart: %d patterns", n);
   for (int k = 0; k < n; k++) dm_pattern_destroy(out[k]);
   free(out);
   /* without merge rules nothing merges, and the output is sorted by size */
   mo.n_merge = 0;
   dm_pattern_add(pb, &t, &SQ(0, 0, pb->len, 0));
-  n = dm_merge_patterns(in, 3, &t, &po, &mo, bg, &out);
+  n = dm_merge_patterns(in, 3, &t, &po, &mo, bg, NULL, &out);
   CHECK(n == 3 && out[0]->n_seqlets == PER + 1, "no rules: 3 patterns, largest first");
   for (int k = 0; k < n; k++) dm_pattern_destroy(out[k]);
   free(out);

@@ -55,7 +55,7 @@ static int write_attr(const dm_mpi_t *ctx, const char *path, const char *status,
   return dm_h5_close(h) | rc;
 }
 
-/* Centred hyp, onehot and contrib match the definition on every rank. */
+/* Centred hyp and onehot match the definition on every rank. */
 static void check_tracks(const dm_modisco_input_t *in, const char *what) {
   CHECK(in->n == N && in->len == L, "%s: shape (%ld, %d)", what, (long)in->n, in->len);
   int bad = 0;
@@ -66,7 +66,7 @@ static void check_tracks(const dm_modisco_input_t *in, const char *what) {
       for (int c = 0; c < 4; c++) {
         size_t k = ((size_t)i * L + l) * 4 + c;
         double h = hyp_at(i, l, c) - mean, o = base_at(i, l) == c;
-        bad += fabs(in->hyp[k] - h) > 1e-5 || in->onehot[k] != o || fabs(in->contrib[k] - h * o) > 1e-5;
+        bad += fabs(in->hyp[k] - h) > 1e-5 || in->onehot[k] != o;
       }
     }
   CHECK(bad == 0, "%s: %d values differ from the centred definition", what, bad);

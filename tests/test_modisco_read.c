@@ -13,18 +13,18 @@
 #include "dm_test.h"
 
 enum { N = 3, L = 24 };
-static float onehot[N * L * 4], contrib[N * L * 4], hyp[N * L * 4];
+static uint8_t onehot[N * L * 4];
+static float hyp[N * L * 4];
 
 static void make_tracks(dm_tracks_t *t) {
   for (int i = 0; i < N * L; i++) {
     int b = (i * 5 + 1) % 4;
     for (int c = 0; c < 4; c++) {
       hyp[i * 4 + c] = (float)(((i * 11 + c * 3) % 9) - 4) / 4.0f;
-      onehot[i * 4 + c] = (float)(c == b);
-      contrib[i * 4 + c] = onehot[i * 4 + c] * hyp[i * 4 + c];
+      onehot[i * 4 + c] = (uint8_t)(c == b);
     }
   }
-  *t = (dm_tracks_t){onehot, contrib, hyp, N, L};
+  *t = (dm_tracks_t){onehot, hyp, N, L};
 }
 
 /* The read motif m equals pattern p: matrices, seqlets and their totals. */

@@ -17,16 +17,16 @@
 static void test_means(void) {
   enum { N = 2, L = 6 };
   static const char *seq[N] = {"ACGTAC", "AAGTTC"};
-  float oh[N * L * 4], hy[N * L * 4], co[N * L * 4];
+  uint8_t oh[N * L * 4];
+  float hy[N * L * 4];
   for (int e = 0; e < N; e++)
     for (int l = 0; l < L; l++)
       for (int c = 0; c < 4; c++) {
         int i = (e * L + l) * 4 + c;
-        oh[i] = (float)("ACGT"[c] == seq[e][l]);
+        oh[i] = (uint8_t)("ACGT"[c] == seq[e][l]);
         hy[i] = 0.1f * (float)((e + 1) * (c + 1));
-        co[i] = oh[i] * hy[i];
       }
-  dm_tracks_t t = {oh, co, hy, N, L};
+  dm_tracks_t t = {oh, hy, N, L};
   /* a = ACG, b = AAG, c = rc(TT at 3..4) = AA (covers positions 0, 1 only) */
   dm_seqlet_t s[4] = {SQ(0, 0, 3, 0), SQ(1, 0, 3, 0), SQ(1, 3, 5, 1), SQ(0, 0, 3, 0)};
   dm_pattern_t *p = dm_pattern_from_seqlets(&t, s, 4);
@@ -105,7 +105,8 @@ static void test_ic(void) {
 // --- planted motif tracks for trimming, alignment and polishing
 
 enum { PN = 3, PL = 40, MW = 6 };
-static float poh[PN * PL * 4], phy[PN * PL * 4], pco[PN * PL * 4];
+static uint8_t poh[PN * PL * 4];
+static float phy[PN * PL * 4];
 static const char *MOTIF = "GATTCA";
 
 static double motif_hyp(int j, int c) { return ("ACGT"[c] == MOTIF[j]) ? 1.0 + 0.1 * j : -0.05 * (c + 1); }
@@ -116,7 +117,7 @@ static void make_planted(dm_tracks_t *t) {
   memset(phy, 0, sizeof phy);
   for (int e = 0; e < PN; e++)
     for (int l = 0; l < PL; l++)
-      for (int c = 0; c < 4; c++) poh[(e * PL + l) * 4 + c] = (float)(c == e);
+      for (int c = 0; c < 4; c++) poh[(e * PL + l) * 4 + c] = (uint8_t)(c == e);
   int at[PN] = {10, 13, 20};
   for (int e = 0; e < PN; e++)
     for (int j = 0; j < MW; j++)
@@ -125,10 +126,9 @@ static void make_planted(dm_tracks_t *t) {
         int l = e == 2 ? at[e] + MW - 1 - j : at[e] + j, cc = e == 2 ? 3 - c : c;
         int i = (e * PL + l) * 4 + cc;
         phy[i] = (float)motif_hyp(j, c);
-        poh[i] = (float)("ACGT"[c] == MOTIF[j]);
+        poh[i] = (uint8_t)("ACGT"[c] == MOTIF[j]);
       }
-  for (int i = 0; i < PN * PL * 4; i++) pco[i] = poh[i] * phy[i];
-  *t = (dm_tracks_t){poh, pco, phy, PN, PL};
+  *t = (dm_tracks_t){poh, phy, PN, PL};
 }
 
 static void test_trim_expand(const dm_tracks_t *t) {

@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <gsl/gsl_statistics_double.h>
+
 #include "dm_mem.h"
 
 // --- options
@@ -77,7 +79,7 @@ typedef struct {
 } emb_layout_t;
 
 typedef struct {
-  int64_t key;
+  int64_t key; /* -1: empty slot */
   double val;
 } kv_t;
 
@@ -89,11 +91,9 @@ typedef struct {
   int *last[2];      /* (level_cap,) index of the last letter */
   double *attr[2];   /* (level_cap,) sum of importances */
   int64_t *hash[2];  /* (level_cap,) key so far */
-  int64_t *tkey;     /* (slots,) hash table keys, -1 empty */
-  double *tval;      /* (slots,) summed values */
-  int *trank;        /* (slots,) insertion rank */
+  kv_t *table;       /* (slots,) hash table: key and summed value */
   int *order;        /* (distinct,) slots in insertion order */
-  int32_t *heap;     /* (max_entries,) selected slots */
+  double *mag;       /* (distinct,) |value| scratch of the selection */
   kv_t *kv;          /* (max_entries,) selected keys and values */
 } emb_work_t;
 
@@ -140,11 +140,9 @@ static size_t emb_carve(const dm_kmer_opt_t *opt, const emb_layout_t *y, char *b
     CARVE(w->attr[s], double, y->level_cap);
     CARVE(w->hash[s], int64_t, y->level_cap);
   }
-  CARVE(w->tkey, int64_t, y->slots);
-  CARVE(w->tval, double, y->slots);
-  CARVE(w->trank, int, y->slots);
+  CARVE(w->table, kv_t, y->slots);
   CARVE(w->order, int, y->distinct);
-  CARVE(w->heap, int32_t, (size_t)opt->max_entries);
+  CARVE(w->mag, double, y->distinct);
   CARVE(w->kv, kv_t, (size_t)opt->max_entries);
   return off;
 }
@@ -209,14 +207,13 @@ static inline size_t slot_of(int64_t key, size_t mask) {
 /* Add v to key's entry, creating it (in insertion order) if new. */
 static void table_add(emb_work_t *w, size_t mask, int *n_keys, int64_t key, double v) {
   size_t s = slot_of(key, mask);
-  while (w->tkey[s] != -1 && w->tkey[s] != key) s = (s + 1) & mask;
-  if (w->tkey[s] == -1) {
-    w->tkey[s] = key;
-    w->tval[s] = 0.0;
-    w->trank[s] = *n_keys;
+  kv_t *e = &w->table[s];
+  while (e->key != -1 && e->key != key) e = &w->table[s = (s + 1) & mask];
+  if (e->key == -1) {
+    *e = (kv_t){key, 0.0};
     w->order[(*n_keys)++] = (int)s;
   }
-  w->tval[s] = w->tval[s] + v;
+  e->val = e->val + v;
 }
 
 /* Enumerate the gapped k-mers of the chosen positions into the table. */
@@ -269,23 +266,26 @@ static int cmp_kv_key(const void *pa, const void *pb) {
   return (a > b) - (a < b);
 }
 
-/* a ranks before b: larger |value|, then earlier insertion. */
-static int emb_better(const void *ctx, int32_t a, int32_t b) {
-  const emb_work_t *w = ctx;
-  double va = fabs(w->tval[a]), vb = fabs(w->tval[b]);
-  return va > vb || (va == vb && w->trank[a] < w->trank[b]);
-}
-
-/* Keep the max_entries best keys, write them sorted by key, L2-normalised. */
+/* Keep the max_entries best keys, ranked by larger |value|, then earlier
+ * insertion; write them sorted by key, L2-normalised. The max_entries-th
+ * largest |value| t is selected in linear time; the keys above t are kept,
+ * and of those equal to t the first inserted. */
 static int emit_row(const dm_kmer_opt_t *opt, emb_work_t *w, int n_keys, int64_t *key,
                     double *val) {
-  int32_t *h = w->heap;
-  int m = 0;
-  for (int r = 0; r < n_keys; r++) /* a full heap takes only entries better than its root */
-    if (m < opt->max_entries || emb_better(w, w->order[r], h[0]))
-      heap_offer(h, &m, opt->max_entries, w->order[r], emb_better, w);
+  const kv_t *tab = w->table;
   kv_t *kv = w->kv;
-  for (int i = 0; i < m; i++) kv[i] = (kv_t){w->tkey[h[i]], w->tval[h[i]]};
+  int m = 0, take = opt->max_entries;
+  double t = 0.0;
+  if (n_keys > take) {
+    for (int r = 0; r < n_keys; r++) w->mag[r] = fabs(tab[w->order[r]].val);
+    t = gsl_stats_select(w->mag, 1, (size_t)n_keys, (size_t)(n_keys - take));
+    for (int r = 0; r < n_keys; r++) take -= fabs(tab[w->order[r]].val) > t;
+  }
+  for (int r = 0; r < n_keys; r++) { /* take = ties at t still to keep */
+    const kv_t *e = &tab[w->order[r]];
+    double a = fabs(e->val);
+    if (n_keys <= opt->max_entries || a > t || (a == t && take-- > 0)) kv[m++] = *e;
+  }
   qsort(kv, (size_t)m, sizeof *kv, cmp_kv_key); /* keys are distinct */
   double ss = 0.0;
   for (int i = 0; i < m; i++) ss += kv[i].val * kv[i].val;
@@ -294,7 +294,7 @@ static int emit_row(const dm_kmer_opt_t *opt, emb_work_t *w, int n_keys, int64_t
     key[i] = kv[i].key;
     val[i] = kv[i].val / norm;
   }
-  for (int r = 0; r < n_keys; r++) w->tkey[w->order[r]] = -1; /* clear the table */
+  for (int r = 0; r < n_keys; r++) w->table[w->order[r]].key = -1; /* clear the table */
   return m;
 }
 
@@ -304,7 +304,7 @@ void dm_kmer_embed_rows(const float *onehot, const float *contrib, int l, float 
   emb_layout_t y = emb_layout(opt, l);
   emb_work_t w;
   emb_carve(opt, &y, work, &w);
-  for (size_t s = 0; s < y.slots; s++) w.tkey[s] = -1;
+  for (size_t s = 0; s < y.slots; s++) w.table[s].key = -1;
   for (int r = a; r < b; r++) {
     strand_scores(onehot + (size_t)r * l * 4, contrib + (size_t)r * l * 4, l, sign, rc, w.imp,
                   w.base);

@@ -249,35 +249,50 @@ static int dealbreaker(const int *grp, int n, int i, int j, const double *cc, co
   return 0;
 }
 
-/* Fill the unknown (auroc < 0) entries of the n x n matrices. */
+/* Fill the unknown (auroc < 0) entries of the n x n matrices: this part's
+ * share of them here, then the sum over the parts (split NULL: all here). */
 static int fill_stats(dm_pattern_t **p, int n, const dm_tracks_t *t, const dm_pattern_opt_t *po,
-                      const dm_merge_opt_t *mo, double *sims, double *aurocs) {
+                      const dm_merge_opt_t *mo, const dm_merge_split_t *split, double *sims, double *aurocs) {
+  int part = split ? split->part : 0, n_parts = split ? split->n_parts : 1;
   ref_t *ref = dm_calloc("merge refs", (size_t)(n > 0 ? n : 1), sizeof *ref);
   char *built = dm_calloc("merge refs", (size_t)(n > 0 ? n : 1), 1);
-  int rc = 0;
-  for (int i = 0; i < n && !rc; i++)
-    for (int j = 0; j < n && !rc; j++) {
+  int *todo = dm_malloc("merge pairs", ((size_t)n * n + 1) * sizeof *todo);
+  int n_todo = 0, rc = 0;
+  for (int i = 0; i < n; i++)
+    for (int j = 0; j < n; j++) {
       if (i == j) {
         aurocs[i * n + j] = 0.5;
         sims[i * n + j] = 1.0;
-        continue;
+      } else if (aurocs[i * n + j] < 0) {
+        todo[n_todo++] = i * n + j;
       }
-      if (aurocs[i * n + j] >= 0) continue;
-      for (int k = 0; k < 2; k++) {
-        int m = k ? j : i;
-        if (!built[m]) ref_build(&ref[m], p[m], t, mo), built[m] = 1;
-      }
-      rc = pair_stats(p[i], &ref[i], p[j], &ref[j], t, po, &sims[i * n + j], &aurocs[i * n + j]);
     }
+  /* v: (sim, auroc) of each pair to do, then the failure count */
+  double *v = dm_calloc("merge stats", 2 * (size_t)n_todo + 1, sizeof *v);
+  for (int q = part; q < n_todo && !rc; q += n_parts) {
+    int i = todo[q] / n, j = todo[q] % n;
+    for (int k = 0; k < 2; k++) {
+      int m = k ? j : i;
+      if (!built[m]) ref_build(&ref[m], p[m], t, mo), built[m] = 1;
+    }
+    rc = pair_stats(p[i], &ref[i], p[j], &ref[j], t, po, &v[2 * q], &v[2 * q + 1]);
+  }
+  v[2 * n_todo] = rc ? 1.0 : 0.0;
+  if (n_parts > 1) split->sum(split->ctx, v, 2 * (size_t)n_todo + 1);
+  for (int q = 0; q < n_todo; q++) sims[todo[q]] = v[2 * q], aurocs[todo[q]] = v[2 * q + 1];
+  rc = v[2 * n_todo] > 0 ? -1 : 0;
   for (int i = 0; i < n; i++)
     if (built[i]) ref_free(&ref[i]);
+  free(v);
+  free(todo);
   free(ref);
   free(built);
   return rc;
 }
 
 int dm_merge_patterns(dm_pattern_t *const *in, int n, const dm_tracks_t *t, const dm_pattern_opt_t *po,
-                      const dm_merge_opt_t *mo, const double bg[4], dm_pattern_t ***out) {
+                      const dm_merge_opt_t *mo, const double bg[4], const dm_merge_split_t *split,
+                      dm_pattern_t ***out) {
   int n_owned = n, cap_owned = n + 16, rc = -1;
   dm_pattern_t **owned = dm_malloc("merge patterns", (size_t)cap_owned * sizeof *owned);
   dm_pattern_t **cur = dm_malloc("merge patterns", (size_t)(n + 1) * sizeof *cur);
@@ -294,7 +309,7 @@ int dm_merge_patterns(dm_pattern_t *const *in, int n, const dm_tracks_t *t, cons
   int *newidx = dm_malloc("merge map", (size_t)(n + 1) * sizeof *newidx);
 
   for (int iter = 0;; iter++) {
-    if (fill_stats(cur, n, t, po, mo, sims, aurocs)) goto fail;
+    if (fill_stats(cur, n, t, po, mo, split, sims, aurocs)) goto fail;
     for (int i = 0; i < n; i++)
       for (int j = 0; j < n; j++) {
         sym[i * n + j] = 0.5 * (sims[i * n + j] + sims[j * n + i]);

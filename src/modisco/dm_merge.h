@@ -86,13 +86,29 @@ int dm_merge_compare(const dm_pattern_t *a, const dm_pattern_t *b, const dm_trac
                      const dm_pattern_opt_t *po, const dm_merge_opt_t *mo, double *sim, double *auroc);
 
 /**
+ * How the pair statistics of a merge are shared out (over MPI ranks, say):
+ * this part computes the pairs q (in row-major order of the unknown ones)
+ * with q % n_parts == part and zeros for the others, then sum(ctx, v, n)
+ * must add up every part's v[0..n) element-wise, in place, on every part.
+ * Each value comes from one part only, so the sum is exact and the result
+ * does not depend on n_parts.
+ */
+typedef struct {
+  int part, n_parts;
+  void (*sum)(void *ctx, double *v, size_t n);
+  void *ctx;
+} dm_merge_split_t;
+
+/**
  * @brief Merge similar patterns until none merges (file comment).
  * @param in   (n,) patterns; not modified, still owned by the caller
+ * @param split how to share out the pair statistics, NULL to compute all here
  * @param out  new array of new patterns, sorted by decreasing size; free
  *             each with dm_pattern_destroy() and the array with free()
  * @return the number of patterns in *out, or -1 (logged)
  */
 int dm_merge_patterns(dm_pattern_t *const *in, int n, const dm_tracks_t *t, const dm_pattern_opt_t *po,
-                      const dm_merge_opt_t *mo, const double bg[4], dm_pattern_t ***out);
+                      const dm_merge_opt_t *mo, const double bg[4], const dm_merge_split_t *split,
+                      dm_pattern_t ***out);
 
 #endif

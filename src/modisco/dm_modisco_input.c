@@ -74,22 +74,19 @@ static int load_attr(const dm_mpi_t *ctx, const dm_modisco_input_opt_t *opt, dm_
   dm_log_collective(prev);
   if (rc == 0) {
     size_t row = (size_t)in->len * 4;
-    in->onehot = dm_malloc("onehot", (size_t)in->n * row * sizeof(float) + 1);
+    in->onehot = dm_malloc("onehot", (size_t)in->n * row + 1);
     in->hyp = dm_malloc("hyp", (size_t)in->n * row * sizeof(float) + 1);
     dm_mpi_block_range(in->n, ctx->size, ctx->rank, r0, nb);
     int64_t rr = opt->block_rows, most = (in->n + ctx->size - 1) / ctx->size;
     int64_t n_reads = (most + rr - 1) / rr;
-    uint8_t *u8 = dm_malloc("onehot read buffer", (size_t)(rr < *nb ? rr : *nb) * row + 1);
     dm_h5_field_t fo = {.name = "/onehot", .type = DM_H5_U8, .ndims = 2, .dims = {in->len, 4}};
     dm_h5_field_t fh = {.name = hyp_name, .type = DM_H5_F32, .ndims = 2, .dims = {in->len, 4}};
     for (int64_t it = 0; it < n_reads; it++) { /* every rank makes every collective call */
       int64_t a = *r0 + it * rr < *r0 + *nb ? *r0 + it * rr : *r0 + *nb;
       int64_t b = a + rr < *r0 + *nb ? a + rr : *r0 + *nb;
-      if (dm_h5_read_rows(h, &fo, a, b, u8, DM_H5_COLLECTIVE) < 0) rc = -1;
+      if (dm_h5_read_rows(h, &fo, a, b, in->onehot + (size_t)a * row, DM_H5_COLLECTIVE) < 0) rc = -1;
       if (dm_h5_read_rows(h, &fh, a, b, in->hyp + (size_t)a * row, DM_H5_COLLECTIVE) < 0) rc = -1;
-      for (size_t i = 0; i < (size_t)(b - a) * row; i++) in->onehot[(size_t)a * row + i] = u8[i];
     }
-    free(u8);
     if (dm_h5_exists(h, "/regions/chrom") && read_regions(ctx, h, in) < 0) rc = -1;
   }
   if (dm_h5_close(h) < 0) rc = -1;
@@ -125,9 +122,11 @@ static int load_lite(const dm_mpi_t *ctx, const dm_modisco_input_opt_t *opt, dm_
   in->n = oh.shape[0];
   in->len = (int)oh.shape[2];
   size_t total = (size_t)in->n * (size_t)in->len * 4;
-  in->onehot = dm_malloc("onehot", total * sizeof(float) + 1);
+  in->onehot = dm_malloc("onehot", total + 1);
   in->hyp = dm_malloc("hyp", total * sizeof(float) + 1);
-  dm_npy_swap_last2(oh.data, in->onehot, sizeof(float), in->n, 4, in->len);
+  dm_npy_swap_last2(oh.data, in->hyp, sizeof(float), in->n, 4, in->len); /* hyp's room as scratch */
+  for (size_t i = 0; i < total; i++) /* 2 marks a value other than 0 or 1 for the check */
+    in->onehot[i] = in->hyp[i] == 0.0f ? 0 : in->hyp[i] == 1.0f ? 1 : 2;
   dm_npy_swap_last2(hy.data, in->hyp, sizeof(float), in->n, 4, in->len);
   dm_mpi_block_range(in->n, ctx->size, ctx->rank, r0, nb);
   rc = 0;
@@ -153,24 +152,20 @@ static int64_t first_bad_row(const dm_modisco_input_t *in, int64_t r0, int64_t n
 static int64_t first_bad_onehot(const dm_modisco_input_t *in, int64_t r0, int64_t nb, int64_t *pos) {
   for (int64_t r = r0; r < r0 + nb; r++)
     for (int64_t l = 0; l < in->len; l++) {
-      const float *o = in->onehot + ((size_t)r * (size_t)in->len + (size_t)l) * 4;
-      int ok = o[0] + o[1] + o[2] + o[3] <= 1.0f;
-      for (int k = 0; k < 4; k++) ok &= o[k] == 0.0f || o[k] == 1.0f;
+      const uint8_t *o = in->onehot + ((size_t)r * (size_t)in->len + (size_t)l) * 4;
+      int ok = o[0] + o[1] + o[2] + o[3] <= 1;
+      for (int k = 0; k < 4; k++) ok &= o[k] <= 1;
       if (!ok) return *pos = l, r;
     }
   return INT64_MAX;
 }
 
-/* Centre hyp (if asked) and set contrib on rows [r0, r0 + nb). */
-static void prepare_block(dm_modisco_input_t *in, int center, int64_t r0, int64_t nb) {
+/* Centre hyp on rows [r0, r0 + nb). */
+static void center_block(dm_modisco_input_t *in, int64_t r0, int64_t nb) {
   for (size_t p = (size_t)r0 * in->len; p < (size_t)(r0 + nb) * in->len; p++) {
-    float *h = in->hyp + p * 4, *c = in->contrib + p * 4;
-    const float *o = in->onehot + p * 4;
-    if (center) {
-      float m = (h[0] + h[1] + h[2] + h[3]) / 4;
-      for (int k = 0; k < 4; k++) h[k] -= m;
-    }
-    for (int k = 0; k < 4; k++) c[k] = h[k] * o[k];
+    float *h = in->hyp + p * 4;
+    float m = (h[0] + h[1] + h[2] + h[3]) / 4;
+    for (int k = 0; k < 4; k++) h[k] -= m;
   }
 }
 
@@ -221,11 +216,9 @@ int dm_modisco_input_load(const dm_mpi_t *ctx, const dm_modisco_input_opt_t *opt
                    opt->attr ? opt->attr : opt->onehot, (long)first, (long)pos);
     goto fail;
   }
-  in->contrib = dm_malloc("contrib", (size_t)in->n * (size_t)in->len * 4 * sizeof(float) + 1);
-  prepare_block(in, opt->center_hyp, r0, nb);
-  dm_modisco_gather_blocks(ctx, in->onehot, in->n, in->len * 4, MPI_FLOAT);
+  if (opt->center_hyp) center_block(in, r0, nb);
+  dm_modisco_gather_blocks(ctx, in->onehot, in->n, in->len * 4, MPI_UINT8_T);
   dm_modisco_gather_blocks(ctx, in->hyp, in->n, in->len * 4, MPI_FLOAT);
-  dm_modisco_gather_blocks(ctx, in->contrib, in->n, in->len * 4, MPI_FLOAT);
   return 0;
 fail:
   dm_modisco_input_free(in);
@@ -240,6 +233,5 @@ void dm_modisco_input_free(dm_modisco_input_t *in) {
   free(in->start);
   free(in->onehot);
   free(in->hyp);
-  free(in->contrib);
   memset(in, 0, sizeof *in);
 }

@@ -4,10 +4,11 @@
  * /tasks/<task>/hyp (N, L, 4) f32, optional /regions) each rank reads its
  * block of rows (collective reads of at most block_rows rows); from
  * tfmodisco-lite arrays (.npy, or arr_0 of a .npz, (N, 4, L)) every rank
- * reads the files. Then each rank, on its block: checks that hyp is finite,
- * centres it (hyp -= mean over the 4 bases, if asked) and sets
- * contrib = hyp * onehot; the blocks are allgathered so that every rank
- * holds all rows. A non-finite score is an error naming the file and the
+ * reads the files. Then each rank, on its block: checks that hyp is finite
+ * and the one-hot 0/1, and centres hyp (hyp -= mean over the 4 bases, if
+ * asked); the blocks are allgathered so that every rank holds all rows: 20
+ * bytes per base (the one-hot as bytes; the contributions hyp * onehot are
+ * not stored but made where read, dm_pattern_fetch). A non-finite score is an error naming the file and the
  * first bad row (the same on any number of ranks).
  */
 #ifndef DM_MODISCO_INPUT_H
@@ -33,9 +34,8 @@ typedef struct {
 typedef struct {
   int64_t n;        /* rows N */
   int len;          /* L */
-  float *onehot;    /* (N, L, 4) */
+  uint8_t *onehot;  /* (N, L, 4) 0 / 1 */
   float *hyp;       /* (N, L, 4), centred if asked */
-  float *contrib;   /* (N, L, 4) hyp * onehot */
   char **chrom;     /* (N,) rank 0 only, NULL without /regions */
   int64_t *start;   /* (N,) rank 0 only, NULL without /regions */
 } dm_modisco_input_t;

@@ -63,10 +63,11 @@ int dm_modisco_job_from_params(dm_modisco_job_t *job, const dm_params_t *p) {
 
 // --- step log
 
-/* "step <name>: <s> s, peak RSS <MiB> MiB, cpu <s> s" on rank 0: wall
- * seconds since *t0, the largest peak RSS of any rank during the step, the
- * largest CPU seconds of any rank during the step; *t0 and *c0 are reset to
- * now and the peak RSS window restarted. Collective. */
+/* "step <name>: <s> s, peak RSS <MiB> MiB, cpu <s> s (least busy rank <s> s)"
+ * on rank 0: wall seconds since *t0, the largest peak RSS of any rank
+ * during the step, the largest and the smallest CPU seconds of any rank
+ * during the step (their ratio shows the imbalance); *t0 and the CPU mark
+ * are reset to now and the peak RSS window restarted. Collective. */
 static void step_done(const dm_mpi_t *ctx, double *t0, const char *fmt, ...) {
   static double c0 = 0.0; /* CPU seconds at the end of the last step */
   char name[128];
@@ -74,10 +75,12 @@ static void step_done(const dm_mpi_t *ctx, double *t0, const char *fmt, ...) {
   va_start(ap, fmt);
   vsnprintf(name, sizeof name, fmt, ap);
   va_end(ap);
-  double mine[2] = {(double)dm_window_peak_rss() / (1024.0 * 1024.0), dm_cpu_time() - c0}, most[2];
-  DM_MPI_CHECK(MPI_Allreduce(mine, most, 2, MPI_DOUBLE, MPI_MAX, ctx->comm));
+  double cpu = dm_cpu_time() - c0;
+  double mine[3] = {(double)dm_window_peak_rss() / (1024.0 * 1024.0), cpu, -cpu}, most[3];
+  DM_MPI_CHECK(MPI_Allreduce(mine, most, 3, MPI_DOUBLE, MPI_MAX, ctx->comm));
   double now = dm_wall_time();
-  dm_log_info("step %s: %.3f s, peak RSS %.1f MiB, cpu %.3f s", name, now - *t0, most[0], most[1]);
+  dm_log_info("step %s: %.3f s, peak RSS %.1f MiB, cpu %.3f s (least busy rank %.3f s)", name, now - *t0,
+              most[0], most[1], -most[2]);
   (void)dm_peak_rss_reset(); /* if it cannot, every step shows the peak so far */
   c0 = dm_cpu_time();
   *t0 = now;
@@ -339,7 +342,21 @@ static dm_pattern_t **run_round(const dm_mpi_t *ctx, const dm_modisco_job_t *job
   return pat;
 }
 
-// --- subpatterns
+// --- subpatterns and merging
+
+/* dm_merge_split_t's sum over the ranks of ctx (a const dm_mpi_t *). */
+static void sum_over_ranks(void *ctx, double *v, size_t n) {
+  const dm_mpi_t *c = ctx;
+  DM_ASSERT(n <= INT32_MAX);
+  DM_MPI_CHECK(MPI_Allreduce(MPI_IN_PLACE, v, (int)n, MPI_DOUBLE, MPI_SUM, c->comm));
+}
+
+/* dm_merge_patterns with its pair statistics shared out over the ranks. */
+static int merge_patterns(const dm_mpi_t *ctx, dm_pattern_t *const *in, int n, const dm_tracks_t *t,
+                          const dm_modisco_job_t *job, const double bg[4], dm_pattern_t ***out) {
+  dm_merge_split_t split = {ctx->rank, ctx->size, sum_over_ranks, (void *)ctx};
+  return dm_merge_patterns(in, n, t, &job->pattern, &job->merge, bg, &split, out);
+}
 
 /* Insert (v, j) into the top-k list val/idx (value desc; j larger than
  * every index present, so ties keep the earlier index first). */
@@ -419,7 +436,7 @@ static int split_spurious(const dm_mpi_t *ctx, const dm_modisco_job_t *job, cons
       snprintf(what, sizeof what, "%s spurious-merge check %d", mc, i);
       if (subcluster(ctx, job, t, in[i], what, t0) < 0) *err = 1;
       if (!*err && in[i]->n_sub > 1) {
-        nr = dm_merge_patterns(in[i]->sub, in[i]->n_sub, t, &job->pattern, &job->merge, bg, &refined);
+        nr = merge_patterns(ctx, in[i]->sub, in[i]->n_sub, t, job, bg, &refined);
         if (nr < 0) *err = 1, nr = 0;
         char sizes[256] = "";
         for (int k = 0, at = 0; k < nr && at < (int)sizeof sizes - 12; k++)
@@ -471,9 +488,9 @@ static void sort_by_contrib(const dm_tracks_t *t, dm_seqlet_t *s, int n) {
   order_t *o = dm_malloc("seqlet order", ((size_t)n + 1) * sizeof *o);
   dm_seqlet_t *copy = dm_malloc("seqlet order", ((size_t)n + 1) * sizeof *copy);
   for (int i = 0; i < n; i++) {
-    const float *c = t->contrib + ((size_t)s[i].example * t->len + s[i].start) * 4;
+    size_t at = ((size_t)s[i].example * t->len + s[i].start) * 4;
     double sum = 0;
-    for (int j = 0; j < (s[i].end - s[i].start) * 4; j++) sum += fabs(c[j]);
+    for (int j = 0; j < (s[i].end - s[i].start) * 4; j++) sum += fabs(t->hyp[at + j] * (float)t->onehot[at + j]);
     o[i] = (order_t){-sum, i};
     copy[i] = s[i];
   }
@@ -529,7 +546,7 @@ static dm_pattern_t **run_metacluster(const dm_mpi_t *ctx, const dm_modisco_job_
   if (np > 0 && !*err) {
     int n_pool = split_spurious(ctx, job, t, &pat, np, bg, mc, err, t0);
     if (!*err) {
-      nm = dm_merge_patterns(pat, n_pool, t, &job->pattern, &job->merge, bg, &merged);
+      nm = merge_patterns(ctx, pat, n_pool, t, job, bg, &merged);
       if (nm < 0) *err = 1, nm = 0;
       dm_log_info("%s: merging similar patterns: %d -> %d", mc, n_pool, nm);
     }
@@ -612,10 +629,16 @@ int dm_modisco_run_job(const dm_mpi_t *ctx, const dm_modisco_job_t *job) {
               job->attr ? job->attr : job->hyp, job->attr ? " task " : "", job->attr ? task : "",
               job->center_hyp ? ", hyp centred" : "");
   step_done(ctx, &t0, "load");
-  dm_tracks_t t = {in.onehot, in.contrib, in.hyp, in.n, in.len};
+  dm_tracks_t t = {in.onehot, in.hyp, in.n, in.len};
   int n_all;
   dm_seqlet_t *all = NULL;
-  if (dm_seqlet_call_mpi(ctx, &job->seqlet, in.contrib, in.n, in.len, &all, &n_all) < 0) {
+  int64_t r0, nb;
+  dm_mpi_block_range(in.n, ctx->size, ctx->rank, &r0, &nb);
+  float *contrib = dm_malloc("contrib", (size_t)nb * (size_t)in.len * 4 * sizeof *contrib + 1);
+  dm_tracks_contrib(&t, r0, nb, contrib);
+  int rc_seqlets = dm_seqlet_call_mpi(ctx, &job->seqlet, contrib, in.n, in.len, &all, &n_all);
+  free(contrib);
+  if (rc_seqlets < 0) {
     dm_modisco_input_free(&in);
     return 1;
   }

@@ -114,25 +114,37 @@ dm_seqlet_t dm_pattern_seqlet_revcomp(dm_seqlet_t s) {
   return s;
 }
 
-/* (end - start, 4) window of one (n_examples, len, 4) track. */
-static void fetch_track(const float *track, const dm_tracks_t *t, const dm_seqlet_t *s, float *out) {
+/* Which track fetch_track reads. */
+typedef enum { TRACK_ONEHOT, TRACK_CONTRIB, TRACK_HYP } track_t;
+
+/* (end - start, 4) window of one track of the member. */
+static void fetch_track(track_t which, const dm_tracks_t *t, const dm_seqlet_t *s, float *out) {
   int n = s->end - s->start;
-  const float *row = track + ((size_t)s->example * (size_t)t->len + (size_t)s->start) * 4;
+  size_t at = ((size_t)s->example * (size_t)t->len + (size_t)s->start) * 4;
+  const uint8_t *o = t->onehot + at;
+  const float *h = t->hyp + at;
   for (int j = 0; j < n; j++)
-    for (int c = 0; c < 4; c++)
-      out[j * 4 + c] = s->is_revcomp ? row[(n - 1 - j) * 4 + (3 - c)] : row[j * 4 + c];
+    for (int c = 0; c < 4; c++) {
+      size_t i = s->is_revcomp ? (size_t)(n - 1 - j) * 4 + (size_t)(3 - c) : (size_t)j * 4 + (size_t)c;
+      out[j * 4 + c] = which == TRACK_ONEHOT ? (float)o[i] : which == TRACK_HYP ? h[i] : h[i] * (float)o[i];
+    }
 }
 
 int dm_pattern_fetch(const dm_tracks_t *t, const dm_seqlet_t *s, float *seq, float *contrib, float *hyp) {
   if (s->example < 0 || s->example >= t->n_examples || s->start < 0 || s->end > t->len || s->end <= s->start)
     return -1;
-  if (seq) fetch_track(t->onehot, t, s, seq);
-  if (contrib) fetch_track(t->contrib, t, s, contrib);
-  if (hyp) fetch_track(t->hyp, t, s, hyp);
-  const float *row = t->onehot + ((size_t)s->example * (size_t)t->len + (size_t)s->start) * 4;
-  double bases = 0;
+  if (seq) fetch_track(TRACK_ONEHOT, t, s, seq);
+  if (contrib) fetch_track(TRACK_CONTRIB, t, s, contrib);
+  if (hyp) fetch_track(TRACK_HYP, t, s, hyp);
+  const uint8_t *row = t->onehot + ((size_t)s->example * (size_t)t->len + (size_t)s->start) * 4;
+  int bases = 0;
   for (int i = 0; i < (s->end - s->start) * 4; i++) bases += row[i];
   return bases > 0 ? 0 : 1;
+}
+
+void dm_tracks_contrib(const dm_tracks_t *t, int64_t r0, int64_t n, float *out) {
+  size_t a = (size_t)r0 * (size_t)t->len * 4, m = (size_t)n * (size_t)t->len * 4;
+  for (size_t i = 0; i < m; i++) out[i] = t->hyp[a + i] * (float)t->onehot[a + i];
 }
 
 static int same_window(const dm_seqlet_t *a, const dm_seqlet_t *b) {

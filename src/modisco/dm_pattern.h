@@ -32,11 +32,11 @@
 #include "dm_params.h"
 #include "dm_seqlet.h"
 
-/** Per-example tracks the members are read from (all rows of length len). */
+/** Per-example tracks the members are read from (all rows of length len);
+ *  the contributions are hyp * onehot, made when read (not stored). */
 typedef struct {
-  const float *onehot;  /* (n_examples, len, 4) */
-  const float *contrib; /* (n_examples, len, 4) onehot * hyp */
-  const float *hyp;     /* (n_examples, len, 4) */
+  const uint8_t *onehot; /* (n_examples, len, 4) 0 / 1 */
+  const float *hyp;      /* (n_examples, len, 4) */
   long n_examples;
   int len;
 } dm_tracks_t;
@@ -134,6 +134,15 @@ dm_pattern_t *dm_pattern_copy(const dm_pattern_t *p);
  *         such seqlets); -1 if it leaves the example (nothing written)
  */
 int dm_pattern_fetch(const dm_tracks_t *t, const dm_seqlet_t *s, float *seq, float *contrib, float *hyp);
+
+/**
+ * @brief Contributions hyp * onehot of examples r0 .. r0 + n - 1.
+ * @param t   tracks
+ * @param r0  first example
+ * @param n   examples
+ * @param out (n, len, 4) output
+ */
+void dm_tracks_contrib(const dm_tracks_t *t, int64_t r0, int64_t n, float *out);
 
 /**
  * @brief Add a member at position 0 unless a member with the same example,

@@ -231,8 +231,8 @@ void dm_seqlet_cap(const dm_seqlet_opt_t *o, dm_seqlet_t *s, size_t n, const siz
  *        Logs the thresholds and counts (rank 0). Collective.
  * @param ctx        ranks
  * @param o          options
- * @param contrib    (n_examples, length, 4) contributions of all rows (each
- *                   rank reads only its block)
+ * @param contrib    (nb, length, 4) contributions of this rank's block of
+ *                   rows [r0, r0 + nb) of dm_mpi_block_range(n_examples)
  * @param n_examples rows N
  * @param length     L
  * @param out        malloc'd (*n_out,) seqlets with metacluster +1 or -1; free with free()

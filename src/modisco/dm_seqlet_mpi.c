@@ -58,7 +58,7 @@ int dm_seqlet_call_mpi(const dm_mpi_t *ctx, const dm_seqlet_opt_t *o, const floa
   /* the same verdicts on every rank (L, w and the merged sample are
    * shared): rank 0 alone reports them */
   int prev = dm_log_collective(1);
-  if (dm_seqlet_window_sums(o, contrib + (size_t)r0 * (size_t)length * 4, (size_t)n, length, S) < 0) {
+  if (dm_seqlet_window_sums(o, contrib, (size_t)n, length, S) < 0) {
     dm_log_collective(prev);
     free(S);
     return -1;
