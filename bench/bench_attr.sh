@@ -28,15 +28,16 @@ declare -A rate
 for np in 1 2; do
   # the example's parameter file names its paths relative to config/
   (cd "$src" && $mpiexec --oversubscribe -n $np sh -c \
-    '/usr/bin/time -f "rank $OMPI_COMM_WORLD_RANK peak_rss_kb %M" "$0" attr -p config/example_attr.yml \
+    '/usr/bin/time -o "$2/rss_np$1_r$OMPI_COMM_WORLD_RANK" -f "%M" "$0" attr -p config/example_attr.yml \
        -P Input:sequences="$2"/seqs.tsv -P Output:file="$2"/attr_np$1.h5 -P Output:overwrite=true \
        -P Log:progress_seconds=100000' \
     "$dmotif" $np "$work") > run_np$np.log 2>&1
   rate[$np]=$(grep -o '[0-9.]* rows/s' run_np$np.log | tail -1 | cut -d' ' -f1)
   wall=$(grep -o 'wall time: [0-9.]*' run_np$np.log | tail -1 | cut -d' ' -f3)
   cpu=$(grep -o 'CPU time: [0-9.]*' run_np$np.log | tail -1 | cut -d' ' -f3)
-  rss=$(grep -o 'rank [0-9]* peak_rss_kb [0-9]*' run_np$np.log | sort -n -k2 |
-    awk '{ s = s (NR > 1 ? ", " : "") sprintf("r%s %.1f", $2, $4 / 1024) } END { print s }')
+  # one file per rank: the ranks' stderr lines can interleave in the log
+  rss=$(for f in rss_np${np}_r*; do echo "${f##*_r} $(tail -1 "$f")"; done | sort -n |
+    awk '{ s = s (NR > 1 ? ", " : "") sprintf("r%s %.1f", $1, $2 / 1024) } END { print s }')
   printf '%-6s %8s %8s %8s %12.1f %s\n' $np "$wall" "$cpu" "${rate[$np]}" "$(awk -v r="$rows" -v c="$cpu" 'BEGIN { print r / c }')" "$rss"
 done
 awk -v a="${rate[1]}" -v b="${rate[2]}" 'BEGIN { printf "scaling (2-rank rows/s over 1-rank): %.2f\n", b / a }'
