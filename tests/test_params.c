@@ -1,5 +1,7 @@
 /* Parameter files: parsing, types, errors naming file:line:key, -P
  * overrides, broadcast to every rank, and the YAML written back. */
+#define _XOPEN_SOURCE 700 /* nftw */
+#include <ftw.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -22,6 +24,14 @@ static const dm_param_spec_t spec[] = {
 #define N_SPEC ((int)(sizeof spec / sizeof spec[0]))
 
 static char tmpdir[] = "/tmp/dm_test_params_XXXXXX";
+
+static int remove_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw) {
+  (void)sb, (void)flag, (void)ftw;
+  return remove(path);
+}
+
+/* rm -r dir. @return 0 or -1 */
+static int remove_tree(const char *dir) { return nftw(dir, remove_entry, 8, FTW_DEPTH | FTW_PHYS); }
 
 static const char *write_file(const char *name, const char *text) {
   static char path[256];
@@ -203,5 +213,7 @@ int main(int argc, char **argv) {
   CHECK(dm_params_load(&ctx, p, bads, 1, NULL, 0) == -1, "missing key fails on rank %d", ctx.rank);
   dm_params_destroy(p);
 
+  MPI_Barrier(ctx.comm); /* every rank has read the files */
+  if (ctx.rank == 0) CHECK(remove_tree(tmpdir) == 0, "remove %s", tmpdir);
   return dm_test_finish_mpi("test_params");
 }

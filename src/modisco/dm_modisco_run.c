@@ -113,14 +113,15 @@ static int fetch_windows(const dm_tracks_t *t, dm_seqlet_t *s, int *n, float **o
 
 /* Coarse top-k (gapped k-mer similarity) of rows [a, a + nb) of n seqlets,
  * the columns streamed in blocks: each rank embeds its rows (forward
- * strand) as compact queries, in chunks of `block` rows; every block of at most `block` seqlets is
- * embedded (both strands) by the rank holding those rows, broadcast,
- * indexed, and merged into every rank's running lists. Memory: the rank's
- * rows (queries, nbr, sim) plus one block. nbr (nb, k), sim (nb, k). */
+ * strand) as compact queries, in chunks of `block` rows; the columns come
+ * in blocks of `block` seqlets, each embedded (both strands) by all ranks
+ * together (every rank holds every seqlet's window: each embeds a share of
+ * the block's rows, then they are allgathered), indexed, and merged into
+ * every rank's running lists. Memory: the rank's rows (queries, nbr, sim)
+ * plus one block. nbr (nb, k), sim (nb, k). */
 static void coarse_rows(const dm_mpi_t *ctx, const dm_kmer_opt_t *ko, const float *oh, const float *co, int n,
                         int len, int sign, int k, int block, int a, int nb, int32_t *nbr, double *sim) {
-  int stride = ko->max_entries, most = (n + ctx->size - 1) / ctx->size; /* largest rank block */
-  block = block < most ? block : most > 0 ? most : 1;
+  int stride = ko->max_entries;
   void *ework = dm_malloc("k-mer work", dm_kmer_embed_work_size(ko, len) + 8);
   dm_kmer_emb_t e[2]; /* one block: forward, reverse complement */
   for (int rc = 0; rc < 2; rc++)
@@ -139,27 +140,26 @@ static void coarse_rows(const dm_mpi_t *ctx, const dm_kmer_opt_t *ko, const floa
   }
   int32_t *cnt = dm_calloc("top-k counts", (size_t)nb + 1, sizeof *cnt);
   void *twork = dm_malloc("top-k work", dm_kmer_topk_work_size(block, k) + 8);
-  for (int r = 0; r < ctx->size; r++) {
-    int64_t ra, rn;
-    dm_mpi_block_range(n, ctx->size, r, &ra, &rn);
-    for (int64_t c0 = ra; c0 < ra + rn; c0 += block) {
-      int c = (int)(ra + rn - c0 < block ? ra + rn - c0 : block);
-      dm_kmer_index_t *idx[2];
-      for (int rc = 0; rc < 2; rc++) {
-        e[rc].n = c;
-        if (r == ctx->rank)
-          dm_kmer_embed_rows(oh, co, len, (float)sign, rc, (int)c0, (int)c0 + c, ko, ework, &e[rc]);
-        DM_MPI_CHECK(MPI_Bcast(e[rc].key, c * stride, MPI_INT64_T, r, ctx->comm));
-        DM_MPI_CHECK(MPI_Bcast(e[rc].val, c * stride, MPI_DOUBLE, r, ctx->comm));
-        DM_MPI_CHECK(MPI_Bcast(e[rc].nnz, c, MPI_INT32_T, r, ctx->comm));
-        idx[rc] = dm_kmer_index_init(&e[rc]);
-      }
-      for (int t = 0; t < nq; t++) {
-        size_t o = (size_t)t * block;
-        dm_kmer_topk_merge(q[t], idx[0], idx[1], c0, k, twork, nbr + o * k, sim + o * k, cnt + o);
-      }
-      for (int rc = 0; rc < 2; rc++) dm_kmer_index_destroy(idx[rc]);
+  for (int c0 = 0; c0 < n; c0 += block) {
+    int c = n - c0 < block ? n - c0 : block;
+    int64_t pa, pn; /* this rank's share of the block's rows */
+    dm_mpi_block_range(c, ctx->size, ctx->rank, &pa, &pn);
+    dm_kmer_index_t *idx[2];
+    for (int rc = 0; rc < 2; rc++) {
+      size_t o = (size_t)pa * stride;
+      dm_kmer_emb_t part = {(int)pn, stride, e[rc].key + o, e[rc].val + o, e[rc].nnz + pa};
+      dm_kmer_embed_rows(oh, co, len, (float)sign, rc, c0 + (int)pa, c0 + (int)(pa + pn), ko, ework, &part);
+      dm_modisco_gather_blocks(ctx, e[rc].key, c, stride, MPI_INT64_T);
+      dm_modisco_gather_blocks(ctx, e[rc].val, c, stride, MPI_DOUBLE);
+      dm_modisco_gather_blocks(ctx, e[rc].nnz, c, 1, MPI_INT32_T);
+      e[rc].n = c;
+      idx[rc] = dm_kmer_index_init(&e[rc]);
     }
+    for (int t = 0; t < nq; t++) {
+      size_t o = (size_t)t * block;
+      dm_kmer_topk_merge(q[t], idx[0], idx[1], c0, k, twork, nbr + o * k, sim + o * k, cnt + o);
+    }
+    for (int rc = 0; rc < 2; rc++) dm_kmer_index_destroy(idx[rc]);
   }
   free(twork);
   free(cnt);
