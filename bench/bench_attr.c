@@ -23,7 +23,8 @@
 /* Seconds per call of each node's forward over fwd rows and, for conv / dense
  * nodes, of the multipliers' transpose over bwd rows (best of reps), with the
  * GEMM rate of each. */
-static void node_times(const dm_model_t *m, const float *x, const float *refs, int n, int P, int T, int reps) {
+static void node_times(const dm_model_t *m, const float *x, const float *refs, int n, int P, int T,
+                       int reps) {
   dm_run_t *r = dm_forward_init(m, n + P, T);
   size_t row = (size_t)m->in_len * m->in_ch, big = (size_t)T * P * dm_model_max_size(m);
   memcpy(r->in, x, sizeof(float) * n * row);
@@ -47,8 +48,8 @@ static void node_times(const dm_model_t *m, const float *x, const float *refs, i
     }
     printf("    %-24s %-9s fwd %8.2f ms", nd->name, dm_ops_name(nd->op), 1e3 * tf);
     if (dm_ops_macs(nd) > 0)
-      printf(" %6.1f GFLOP/s  transpose %8.2f ms %6.1f GFLOP/s", 2e-9 * dm_ops_macs(nd) * (n + P) / tf, 1e3 * tb,
-             2e-9 * dm_ops_macs(nd) * T * P / tb);
+      printf(" %6.1f GFLOP/s  transpose %8.2f ms %6.1f GFLOP/s", 2e-9 * dm_ops_macs(nd) * (n + P) / tf,
+             1e3 * tb, 2e-9 * dm_ops_macs(nd) * T * P / tb);
     printf("\n");
   }
   free(dy);

@@ -71,7 +71,8 @@ int main(int argc, char **argv) {
     if (ctx.rank == 0) {
       int n_done = 0;
       for (int i = 0; i < N_ITEMS; i++) {
-        CHECK(done_all[i] == marked[i] && done_all[i] <= 1, "item %d done %d times, marked %d", i, done_all[i], marked[i]);
+        CHECK(done_all[i] == marked[i] && done_all[i] <= 1, "item %d done %d times, marked %d", i,
+              done_all[i], marked[i]);
         n_done += done_all[i];
       }
       CHECK(n_done >= 2 && n_done < N_ITEMS, "%d items done after the stop", n_done);

@@ -161,8 +161,9 @@ static int pad_group(const dm_node_t *ly) { return (DM_CONV_CHUNK + ly->in_len -
  * element in the order of the col2im path (ascending output positions); the
  * zero positions add +0. */
 static int conv_padded(const dm_node_t *ly, int n) {
-  return ly->stride == 1 && ly->pad_left == 0 && ly->in_len == ly->out_len + (ly->kernel - 1) * ly->dilation &&
-         ly->in_ch >= DM_CONV_SHIFT_MIN_CH && n >= pad_group(ly);
+  return ly->stride == 1 && ly->pad_left == 0 &&
+         ly->in_len == ly->out_len + (ly->kernel - 1) * ly->dilation && ly->in_ch >= DM_CONV_SHIFT_MIN_CH &&
+         n >= pad_group(ly);
 }
 
 static void conv_transpose_padded(const dm_node_t *ly, const float *w, int n, const float *dy, float *dx,

@@ -31,7 +31,7 @@ struct dm_sched_s {
   int ahead;           /* worker: an ASK_AHEAD awaits its reply */
   int stop;            /* dm_sched_stop was called here (workers: not yet sent) */
   int draining;        /* rank 0: hand out nothing more */
-  int workers_running; /* rank 0: ranks not yet told to stop */
+  int workers_running; /* rank 0: ranks not yet done (told to stop, last report in) */
   dm_sched_done_fn on_done;
   void *arg;
   long kill_after, n_done; /* rank 0: DM_FAULT_KILL_AFTER_CHUNKS, items reported done */
