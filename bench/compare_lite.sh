@@ -40,8 +40,9 @@ echo "machine: $(getconf _NPROCESSORS_ONLN) cores, $(uptime | sed 's/.*load/load
 
 secs() { awk -v s="$1" -v e="$(date +%s.%N)" 'BEGIN { printf "%.0f", e - s }'; }
 for t in $tasks; do
-  rm -f ohe$t.npy hyp$t.npy lite$t.h5 dmotif$t.h5
-  "$dmotif" export -q -P Input:attr="$attr" -P Export:task=$t -P Output:onehot=ohe$t.npy -P Output:hyp=hyp$t.npy
+  rm -rf task$t lite$t.h5 dmotif$t.h5
+  "$dmotif" export -q -P Input:attr="$attr" -P Input:task=$t -P Output:dir=task$t -P Output:format=npy
+  ln -sf task$t/onehot.npy ohe$t.npy && ln -sf task$t/hyp.npy hyp$t.npy
   len=$("$py" -c "import numpy; print(numpy.load('ohe$t.npy', mmap_mode='r').shape[2])")
   start=$(date +%s.%N)
   "$py" "$lite/modisco" motifs -s ohe$t.npy -a hyp$t.npy -n 20000 -w "$len" -o lite$t.h5 -v > lite$t.log 2>&1 ||

@@ -8,6 +8,7 @@
 #include <gsl/gsl_rng.h>
 
 /* Project headers. */
+#include "dm_nprand.h"
 #include "dm_sorted.h"
 
 // --- two-level histogram mode
@@ -81,14 +82,6 @@ int dm_laplace_fit(const double *sorted, size_t n, int bins, dm_laplace_t *out) 
   return 0;
 }
 
-/* numpy's legacy RandomState double in [0, 1): 53 bits from two 32-bit
- * MT19937 outputs (27 + 26 bits). GSL's mt19937 seeds as numpy's
- * RandomState.seed(int) does, so the stream is numpy's. */
-static double numpy_double(gsl_rng *rng) {
-  unsigned long a = gsl_rng_get(rng) >> 5, b = gsl_rng_get(rng) >> 6;
-  return ((double)a * 67108864.0 + (double)b) / 9007199254740992.0;
-}
-
 int dm_laplace_sample(const dm_laplace_t *lp, size_t n, unsigned long seed, double *out) {
   gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
   if (!rng) {
@@ -97,8 +90,8 @@ int dm_laplace_sample(const dm_laplace_t *lp, size_t n, unsigned long seed, doub
   }
   gsl_rng_set(rng, seed);
   for (size_t i = 0; i < n; i++) {
-    int pos = numpy_double(rng) < lp->prob_pos;
-    double e = -log(1.0 - numpy_double(rng)); /* Exp(1): 1 - u in (0, 1] */
+    int pos = dm_nprand_double(rng) < lp->prob_pos;
+    double e = -log(1.0 - dm_nprand_double(rng)); /* Exp(1): 1 - u in (0, 1] */
     out[i] = pos ? lp->mu + e / lp->lambda_pos : lp->mu - e / lp->lambda_neg;
   }
   gsl_rng_free(rng);

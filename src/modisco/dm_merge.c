@@ -8,12 +8,12 @@
 #include <string.h>
 
 /* Library headers. */
-#include <gsl/gsl_randist.h>
 #include <gsl/gsl_rng.h>
 
 /* Local headers. */
 #include "dm_cj.h"
 #include "dm_mem.h"
+#include "dm_nprand.h"
 
 // --- options
 
@@ -85,10 +85,9 @@ static int cmp_float(const void *a, const void *b) {
   return (x > y) - (x < y);
 }
 
-double dm_merge_auroc(float *neg, long n_neg, float *pos, long n_pos) {
+/* dm_merge_auroc of arrays already sorted ascending. */
+static double auroc_sorted(const float *neg, long n_neg, const float *pos, long n_pos) {
   if (n_neg <= 0 || n_pos <= 0) return 0.5;
-  qsort(neg, (size_t)n_neg, sizeof *neg, cmp_float);
-  qsort(pos, (size_t)n_pos, sizeof *pos, cmp_float);
   /* for each positive: negatives below it count 1, equal ones 1/2 */
   double wins = 0;
   long lo = 0, hi = 0;
@@ -101,19 +100,26 @@ double dm_merge_auroc(float *neg, long n_neg, float *pos, long n_pos) {
   return wins / ((double)n_neg * (double)n_pos);
 }
 
+double dm_merge_auroc(float *neg, long n_neg, float *pos, long n_pos) {
+  if (n_neg <= 0 || n_pos <= 0) return 0.5;
+  qsort(neg, (size_t)n_neg, sizeof *neg, cmp_float);
+  qsort(pos, (size_t)n_pos, sizeof *pos, cmp_float);
+  return auroc_sorted(neg, n_neg, pos, n_pos);
+}
+
 // --- member data
 
-/* Indices of the members used (all, or a seeded ordered subsample). */
+/* Indices of the members used: all, or lite's subsample, the first
+ * max_seqlets_subsample of numpy RandomState(seed).permutation(n). */
 static int subsample(const dm_pattern_t *p, const dm_merge_opt_t *mo, int *idx) {
   int n = p->n_seqlets;
-  for (int i = 0; i < n; i++) idx[i] = i;
-  if (n <= mo->max_seqlets_subsample) return n;
+  if (n <= mo->max_seqlets_subsample) {
+    for (int i = 0; i < n; i++) idx[i] = i;
+    return n;
+  }
   gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
   gsl_rng_set(r, mo->seed);
-  int *src = dm_malloc("subsample", (size_t)n * sizeof *src);
-  memcpy(src, idx, (size_t)n * sizeof *src);
-  gsl_ran_choose(r, idx, (size_t)mo->max_seqlets_subsample, src, (size_t)n, sizeof *src);
-  free(src);
+  dm_nprand_permutation(r, idx, n);
   gsl_rng_free(r);
   return mo->max_seqlets_subsample;
 }
@@ -148,18 +154,24 @@ static int member_rows(const dm_pattern_t *p, const int *idx, int n_idx, const d
   return n;
 }
 
-/* Everything one pattern contributes as the reference i of pairs (i, j). */
+/* What one pattern contributes to pairs (i, j): as j, its subsample; as
+ * the reference i, also the rows and within-scores of that subsample. */
 typedef struct {
   int n_idx, n_rows;
   int *idx;      /* (n_idx,) subsampled members */
-  float *rows;   /* (n_rows, len * 8) */
+  float *rows;   /* (n_rows, len * 8), NULL until ref_within */
   float *within; /* (n_rows^2,) sorted */
 } ref_t;
 
-static void ref_build(ref_t *r, const dm_pattern_t *p, const dm_tracks_t *t, const dm_merge_opt_t *mo) {
-  int d = p->len * 8;
+static void ref_build(ref_t *r, const dm_pattern_t *p, const dm_merge_opt_t *mo) {
   r->idx = dm_malloc("merge idx", (size_t)(p->n_seqlets + 1) * sizeof *r->idx);
   r->n_idx = subsample(p, mo, r->idx);
+  r->n_rows = 0;
+  r->rows = r->within = NULL;
+}
+
+static void ref_within(ref_t *r, const dm_pattern_t *p, const dm_tracks_t *t) {
+  int d = p->len * 8;
   r->rows = dm_malloc("merge rows", ((size_t)r->n_idx + 1) * (size_t)d * sizeof *r->rows);
   r->n_rows = member_rows(p, r->idx, r->n_idx, t, 0, 0, 0, r->rows);
   size_t nn = (size_t)r->n_rows * (size_t)r->n_rows;
@@ -197,14 +209,12 @@ static int pair_stats(const dm_pattern_t *a, const ref_t *ra, const dm_pattern_t
   }
   size_t nbetween = (size_t)ra->n_rows * (size_t)nb, nw = (size_t)ra->n_rows * ra->n_rows;
   float *between = dm_malloc("merge between", (nbetween ? nbetween : 1) * sizeof *between);
-  float *within = dm_malloc("merge within", (nw ? nw : 1) * sizeof *within);
   for (int x = 0; x < ra->n_rows; x++)
     for (int y = 0; y < nb; y++)
       between[(size_t)x * nb + y] = dm_cj_score(ra->rows + (size_t)x * d, rows + (size_t)y * d, (size_t)d);
-  memcpy(within, ra->within, nw * sizeof *within);
-  *auroc = dm_merge_auroc(between, (long)nbetween, within, (long)nw);
+  qsort(between, nbetween, sizeof *between, cmp_float);
+  *auroc = auroc_sorted(between, (long)nbetween, ra->within, (long)nw);
   free(between);
-  free(within);
   free(rows);
   return 0;
 }
@@ -212,8 +222,9 @@ static int pair_stats(const dm_pattern_t *a, const ref_t *ra, const dm_pattern_t
 int dm_merge_compare(const dm_pattern_t *a, const dm_pattern_t *b, const dm_tracks_t *t,
                      const dm_pattern_opt_t *po, const dm_merge_opt_t *mo, double *sim, double *auroc) {
   ref_t ra, rb;
-  ref_build(&ra, a, t, mo);
-  ref_build(&rb, b, t, mo);
+  ref_build(&ra, a, mo);
+  ref_within(&ra, a, t);
+  ref_build(&rb, b, mo);
   int rc = pair_stats(a, &ra, b, &rb, t, po, sim, auroc);
   ref_free(&ra);
   ref_free(&rb);
@@ -249,13 +260,44 @@ static int dealbreaker(const int *grp, int n, int i, int j, const double *cc, co
   return 0;
 }
 
+static int cmp_desc_cost(const void *x, const void *y) {
+  const double *a = x, *b = y; /* (cost, row) */
+  if (a[0] != b[0]) return a[0] > b[0] ? -1 : 1;
+  return a[1] < b[1] ? -1 : 1;
+}
+
+/* Part of each row i of unknown pairs (i, j): whole rows (a row's pairs
+ * share i's within-scores), the costliest first, each to the least loaded
+ * part (ties: the lowest); cost ~ n_i^2 + sum_j n_i n_j member comparisons
+ * (n: members, at most cap of them subsampled). */
+static void assign_rows(dm_pattern_t **p, int n, const int *todo, int n_todo, int cap, int n_parts, int *part) {
+  double *row = dm_calloc("merge rows", 2 * (size_t)n + 1, sizeof *row), *load;
+  load = dm_calloc("merge loads", (size_t)n_parts, sizeof *load);
+  for (int i = 0; i < n; i++) row[2 * i + 1] = i;
+  for (int q = 0; q < n_todo; q++) {
+    int i = todo[q] / n, j = todo[q] % n;
+    double ni = p[i]->n_seqlets < cap ? p[i]->n_seqlets : cap, nj = p[j]->n_seqlets < cap ? p[j]->n_seqlets : cap;
+    row[2 * i] += (row[2 * i] == 0 ? ni * ni : 0) + ni * nj;
+  }
+  qsort(row, (size_t)n, 2 * sizeof *row, cmp_desc_cost);
+  for (int r = 0; r < n; r++) {
+    int best = 0;
+    for (int k = 1; k < n_parts; k++)
+      if (load[k] < load[best]) best = k;
+    part[(int)row[2 * r + 1]] = best;
+    load[best] += row[2 * r];
+  }
+  free(row);
+  free(load);
+}
+
 /* Fill the unknown (auroc < 0) entries of the n x n matrices: this part's
  * share of them here, then the sum over the parts (split NULL: all here). */
 static int fill_stats(dm_pattern_t **p, int n, const dm_tracks_t *t, const dm_pattern_opt_t *po,
                       const dm_merge_opt_t *mo, const dm_merge_split_t *split, double *sims, double *aurocs) {
-  int part = split ? split->part : 0, n_parts = split ? split->n_parts : 1;
+  int me = split ? split->part : 0, n_parts = split ? split->n_parts : 1;
   ref_t *ref = dm_calloc("merge refs", (size_t)(n > 0 ? n : 1), sizeof *ref);
-  char *built = dm_calloc("merge refs", (size_t)(n > 0 ? n : 1), 1);
+  int *part = dm_calloc("merge parts", (size_t)(n > 0 ? n : 1), sizeof *part);
   int *todo = dm_malloc("merge pairs", ((size_t)n * n + 1) * sizeof *todo);
   int n_todo = 0, rc = 0;
   for (int i = 0; i < n; i++)
@@ -267,26 +309,28 @@ static int fill_stats(dm_pattern_t **p, int n, const dm_tracks_t *t, const dm_pa
         todo[n_todo++] = i * n + j;
       }
     }
+  assign_rows(p, n, todo, n_todo, mo->max_seqlets_subsample, n_parts, part);
   /* v: (sim, auroc) of each pair to do, then the failure count */
   double *v = dm_calloc("merge stats", 2 * (size_t)n_todo + 1, sizeof *v);
-  for (int q = part; q < n_todo && !rc; q += n_parts) {
+  for (int q = 0; q < n_todo && !rc; q++) {
     int i = todo[q] / n, j = todo[q] % n;
+    if (part[i] != me) continue;
     for (int k = 0; k < 2; k++) {
       int m = k ? j : i;
-      if (!built[m]) ref_build(&ref[m], p[m], t, mo), built[m] = 1;
+      if (!ref[m].idx) ref_build(&ref[m], p[m], mo);
     }
+    if (!ref[i].rows) ref_within(&ref[i], p[i], t);
     rc = pair_stats(p[i], &ref[i], p[j], &ref[j], t, po, &v[2 * q], &v[2 * q + 1]);
   }
   v[2 * n_todo] = rc ? 1.0 : 0.0;
   if (n_parts > 1) split->sum(split->ctx, v, 2 * (size_t)n_todo + 1);
   for (int q = 0; q < n_todo; q++) sims[todo[q]] = v[2 * q], aurocs[todo[q]] = v[2 * q + 1];
   rc = v[2 * n_todo] > 0 ? -1 : 0;
-  for (int i = 0; i < n; i++)
-    if (built[i]) ref_free(&ref[i]);
+  for (int i = 0; i < n; i++) ref_free(&ref[i]);
   free(v);
   free(todo);
+  free(part);
   free(ref);
-  free(built);
   return rc;
 }
 

@@ -3,7 +3,8 @@
  * For every ordered pair (i, j) of patterns:
  *   sim[i][j]  best cosine of the CWMs (centred, L2-normalised; j slid over
  *              i padded by ceil(Lj (1 - min_overlap)), both strands);
- *   auroc[i][j] j's members (at most max_seqlets_subsample of them) are put
+ *   auroc[i][j] j's members (at most max_seqlets_subsample: the first of numpy
+ *              RandomState(seed).permutation, lite's subsample) are put
  *              on i's frame with that alignment; the continuous Jaccard of
  *              their [hyp | contrib] (each L1-normalised) against i's members
  *              ("between") is compared with i's members against each other
@@ -42,7 +43,7 @@ typedef struct {
   {"Merge:merge_thresholds", DM_PARAM_STRING, "(0.8,0.8) (0.5,0.85) (0.2,0.9)", NULL, "merge two patterns if cross-contamination >= c and similarity >= s for some (c,s)"}, \
   {"Merge:dealbreaker_thresholds", DM_PARAM_STRING, "(0.4,0.75) (0.2,0.8) (0.1,0.85) (0.0,0.9)", NULL, "never merge a group holding a pair with cross-contamination <= c and similarity <= s"}, \
   {"Merge:max_seqlets_subsample", DM_PARAM_INT, "1000", NULL, "seqlets per pattern used for cross-contamination (lite's merging uses 1000 whatever its merging_max_seqlets_subsample)"}, \
-  {"Merge:seed", DM_PARAM_INT, "1234", NULL, "seed of that subsample"}
+  {"Merge:seed", DM_PARAM_INT, "1234", NULL, "seed of that subsample (numpy RandomState(seed).permutation, as lite draws it)"}
 // clang-format on
 
 /** @brief Set the tfmodisco-lite defaults. @param o options to fill */
@@ -87,8 +88,9 @@ int dm_merge_compare(const dm_pattern_t *a, const dm_pattern_t *b, const dm_trac
 
 /**
  * How the pair statistics of a merge are shared out (over MPI ranks, say):
- * this part computes the pairs q (in row-major order of the unknown ones)
- * with q % n_parts == part and zeros for the others, then sum(ctx, v, n)
+ * the rows i of the unknown pairs (i, j) are dealt out to the parts by
+ * their cost (each row to the least loaded part, the costliest first); a
+ * part computes its rows' pairs and zeros for the others, then sum(ctx, v, n)
  * must add up every part's v[0..n) element-wise, in place, on every part.
  * Each value comes from one part only, so the sum is exact and the result
  * does not depend on n_parts.
