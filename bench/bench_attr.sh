@@ -3,7 +3,7 @@
 # runs it (8000 sequences of 200 bp, DeepLIFT genomics default, 10
 # dinucleotide-shuffled references, all 3 tasks) with 1 and with 2 ranks, then
 # the kernel benchmark build/tests/bench_attr.
-# Prints rows/s (from the run's last progress line), wall seconds, peak RSS of
+# Prints rows/s (from the run's last progress line), wall and CPU seconds, peak RSS of
 # every rank (/usr/bin/time), rows per CPU second of all ranks together (less
 # sensitive to a busy machine) and the 2-rank / 1-rank throughput ratio.
 #
@@ -23,21 +23,22 @@ mkdir -p "$work" && cd "$work"
 zcat "$ex"/sequences.simdata.gz | head -$((rows + 1)) > seqs.tsv
 
 echo "machine: $(nproc) cores, $(uptime | sed 's/.*load/load/')"
-printf '%-6s %8s %8s %12s %s\n' ranks "wall s" "rows/s" "rows/CPU-s" "peak RSS per rank (MiB)"
+printf '%-6s %8s %8s %8s %12s %s\n' ranks "wall s" "CPU s" "rows/s" "rows/CPU-s" "peak RSS per rank (MiB)"
 declare -A rate
 for np in 1 2; do
   # the example's parameter file names its paths relative to config/
   (cd "$src" && $mpiexec --oversubscribe -n $np sh -c \
-    '/usr/bin/time -f "rank $OMPI_COMM_WORLD_RANK peak_rss_kb %M" "$0" attr -p config/example_attr.yml \
+    '/usr/bin/time -o "$2/rss_np$1_r$OMPI_COMM_WORLD_RANK" -f "%M" "$0" attr -p config/example_attr.yml \
        -P Input:sequences="$2"/seqs.tsv -P Output:file="$2"/attr_np$1.h5 -P Output:overwrite=true \
        -P Log:progress_seconds=100000' \
     "$dmotif" $np "$work") > run_np$np.log 2>&1
   rate[$np]=$(grep -o '[0-9.]* rows/s' run_np$np.log | tail -1 | cut -d' ' -f1)
   wall=$(grep -o 'wall time: [0-9.]*' run_np$np.log | tail -1 | cut -d' ' -f3)
   cpu=$(grep -o 'CPU time: [0-9.]*' run_np$np.log | tail -1 | cut -d' ' -f3)
-  rss=$(grep -o 'rank [0-9]* peak_rss_kb [0-9]*' run_np$np.log | sort -n -k2 |
-    awk '{ s = s (NR > 1 ? ", " : "") sprintf("r%s %.1f", $2, $4 / 1024) } END { print s }')
-  printf '%-6s %8s %8s %12.1f %s\n' $np "$wall" "${rate[$np]}" "$(awk -v r="$rows" -v c="$cpu" 'BEGIN { print r / c }')" "$rss"
+  # one file per rank: the ranks' stderr lines can interleave in the log
+  rss=$(for f in rss_np${np}_r*; do echo "${f##*_r} $(tail -1 "$f")"; done | sort -n |
+    awk '{ s = s (NR > 1 ? ", " : "") sprintf("r%s %.1f", $1, $2 / 1024) } END { print s }')
+  printf '%-6s %8s %8s %8s %12.1f %s\n' $np "$wall" "$cpu" "${rate[$np]}" "$(awk -v r="$rows" -v c="$cpu" 'BEGIN { print r / c }')" "$rss"
 done
 awk -v a="${rate[1]}" -v b="${rate[2]}" 'BEGIN { printf "scaling (2-rank rows/s over 1-rank): %.2f\n", b / a }'
 echo "after: $(uptime | sed 's/.*load/load/')"

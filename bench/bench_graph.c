@@ -122,12 +122,12 @@ static double time_method(const dm_model_t *m, const char *label, dm_methods_opt
   if (!a || dm_methods_run(a, n, LIN, x, refs, hyp, pred)) return 0.0; /* warm-up */
   gemm_bufs_t g = gemm_alloc(m, bwd_rows);
   double flops, t = 0.0, ts = 0.0;
-  sgemm_time(m, &g, fwd_rows, bwd_rows, &flops);
+  sgemm_time(m, &g, fwd_rows, bwd_rows, &flops, dm_wall_time);
   for (int k = 0; k < repeats; k++) { /* interleaved, so both see the same machine load */
     double t0 = dm_wall_time();
     if (dm_methods_run(a, n, LIN, x, refs, hyp, pred)) return 0.0;
     t += dm_wall_time() - t0;
-    for (int p = 0; p < passes; p++) ts += sgemm_time(m, &g, fwd_rows, bwd_rows, &flops);
+    for (int p = 0; p < passes; p++) ts += sgemm_time(m, &g, fwd_rows, bwd_rows, &flops, dm_wall_time);
   }
   flops *= passes;
   double rate = n * repeats / t;

@@ -1,5 +1,5 @@
 # nn: op kernels (finite differences), Keras model loading, example predictions.
-dm_add_test(test_nn_ops SOURCES test_nn_ops.c LIBS dm_nn)
+dm_add_test(test_nn_ops SOURCES test_nn_ops.c LIBS dm_nn LABELS asan)
 dm_add_test(test_nn_model SOURCES test_nn_model.c LIBS dm_nn ZLIB::ZLIB LABELS asan)
 
 # Benchmark (not a test): bench/bench_attr.c, run build/tests/bench_attr by hand.

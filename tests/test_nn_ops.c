@@ -270,6 +270,16 @@ int main(void) {
     check_layer(&wide[i], 2);
     unmake(&wide[i]);
   }
+  /* 'valid', stride 1, 32+ input channels, fewer than 512 outputs: the transpose
+   * as one GEMM per tap over groups of rows laid out with in_len positions */
+  dm_node_t padded[] = {
+      make(DM_OP_CONV1D, 200, 32, 3, 5, 1, 1, 0), /* groups of 3 rows: 2 groups of the 6 checked */
+      make(DM_OP_CONV1D, 120, 33, 4, 3, 1, 2, 0), /* dilation 2, one group of 6 rows (5 + the remainder) */
+  };
+  for (size_t i = 0; i < sizeof padded / sizeof *padded; i++) {
+    check_layer(&padded[i], 3);
+    unmake(&padded[i]);
+  }
   /* more output rows than one im2col chunk */
   dm_node_t big = make(DM_OP_CONV1D, 12, 4, 5, 3, 1, 1, 0);
   check_layer(&big, 80);

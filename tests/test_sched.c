@@ -1,5 +1,6 @@
 /* Dynamic scheduling: every item is done exactly once, on_done runs once per
- * item on rank 0, whatever the rank count and timing. */
+ * item on rank 0, whatever the rank count and timing; the same with workers
+ * asking for their next item ahead (dm_sched_ahead). */
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -26,53 +27,60 @@ int main(int argc, char **argv) {
   dm_log_init(ctx.rank, DM_LOG_INFO);
   int64_t todo[N_ITEMS];
   for (int i = 0; i < N_ITEMS; i++) todo[i] = (i * 31) % N_ITEMS; /* a permutation */
-  int done_here[N_ITEMS] = {0}, done_all[N_ITEMS] = {0};
-  dm_sched_t *s = dm_sched_init(&ctx, todo, N_ITEMS, on_done, NULL);
-  int n_mine = 0;
-  for (int64_t c; (c = dm_sched_next(s)) >= 0;) {
-    done_here[c]++;
-    n_mine++;
-    usleep((useconds_t)(200 * ((c + ctx.rank) % 4))); /* uneven work */
-    dm_sched_poll(s);
-  }
-  CHECK(dm_sched_next(s) == -1, "asking again after the end");
-  CHECK(dm_sched_finish(s) == 0, "a schedule run to its end reported as stopped");
-  MPI_Reduce(done_here, done_all, N_ITEMS, MPI_INT, MPI_SUM, 0, MPI_COMM_WORLD);
-  if (ctx.rank == 0)
-    for (int i = 0; i < N_ITEMS; i++) {
-      CHECK(done_all[i] == 1, "item %d done %d times", i, done_all[i]);
-      CHECK(marked[i] == 1, "item %d marked %d times", i, marked[i]);
+  int done_here[N_ITEMS], done_all[N_ITEMS];
+  for (int ahead = 0; ahead < 2; ahead++) {
+    memset(marked, 0, sizeof marked);
+    memset(done_here, 0, sizeof done_here);
+    dm_sched_t *s = dm_sched_init(&ctx, todo, N_ITEMS, on_done, NULL);
+    int n_mine = 0;
+    for (int64_t c; (c = dm_sched_next(s)) >= 0;) {
+      done_here[c]++;
+      n_mine++;
+      if (ahead && c % 3) dm_sched_ahead(s); /* for some items only */
+      usleep((useconds_t)(200 * ((c + ctx.rank) % 4))); /* uneven work */
+      dm_sched_poll(s);
     }
-  /* with several ranks, rank 0 is not the only one working */
-  int workers = n_mine > 0, n_workers = 0;
-  MPI_Reduce(&workers, &n_workers, 1, MPI_INT, MPI_SUM, 0, MPI_COMM_WORLD);
-  if (ctx.rank == 0) CHECK(ctx.size == 1 || n_workers > 1, "only %d rank(s) got work", n_workers);
+    CHECK(dm_sched_next(s) == -1, "asking again after the end");
+    CHECK(dm_sched_finish(s) == 0, "a schedule run to its end reported as stopped");
+    MPI_Reduce(done_here, done_all, N_ITEMS, MPI_INT, MPI_SUM, 0, MPI_COMM_WORLD);
+    if (ctx.rank == 0)
+      for (int i = 0; i < N_ITEMS; i++) {
+        CHECK(done_all[i] == 1, "item %d done %d times", i, done_all[i]);
+        CHECK(marked[i] == 1, "item %d marked %d times", i, marked[i]);
+      }
+    /* with several ranks, rank 0 is not the only one working */
+    int workers = n_mine > 0, n_workers = 0;
+    MPI_Reduce(&workers, &n_workers, 1, MPI_INT, MPI_SUM, 0, MPI_COMM_WORLD);
+    if (ctx.rank == 0) CHECK(ctx.size == 1 || n_workers > 1, "only %d rank(s) got work", n_workers);
 
-  /* stopped early by the last rank after its second item (a signal): every
-   * item handed out is finished and marked once, no other is, every rank hears */
-  memset(marked, 0, sizeof marked);
-  memset(done_here, 0, sizeof done_here);
-  s = dm_sched_init(&ctx, todo, N_ITEMS, on_done, NULL);
-  n_mine = 0;
-  for (int64_t c; (c = dm_sched_next(s)) >= 0;) {
-    done_here[c]++;
-    if (++n_mine == 2 && ctx.rank == ctx.size - 1) dm_sched_stop(s);
-    usleep(300);
-    dm_sched_poll(s);
-  }
-  CHECK(dm_sched_finish(s) == 1, "stopped schedule not reported as stopped on rank %d", ctx.rank);
-  MPI_Reduce(done_here, done_all, N_ITEMS, MPI_INT, MPI_SUM, 0, MPI_COMM_WORLD);
-  if (ctx.rank == 0) {
-    int n_done = 0;
-    for (int i = 0; i < N_ITEMS; i++) {
-      CHECK(done_all[i] == marked[i] && done_all[i] <= 1, "item %d done %d times, marked %d", i, done_all[i], marked[i]);
-      n_done += done_all[i];
+    /* stopped early by the last rank after its second item (a signal): every
+     * item handed out is finished and marked once, no other is, every rank hears */
+    memset(marked, 0, sizeof marked);
+    memset(done_here, 0, sizeof done_here);
+    s = dm_sched_init(&ctx, todo, N_ITEMS, on_done, NULL);
+    n_mine = 0;
+    for (int64_t c; (c = dm_sched_next(s)) >= 0;) {
+      done_here[c]++;
+      if (ahead) dm_sched_ahead(s);
+      if (++n_mine == 2 && ctx.rank == ctx.size - 1) dm_sched_stop(s);
+      usleep(300);
+      dm_sched_poll(s);
     }
-    CHECK(n_done >= 2 && n_done < N_ITEMS, "%d items done after the stop", n_done);
+    CHECK(dm_sched_finish(s) == 1, "stopped schedule not reported as stopped on rank %d", ctx.rank);
+    MPI_Reduce(done_here, done_all, N_ITEMS, MPI_INT, MPI_SUM, 0, MPI_COMM_WORLD);
+    if (ctx.rank == 0) {
+      int n_done = 0;
+      for (int i = 0; i < N_ITEMS; i++) {
+        CHECK(done_all[i] == marked[i] && done_all[i] <= 1, "item %d done %d times, marked %d", i,
+              done_all[i], marked[i]);
+        n_done += done_all[i];
+      }
+      CHECK(n_done >= 2 && n_done < N_ITEMS, "%d items done after the stop", n_done);
+    }
   }
 
   /* nothing to do: every rank gets -1 at once */
-  s = dm_sched_init(&ctx, NULL, 0, on_done, NULL);
+  dm_sched_t *s = dm_sched_init(&ctx, NULL, 0, on_done, NULL);
   CHECK(dm_sched_next(s) == -1, "empty schedule");
   dm_sched_finish(s);
 

@@ -208,6 +208,7 @@ static void process_chunk(run_t *r, int64_t c) {
   dm_onehot_u8(r->seq, b - a, r->L, r->oh8);
   for (int64_t i = a; i < b; i += r->job->batch) {
     int n = (int)(b - i < r->job->batch ? b - i : r->job->batch);
+    if (i + n >= b) dm_sched_ahead(r->sched); /* the last batch: the next chunk is on its way meanwhile */
     attribute_batch(r, i, n, i - a);
     if (dm_stop_requested()) dm_sched_stop(r->sched); /* finish this chunk, take no other */
     dm_sched_poll(r->sched);

@@ -73,6 +73,11 @@ static void conv_col2im_row(const dm_node_t *ly, const float *col, int g, float 
   int b = g / ly->out_len, p = g % ly->out_len, cin = ly->in_ch;
   float *db = dx + (size_t)b * ly->in_len * cin;
   int start = p * ly->stride - ly->pad_left;
+  if (ly->dilation == 1 && start >= 0 && start + ly->kernel <= ly->in_len) { /* one contiguous window */
+    float *d = db + (size_t)start * cin;
+    for (int i = 0; i < ly->kernel * cin; i++) d[i] += col[i];
+    return;
+  }
   for (int k = 0; k < ly->kernel; k++) {
     int l = start + k * ly->dilation;
     if (l < 0 || l >= ly->in_len) continue;
@@ -143,10 +148,52 @@ static void conv_apply(const dm_node_t *ly, const float *w, int n, const float *
   }
 }
 
+/* Rows per group of the padded transpose: at least DM_CONV_CHUNK GEMM rows
+ * (OpenBLAS takes another kernel, with another order of summation, below
+ * 10^6 multiply-adds); the last group takes the remainder, < 2 groups. */
+static int pad_group(const dm_node_t *ly) { return (DM_CONV_CHUNK + ly->in_len - 1) / ly->in_len; }
+
+/* The transpose of a 'valid' stride-1 convolution with many input channels
+ * runs as one GEMM per tap over a group of rows whose multipliers are laid out
+ * with in_len positions per row (zeros after out_len): tap k then maps every
+ * position r of the group to r + k * dilation, with no gather or col2im.
+ * Taps go from the last to the first, each added onto dx, which sums every
+ * element in the order of the col2im path (ascending output positions); the
+ * zero positions add +0. */
+static int conv_padded(const dm_node_t *ly, int n) {
+  return ly->stride == 1 && ly->pad_left == 0 &&
+         ly->in_len == ly->out_len + (ly->kernel - 1) * ly->dilation && ly->in_ch >= DM_CONV_SHIFT_MIN_CH &&
+         n >= pad_group(ly);
+}
+
+static void conv_transpose_padded(const dm_node_t *ly, const float *w, int n, const float *dy, float *dx,
+                                  float *pad) {
+  size_t ci = ly->in_ch, co = ly->out_ch, L = ly->in_len, out = (size_t)ly->out_len * co;
+  int G = pad_group(ly);
+  for (int b0 = 0, nb; b0 < n; b0 += nb) {
+    nb = n - b0 < 2 * G ? n - b0 : G;
+    for (int b = 0; b < nb; b++) {
+      memcpy(pad + b * L * co, dy + (b0 + b) * out, sizeof(float) * out);
+      memset(pad + b * L * co + out, 0, sizeof(float) * (L * co - out));
+    }
+    float *dxg = dx + b0 * L * ci;
+    for (int k = ly->kernel - 1; k >= 0; k--) {
+      size_t shift = (size_t)k * ly->dilation;
+      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)(nb * L - shift), (int)ci, (int)co, 1.0f, pad,
+                  (int)co, w + k * ci * co, (int)co, 1.0f, dxg + shift * ci, (int)ci);
+    }
+  }
+}
+
 static void conv_transpose(const dm_node_t *ly, const float *w, int n, const float *dy, float *dx, int acc,
                            float *col) {
   if (conv_shifted(ly)) {
     conv_taps(ly, w, n, dy, dx, acc, 1);
+    return;
+  }
+  if (conv_padded(ly, n)) {
+    if (!acc) memset(dx, 0, sizeof(float) * n * dm_ops_in_size(ly));
+    conv_transpose_padded(ly, w, n, dy, dx, col);
     return;
   }
   int kc = ly->kernel * ly->in_ch, rows = n * ly->out_len;
@@ -239,7 +286,9 @@ static void pool_window(const dm_node_t *ly, int p, int *lo, int *hi) {
   *hi = start + ly->kernel > ly->in_len ? ly->in_len : start + ly->kernel;
 }
 
-/* Max or mean over each window; the mean counts only positions inside the input. */
+/* Max or mean over each window; the mean counts only positions inside the input.
+ * Positions outer, channels inner (contiguous); each channel is still summed
+ * over the window's positions in order. */
 static void fwd_pool(const dm_node_t *ly, int n, const float *const *xs, float *y, float *s) {
   (void)s;
   const float *x = xs[0];
@@ -250,14 +299,16 @@ static void fwd_pool(const dm_node_t *ly, int n, const float *const *xs, float *
       pool_window(ly, p, &lo, &hi);
       const float *xb = x + (size_t)b * dm_ops_in_size(ly);
       float *yr = y + ((size_t)b * ly->out_len + p) * ch;
-      for (int c = 0; c < ch; c++) {
-        float acc = is_max ? -FLT_MAX : 0.0f;
-        for (int l = lo; l < hi; l++) {
-          float v = xb[(size_t)l * ch + c];
-          acc = is_max ? fmaxf(acc, v) : acc + v;
-        }
-        yr[c] = is_max ? acc : acc / (float)(hi - lo);
+      for (int c = 0; c < ch; c++) yr[c] = is_max ? -FLT_MAX : 0.0f;
+      for (int l = lo; l < hi; l++) {
+        const float *xl = xb + (size_t)l * ch;
+        if (is_max)
+          for (int c = 0; c < ch; c++) yr[c] = fmaxf(yr[c], xl[c]);
+        else
+          for (int c = 0; c < ch; c++) yr[c] += xl[c];
       }
+      if (!is_max)
+        for (int c = 0; c < ch; c++) yr[c] /= (float)(hi - lo);
     }
 }
 
@@ -511,7 +562,10 @@ dm_rule_kind_t dm_ops_rule(dm_op_t op) {
 }
 
 size_t dm_ops_scratch_floats(const dm_node_t *ly) {
-  return ly->op == DM_OP_CONV1D && !conv_shifted(ly) ? (size_t)DM_CONV_CHUNK * ly->kernel * ly->in_ch : 0;
+  if (ly->op != DM_OP_CONV1D || conv_shifted(ly)) return 0;
+  size_t col = (size_t)DM_CONV_CHUNK * ly->kernel * ly->in_ch,
+         pad = (size_t)(2 * pad_group(ly) - 1) * ly->in_len * ly->out_ch;
+  return col > pad ? col : pad;
 }
 
 double dm_ops_macs(const dm_node_t *ly) {

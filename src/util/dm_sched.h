@@ -56,6 +56,16 @@ int64_t dm_sched_next(dm_sched_t *s);
 void dm_sched_poll(dm_sched_t *s);
 
 /**
+ * @brief On a worker, ask now for the item after the current one, so that
+ *        rank 0's answer (at its next poll) is there when dm_sched_next()
+ *        wants it: call it during the current item's last stretch of work.
+ *        The current item is still reported by dm_sched_next(); an item
+ *        received this way is in flight (done even after dm_sched_stop()).
+ *        On rank 0, once asked, or after dm_sched_stop(): nothing.
+ */
+void dm_sched_ahead(dm_sched_t *s);
+
+/**
  * @brief Stop early: hand out no more items, to any rank (the items in
  *        flight are finished and reported as usual). Call on any rank, any
  *        number of times; a worker's request reaches rank 0 with its next
