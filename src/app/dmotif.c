@@ -2,6 +2,9 @@
 
 /* Standard headers. */
 #include <getopt.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -138,6 +141,13 @@ static int run_command(const dm_mpi_t *ctx, const dm_cmd_t *cmd, int argc, char 
 }
 
 int main(int argc, char **argv) {
+#ifdef __GLIBC__
+  /* Blocks of 1 MiB and more are mapped and go back to the system when
+   * freed. glibc raises this threshold after each such free, and the large
+   * buffers of one step, later freed, then stay in the heap (stage 2 on the
+   * example: 204 instead of 181 MiB peak per rank). */
+  mallopt(M_MMAP_THRESHOLD, 1 << 20);
+#endif
   MPI_Init(&argc, &argv);
   dm_mpi_t ctx;
   dm_mpi_init(&ctx, MPI_COMM_WORLD);
