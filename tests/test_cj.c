@@ -58,6 +58,33 @@ static void test_simd_bit_identical(void) {
   }
 }
 
+/* Packed rows score bit for bit as dm_cj_score, row by row, in the portable
+ * and (where the CPU has it) the AVX code; rows with zeros, ties (equal
+ * magnitudes) and opposite signs, m not a multiple of 8 or of 32. */
+static void test_packed_rows(void) {
+  enum { M = 45, NMAX = 61 };
+  float x[NMAX], y[M * NMAX], *packed = malloc(dm_cj_packed_size(NMAX, M) * sizeof *packed);
+  float got[M], want[M];
+  int checked = 0;
+  for (int rep = 0; rep < 12; rep++) {
+    size_t n = 1 + (size_t)(urand() * (NMAX - 1));
+    int m = 1 + rep * 4 % M;
+    fill(x, n, 0.3);
+    fill(y, (size_t)m * n, 0.3);
+    for (size_t i = 0; i < (size_t)m * n; i += 5) y[i] = i % 2 ? 0.0f : -x[i % n]; /* zeros, ties */
+    for (int j = 0; j < m; j++) want[j] = dm_cj_score(x, y + (size_t)j * n, n);
+    dm_cj_pack(y, n, m, packed);
+    for (int simd = 0; simd < 2; simd++) {
+      dm_cj_score_packed_impl(x, packed, n, m, got, simd);
+      CHECK(!memcmp(got, want, (size_t)m * sizeof *got), "packed scores differ (n %zu, m %d, simd %d)", n, m,
+            simd);
+      checked++;
+    }
+  }
+  CHECK(checked == 24, "%d comparisons", checked);
+  free(packed);
+}
+
 static void test_revcomp_symmetry(void) {
   enum { L = 23, C = 8 };
   float x[L * C], y[L * C], xr[L * C], yr[L * C], back[L * C];
@@ -149,6 +176,7 @@ int main(void) {
   test_hand_worked();
   test_random_vs_reference();
   test_simd_bit_identical();
+  test_packed_rows();
   test_revcomp_symmetry();
   test_planted_offset();
   test_align_vs_brute_force();

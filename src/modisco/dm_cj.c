@@ -234,6 +234,106 @@ float dm_cj_score(const float *x, const float *y, size_t n) {
   return cj_ratio(num, sx, sy, mins);
 }
 
+// --- many rows at once: 8 rows per SIMD pass, each row summed in dm_cj_score's order
+
+size_t dm_cj_packed_size(size_t n, int m) {
+  size_t rows = ((size_t)m + DM_CJ_LANES - 1) / DM_CJ_LANES * DM_CJ_LANES;
+  return rows * n + rows;
+}
+
+void dm_cj_pack(const float *y, size_t n, int m, float *packed) {
+  size_t rows = ((size_t)m + DM_CJ_LANES - 1) / DM_CJ_LANES * DM_CJ_LANES;
+  float *sy = packed + rows * n;
+  for (size_t j = 0; j < rows; j++) {
+    float *blk = packed + (j / DM_CJ_LANES) * n * DM_CJ_LANES + j % DM_CJ_LANES;
+    float s = 0.0f;
+    for (size_t e = 0; e < n; e++) {
+      float v = j < (size_t)m ? y[j * n + e] : 0.0f;
+      blk[e * DM_CJ_LANES] = v;
+      s += fabsf(v);
+    }
+    sy[j] = s;
+  }
+}
+
+/* Sums of one block of 8 packed rows against x, portable. */
+static void packed_block_portable(const float *x, const float *blk, size_t n, float *num, float *mins) {
+  for (int k = 0; k < DM_CJ_LANES; k++) num[k] = mins[k] = 0.0f;
+  for (size_t e = 0; e < n; e++)
+    for (int k = 0; k < DM_CJ_LANES; k++) {
+      float v = blk[e * DM_CJ_LANES + k];
+      cj_term(x[e], fabsf(v), u2f(f2u(v) & 0x80000000u), &num[k], &mins[k]);
+    }
+}
+
+#ifdef DM_CJ_HAVE_AVX
+/* w (1..4) blocks of 8 packed rows against x, one lane per row. */
+__attribute__((target("avx"), always_inline)) static inline void
+packed_group(const float *x, const float *blk, size_t n, int w, float *num, float *mins) {
+  const __m256 absm = _mm256_castsi256_ps(_mm256_set1_epi32(0x7fffffff));
+  const __m256 sgnm = _mm256_castsi256_ps(_mm256_set1_epi32((int)0x80000000u));
+  __m256 an[4], am[4];
+#pragma GCC unroll 4
+  for (int r = 0; r < w; r++) an[r] = am[r] = _mm256_setzero_ps();
+  for (size_t e = 0; e < n; e++) {
+    __m256 xv = _mm256_set1_ps(x[e]);
+    __m256 ax = _mm256_and_ps(xv, absm), xs = _mm256_and_ps(xv, sgnm);
+#pragma GCC unroll 4
+    for (int r = 0; r < w; r++) {
+      __m256 yv = _mm256_loadu_ps(blk + ((size_t)r * n + e) * DM_CJ_LANES);
+      __m256 mn = _mm256_min_ps(ax, _mm256_and_ps(yv, absm));
+      an[r] = _mm256_add_ps(an[r], _mm256_or_ps(mn, _mm256_xor_ps(xs, _mm256_and_ps(yv, sgnm))));
+      am[r] = _mm256_add_ps(am[r], mn);
+    }
+  }
+#pragma GCC unroll 4
+  for (int r = 0; r < w; r++) {
+    _mm256_storeu_ps(num + r * DM_CJ_LANES, an[r]);
+    _mm256_storeu_ps(mins + r * DM_CJ_LANES, am[r]);
+  }
+}
+
+__attribute__((target("avx"))) static void packed_avx(const float *x, const float *packed, size_t n,
+                                                      int blocks, float *num, float *mins) {
+  int b = 0;
+  for (; b + 4 <= blocks; b += 4)
+    packed_group(x, packed + (size_t)b * n * DM_CJ_LANES, n, 4, num + b * DM_CJ_LANES, mins + b * DM_CJ_LANES);
+  for (; b < blocks; b++)
+    packed_group(x, packed + (size_t)b * n * DM_CJ_LANES, n, 1, num + b * DM_CJ_LANES, mins + b * DM_CJ_LANES);
+}
+#endif
+
+void dm_cj_score_packed_impl(const float *x, const float *packed, size_t n, int m, float *out, int simd) {
+  int blocks = (m + DM_CJ_LANES - 1) / DM_CJ_LANES;
+  const float *sy = packed + (size_t)blocks * DM_CJ_LANES * n;
+  float sx = 0.0f; /* dm_cj_score's order */
+  for (size_t e = 0; e < n; e++) sx += fabsf(x[e]);
+  for (int b0 = 0; b0 < blocks; b0 += 4) { /* 32 rows' sums at a time */
+    float num[4 * DM_CJ_LANES], mins[4 * DM_CJ_LANES];
+    int nb = blocks - b0 < 4 ? blocks - b0 : 4;
+    const float *blk = packed + (size_t)b0 * n * DM_CJ_LANES;
+#ifdef DM_CJ_HAVE_AVX
+    if (simd && dm_cj_simd_available())
+      packed_avx(x, blk, n, nb, num, mins);
+    else
+#endif
+      for (int b = 0; b < nb; b++)
+        packed_block_portable(x, blk + (size_t)b * n * DM_CJ_LANES, n, num + b * DM_CJ_LANES,
+                              mins + b * DM_CJ_LANES);
+    for (int k = 0; k < nb * DM_CJ_LANES && b0 * DM_CJ_LANES + k < m; k++) {
+      int j = b0 * DM_CJ_LANES + k;
+      out[j] = cj_ratio(num[k], sx, sy[j], mins[k]);
+    }
+  }
+#ifndef DM_CJ_HAVE_AVX
+  (void)simd;
+#endif
+}
+
+void dm_cj_score_packed(const float *x, const float *packed, size_t n, int m, float *out) {
+  dm_cj_score_packed_impl(x, packed, n, m, out, 1);
+}
+
 dm_cj_align_t dm_cj_align_prepared(const float *x, const float *x_rc, int lx, const float *prep,
                                    int ly, int c, int pad) {
   int lyp = ly + 2 * pad;

@@ -63,6 +63,33 @@ void dm_cj_revcomp(const float *x, int l, int c, float *out);
 float dm_cj_score(const float *x, const float *y, size_t n);
 
 /**
+ * @brief Floats dm_cj_pack needs for m rows of n elements: the rows in
+ *        blocks of 8, interleaved by element (zero rows pad the last block),
+ *        then each row's sum of |y|.
+ */
+size_t dm_cj_packed_size(size_t n, int m);
+
+/**
+ * @brief Pack m rows for dm_cj_score_packed.
+ * @param y      (m, n) rows
+ * @param n      elements per row
+ * @param m      rows
+ * @param packed (dm_cj_packed_size(n, m),) output
+ */
+void dm_cj_pack(const float *y, size_t n, int m, float *packed);
+
+/**
+ * @brief dm_cj_score(x, row j) for every packed row j, bit for bit (each
+ *        row's sums run in dm_cj_score's order; 8 rows share a SIMD pass).
+ * @param x      (n,) array
+ * @param packed from dm_cj_pack of m rows of n elements
+ * @param n      elements
+ * @param m      rows
+ * @param out    (m,) scores
+ */
+void dm_cj_score_packed(const float *x, const float *packed, size_t n, int m, float *out);
+
+/**
  * @brief Zero padding used when sliding a track of length lx, computed as
  *        lite does: lx * (1 - min_overlap), truncated (fine affinity) or
  *        rounded up (pattern aggregation).

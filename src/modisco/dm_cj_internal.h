@@ -19,6 +19,9 @@
 void dm_cj_scan(const float *x, size_t n, const float *ya, const float *ys, size_t stride,
                 int n_off, float *num, float *mins, int simd);
 
+/** dm_cj_score_packed, with the AVX code (simd = 1, if the CPU has it) or the portable code only. */
+void dm_cj_score_packed_impl(const float *x, const float *packed, size_t n, int m, float *out, int simd);
+
 /** @return 1 if dm_cj_scan(..., simd = 1) runs the AVX code on this machine, else 0 */
 int dm_cj_simd_available(void);
 

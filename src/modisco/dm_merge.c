@@ -170,16 +170,21 @@ static void ref_build(ref_t *r, const dm_pattern_t *p, const dm_merge_opt_t *mo)
   r->rows = r->within = NULL;
 }
 
+/* out[x * ny + y] = CJ of rows x of xs and y of ys, (nx, ny), rows of d floats. */
+static void scores_against(const float *xs, int nx, const float *ys, int ny, int d, float *out) {
+  float *packed = dm_malloc("merge rows", dm_cj_packed_size((size_t)d, ny) * sizeof *packed);
+  dm_cj_pack(ys, (size_t)d, ny, packed);
+  for (int x = 0; x < nx; x++) dm_cj_score_packed(xs + (size_t)x * d, packed, (size_t)d, ny, out + (size_t)x * ny);
+  free(packed);
+}
+
 static void ref_within(ref_t *r, const dm_pattern_t *p, const dm_tracks_t *t) {
   int d = p->len * 8;
   r->rows = dm_malloc("merge rows", ((size_t)r->n_idx + 1) * (size_t)d * sizeof *r->rows);
   r->n_rows = member_rows(p, r->idx, r->n_idx, t, 0, 0, 0, r->rows);
   size_t nn = (size_t)r->n_rows * (size_t)r->n_rows;
   r->within = dm_malloc("merge within", (nn ? nn : 1) * sizeof *r->within);
-  for (int a = 0; a < r->n_rows; a++)
-    for (int b = 0; b < r->n_rows; b++)
-      r->within[(size_t)a * r->n_rows + b] =
-          dm_cj_score(r->rows + (size_t)a * d, r->rows + (size_t)b * d, (size_t)d);
+  scores_against(r->rows, r->n_rows, r->rows, r->n_rows, d, r->within);
   qsort(r->within, nn, sizeof *r->within, cmp_float);
 }
 
@@ -209,9 +214,7 @@ static int pair_stats(const dm_pattern_t *a, const ref_t *ra, const dm_pattern_t
   }
   size_t nbetween = (size_t)ra->n_rows * (size_t)nb, nw = (size_t)ra->n_rows * ra->n_rows;
   float *between = dm_malloc("merge between", (nbetween ? nbetween : 1) * sizeof *between);
-  for (int x = 0; x < ra->n_rows; x++)
-    for (int y = 0; y < nb; y++)
-      between[(size_t)x * nb + y] = dm_cj_score(ra->rows + (size_t)x * d, rows + (size_t)y * d, (size_t)d);
+  scores_against(ra->rows, ra->n_rows, rows, nb, d, between);
   qsort(between, nbetween, sizeof *between, cmp_float);
   *auroc = auroc_sorted(between, (long)nbetween, ra->within, (long)nw);
   free(between);

@@ -393,12 +393,16 @@ static int subcluster(const dm_mpi_t *ctx, const dm_modisco_job_t *job, const dm
   int32_t *nbr = aff->col;
   float *val = aff->val;
   for (int i = 0; i <= n; i++) aff->rowptr[i] = (int64_t)i * k;
+  float *packed = dm_malloc("subcluster rows", dm_cj_packed_size((size_t)w, n) * sizeof *packed);
+  float *score = dm_malloc("subcluster scores", (size_t)n * sizeof *score);
+  dm_cj_pack(rows, (size_t)w, n, packed);
   for (int64_t i = a; i < a + nb; i++) {
     int cnt = 0;
-    for (int j = 0; j < n; j++)
-      topk_insert(dm_cj_score(rows + i * w, rows + (size_t)j * w, (size_t)w), j, k, &cnt, val + i * k,
-                  nbr + i * k);
+    dm_cj_score_packed(rows + i * w, packed, (size_t)w, n, score);
+    for (int j = 0; j < n; j++) topk_insert(score[j], j, k, &cnt, val + i * k, nbr + i * k);
   }
+  free(score);
+  free(packed);
   free(rows);
   dm_modisco_gather_blocks(ctx, nbr, n, k, MPI_INT32_T);
   dm_modisco_gather_blocks(ctx, val, n, k, MPI_FLOAT);
