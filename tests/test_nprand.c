@@ -39,7 +39,8 @@ static void test_permutation(void) {
   int idx[2345];
   gsl_rng *r = seeded(1234);
   dm_nprand_permutation(r, idx, 10);
-  for (int i = 0; i < 10; i++) CHECK(idx[i] == p10[i], "RandomState(1234).permutation(10)[%d] = %d", i, idx[i]);
+  for (int i = 0; i < 10; i++)
+    CHECK(idx[i] == p10[i], "RandomState(1234).permutation(10)[%d] = %d", i, idx[i]);
   gsl_rng_free(r);
   r = seeded(99);
   dm_nprand_permutation(r, idx, 7);

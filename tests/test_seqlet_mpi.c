@@ -96,7 +96,8 @@ int main(int argc, char **argv) {
   o.window = LE + 1;
   all = NULL;
   got = -1;
-  CHECK(dm_seqlet_call_mpi(&ctx, &o, mine, NE, LE, &all, &got) < 0 && !all && got == 0, "window > L accepted");
+  CHECK(dm_seqlet_call_mpi(&ctx, &o, mine, NE, LE, &all, &got) < 0 && !all && got == 0,
+        "window > L accepted");
   free(c);
   return dm_test_finish_mpi("test_seqlet_mpi");
 }

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 
 #include "dm_cj.h"
+#include "dm_keyed.h"
 #include "dm_log.h"
 
 // --- fine similarity
@@ -36,36 +37,25 @@ void dm_affinity_fine(const float *fwd, const float *rc, int l, int c, int pad, 
 
 // --- Spearman correlation
 
-typedef struct {
-  double v;
-  int i;
-} ranked_t;
-
-static int cmp_ranked(const void *pa, const void *pb) {
-  const ranked_t *a = pa, *b = pb;
-  if (a->v != b->v) return a->v < b->v ? -1 : 1;
-  return (a->i > b->i) - (a->i < b->i);
-}
-
-/* Average ranks (1-based) of p[0..m) into rank[p.i]; p is sorted in place. */
-static void average_ranks(ranked_t *p, int m, double *rank) {
-  qsort(p, (size_t)m, sizeof *p, cmp_ranked);
+/* Average ranks (1-based) of p[0..m) into rank[p.idx]; p is sorted in place. */
+static void average_ranks(dm_keyed_t *p, int m, double *rank) {
+  dm_keyed_sort(p, (size_t)m);
   for (int s = 0; s < m;) {
     int e = s + 1;
-    while (e < m && p[e].v == p[s].v) e++;
+    while (e < m && p[e].key == p[s].key) e++;
     double r = 0.5 * (double)(s + 1 + e); /* mean of ranks s+1 .. e */
-    for (int t = s; t < e; t++) rank[p[t].i] = r;
+    for (int t = s; t < e; t++) rank[p[t].idx] = r;
     s = e;
   }
 }
 
 double dm_affinity_spearman(const float *x, const double *y, int n, double *work) {
-  ranked_t *p = (ranked_t *)(void *)work; /* 2 n doubles hold n pairs */
+  dm_keyed_t *p = (dm_keyed_t *)(void *)work; /* 2 n doubles hold n pairs */
   double *rx = work + 2 * (size_t)n, *ry = rx + n;
   int m = 0;
   for (int t = 0; t < n; t++)
     if (x[t] != 0.0f) {
-      p[m] = (ranked_t){x[t], m};
+      p[m] = (dm_keyed_t){x[t], m};
       m++;
     }
   if (m < 2) return NAN;
@@ -73,7 +63,7 @@ double dm_affinity_spearman(const float *x, const double *y, int n, double *work
   m = 0;
   for (int t = 0; t < n; t++)
     if (x[t] != 0.0f) {
-      p[m] = (ranked_t){y[t], m};
+      p[m] = (dm_keyed_t){y[t], m};
       m++;
     }
   average_ranks(p, m, ry);

@@ -297,9 +297,11 @@ __attribute__((target("avx"))) static void packed_avx(const float *x, const floa
                                                       int blocks, float *num, float *mins) {
   int b = 0;
   for (; b + 4 <= blocks; b += 4)
-    packed_group(x, packed + (size_t)b * n * DM_CJ_LANES, n, 4, num + b * DM_CJ_LANES, mins + b * DM_CJ_LANES);
+    packed_group(x, packed + (size_t)b * n * DM_CJ_LANES, n, 4, num + b * DM_CJ_LANES,
+                 mins + b * DM_CJ_LANES);
   for (; b < blocks; b++)
-    packed_group(x, packed + (size_t)b * n * DM_CJ_LANES, n, 1, num + b * DM_CJ_LANES, mins + b * DM_CJ_LANES);
+    packed_group(x, packed + (size_t)b * n * DM_CJ_LANES, n, 1, num + b * DM_CJ_LANES,
+                 mins + b * DM_CJ_LANES);
 }
 #endif
 

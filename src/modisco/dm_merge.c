@@ -12,6 +12,7 @@
 
 /* Local headers. */
 #include "dm_cj.h"
+#include "dm_keyed.h"
 #include "dm_mem.h"
 #include "dm_nprand.h"
 
@@ -174,7 +175,8 @@ static void ref_build(ref_t *r, const dm_pattern_t *p, const dm_merge_opt_t *mo)
 static void scores_against(const float *xs, int nx, const float *ys, int ny, int d, float *out) {
   float *packed = dm_malloc("merge rows", dm_cj_packed_size((size_t)d, ny) * sizeof *packed);
   dm_cj_pack(ys, (size_t)d, ny, packed);
-  for (int x = 0; x < nx; x++) dm_cj_score_packed(xs + (size_t)x * d, packed, (size_t)d, ny, out + (size_t)x * ny);
+  for (int x = 0; x < nx; x++)
+    dm_cj_score_packed(xs + (size_t)x * d, packed, (size_t)d, ny, out + (size_t)x * ny);
   free(packed);
 }
 
@@ -263,34 +265,34 @@ static int dealbreaker(const int *grp, int n, int i, int j, const double *cc, co
   return 0;
 }
 
-static int cmp_desc_cost(const void *x, const void *y) {
-  const double *a = x, *b = y; /* (cost, row) */
-  if (a[0] != b[0]) return a[0] > b[0] ? -1 : 1;
-  return a[1] < b[1] ? -1 : 1;
-}
-
 /* Part of each row i of unknown pairs (i, j): whole rows (a row's pairs
  * share i's within-scores), the costliest first, each to the least loaded
- * part (ties: the lowest); cost ~ n_i^2 + sum_j n_i n_j member comparisons
- * (n: members, at most cap of them subsampled). */
-static void assign_rows(dm_pattern_t **p, int n, const int *todo, int n_todo, int cap, int n_parts, int *part) {
-  double *row = dm_calloc("merge rows", 2 * (size_t)n + 1, sizeof *row), *load;
-  load = dm_calloc("merge loads", (size_t)n_parts, sizeof *load);
-  for (int i = 0; i < n; i++) row[2 * i + 1] = i;
+ * part (ties: the lowest); cost = member comparisons, n_i^2 for the
+ * within-scores plus n_i n_j per pair (n: members, at most cap of them
+ * subsampled). */
+static void assign_rows(dm_pattern_t **p, int n, const int *todo, int n_todo, int cap, int n_parts,
+                        int *part) {
+  dm_keyed_t *row = dm_calloc("merge rows", (size_t)n + 1, sizeof *row); /* (-cost, row) */
+  double *used = dm_malloc("merge rows", ((size_t)n + 1) * sizeof *used);
+  double *load = dm_calloc("merge loads", (size_t)n_parts, sizeof *load);
+  for (int i = 0; i < n; i++) {
+    row[i].idx = i;
+    used[i] = p[i]->n_seqlets < cap ? p[i]->n_seqlets : cap;
+  }
   for (int q = 0; q < n_todo; q++) {
     int i = todo[q] / n, j = todo[q] % n;
-    double ni = p[i]->n_seqlets < cap ? p[i]->n_seqlets : cap, nj = p[j]->n_seqlets < cap ? p[j]->n_seqlets : cap;
-    row[2 * i] += (row[2 * i] == 0 ? ni * ni : 0) + ni * nj;
+    row[i].key -= (row[i].key == 0 ? used[i] * used[i] : 0) + used[i] * used[j];
   }
-  qsort(row, (size_t)n, 2 * sizeof *row, cmp_desc_cost);
+  dm_keyed_sort(row, (size_t)n);
   for (int r = 0; r < n; r++) {
     int best = 0;
     for (int k = 1; k < n_parts; k++)
       if (load[k] < load[best]) best = k;
-    part[(int)row[2 * r + 1]] = best;
-    load[best] += row[2 * r];
+    part[row[r].idx] = best;
+    load[best] -= row[r].key;
   }
   free(row);
+  free(used);
   free(load);
 }
 

@@ -9,6 +9,7 @@
 #include "dm_affinity.h"
 #include "dm_cj.h"
 #include "dm_digest.h"
+#include "dm_keyed.h"
 #include "dm_mem.h"
 #include "dm_modisco_h5.h"
 #include "dm_modisco_input.h"
@@ -479,29 +480,19 @@ static int count_seqlets(dm_pattern_t *const *p, int n) {
   return c;
 }
 
-typedef struct {
-  double key; /* -sum |contrib| */
-  int idx;
-} order_t;
-
-static int cmp_order(const void *x, const void *y) {
-  const order_t *a = x, *b = y;
-  if (a->key != b->key) return a->key < b->key ? -1 : 1;
-  return a->idx - b->idx;
-}
-
 /* Sort seqlets by -sum |contrib| over their window, stably (lite's order). */
 static void sort_by_contrib(const dm_tracks_t *t, dm_seqlet_t *s, int n) {
-  order_t *o = dm_malloc("seqlet order", ((size_t)n + 1) * sizeof *o);
+  dm_keyed_t *o = dm_malloc("seqlet order", ((size_t)n + 1) * sizeof *o); /* (-sum |contrib|, i) */
   dm_seqlet_t *copy = dm_malloc("seqlet order", ((size_t)n + 1) * sizeof *copy);
   for (int i = 0; i < n; i++) {
     size_t at = ((size_t)s[i].example * t->len + s[i].start) * 4;
     double sum = 0;
-    for (int j = 0; j < (s[i].end - s[i].start) * 4; j++) sum += fabs(t->hyp[at + j] * (float)t->onehot[at + j]);
-    o[i] = (order_t){-sum, i};
+    for (int j = 0; j < (s[i].end - s[i].start) * 4; j++)
+      sum += fabs(dm_tracks_contrib_at(t, at + (size_t)j));
+    o[i] = (dm_keyed_t){-sum, i};
     copy[i] = s[i];
   }
-  qsort(o, (size_t)n, sizeof *o, cmp_order);
+  dm_keyed_sort(o, (size_t)n);
   for (int i = 0; i < n; i++) s[i] = copy[o[i].idx];
   free(o);
   free(copy);

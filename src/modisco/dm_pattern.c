@@ -8,6 +8,7 @@
 
 /* Local headers. */
 #include "dm_cj.h"
+#include "dm_keyed.h"
 #include "dm_mem.h"
 
 #define NTRACK 3 /* onehot, contrib, hyp */
@@ -121,12 +122,12 @@ typedef enum { TRACK_ONEHOT, TRACK_CONTRIB, TRACK_HYP } track_t;
 static void fetch_track(track_t which, const dm_tracks_t *t, const dm_seqlet_t *s, float *out) {
   int n = s->end - s->start;
   size_t at = ((size_t)s->example * (size_t)t->len + (size_t)s->start) * 4;
-  const uint8_t *o = t->onehot + at;
-  const float *h = t->hyp + at;
   for (int j = 0; j < n; j++)
     for (int c = 0; c < 4; c++) {
-      size_t i = s->is_revcomp ? (size_t)(n - 1 - j) * 4 + (size_t)(3 - c) : (size_t)j * 4 + (size_t)c;
-      out[j * 4 + c] = which == TRACK_ONEHOT ? (float)o[i] : which == TRACK_HYP ? h[i] : h[i] * (float)o[i];
+      size_t i = at + (s->is_revcomp ? (size_t)(n - 1 - j) * 4 + (size_t)(3 - c) : (size_t)j * 4 + (size_t)c);
+      out[j * 4 + c] = which == TRACK_ONEHOT ? (float)t->onehot[i]
+                       : which == TRACK_HYP  ? t->hyp[i]
+                                             : dm_tracks_contrib_at(t, i);
     }
 }
 
@@ -144,7 +145,7 @@ int dm_pattern_fetch(const dm_tracks_t *t, const dm_seqlet_t *s, float *seq, flo
 
 void dm_tracks_contrib(const dm_tracks_t *t, int64_t r0, int64_t n, float *out) {
   size_t a = (size_t)r0 * (size_t)t->len * 4, m = (size_t)n * (size_t)t->len * 4;
-  for (size_t i = 0; i < m; i++) out[i] = t->hyp[a + i] * (float)t->onehot[a + i];
+  for (size_t i = 0; i < m; i++) out[i] = dm_tracks_contrib_at(t, a + i);
 }
 
 static int same_window(const dm_seqlet_t *a, const dm_seqlet_t *b) {
@@ -504,17 +505,6 @@ dm_pattern_t *dm_pattern_merge_in(const dm_pattern_t *parent, const dm_tracks_t 
   return cur;
 }
 
-typedef struct {
-  double key;
-  int idx;
-} keyed_t;
-
-static int cmp_keyed(const void *a, const void *b) {
-  const keyed_t *x = a, *y = b;
-  if (x->key != y->key) return x->key < y->key ? -1 : 1;
-  return x->idx - y->idx; /* stable */
-}
-
 dm_pattern_t *dm_pattern_from_cluster(const dm_tracks_t *t, const dm_seqlet_t *s, int n,
                                       const dm_pattern_opt_t *o, const double bg[4], int sign) {
   if (n < 1) return NULL;
@@ -522,15 +512,15 @@ dm_pattern_t *dm_pattern_from_cluster(const dm_tracks_t *t, const dm_seqlet_t *s
   for (int i = 0; i < n; i++)
     if (s[i].end - s[i].start > maxlen) maxlen = s[i].end - s[i].start;
   float *buf = dm_malloc("seqlet data", (size_t)(maxlen > 0 ? maxlen : 1) * 4 * sizeof *buf);
-  keyed_t *k = dm_malloc("seqlet order", (size_t)n * sizeof *k);
+  dm_keyed_t *k = dm_malloc("seqlet order", (size_t)n * sizeof *k);
   for (int i = 0; i < n; i++) {
     double a = 0;
     if (dm_pattern_fetch(t, &s[i], NULL, buf, NULL) >= 0)
       for (int j = 0; j < (s[i].end - s[i].start) * 4; j++) a += fabs(buf[j]);
-    k[i] = (keyed_t){-a, i};
+    k[i] = (dm_keyed_t){-a, i};
   }
   free(buf);
-  qsort(k, (size_t)n, sizeof *k, cmp_keyed);
+  dm_keyed_sort(k, (size_t)n);
   dm_seqlet_t *sorted = dm_malloc("sorted seqlets", (size_t)n * sizeof *sorted);
   for (int i = 0; i < n; i++) sorted[i] = s[k[i].idx];
   free(k);
@@ -586,10 +576,10 @@ dm_pattern_verdict_t dm_pattern_check_final(const dm_pattern_t *p, const dm_patt
 }
 
 void dm_pattern_sort_by_size(dm_pattern_t **p, int n) {
-  keyed_t *k = dm_malloc("pattern order", (size_t)(n > 0 ? n : 1) * sizeof *k);
+  dm_keyed_t *k = dm_malloc("pattern order", (size_t)(n > 0 ? n : 1) * sizeof *k);
   dm_pattern_t **tmp = dm_malloc("pattern order", (size_t)(n > 0 ? n : 1) * sizeof *tmp);
-  for (int i = 0; i < n; i++) k[i] = (keyed_t){-(double)p[i]->n_seqlets, i}, tmp[i] = p[i];
-  qsort(k, (size_t)n, sizeof *k, cmp_keyed);
+  for (int i = 0; i < n; i++) k[i] = (dm_keyed_t){-(double)p[i]->n_seqlets, i}, tmp[i] = p[i];
+  dm_keyed_sort(k, (size_t)n);
   for (int i = 0; i < n; i++) p[i] = tmp[k[i].idx];
   free(k);
   free(tmp);
@@ -643,9 +633,9 @@ void dm_pattern_set_subpatterns(dm_pattern_t *p, const dm_tracks_t *t, const int
       if (labels[i] == ids[k]) m[nm++] = p->seqlets[i];
     if ((made[ns] = dm_pattern_from_seqlets(t, m, nm))) made_id[ns++] = ids[k];
   }
-  keyed_t *order = dm_malloc("subpattern order", (size_t)(ns + 1) * sizeof *order);
-  for (int k = 0; k < ns; k++) order[k] = (keyed_t){-(double)made[k]->n_seqlets, k};
-  qsort(order, (size_t)ns, sizeof *order, cmp_keyed);
+  dm_keyed_t *order = dm_malloc("subpattern order", (size_t)(ns + 1) * sizeof *order);
+  for (int k = 0; k < ns; k++) order[k] = (dm_keyed_t){-(double)made[k]->n_seqlets, k};
+  dm_keyed_sort(order, (size_t)ns);
   p->n_sub = ns;
   p->sub = dm_malloc("subpatterns", (size_t)(ns + 1) * sizeof *p->sub);
   p->sub_id = dm_malloc("subpattern ids", (size_t)(ns + 1) * sizeof *p->sub_id);

@@ -135,6 +135,11 @@ dm_pattern_t *dm_pattern_copy(const dm_pattern_t *p);
  */
 int dm_pattern_fetch(const dm_tracks_t *t, const dm_seqlet_t *s, float *seq, float *contrib, float *hyp);
 
+/** Contribution hyp * onehot of element i of the (n_examples, len, 4) tracks. */
+static inline float dm_tracks_contrib_at(const dm_tracks_t *t, size_t i) {
+  return t->hyp[i] * (float)t->onehot[i];
+}
+
 /**
  * @brief Contributions hyp * onehot of examples r0 .. r0 + n - 1.
  * @param t   tracks

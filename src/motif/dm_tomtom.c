@@ -8,6 +8,7 @@
 #include <string.h>
 
 /* Local headers. */
+#include "dm_keyed.h"
 #include "dm_mem.h"
 
 struct dm_tomtom_db {
@@ -179,28 +180,16 @@ static void null_free(null_t *nl) {
 
 // --- matching
 
-/* (p, index) pairs ordered by p, then index. */
-typedef struct {
-  double p;
-  int i;
-} p_index_t;
-
-static int cmp_p_index(const void *a, const void *b) {
-  const p_index_t *x = a, *y = b;
-  if (x->p != y->p) return x->p < y->p ? -1 : 1;
-  return (x->i > y->i) - (x->i < y->i);
-}
-
 /* Benjamini-Hochberg q-values of hits[].p over n targets. */
 static void bh_qvalues(dm_tomtom_hit_t *hits, int n) {
-  p_index_t *v = dm_malloc("bh pairs", (size_t)n * sizeof *v);
-  for (int i = 0; i < n; i++) v[i] = (p_index_t){hits[i].p, i};
-  qsort(v, (size_t)n, sizeof *v, cmp_p_index);
+  dm_keyed_t *v = dm_malloc("bh pairs", (size_t)n * sizeof *v);
+  for (int i = 0; i < n; i++) v[i] = (dm_keyed_t){hits[i].p, i};
+  dm_keyed_sort(v, (size_t)n);
   double run = 1;
   for (int r = n - 1; r >= 0; r--) {
-    double q = v[r].p * n / (r + 1);
+    double q = v[r].key * n / (r + 1);
     if (q < run) run = q;
-    hits[v[r].i].q = run;
+    hits[v[r].idx].q = run;
   }
   free(v);
 }
