@@ -32,12 +32,11 @@ int main(int argc, char **argv) {
     dm_kmer_embed_rows(onehot, contrib, L, 1.0f, s, 0, n, &o, ew, &e[s]);
   }
   double t1 = dm_cpu_time();
-  dm_kmer_index_t *ifw = dm_kmer_index_init(&e[0]), *irc = dm_kmer_index_init(&e[1]);
+  dm_kmer_index_t *cols = dm_kmer_index_init(e, 2);
   double t2 = dm_cpu_time();
-  void *tw = malloc(dm_kmer_topk_work_size(n, k));
   int32_t *nbr = malloc(sizeof(int32_t) * n * k);
   double *coarse = malloc(sizeof(double) * n * k);
-  dm_kmer_topk(&e[0], ifw, irc, 0, n, k, tw, nbr, coarse);
+  dm_kmer_topk(&e[0], cols, 0, n, k, nbr, coarse);
   double t3 = dm_cpu_time();
 
   for (int i = 0; i < n; i++) {

@@ -36,11 +36,10 @@ static void test_fine(void) {
                            malloc(sizeof(double) * N * o.max_entries), malloc(sizeof(int32_t) * N)};
     dm_kmer_embed_rows(onehot, contrib, L, 1.0f, s, 0, N, &o, ew, &e[s]);
   }
-  dm_kmer_index_t *ifw = dm_kmer_index_init(&e[0]), *irc = dm_kmer_index_init(&e[1]);
-  void *tw = malloc(dm_kmer_topk_work_size(N, K));
+  dm_kmer_index_t *cols = dm_kmer_index_init(e, 2);
   int32_t nbr[N * K];
   double coarse[N * K];
-  dm_kmer_topk(&e[0], ifw, irc, 0, N, K, tw, nbr, coarse);
+  dm_kmer_topk(&e[0], cols, 0, N, K, nbr, coarse);
 
   int pad = dm_cj_pad(L, 0.7, 0);
   CHECK(pad == 12, "pad %d", pad);
@@ -73,15 +72,13 @@ static void test_fine(void) {
     CHECK(!memcmp(corr, corr2, sizeof corr), "Spearman differs with %d blocks", nb);
   }
 
-  dm_kmer_index_destroy(ifw);
-  dm_kmer_index_destroy(irc);
+  dm_kmer_index_destroy(cols);
   for (int s = 0; s < 2; s++) {
     free(e[s].key);
     free(e[s].val);
     free(e[s].nnz);
   }
   free(ew);
-  free(tw);
   free(work);
   free(onehot);
   free(contrib);

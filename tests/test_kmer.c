@@ -205,11 +205,11 @@ static void test_topk(void) {
             !memcmp(f.val, f2.val, (size_t)N * f.stride * sizeof(double)),
         "embedding differs with blocks");
 
-  dm_kmer_index_t *ifw = dm_kmer_index_init(&f), *irc = dm_kmer_index_init(&r);
-  void *tw = malloc(dm_kmer_topk_work_size(N, K));
+  dm_kmer_emb_t fr[2] = {f, r};
+  dm_kmer_index_t *cols = dm_kmer_index_init(fr, 2);
   int32_t nbr[N * K], nbr2[N * K], ref_nbr[K];
   double sim[N * K], sim2[N * K], dense[N];
-  dm_kmer_topk(&f, ifw, irc, 0, N, K, tw, nbr, sim);
+  dm_kmer_topk(&f, cols, 0, N, K, nbr, sim);
   int n_pos = 0;
   for (int i = 0; i < N; i++) {
     for (int j = 0; j < N; j++) {
@@ -240,51 +240,54 @@ static void test_topk(void) {
     memset(nbr2, 0xff, sizeof nbr2);
     for (int blk = 0; blk < nb; blk++) {
       int a = N * blk / nb, b = N * (blk + 1) / nb;
-      dm_kmer_topk(&f, ifw, irc, a, b, K, tw, nbr2 + (size_t)a * K, sim2 + (size_t)a * K);
+      dm_kmer_topk(&f, cols, a, b, K, nbr2 + (size_t)a * K, sim2 + (size_t)a * K);
     }
     CHECK(!memcmp(nbr, nbr2, sizeof nbr) && !memcmp(sim, sim2, sizeof sim), "top-k differs with %d blocks",
           nb);
   }
-  /* column blocks merged into running lists (2, 3 and 7 blocks, uneven) give
-   * the single search's lists */
-  dm_kmer_query_t *q = dm_kmer_query_init(&f);
-  for (int nc = 2; nc <= 7; nc += nc == 3 ? 4 : 1) {
-    int32_t cnt[N];
-    memset(cnt, 0, sizeof cnt);
-    memset(nbr2, 0xff, sizeof nbr2);
-    for (int blk = 0; blk < nc; blk++) {
-      int c0 = N * blk / nc * blk / nc, c1 = N * (blk + 1) / nc * (blk + 1) / nc; /* uneven blocks */
-      dm_kmer_emb_t vf = {c1 - c0, f.stride, f.key + (size_t)c0 * f.stride, f.val + (size_t)c0 * f.stride,
-                          f.nnz + c0};
-      dm_kmer_emb_t vr = {c1 - c0, r.stride, r.key + (size_t)c0 * r.stride, r.val + (size_t)c0 * r.stride,
-                          r.nnz + c0};
-      dm_kmer_index_t *bf = dm_kmer_index_init(&vf), *br = dm_kmer_index_init(&vr);
-      void *bw = malloc(dm_kmer_topk_work_size(c1 - c0, K));
-      dm_kmer_topk_merge(q, bf, br, c0, K, bw, nbr2, sim2, cnt);
-      free(bw);
-      dm_kmer_index_destroy(bf);
-      dm_kmer_index_destroy(br);
+  /* column blocks merged into running lists (2, 3 and 7 blocks, uneven),
+   * the rows in tiles of 1, 7 and N rows, give the single search's lists */
+  for (int tile = 1; tile <= N; tile = tile == 1 ? 7 : tile == 7 ? N : N + 1) {
+    for (int nc = 2; nc <= 7; nc += nc == 3 ? 4 : 1) {
+      int32_t cnt[N];
+      memset(cnt, 0, sizeof cnt);
+      memset(nbr2, 0xff, sizeof nbr2);
+      for (int blk = 0; blk < nc; blk++) {
+        int c0 = N * blk / nc * blk / nc, c1 = N * (blk + 1) / nc * (blk + 1) / nc; /* uneven blocks */
+        dm_kmer_emb_t v[2];
+        for (int s = 0; s < 2; s++)
+          v[s] = (dm_kmer_emb_t){c1 - c0, fr[s].stride, fr[s].key + (size_t)c0 * fr[s].stride,
+                                 fr[s].val + (size_t)c0 * fr[s].stride, fr[s].nnz + c0};
+        dm_kmer_index_t *bc = dm_kmer_index_init(v, 2);
+        void *bw = malloc(dm_kmer_topk_work_size(tile, c1 - c0));
+        for (int r0 = 0; r0 < N; r0 += tile) {
+          int r1 = r0 + tile < N ? r0 + tile : N;
+          dm_kmer_emb_t rows = {r1 - r0, f.stride, f.key + (size_t)r0 * f.stride, f.val + (size_t)r0 * f.stride,
+                                f.nnz + r0};
+          dm_kmer_index_t *q = dm_kmer_index_init(&rows, 1);
+          dm_kmer_topk_merge(q, bc, c0, K, bw, nbr2 + (size_t)r0 * K, sim2 + (size_t)r0 * K, cnt + r0);
+          dm_kmer_index_destroy(q);
+        }
+        free(bw);
+        dm_kmer_index_destroy(bc);
+      }
+      dm_kmer_topk_finish(N, K, cnt, nbr2, sim2);
+      int full = 1;
+      for (int i = 0; i < N; i++) full &= cnt[i] == K;
+      CHECK(full && !memcmp(nbr, nbr2, sizeof nbr) && !memcmp(sim, sim2, sizeof sim),
+            "top-k merged over %d column blocks, tiles of %d rows, differs from one search", nc, tile);
     }
-    int full = 1;
-    for (int i = 0; i < N; i++) full &= cnt[i] == K;
-    CHECK(full && !memcmp(nbr, nbr2, sizeof nbr) && !memcmp(sim, sim2, sizeof sim),
-          "top-k merged over %d column blocks differs from one search", nc);
   }
-  dm_kmer_query_destroy(q);
   /* k = N keeps everyone */
-  void *tw2 = malloc(dm_kmer_topk_work_size(N, N));
   int32_t *all = malloc(sizeof(int32_t) * N);
   double *alls = malloc(sizeof(double) * N);
-  dm_kmer_topk(&f, ifw, irc, 3, 4, N, tw2, all, alls);
+  dm_kmer_topk(&f, cols, 3, 4, N, all, alls);
   long sum = 0;
   for (int j = 0; j < N; j++) sum += all[j];
   CHECK(sum == (long)N * (N - 1) / 2, "k = N: a permutation");
   free(all);
   free(alls);
-  free(tw2);
-  free(tw);
-  dm_kmer_index_destroy(ifw);
-  dm_kmer_index_destroy(irc);
+  dm_kmer_index_destroy(cols);
   emb_free(&f);
   emb_free(&f2);
   emb_free(&r);

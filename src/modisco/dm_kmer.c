@@ -39,36 +39,6 @@ int dm_kmer_opt_check(const dm_kmer_opt_t *opt) {
   return 0;
 }
 
-// --- bounded heap of the best entries (root: the worst kept)
-
-/* 1 if entry a ranks before entry b. */
-typedef int (*better_fn)(const void *ctx, int32_t a, int32_t b);
-
-static void heap_sift_down(int32_t *h, int n, int i, better_fn better, const void *ctx) {
-  for (;;) {
-    int c = 2 * i + 1;
-    if (c >= n) return;
-    if (c + 1 < n && better(ctx, h[c], h[c + 1])) c++;
-    if (!better(ctx, h[i], h[c])) return;
-    int32_t t = h[i];
-    h[i] = h[c];
-    h[c] = t;
-    i = c;
-  }
-}
-
-/* Offer entry e to a heap of at most cap entries, *m of them used. */
-static void heap_offer(int32_t *h, int *m, int cap, int32_t e, better_fn better, const void *ctx) {
-  if (*m < cap) {
-    h[(*m)++] = e;
-    if (*m == cap)
-      for (int i = cap / 2 - 1; i >= 0; i--) heap_sift_down(h, cap, i, better, ctx);
-  } else if (better(ctx, e, h[0])) {
-    h[0] = e;
-    heap_sift_down(h, cap, 0, better, ctx);
-  }
-}
-
 // --- embedding scratch layout
 
 typedef struct {
@@ -321,33 +291,38 @@ struct dm_kmer_index_s {
   int n;          /* rows indexed */
   int64_t n_keys; /* distinct keys */
   int64_t *key;   /* (n_keys,) ascending */
-  int64_t *ptr;   /* (n_keys + 1,) postings of key u: ptr[u] .. ptr[u+1] */
-  int32_t *row;   /* (nnz,) rows, ascending within a key */
+  int32_t *ptr;   /* (n_keys + 1,) entries of key u: ptr[u] .. ptr[u+1] */
+  int32_t *ent;   /* (nnz,) row * n_strands + strand, ascending within a key */
   double *val;    /* (nnz,) values */
 };
 
-dm_kmer_index_t *dm_kmer_index_init(const dm_kmer_emb_t *emb) {
+dm_kmer_index_t *dm_kmer_index_init(const dm_kmer_emb_t *emb, int n_strands) {
+  DM_ASSERT(n_strands >= 1 && n_strands <= 2 && (n_strands == 1 || emb[1].n == emb[0].n));
+  int n = emb[0].n;
   size_t nnz = 0;
   int64_t kmax = 0;
-  for (int r = 0; r < emb->n; r++) {
-    nnz += (size_t)emb->nnz[r];
-    for (int i = 0; i < emb->nnz[r]; i++)
-      if (emb->key[(size_t)r * emb->stride + i] > kmax) kmax = emb->key[(size_t)r * emb->stride + i];
-  }
-  /* (key, entry) pairs in row order, stably radix-sorted by key */
+  for (int s = 0; s < n_strands; s++)
+    for (int r = 0; r < n; r++) {
+      nnz += (size_t)emb[s].nnz[r];
+      for (int i = 0; i < emb[s].nnz[r]; i++)
+        if (emb[s].key[(size_t)r * emb[s].stride + i] > kmax) kmax = emb[s].key[(size_t)r * emb[s].stride + i];
+    }
+  DM_ASSERT(nnz < INT32_MAX && (int64_t)n * n_strands < INT32_MAX);
+  /* (key, entry) pairs in entry order, stably radix-sorted by key */
   int64_t *k0 = dm_malloc("kmer index keys", (nnz + 1) * sizeof(int64_t));
   int64_t *k1 = dm_malloc("kmer index keys", (nnz + 1) * sizeof(int64_t));
-  int32_t *r0 = dm_malloc("kmer index rows", (nnz + 1) * sizeof(int32_t));
-  int32_t *r1 = dm_malloc("kmer index rows", (nnz + 1) * sizeof(int32_t));
+  int32_t *r0 = dm_malloc("kmer index entries", (nnz + 1) * sizeof(int32_t));
+  int32_t *r1 = dm_malloc("kmer index entries", (nnz + 1) * sizeof(int32_t));
   double *v0 = dm_malloc("kmer index values", (nnz + 1) * sizeof(double));
   double *v1 = dm_malloc("kmer index values", (nnz + 1) * sizeof(double));
   size_t e = 0;
-  for (int r = 0; r < emb->n; r++)
-    for (int i = 0; i < emb->nnz[r]; i++, e++) {
-      k0[e] = emb->key[(size_t)r * emb->stride + i];
-      r0[e] = r;
-      v0[e] = emb->val[(size_t)r * emb->stride + i];
-    }
+  for (int r = 0; r < n; r++)
+    for (int s = 0; s < n_strands; s++)
+      for (int i = 0; i < emb[s].nnz[r]; i++, e++) {
+        k0[e] = emb[s].key[(size_t)r * emb[s].stride + i];
+        r0[e] = r * n_strands + s;
+        v0[e] = emb[s].val[(size_t)r * emb[s].stride + i];
+      }
   enum { BITS = 11, RADIX = 1 << BITS };
   size_t *count = dm_malloc("kmer index radix", RADIX * sizeof(size_t));
   for (int shift = 0; shift < 64 && (kmax >> shift) > 0; shift += BITS) {
@@ -379,20 +354,20 @@ dm_kmer_index_t *dm_kmer_index_init(const dm_kmer_emb_t *emb) {
   free(r1);
   free(v1);
   dm_kmer_index_t *idx = dm_malloc("kmer index", sizeof *idx);
-  idx->n = emb->n;
+  idx->n = n;
   idx->n_keys = 0;
-  idx->ptr = dm_malloc("kmer index ptr", (nnz + 1) * sizeof(int64_t));
+  idx->ptr = dm_malloc("kmer index ptr", (nnz + 1) * sizeof(int32_t));
   for (size_t i = 0; i < nnz; i++)
     if (i == 0 || k0[i] != k0[i - 1]) {
       k1[idx->n_keys] = k0[i];
-      idx->ptr[idx->n_keys++] = (int64_t)i;
+      idx->ptr[idx->n_keys++] = (int32_t)i;
     }
-  idx->ptr[idx->n_keys] = (int64_t)nnz;
+  idx->ptr[idx->n_keys] = (int32_t)nnz;
   free(k0);
   /* give back the room of repeated keys */
-  idx->ptr = dm_realloc("kmer index ptr", idx->ptr, ((size_t)idx->n_keys + 1) * sizeof(int64_t));
+  idx->ptr = dm_realloc("kmer index ptr", idx->ptr, ((size_t)idx->n_keys + 1) * sizeof(int32_t));
   idx->key = dm_realloc("kmer index keys", k1, ((size_t)idx->n_keys + 1) * sizeof(int64_t));
-  idx->row = r0;
+  idx->ent = r0;
   idx->val = v0;
   return idx;
 }
@@ -401,188 +376,150 @@ void dm_kmer_index_destroy(dm_kmer_index_t *idx) {
   if (!idx) return;
   free(idx->key);
   free(idx->ptr);
-  free(idx->row);
+  free(idx->ent);
   free(idx->val);
   free(idx);
 }
 
-// --- queries
-
-struct dm_kmer_query_s {
-  int n;           /* query rows */
-  int64_t *ptr;    /* (n + 1,) entries of row r: ptr[r] .. ptr[r+1], in key order */
-  int32_t *qk;     /* (nnz,) position of the entry's key in keys */
-  double *val;     /* (nnz,) values */
-  int64_t n_keys;  /* distinct keys of all rows */
-  int64_t *keys;   /* (n_keys,) ascending */
-  int32_t *map[2]; /* (n_keys,) position of each key in the current block's forward / reverse
-                      index, -1 if absent */
-};
-
-dm_kmer_query_t *dm_kmer_query_init(const dm_kmer_emb_t *emb) {
-  dm_kmer_index_t *idx = dm_kmer_index_init(emb);
-  DM_ASSERT(idx->n_keys < INT32_MAX);
-  dm_kmer_query_t *q = dm_malloc("kmer query", sizeof *q);
-  q->n = emb->n;
-  q->n_keys = idx->n_keys;
-  q->keys = idx->key;
-  idx->key = NULL;
-  q->ptr = dm_malloc("kmer query ptr", ((size_t)q->n + 1) * sizeof *q->ptr);
-  q->ptr[0] = 0;
-  for (int r = 0; r < q->n; r++) q->ptr[r + 1] = q->ptr[r] + emb->nnz[r];
-  size_t nnz = (size_t)q->ptr[q->n];
-  q->qk = dm_malloc("kmer query keys", (nnz + 1) * sizeof *q->qk);
-  q->val = dm_malloc("kmer query values", (nnz + 1) * sizeof *q->val);
-  /* the postings, keys ascending, append to each row its entries in key order */
-  int64_t *fill = dm_malloc("kmer query fill", ((size_t)q->n + 1) * sizeof *fill);
-  memcpy(fill, q->ptr, (size_t)q->n * sizeof *fill);
-  for (int64_t u = 0; u < idx->n_keys; u++)
-    for (int64_t p = idx->ptr[u]; p < idx->ptr[u + 1]; p++) {
-      int64_t e = fill[idx->row[p]]++;
-      q->qk[e] = (int32_t)u;
-      q->val[e] = idx->val[p];
-    }
-  free(fill);
-  dm_kmer_index_destroy(idx);
-  for (int s = 0; s < 2; s++)
-    q->map[s] = dm_malloc("kmer query map", ((size_t)q->n_keys + 1) * sizeof(int32_t));
-  return q;
-}
-
-void dm_kmer_query_destroy(dm_kmer_query_t *q) {
-  if (!q) return;
-  free(q->ptr);
-  free(q->qk);
-  free(q->val);
-  free(q->keys);
-  free(q->map[0]);
-  free(q->map[1]);
-  free(q);
-}
-
-/* map[i] = position of the query's key i in idx, or -1: one merge of the
- * two ascending key lists. */
-static void map_keys(const dm_kmer_query_t *q, const dm_kmer_index_t *idx, int32_t *map) {
-  DM_ASSERT(idx->n_keys < INT32_MAX);
-  int64_t u = 0;
-  for (int64_t i = 0; i < q->n_keys; i++) {
-    while (u < idx->n_keys && idx->key[u] < q->keys[i]) u++;
-    map[i] = u < idx->n_keys && idx->key[u] == q->keys[i] ? (int32_t)u : -1;
-  }
-}
-
 // --- top-k search
 
-typedef struct {
-  double *dot;   /* (C, 2) dot products with the forward / reverse embedding of every column */
-  int32_t *heap; /* (k,) */
-  int32_t *mnbr; /* (k,) merged list */
-  double *msim;  /* (k,) */
-} topk_work_t;
+enum { TILE_BYTES = 512 * 1024 };
 
-static size_t topk_carve(int ncol, int k, char *base, topk_work_t *w) {
-  topk_work_t dummy;
-  if (!w) w = &dummy;
-  size_t off = 0;
-  w->dot = (double *)(void *)base;
-  off += (size_t)ncol * 2 * sizeof(double);
-  w->msim = (double *)(void *)(base + off);
-  off += (size_t)k * sizeof(double);
-  w->heap = (int32_t *)(void *)(base + off);
-  off += (size_t)k * sizeof(int32_t);
-  w->mnbr = (int32_t *)(void *)(base + off);
-  return off + (size_t)k * sizeof(int32_t);
+int dm_kmer_tile_rows(int ncol) {
+  int64_t r = TILE_BYTES / (2 * (int64_t)sizeof(double) * (ncol > 1 ? ncol : 1));
+  return r < 8 ? 8 : r > 256 ? 256 : (int)r;
 }
 
-size_t dm_kmer_topk_work_size(int ncol, int k) { return topk_carve(ncol, k, NULL, NULL); }
+size_t dm_kmer_topk_work_size(int nrow, int ncol) { return (size_t)nrow * ncol * 2 * sizeof(double); }
 
-static inline double sim_of(const topk_work_t *w, int j) {
-  const double *d = w->dot + 2 * (size_t)j;
+static inline double sim_of(const double *dot, int j) {
+  const double *d = dot + 2 * (size_t)j;
   return d[0] > d[1] ? d[0] : d[1];
 }
 
-/* i ranks before j: larger similarity, then smaller index. */
-static int nb_better(const void *ctx, int32_t i, int32_t j) {
-  const topk_work_t *w = ctx;
-  double si = sim_of(w, i), sj = sim_of(w, j);
-  return si > sj || (si == sj && i < j);
-}
+/* Running lists are heaps whose root is the worst entry: smaller
+ * similarity, then larger index. */
+static inline int worse(double sa, int32_t ia, double sb, int32_t ib) { return sa < sb || (sa == sb && ia > ib); }
 
-/* dot[j][strand] += x . (indexed row j), over the query row's m entries
- * (key positions qk, values val) in key order. */
-static void accumulate(const dm_kmer_index_t *idx, const int32_t *map, const int32_t *qk, const double *val,
-                       int64_t m, double *dot) {
-  for (int64_t i = 0; i < m; i++) {
-    int32_t u = map[qk[i]];
-    if (u < 0) continue;
-    for (int64_t p = idx->ptr[u]; p < idx->ptr[u + 1]; p++)
-      dot[2 * (size_t)idx->row[p]] += val[i] * idx->val[p];
+static void list_sift_down(double *s, int32_t *n, int m, int i) {
+  for (;;) {
+    int c = 2 * i + 1;
+    if (c >= m) return;
+    if (c + 1 < m && worse(s[c + 1], n[c + 1], s[c], n[c])) c++;
+    if (!worse(s[c], n[c], s[i], n[i])) return;
+    double ts = s[i];
+    s[i] = s[c];
+    s[c] = ts;
+    int32_t tn = n[i];
+    n[i] = n[c];
+    n[c] = tn;
+    i = c;
   }
 }
 
-/* The best min(k, C) columns of the block whose value exceeds floor (all
- * if full is 0) in w->heap, best first: with a full list of k whose worst
- * value is floor, no other column can enter it (its index is larger). */
-static int block_best(topk_work_t *w, int ncol, int k, int full, double floor) {
-  int m = 0; /* j rises, so a full heap only takes a strictly larger value */
-  for (int j = 0; j < ncol; j++)
-    if ((!full || sim_of(w, j) > floor) && (m < k || sim_of(w, j) > sim_of(w, w->heap[0])))
-      heap_offer(w->heap, &m, k, j, nb_better, w);
-  if (m < k) /* never filled: not yet a heap */
-    for (int i = m / 2 - 1; i >= 0; i--) heap_sift_down(w->heap, m, i, nb_better, w);
-  for (int h = m - 1; h > 0; h--) { /* heap sort; the worst goes last */
-    int32_t t = w->heap[0];
-    w->heap[0] = w->heap[h];
-    w->heap[h] = t;
-    heap_sift_down(w->heap, h, 0, nb_better, w);
+static void list_push(double *s, int32_t *n, int *m, double v, int32_t j) {
+  int i = (*m)++;
+  while (i > 0 && worse(v, j, s[(i - 1) / 2], n[(i - 1) / 2])) {
+    s[i] = s[(i - 1) / 2];
+    n[i] = n[(i - 1) / 2];
+    i = (i - 1) / 2;
   }
-  return m;
+  s[i] = v;
+  n[i] = j;
 }
 
-void dm_kmer_topk_merge(dm_kmer_query_t *q, const dm_kmer_index_t *ifwd, const dm_kmer_index_t *irc,
-                        int64_t col0, int k, void *work, int32_t *nbr, double *sim, int32_t *cnt) {
-  int ncol = ifwd->n;
-  DM_ASSERT(irc->n == ncol && k >= 1 && col0 >= 0 && col0 + ncol <= INT32_MAX);
-  topk_work_t w;
-  topk_carve(ncol, k, work, &w);
-  map_keys(q, ifwd, q->map[0]);
-  map_keys(q, irc, q->map[1]);
-  for (int i = 0; i < q->n; i++) {
-    const int32_t *qk = q->qk + q->ptr[i];
-    const double *val = q->val + q->ptr[i];
-    int64_t m = q->ptr[i + 1] - q->ptr[i];
-    memset(w.dot, 0, (size_t)ncol * 2 * sizeof(double));
-    accumulate(ifwd, q->map[0], qk, val, m, w.dot);
-    accumulate(irc, q->map[1], qk, val, m, w.dot + 1);
-    int32_t *rn = nbr + (size_t)i * k;
-    double *rs = sim + (size_t)i * k;
-    int have = cnt[i], p = 0, t = 0, o = 0;
-    int nb = block_best(&w, ncol, k, have == k, have == k ? rs[k - 1] : 0.0);
-    if (nb == 0) continue;
-    /* merge with the list so far: its columns precede col0, so they win ties */
-    while (o < k && (p < have || t < nb)) {
-      if (t == nb || (p < have && !(sim_of(&w, w.heap[t]) > rs[p]))) {
-        w.mnbr[o] = rn[p];
-        w.msim[o++] = rs[p++];
-      } else {
-        w.mnbr[o] = (int32_t)(col0 + w.heap[t]);
-        w.msim[o++] = sim_of(&w, w.heap[t++]);
-      }
+/* First position >= u of the ascending list key[0..n) whose key is >= x. */
+static int64_t gallop(const int64_t *key, int64_t u, int64_t n, int64_t x) {
+  int64_t step = 1, lo = u;
+  while (lo + step < n && key[lo + step] < x) {
+    lo += step;
+    step <<= 1;
+  }
+  int64_t hi = lo + step < n ? lo + step : n;
+  while (lo < hi) {
+    int64_t mid = lo + (hi - lo) / 2;
+    if (key[mid] < x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/* dot[r][c][s] = sum over the shared keys, ascending, of the query row's
+ * value times column c's (strand s) value. */
+static void tile_dots(const dm_kmer_index_t *q, const dm_kmer_index_t *c, double *dot) {
+  size_t w = 2 * (size_t)c->n;
+  memset(dot, 0, (size_t)q->n * w * sizeof *dot);
+  int64_t u = 0;
+  for (int64_t i = 0; i < q->n_keys; i++) {
+    u = gallop(c->key, u, c->n_keys, q->key[i]);
+    if (u == c->n_keys) break;
+    if (c->key[u] != q->key[i]) continue;
+    const int32_t *ce = c->ent + c->ptr[u];
+    const double *cv = c->val + c->ptr[u];
+    int32_t m = c->ptr[u + 1] - c->ptr[u];
+    for (int32_t p = q->ptr[i]; p < q->ptr[i + 1]; p++) {
+      double x = q->val[p];
+      double *d = dot + (size_t)q->ent[p] * w;
+      for (int32_t j = 0; j < m; j++) d[ce[j]] += x * cv[j];
     }
-    memcpy(rn, w.mnbr, (size_t)o * sizeof *rn);
-    memcpy(rs, w.msim, (size_t)o * sizeof *rs);
-    cnt[i] = o;
   }
 }
 
-void dm_kmer_topk(const dm_kmer_emb_t *fwd, const dm_kmer_index_t *ifwd, const dm_kmer_index_t *irc, int a,
-                  int b, int k, void *work, int32_t *nbr, double *sim) {
-  DM_ASSERT(ifwd->n == fwd->n && k <= fwd->n && a >= 0 && b >= a && b <= fwd->n);
-  dm_kmer_emb_t rows = {b - a, fwd->stride, fwd->key + (size_t)a * fwd->stride,
-                        fwd->val + (size_t)a * fwd->stride, fwd->nnz + a};
-  dm_kmer_query_t *q = dm_kmer_query_init(&rows);
-  int32_t *cnt = dm_calloc("top-k counts", (size_t)(b - a) + 1, sizeof *cnt);
-  dm_kmer_topk_merge(q, ifwd, irc, 0, k, work, nbr, sim, cnt);
+void dm_kmer_topk_merge(const dm_kmer_index_t *q, const dm_kmer_index_t *cols, int64_t col0, int k,
+                        void *work, int32_t *nbr, double *sim, int32_t *cnt) {
+  int ncol = cols->n;
+  DM_ASSERT(k >= 1 && col0 >= 0 && col0 + ncol <= INT32_MAX);
+  double *dot = work;
+  tile_dots(q, cols, dot);
+  for (int i = 0; i < q->n; i++, dot += (size_t)ncol * 2) {
+    double *hs = sim + (size_t)i * k;
+    int32_t *hn = nbr + (size_t)i * k;
+    int m = cnt[i], j = 0;
+    for (; m < k && j < ncol; j++) list_push(hs, hn, &m, sim_of(dot, j), (int32_t)(col0 + j));
+    /* a full list takes only a strictly larger value: its columns have smaller indices */
+    for (double floor = hs[0]; j < ncol; j++)
+      if (sim_of(dot, j) > floor) {
+        hs[0] = sim_of(dot, j);
+        hn[0] = (int32_t)(col0 + j);
+        list_sift_down(hs, hn, k, 0);
+        floor = hs[0];
+      }
+    cnt[i] = m;
+  }
+}
+
+void dm_kmer_topk_finish(int rows, int k, const int32_t *cnt, int32_t *nbr, double *sim) {
+  for (int i = 0; i < rows; i++) {
+    double *hs = sim + (size_t)i * k;
+    int32_t *hn = nbr + (size_t)i * k;
+    for (int h = cnt[i] - 1; h > 0; h--) { /* heap sort: the worst goes last */
+      double ts = hs[0];
+      hs[0] = hs[h];
+      hs[h] = ts;
+      int32_t tn = hn[0];
+      hn[0] = hn[h];
+      hn[h] = tn;
+      list_sift_down(hs, hn, h, 0);
+    }
+  }
+}
+
+void dm_kmer_topk(const dm_kmer_emb_t *fwd, const dm_kmer_index_t *cols, int a, int b, int k, int32_t *nbr,
+                  double *sim) {
+  DM_ASSERT(cols->n == fwd->n && k <= fwd->n && a >= 0 && b >= a && b <= fwd->n);
+  int tile = dm_kmer_tile_rows(cols->n);
+  void *work = dm_malloc("top-k work", dm_kmer_topk_work_size(tile, cols->n) + 8);
+  int32_t *cnt = dm_calloc("top-k counts", (size_t)tile + 1, sizeof *cnt);
+  for (int r0 = a; r0 < b; r0 += tile) {
+    int r1 = r0 + tile < b ? r0 + tile : b;
+    dm_kmer_emb_t rows = {r1 - r0, fwd->stride, fwd->key + (size_t)r0 * fwd->stride,
+                          fwd->val + (size_t)r0 * fwd->stride, fwd->nnz + r0};
+    dm_kmer_index_t *q = dm_kmer_index_init(&rows, 1);
+    memset(cnt, 0, (size_t)tile * sizeof *cnt);
+    dm_kmer_topk_merge(q, cols, 0, k, work, nbr + (size_t)(r0 - a) * k, sim + (size_t)(r0 - a) * k, cnt);
+    dm_kmer_topk_finish(r1 - r0, k, cnt, nbr + (size_t)(r0 - a) * k, sim + (size_t)(r0 - a) * k);
+    dm_kmer_index_destroy(q);
+  }
   free(cnt);
-  dm_kmer_query_destroy(q);
+  free(work);
 }

@@ -18,9 +18,9 @@
  * index), itself included. Dot products are summed in increasing key order,
  * as lite's sparse merge does, so each value is the same whatever the row
  * split. The search uses inverted indexes (key -> rows), never an N x N
- * matrix, and can run block by block over the columns, merging each block
- * into running top-k lists (dm_kmer_topk_merge): the result is the same for
- * any blocking.
+ * matrix: tiles of query rows meet blocks of columns key by key, each
+ * block merged into running top-k lists (dm_kmer_topk_merge); the result
+ * is the same for any tiling and blocking.
  */
 #ifndef DM_KMER_H
 #define DM_KMER_H
@@ -92,72 +92,83 @@ void dm_kmer_embed_rows(const float *onehot, const float *contrib, int l, float 
                         const dm_kmer_opt_t *opt, void *work, dm_kmer_emb_t *out);
 
 /**
- * @brief Inverted index (key -> rows and values) of a set of embeddings.
- * @param emb all N embeddings (rows in global order)
+ * @brief Inverted index (key -> entries and values) of one or two strands
+ *        of the same rows: entry e of row r, strand s is r * n_strands + s,
+ *        and a key's entries are in ascending order.
+ * @param emb       n_strands embeddings of the same rows (forward, then reverse)
+ * @param n_strands 1 (query rows) or 2 (columns: both strands)
  * @return the index; free with dm_kmer_index_destroy()
  */
-dm_kmer_index_t *dm_kmer_index_init(const dm_kmer_emb_t *emb);
+dm_kmer_index_t *dm_kmer_index_init(const dm_kmer_emb_t *emb, int n_strands);
 
 /** @brief Free an index (NULL is fine). @param idx index */
 void dm_kmer_index_destroy(dm_kmer_index_t *idx);
 
 /**
- * @brief Bytes of scratch dm_kmer_topk / dm_kmer_topk_merge need.
- * @param ncol columns searched at once (rows of the index)
- * @param k    neighbours per row
- * @return size in bytes
+ * @brief Query rows per tile for columns searched ncol at a time: the tile's
+ *        dot products (rows x ncol x 2 doubles) stay within 512 KiB, so in
+ *        the core's L2 cache (8 to 256 rows). Results do not depend on it.
+ * @param ncol columns per block
+ * @return rows per tile
  */
-size_t dm_kmer_topk_work_size(int ncol, int k);
-
-/** Query rows of a top-k search in compact form (opaque). */
-typedef struct dm_kmer_query_s dm_kmer_query_t;
+int dm_kmer_tile_rows(int ncol);
 
 /**
- * @brief Query rows from embeddings: each row's entries in key order, keys
- *        replaced by their position among the distinct keys of all rows.
- * @param emb the query rows (copied; emb may be freed afterwards)
- * @return the queries; free with dm_kmer_query_destroy()
+ * @brief Bytes of scratch dm_kmer_topk_merge needs.
+ * @param nrow query rows of a tile
+ * @param ncol columns searched at once (rows of the column index)
+ * @return size in bytes
  */
-dm_kmer_query_t *dm_kmer_query_init(const dm_kmer_emb_t *emb);
-
-/** @brief Free queries (NULL is fine). @param q queries */
-void dm_kmer_query_destroy(dm_kmer_query_t *q);
+size_t dm_kmer_topk_work_size(int nrow, int ncol);
 
 /**
  * @brief Merge one block of columns into running top-k lists: every query
- *        row against the C seqlets indexed by ifwd / irc, which are seqlets
- *        col0 .. col0+C-1. Blocks must come in increasing column order; the
- *        lists then equal those of a single search over all columns,
- *        whatever the blocking (value desc, ties by index). The query keys
- *        are matched to the block's keys by one merge of the two sorted key
- *        lists per block, not by a lookup per row.
- * @param q      query rows (holds the key maps of the current block)
- * @param ifwd   index of the block's forward embeddings
- * @param irc    index of the block's reverse embeddings
+ *        row of a tile against the C seqlets of the column index, which are
+ *        seqlets col0 .. col0+C-1. The tile's keys are matched to the
+ *        block's by one galloping pass over the two ascending key lists;
+ *        for each shared key, every query entry of the tile meets the key's
+ *        column entries (both strands), whose dot products are summed in a
+ *        (rows, C, 2) tile: each pair's products come in increasing key
+ *        order, as lite sums them. Each row's running list is a heap of its
+ *        best (at most k) columns so far, the worst at the root; a column
+ *        enters a full list only with a strictly larger value. Blocks must
+ *        come in increasing column order; after dm_kmer_topk_finish the
+ *        lists equal those of a single search over all columns, whatever
+ *        the tiling and blocking (value desc, ties by index).
+ * @param q      index of the tile's query rows (forward strand, 1 strand)
+ * @param cols   index of the block's columns (2 strands)
  * @param col0   global index of the block's first seqlet
  * @param k      list length, >= 1
- * @param work   scratch of dm_kmer_topk_work_size(C, k) bytes, 8-byte aligned
- * @param nbr    (rows, k) neighbour indices so far, updated
+ * @param work   scratch of dm_kmer_topk_work_size(rows, C) bytes, 8-byte aligned
+ * @param nbr    (rows, k) running lists' neighbour indices, updated
  * @param sim    (rows, k) their similarities, updated
  * @param cnt    (rows,) entries of each list so far (0 before the first block), updated
  */
-void dm_kmer_topk_merge(dm_kmer_query_t *q, const dm_kmer_index_t *ifwd, const dm_kmer_index_t *irc,
-                        int64_t col0, int k, void *work, int32_t *nbr, double *sim, int32_t *cnt);
+void dm_kmer_topk_merge(const dm_kmer_index_t *q, const dm_kmer_index_t *cols, int64_t col0, int k,
+                        void *work, int32_t *nbr, double *sim, int32_t *cnt);
+
+/**
+ * @brief Sort running lists after the last block: by similarity desc, ties by index.
+ * @param rows rows
+ * @param k    list stride
+ * @param cnt  (rows,) entries of each list
+ * @param nbr  (rows, k) neighbour indices, sorted in place
+ * @param sim  (rows, k) similarities, sorted in place
+ */
+void dm_kmer_topk_finish(int rows, int k, const int32_t *cnt, int32_t *nbr, double *sim);
 
 /**
  * @brief Coarse similarity top-k of rows a..b-1 against all N seqlets (one
- *        block: dm_kmer_topk_merge with col0 = 0 on empty lists).
+ *        block of columns, the rows in tiles of dm_kmer_tile_rows(N)).
  * @param fwd    all N forward embeddings (the queries are rows a..b-1)
- * @param ifwd   index of fwd
- * @param irc    index of the N reverse embeddings
+ * @param cols   index of all N seqlets, both strands
  * @param a      first row
  * @param b      one past the last row
  * @param k      neighbours per row, 1 <= k <= N (lite: min(500 + 1, N))
- * @param work   scratch of dm_kmer_topk_work_size(N, k) bytes, 8-byte aligned
  * @param nbr    (b-a, k) neighbour indices, by similarity desc, ties by index
  * @param sim    (b-a, k) their similarities
  */
-void dm_kmer_topk(const dm_kmer_emb_t *fwd, const dm_kmer_index_t *ifwd, const dm_kmer_index_t *irc, int a,
-                  int b, int k, void *work, int32_t *nbr, double *sim);
+void dm_kmer_topk(const dm_kmer_emb_t *fwd, const dm_kmer_index_t *cols, int a, int b, int k, int32_t *nbr,
+                  double *sim);
 
 #endif

@@ -114,12 +114,12 @@ static int fetch_windows(const dm_tracks_t *t, dm_seqlet_t *s, int *n, float **o
 
 /* Coarse top-k (gapped k-mer similarity) of rows [a, a + nb) of n seqlets,
  * the columns streamed in blocks: each rank embeds its rows (forward
- * strand) as compact queries, in chunks of `block` rows; the columns come
- * in blocks of `block` seqlets, each embedded (both strands) by all ranks
- * together (every rank holds every seqlet's window: each embeds a share of
- * the block's rows, then they are allgathered), indexed, and merged into
- * every rank's running lists. Memory: the rank's rows (queries, nbr, sim)
- * plus one block. nbr (nb, k), sim (nb, k). */
+ * strand) and indexes them in tiles of dm_kmer_tile_rows(block) rows; the
+ * columns come in blocks of `block` seqlets, each embedded (both strands)
+ * by all ranks together (every rank holds every seqlet's window: each
+ * embeds a share of the block's rows, then they are allgathered), indexed,
+ * and met by every tile, merged into every rank's running lists. Memory:
+ * the rank's rows (tiles, nbr, sim) plus one block. nbr (nb, k), sim (nb, k). */
 static void coarse_rows(const dm_mpi_t *ctx, const dm_kmer_opt_t *ko, const float *oh, const float *co, int n,
                         int len, int sign, int k, int block, int a, int nb, int32_t *nbr, double *sim) {
   int stride = ko->max_entries;
@@ -130,22 +130,28 @@ static void coarse_rows(const dm_mpi_t *ctx, const dm_kmer_opt_t *ko, const floa
         (dm_kmer_emb_t){block, stride, dm_malloc("k-mer keys", (size_t)block * stride * sizeof(int64_t) + 8),
                         dm_malloc("k-mer values", (size_t)block * stride * sizeof(double) + 8),
                         dm_malloc("k-mer counts", (size_t)block * sizeof(int32_t) + 8)};
-  /* the rank's rows as queries, in chunks of `block` rows (bounds the build's scratch) */
-  int nq = (nb + block - 1) / block;
-  dm_kmer_query_t **q = dm_malloc("k-mer queries", ((size_t)nq + 1) * sizeof *q);
-  for (int c = 0; c < nq; c++) {
-    int r0 = a + c * block, r1 = r0 + block < a + nb ? r0 + block : a + nb;
-    e[0].n = r1 - r0;
-    dm_kmer_embed_rows(oh, co, len, (float)sign, 0, r0, r1, ko, ework, &e[0]);
-    q[c] = dm_kmer_query_init(&e[0]);
+  /* the rank's rows as tiles of query rows (tile t: rows row0[t] ..), embedded `block` rows at a time */
+  int tile = dm_kmer_tile_rows(block), nt = 0;
+  for (int c = 0; c < nb; c += block) nt += ((nb - c < block ? nb - c : block) + tile - 1) / tile;
+  dm_kmer_index_t **q = dm_malloc("k-mer query tiles", ((size_t)nt + 1) * sizeof *q);
+  int *row0 = dm_malloc("k-mer query tiles", ((size_t)nt + 1) * sizeof *row0);
+  for (int c = 0, t = 0; c < nb; c += block) {
+    e[0].n = nb - c < block ? nb - c : block;
+    dm_kmer_embed_rows(oh, co, len, (float)sign, 0, a + c, a + c + e[0].n, ko, ework, &e[0]);
+    for (int r = 0; r < e[0].n; r += tile, t++) {
+      size_t o = (size_t)r * stride;
+      dm_kmer_emb_t rows = {e[0].n - r < tile ? e[0].n - r : tile, stride, e[0].key + o, e[0].val + o,
+                            e[0].nnz + r};
+      q[t] = dm_kmer_index_init(&rows, 1);
+      row0[t] = c + r;
+    }
   }
   int32_t *cnt = dm_calloc("top-k counts", (size_t)nb + 1, sizeof *cnt);
-  void *twork = dm_malloc("top-k work", dm_kmer_topk_work_size(block, k) + 8);
+  void *twork = dm_malloc("top-k work", dm_kmer_topk_work_size(tile, block) + 8);
   for (int c0 = 0; c0 < n; c0 += block) {
     int c = n - c0 < block ? n - c0 : block;
     int64_t pa, pn; /* this rank's share of the block's rows */
     dm_mpi_block_range(c, ctx->size, ctx->rank, &pa, &pn);
-    dm_kmer_index_t *idx[2];
     for (int rc = 0; rc < 2; rc++) {
       size_t o = (size_t)pa * stride;
       dm_kmer_emb_t part = {(int)pn, stride, e[rc].key + o, e[rc].val + o, e[rc].nnz + pa};
@@ -154,18 +160,20 @@ static void coarse_rows(const dm_mpi_t *ctx, const dm_kmer_opt_t *ko, const floa
       dm_modisco_gather_blocks(ctx, e[rc].val, c, stride, MPI_DOUBLE);
       dm_modisco_gather_blocks(ctx, e[rc].nnz, c, 1, MPI_INT32_T);
       e[rc].n = c;
-      idx[rc] = dm_kmer_index_init(&e[rc]);
     }
-    for (int t = 0; t < nq; t++) {
-      size_t o = (size_t)t * block;
-      dm_kmer_topk_merge(q[t], idx[0], idx[1], c0, k, twork, nbr + o * k, sim + o * k, cnt + o);
+    dm_kmer_index_t *idx = dm_kmer_index_init(e, 2);
+    for (int t = 0; t < nt; t++) {
+      size_t o = (size_t)row0[t];
+      dm_kmer_topk_merge(q[t], idx, c0, k, twork, nbr + o * k, sim + o * k, cnt + o);
     }
-    for (int rc = 0; rc < 2; rc++) dm_kmer_index_destroy(idx[rc]);
+    dm_kmer_index_destroy(idx);
   }
+  dm_kmer_topk_finish(nb, k, cnt, nbr, sim);
   free(twork);
   free(cnt);
-  for (int t = 0; t < nq; t++) dm_kmer_query_destroy(q[t]);
+  for (int t = 0; t < nt; t++) dm_kmer_index_destroy(q[t]);
   free(q);
+  free(row0);
   for (int rc = 0; rc < 2; rc++) free(e[rc].key), free(e[rc].val), free(e[rc].nnz);
   free(ework);
 }

@@ -10,6 +10,13 @@
 /* Output rows of a convolution lowered to GEMM per im2col chunk. */
 #define DM_CONV_CHUNK 512
 
+/* Every GEMM covers rows of one sequence only, at the same positions
+ * whatever the batch: OpenBLAS's result for a row depends on the row's
+ * place in the call and on the call's row count (its edge kernels, and on
+ * Haswell/Zen cores the lanes of the main kernel, sum in other orders), so
+ * a GEMM over rows of several sequences would make results depend on the
+ * batch, hence on the rank count. */
+
 // --- elementwise functions
 
 double dm_ops_eval(dm_op_t op, double x) {
@@ -139,48 +146,38 @@ static void conv_apply(const dm_node_t *ly, const float *w, int n, const float *
     conv_taps(ly, w, n, x, y, acc, 0);
     return;
   }
-  int kc = ly->kernel * ly->in_ch, rows = n * ly->out_len;
-  for (int g0 = 0; g0 < rows; g0 += DM_CONV_CHUNK) {
-    int m = rows - g0 < DM_CONV_CHUNK ? rows - g0 : DM_CONV_CHUNK;
-    for (int i = 0; i < m; i++) conv_im2col_row(ly, x, g0 + i, col + (size_t)i * kc);
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, m, ly->out_ch, kc, 1.0f, col, kc, w, ly->out_ch,
-                acc ? 1.0f : 0.0f, y + (size_t)g0 * ly->out_ch, ly->out_ch);
-  }
+  int kc = ly->kernel * ly->in_ch, len = ly->out_len;
+  for (int b = 0; b < n; b++)
+    for (int p0 = 0; p0 < len; p0 += DM_CONV_CHUNK) {
+      int m = len - p0 < DM_CONV_CHUNK ? len - p0 : DM_CONV_CHUNK, g0 = b * len + p0;
+      for (int i = 0; i < m; i++) conv_im2col_row(ly, x, g0 + i, col + (size_t)i * kc);
+      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, m, ly->out_ch, kc, 1.0f, col, kc, w, ly->out_ch,
+                  acc ? 1.0f : 0.0f, y + (size_t)g0 * ly->out_ch, ly->out_ch);
+    }
 }
 
-/* Rows per group of the padded transpose: at least DM_CONV_CHUNK GEMM rows
- * (OpenBLAS takes another kernel, with another order of summation, below
- * 10^6 multiply-adds); the last group takes the remainder, < 2 groups. */
-static int pad_group(const dm_node_t *ly) { return (DM_CONV_CHUNK + ly->in_len - 1) / ly->in_len; }
-
 /* The transpose of a 'valid' stride-1 convolution with many input channels
- * runs as one GEMM per tap over a group of rows whose multipliers are laid out
- * with in_len positions per row (zeros after out_len): tap k then maps every
- * position r of the group to r + k * dilation, with no gather or col2im.
- * Taps go from the last to the first, each added onto dx, which sums every
- * element in the order of the col2im path (ascending output positions); the
- * zero positions add +0. */
-static int conv_padded(const dm_node_t *ly, int n) {
+ * runs as one GEMM per tap and sequence over its multipliers laid out with
+ * in_len positions (zeros after out_len): tap k then maps every position r
+ * to r + k * dilation, with no gather or col2im. Taps go from the last to
+ * the first, each added onto dx, which sums every element in the order of
+ * the col2im path (ascending output positions); the zero positions add +0. */
+static int conv_padded(const dm_node_t *ly) {
   return ly->stride == 1 && ly->pad_left == 0 &&
-         ly->in_len == ly->out_len + (ly->kernel - 1) * ly->dilation && ly->in_ch >= DM_CONV_SHIFT_MIN_CH &&
-         n >= pad_group(ly);
+         ly->in_len == ly->out_len + (ly->kernel - 1) * ly->dilation && ly->in_ch >= DM_CONV_SHIFT_MIN_CH;
 }
 
 static void conv_transpose_padded(const dm_node_t *ly, const float *w, int n, const float *dy, float *dx,
                                   float *pad) {
   size_t ci = ly->in_ch, co = ly->out_ch, L = ly->in_len, out = (size_t)ly->out_len * co;
-  int G = pad_group(ly);
-  for (int b0 = 0, nb; b0 < n; b0 += nb) {
-    nb = n - b0 < 2 * G ? n - b0 : G;
-    for (int b = 0; b < nb; b++) {
-      memcpy(pad + b * L * co, dy + (b0 + b) * out, sizeof(float) * out);
-      memset(pad + b * L * co + out, 0, sizeof(float) * (L * co - out));
-    }
-    float *dxg = dx + b0 * L * ci;
+  for (int b = 0; b < n; b++) {
+    memcpy(pad, dy + b * out, sizeof(float) * out);
+    memset(pad + out, 0, sizeof(float) * (L * co - out));
+    float *dxb = dx + b * L * ci;
     for (int k = ly->kernel - 1; k >= 0; k--) {
       size_t shift = (size_t)k * ly->dilation;
-      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)(nb * L - shift), (int)ci, (int)co, 1.0f, pad,
-                  (int)co, w + k * ci * co, (int)co, 1.0f, dxg + shift * ci, (int)ci);
+      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)(L - shift), (int)ci, (int)co, 1.0f, pad,
+                  (int)co, w + k * ci * co, (int)co, 1.0f, dxb + shift * ci, (int)ci);
     }
   }
 }
@@ -191,31 +188,36 @@ static void conv_transpose(const dm_node_t *ly, const float *w, int n, const flo
     conv_taps(ly, w, n, dy, dx, acc, 1);
     return;
   }
-  if (conv_padded(ly, n)) {
+  if (conv_padded(ly)) {
     if (!acc) memset(dx, 0, sizeof(float) * n * dm_ops_in_size(ly));
     conv_transpose_padded(ly, w, n, dy, dx, col);
     return;
   }
-  int kc = ly->kernel * ly->in_ch, rows = n * ly->out_len;
+  int kc = ly->kernel * ly->in_ch, len = ly->out_len;
   if (!acc) memset(dx, 0, sizeof(float) * n * dm_ops_in_size(ly));
-  for (int g0 = 0; g0 < rows; g0 += DM_CONV_CHUNK) {
-    int m = rows - g0 < DM_CONV_CHUNK ? rows - g0 : DM_CONV_CHUNK;
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, m, kc, ly->out_ch, 1.0f,
-                dy + (size_t)g0 * ly->out_ch, ly->out_ch, w, ly->out_ch, 0.0f, col, kc);
-    for (int i = 0; i < m; i++) conv_col2im_row(ly, col + (size_t)i * kc, g0 + i, dx);
-  }
+  for (int b = 0; b < n; b++)
+    for (int p0 = 0; p0 < len; p0 += DM_CONV_CHUNK) {
+      int m = len - p0 < DM_CONV_CHUNK ? len - p0 : DM_CONV_CHUNK, g0 = b * len + p0;
+      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, m, kc, ly->out_ch, 1.0f,
+                  dy + (size_t)g0 * ly->out_ch, ly->out_ch, w, ly->out_ch, 0.0f, col, kc);
+      for (int i = 0; i < m; i++) conv_col2im_row(ly, col + (size_t)i * kc, g0 + i, dx);
+    }
 }
 
 // --- dense (last axis)
 
 static void dense_apply(const dm_node_t *ly, const float *w, int n, const float *x, float *y, int acc) {
-  cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n * ly->in_len, ly->out_ch, ly->in_ch, 1.0f, x,
-              ly->in_ch, w, ly->out_ch, acc ? 1.0f : 0.0f, y, ly->out_ch);
+  size_t in = (size_t)ly->in_len * ly->in_ch, out = (size_t)ly->in_len * ly->out_ch;
+  for (int b = 0; b < n; b++)
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, ly->in_len, ly->out_ch, ly->in_ch, 1.0f, x + b * in,
+                ly->in_ch, w, ly->out_ch, acc ? 1.0f : 0.0f, y + b * out, ly->out_ch);
 }
 
 static void dense_transpose(const dm_node_t *ly, const float *w, int n, const float *dy, float *dx, int acc) {
-  cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, n * ly->in_len, ly->in_ch, ly->out_ch, 1.0f, dy,
-              ly->out_ch, w, ly->out_ch, acc ? 1.0f : 0.0f, dx, ly->in_ch);
+  size_t in = (size_t)ly->in_len * ly->in_ch, out = (size_t)ly->in_len * ly->out_ch;
+  for (int b = 0; b < n; b++)
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, ly->in_len, ly->in_ch, ly->out_ch, 1.0f, dy + b * out,
+                ly->out_ch, w, ly->out_ch, acc ? 1.0f : 0.0f, dx + b * in, ly->in_ch);
 }
 
 void dm_ops_linear_apply(const dm_node_t *ly, const float *w, int n, const float *x, float *y, int accumulate,
@@ -564,7 +566,7 @@ dm_rule_kind_t dm_ops_rule(dm_op_t op) {
 size_t dm_ops_scratch_floats(const dm_node_t *ly) {
   if (ly->op != DM_OP_CONV1D || conv_shifted(ly)) return 0;
   size_t col = (size_t)DM_CONV_CHUNK * ly->kernel * ly->in_ch,
-         pad = (size_t)(2 * pad_group(ly) - 1) * ly->in_len * ly->out_ch;
+         pad = (size_t)ly->in_len * ly->out_ch;
   return col > pad ? col : pad;
 }
 
