@@ -383,11 +383,11 @@ void dm_kmer_index_destroy(dm_kmer_index_t *idx) {
 
 // --- top-k search
 
-enum { TILE_BYTES = 512 * 1024 };
+enum { TILE_BYTES = 4 << 20 };
 
 int dm_kmer_tile_rows(int ncol) {
   int64_t r = TILE_BYTES / (2 * (int64_t)sizeof(double) * (ncol > 1 ? ncol : 1));
-  return r < 8 ? 8 : r > 256 ? 256 : (int)r;
+  return r < 8 ? 8 : r > 512 ? 512 : (int)r;
 }
 
 size_t dm_kmer_topk_work_size(int nrow, int ncol) { return (size_t)nrow * ncol * 2 * sizeof(double); }

@@ -106,8 +106,10 @@ void dm_kmer_index_destroy(dm_kmer_index_t *idx);
 
 /**
  * @brief Query rows per tile for columns searched ncol at a time: the tile's
- *        dot products (rows x ncol x 2 doubles) stay within 512 KiB, so in
- *        the core's L2 cache (8 to 256 rows). Results do not depend on it.
+ *        dot products (rows x ncol x 2 doubles) stay within 4 MiB (8 to 512
+ *        rows): larger tiles match each block's keys and read its entries
+ *        for more rows at once (measured faster than tiles within L2).
+ *        Results do not depend on it.
  * @param ncol columns per block
  * @return rows per tile
  */
