@@ -8,6 +8,7 @@
 
 /* Local headers. */
 #include "dm_cmd.h"
+#include "dm_progress.h"
 #include "dm_hits_merge.h"
 #include "dm_hits_run.h"
 #include "dm_log.h"
@@ -47,7 +48,7 @@ static const dm_param_spec_t hits_spec[] = {
     {"Output:chunk_rows", DM_PARAM_INT, "256", NULL, "rows per unit of work and of resume"},
     {"Output:resume", DM_PARAM_BOOL, "true", NULL, "continue an interrupted run with the same parameters"},
     DM_OUTPUT_OVERWRITE_PARAM,
-    {"Log:progress_seconds", DM_PARAM_FLOAT, "10", NULL, "seconds between progress lines"},
+    DM_PROGRESS_PARAM,
 };
 
 /* Keys that do not change the hits: a run may resume with other values. */

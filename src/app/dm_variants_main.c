@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "dm_cmd.h"
+#include "dm_progress.h"
 #include "dm_log.h"
 #include "dm_mem.h"
 #include "dm_output.h"
@@ -47,7 +48,7 @@ static const dm_param_spec_t variants_spec[] = {
     {"Output:resume", DM_PARAM_BOOL, "true", NULL,
      "continue an existing Output:file made with the same parameters, keeping finished chunks"},
     DM_OUTPUT_OVERWRITE_PARAM,
-    {"Log:progress_seconds", DM_PARAM_FLOAT, "10", NULL, "seconds between progress lines"},
+    DM_PROGRESS_PARAM,
 };
 
 /* Keys that do not change the numbers in the file. */

@@ -37,6 +37,7 @@ int dm_modisco_job_from_params(dm_modisco_job_t *job, const dm_params_t *p) {
   job->kmer.max_len = (int)dm_params_get_int(p, "Affinity:kmer_max_len");
   job->kmer.max_entries = (int)dm_params_get_int(p, "Affinity:kmer_max_entries");
   job->block_columns = (int)dm_params_get_int(p, "Affinity:block_columns");
+  job->progress_seconds = dm_params_get_float(p, "Log:progress_seconds");
   job->sub_perplexity = dm_params_get_float(p, "Subpatterns:perplexity");
   job->sub_min_seqlets = (int)dm_params_get_int(p, "Subpatterns:min_seqlets");
   if (dm_seqlet_opt_from_params(&job->seqlet, p) < 0 || dm_density_opt_from_params(&job->density, p) < 0 ||
@@ -118,10 +119,13 @@ static int fetch_windows(const dm_tracks_t *t, dm_seqlet_t *s, int *n, float **o
  * columns come in blocks of `block` seqlets, each embedded (both strands)
  * by all ranks together (every rank holds every seqlet's window: each
  * embeds a share of the block's rows, then they are allgathered), indexed,
- * and met by every tile, merged into every rank's running lists. Memory:
- * the rank's rows (tiles, nbr, sim) plus one block. nbr (nb, k), sim (nb, k). */
+ * and met by every tile, merged into every rank's running lists (the ranks
+ * go block by block together: rank 0 logs their progress every
+ * progress_seconds). Memory: the rank's rows (tiles, nbr, sim) plus one
+ * block. nbr (nb, k), sim (nb, k). */
 static void coarse_rows(const dm_mpi_t *ctx, const dm_kmer_opt_t *ko, const float *oh, const float *co, int n,
-                        int len, int sign, int k, int block, int a, int nb, int32_t *nbr, double *sim) {
+                        int len, int sign, int k, int block, double progress_seconds, int a, int nb, int32_t *nbr,
+                        double *sim) {
   int stride = ko->max_entries;
   void *ework = dm_malloc("k-mer work", dm_kmer_embed_work_size(ko, len) + 8);
   dm_kmer_emb_t e[2]; /* one block: forward, reverse complement */
@@ -148,6 +152,8 @@ static void coarse_rows(const dm_mpi_t *ctx, const dm_kmer_opt_t *ko, const floa
   }
   int32_t *cnt = dm_calloc("top-k counts", (size_t)nb + 1, sizeof *cnt);
   void *twork = dm_malloc("top-k work", dm_kmer_topk_work_size(tile, block) + 8);
+  dm_progress_t pr;
+  dm_progress_start(&pr, "coarse column blocks", (n + block - 1) / block, progress_seconds);
   for (int c0 = 0; c0 < n; c0 += block) {
     int c = n - c0 < block ? n - c0 : block;
     int64_t pa, pn; /* this rank's share of the block's rows */
@@ -167,6 +173,7 @@ static void coarse_rows(const dm_mpi_t *ctx, const dm_kmer_opt_t *ko, const floa
       dm_kmer_topk_merge(q[t], idx, c0, k, twork, nbr + o * k, sim + o * k, cnt + o);
     }
     dm_kmer_index_destroy(idx);
+    if (ctx->rank == 0) dm_progress_add(&pr, 1);
   }
   dm_kmer_topk_finish(nb, k, cnt, nbr, sim);
   free(twork);
@@ -293,7 +300,8 @@ static dm_pattern_t **run_round(const dm_mpi_t *ctx, const dm_modisco_job_t *job
   int a = (int)a64, nb = (int)nb64;
   double *sim = dm_malloc("coarse affinity", ((size_t)nb * k + 1) * sizeof *sim);
   int32_t *nbr = dm_malloc("coarse neighbours", ((size_t)nb * k + 1) * sizeof *nbr);
-  coarse_rows(ctx, &job->kmer, oh, co, nn, len, sign, k, job->block_columns, a, nb, nbr, sim);
+  coarse_rows(ctx, &job->kmer, oh, co, nn, len, sign, k, job->block_columns, job->progress_seconds, a, nb, nbr,
+              sim);
   free(oh);
   step_done(ctx, t0, "%s coarse", what);
   float *fine = dm_malloc("fine affinity", ((size_t)nb * k + 1) * sizeof *fine);

@@ -47,6 +47,7 @@
 #include "dm_output.h"
 #include "dm_params.h"
 #include "dm_pattern.h"
+#include "dm_progress.h"
 #include "dm_seqlet.h"
 
 /** Everything a stage-2 run needs; strings are borrowed. */
@@ -64,6 +65,7 @@ typedef struct {
   dm_kmer_opt_t kmer;        /* step 2 embeddings */
   int nearest_neighbors;     /* coarse neighbours per seqlet besides itself (500) */
   int block_columns;         /* seqlets per streamed column block of the coarse search (512) */
+  double progress_seconds;   /* Log:progress_seconds: interval of the coarse search's progress lines */
   double corr_threshold;     /* round-1 Spearman filter (0.15) */
   dm_density_opt_t density;  /* step 4 */
   dm_cluster_opt_t cluster;  /* step 5 and subclustering */
@@ -84,6 +86,7 @@ typedef struct {
   {"Input:block_rows", DM_PARAM_INT, "4096", NULL, "rows of attr.h5 read at a time"}, \
   {"Output:file", DM_PARAM_PATH, NULL, NULL, "modisco.h5 to write (tfmodisco-lite schema plus seqlet genomic coordinates)"}, \
   DM_OUTPUT_OVERWRITE_PARAM, \
+  DM_PROGRESS_PARAM, \
   {"Affinity:nearest_neighbors", DM_PARAM_INT, "500", NULL, "coarse neighbours kept per seqlet (besides itself)"}, \
   {"Affinity:correlation_threshold", DM_PARAM_FLOAT, "0.15", NULL, "round 1 keeps seqlets whose Spearman(fine, coarse) exceeds this"}, \
   {"Affinity:kmer_topn", DM_PARAM_INT, "20", NULL, "positions of largest importance in a seqlet's gapped k-mers"}, \

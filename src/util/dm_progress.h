@@ -14,6 +14,9 @@
 
 #include <stdint.h>
 
+/** The parameter every long-running command takes (dm_params_t entry). */
+#define DM_PROGRESS_PARAM {"Log:progress_seconds", DM_PARAM_FLOAT, "10", NULL, "seconds between progress lines"}
+
 typedef struct {
   const char *unit; /* what is counted, e.g. "rows" */
   int64_t done, todo;
