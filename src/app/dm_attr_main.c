@@ -4,9 +4,9 @@
 
 #include "dm_attr_run.h"
 #include "dm_cmd.h"
-#include "dm_progress.h"
 #include "dm_log.h"
 #include "dm_output.h"
+#include "dm_progress.h"
 
 static const dm_param_spec_t attr_spec[] = {
     DM_SEQ_PARAM_SPEC,

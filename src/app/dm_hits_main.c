@@ -8,12 +8,12 @@
 
 /* Local headers. */
 #include "dm_cmd.h"
-#include "dm_progress.h"
 #include "dm_hits_merge.h"
 #include "dm_hits_run.h"
 #include "dm_log.h"
 #include "dm_mem.h"
 #include "dm_output.h"
+#include "dm_progress.h"
 
 static const dm_param_spec_t hits_spec[] = {
     {"Input:attr", DM_PARAM_PATH, NULL, NULL, "attr.h5 from dmotif attr (status complete)"},

@@ -4,10 +4,10 @@
 #include <string.h>
 
 #include "dm_cmd.h"
-#include "dm_progress.h"
 #include "dm_log.h"
 #include "dm_mem.h"
 #include "dm_output.h"
+#include "dm_progress.h"
 #include "dm_seq.h"
 #include "dm_variants_run.h"
 

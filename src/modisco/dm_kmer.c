@@ -401,18 +401,22 @@ static inline double sim_of(const double *dot, int j) {
  * similarity, then larger index. */
 static inline int worse(double sa, int32_t ia, double sb, int32_t ib) { return sa < sb || (sa == sb && ia > ib); }
 
+static inline void list_swap(double *s, int32_t *n, int i, int j) {
+  double ts = s[i];
+  s[i] = s[j];
+  s[j] = ts;
+  int32_t tn = n[i];
+  n[i] = n[j];
+  n[j] = tn;
+}
+
 static void list_sift_down(double *s, int32_t *n, int m, int i) {
   for (;;) {
     int c = 2 * i + 1;
     if (c >= m) return;
     if (c + 1 < m && worse(s[c + 1], n[c + 1], s[c], n[c])) c++;
     if (!worse(s[c], n[c], s[i], n[i])) return;
-    double ts = s[i];
-    s[i] = s[c];
-    s[c] = ts;
-    int32_t tn = n[i];
-    n[i] = n[c];
-    n[c] = tn;
+    list_swap(s, n, i, c);
     i = c;
   }
 }
@@ -493,12 +497,7 @@ void dm_kmer_topk_finish(int rows, int k, const int32_t *cnt, int32_t *nbr, doub
     double *hs = sim + (size_t)i * k;
     int32_t *hn = nbr + (size_t)i * k;
     for (int h = cnt[i] - 1; h > 0; h--) { /* heap sort: the worst goes last */
-      double ts = hs[0];
-      hs[0] = hs[h];
-      hs[h] = ts;
-      int32_t tn = hn[0];
-      hn[0] = hn[h];
-      hn[h] = tn;
+      list_swap(hs, hn, 0, h);
       list_sift_down(hs, hn, h, 0);
     }
   }

@@ -128,27 +128,19 @@ static void coarse_rows(const dm_mpi_t *ctx, const dm_kmer_opt_t *ko, const floa
                         double *sim) {
   int stride = ko->max_entries;
   void *ework = dm_malloc("k-mer work", dm_kmer_embed_work_size(ko, len) + 8);
-  dm_kmer_emb_t e[2]; /* one block: forward, reverse complement */
+  int tile = dm_kmer_tile_rows(block), cap = block > tile ? block : tile;
+  dm_kmer_emb_t e[2]; /* one block or one query tile: forward, reverse complement */
   for (int rc = 0; rc < 2; rc++)
-    e[rc] =
-        (dm_kmer_emb_t){block, stride, dm_malloc("k-mer keys", (size_t)block * stride * sizeof(int64_t) + 8),
-                        dm_malloc("k-mer values", (size_t)block * stride * sizeof(double) + 8),
-                        dm_malloc("k-mer counts", (size_t)block * sizeof(int32_t) + 8)};
-  /* the rank's rows as tiles of query rows (tile t: rows row0[t] ..), embedded `block` rows at a time */
-  int tile = dm_kmer_tile_rows(block), nt = 0;
-  for (int c = 0; c < nb; c += block) nt += ((nb - c < block ? nb - c : block) + tile - 1) / tile;
+    e[rc] = (dm_kmer_emb_t){cap, stride, dm_malloc("k-mer keys", (size_t)cap * stride * sizeof(int64_t) + 8),
+                            dm_malloc("k-mer values", (size_t)cap * stride * sizeof(double) + 8),
+                            dm_malloc("k-mer counts", (size_t)cap * sizeof(int32_t) + 8)};
+  /* the rank's rows as tiles of query rows (tile t: rows a + t * tile ..) */
+  int nt = (nb + tile - 1) / tile;
   dm_kmer_index_t **q = dm_malloc("k-mer query tiles", ((size_t)nt + 1) * sizeof *q);
-  int *row0 = dm_malloc("k-mer query tiles", ((size_t)nt + 1) * sizeof *row0);
-  for (int c = 0, t = 0; c < nb; c += block) {
-    e[0].n = nb - c < block ? nb - c : block;
-    dm_kmer_embed_rows(oh, co, len, (float)sign, 0, a + c, a + c + e[0].n, ko, ework, &e[0]);
-    for (int r = 0; r < e[0].n; r += tile, t++) {
-      size_t o = (size_t)r * stride;
-      dm_kmer_emb_t rows = {e[0].n - r < tile ? e[0].n - r : tile, stride, e[0].key + o, e[0].val + o,
-                            e[0].nnz + r};
-      q[t] = dm_kmer_index_init(&rows, 1);
-      row0[t] = c + r;
-    }
+  for (int t = 0; t < nt; t++) {
+    e[0].n = nb - t * tile < tile ? nb - t * tile : tile;
+    dm_kmer_embed_rows(oh, co, len, (float)sign, 0, a + t * tile, a + t * tile + e[0].n, ko, ework, &e[0]);
+    q[t] = dm_kmer_index_init(&e[0], 1);
   }
   int32_t *cnt = dm_calloc("top-k counts", (size_t)nb + 1, sizeof *cnt);
   void *twork = dm_malloc("top-k work", dm_kmer_topk_work_size(tile, block) + 8);
@@ -169,7 +161,7 @@ static void coarse_rows(const dm_mpi_t *ctx, const dm_kmer_opt_t *ko, const floa
     }
     dm_kmer_index_t *idx = dm_kmer_index_init(e, 2);
     for (int t = 0; t < nt; t++) {
-      size_t o = (size_t)row0[t];
+      size_t o = (size_t)t * tile;
       dm_kmer_topk_merge(q[t], idx, c0, k, twork, nbr + o * k, sim + o * k, cnt + o);
     }
     dm_kmer_index_destroy(idx);
@@ -180,7 +172,6 @@ static void coarse_rows(const dm_mpi_t *ctx, const dm_kmer_opt_t *ko, const floa
   free(cnt);
   for (int t = 0; t < nt; t++) dm_kmer_index_destroy(q[t]);
   free(q);
-  free(row0);
   for (int rc = 0; rc < 2; rc++) free(e[rc].key), free(e[rc].val), free(e[rc].nnz);
   free(ework);
 }
