@@ -55,10 +55,11 @@ for t in $targets; do
       "($(uptime | sed 's/.*load/load/'))"
     grep -o 'wrote .*patterns' modisco_$out.log | sed 's/^/  /'
     grep -o '[a-z]* yield: .*' modisco_$out.log | sed 's/^/  /'
-    grep -o 'step .*: [0-9.]* s, peak RSS [0-9.]* MiB, cpu [0-9.]* s (least busy rank [0-9.]* s)' modisco_$out.log |
-      sed 's/^step \(.*\): \([0-9.]*\) s, peak RSS \([0-9.]*\) MiB, cpu \([0-9.]*\) s (least busy rank \([0-9.]*\) s)$/\1\t\2\t\3\t\4\t\5/' > steps_$out.tsv
-    printf '  %-40s %10s %10s %14s %14s\n' step "wall s" "cpu s" "least busy s" "peak RSS MiB"
-    awk -F'\t' '{ printf "  %-40s %10s %10s %14s %14s\n", $1, $2, $4, $5, $3 }' steps_$out.tsv
+    # name, wall, peak RSS, cpu, least busy cpu, node-shared MiB (of the peak RSS)
+    grep -o 'step .*: [0-9.]* s, peak RSS [0-9.]* MiB (node-shared arrays at most [0-9.]* MiB of it), cpu [0-9.]* s (least busy rank [0-9.]* s)' modisco_$out.log |
+      sed 's/^step \(.*\): \([0-9.]*\) s, peak RSS \([0-9.]*\) MiB (node-shared arrays at most \([0-9.]*\) MiB of it), cpu \([0-9.]*\) s (least busy rank \([0-9.]*\) s)$/\1\t\2\t\3\t\5\t\6\t\4/' > steps_$out.tsv
+    printf '  %-40s %10s %10s %14s %14s %14s\n' step "wall s" "cpu s" "least busy s" "peak RSS MiB" "node-shared"
+    awk -F'\t' '{ printf "  %-40s %10s %10s %14s %14s %14s\n", $1, $2, $4, $5, $3, $6 }' steps_$out.tsv
     # seconds summed by the kind of step (the last word of its name), in order of first appearance
     awk -F'\t' '{ n = split($1, w, " "); k = w[n]; if (!(k in s)) o[++m] = k; s[k] += $2; c[k] += $4 }
       END { printf "  by kind (wall/cpu s):"; for (i = 1; i <= m; i++) printf " %s %.1f/%.1f", o[i], s[o[i]], c[o[i]]; print "" }' steps_$out.tsv
@@ -75,6 +76,6 @@ for t in $targets; do
       modisco_${t}_np$last.h5 > /dev/null 2>&1 && echo yes || echo NO))"
     printf '  %-40s %12s %12s %14s\n' step "wall x" "cpu x" "RSS MiB $first/$last"
     paste steps_${t}_np$first.tsv steps_${t}_np$last.tsv |
-      awk -F'\t' '{ printf "  %-40s %12.2f %12.2f %14s\n", $1, $2 / ($7 > 0 ? $7 : 1e-9), $4 / ($9 > 0 ? $9 : 1e-9), $3 "/" $8 }'
+      awk -F'\t' '{ printf "  %-40s %12.2f %12.2f %14s\n", $1, $2 / ($8 > 0 ? $8 : 1e-9), $4 / ($10 > 0 ? $10 : 1e-9), $3 "/" $9 }'
   fi
 done

@@ -5,8 +5,9 @@
 #    whose seqlets hit the planted motifs (tools/modisco_eval: precision and
 #    recall against the embeddings column; GATA recall >= 0.06: lite 2.4 itself
 #    reaches 0.065 on task 0 of the whole example);
-#  - 1 and 4 ranks give the same modisco.h5 as NP ranks, and so do column
-#    blocks of 100 seqlets in the coarse search;
+#  - 1 and 4 ranks give the same modisco.h5 as NP ranks, and so do ranks
+#    grouped as if on 2 or 3 machines (the node-shared arrays exchanged
+#    between nodes) and column blocks of 100 seqlets in the coarse search;
 #  - a task that does not exist: clear error, non-zero exit, no output;
 #  - too few seqlets: clear message, exit 0, an output with no pattern;
 #  - no <file>.tmp is left behind.
@@ -67,6 +68,16 @@ for np in 1 4; do
   check "[ \$? -eq 0 ] && h5diff --exclude-attribute / m.h5 m$np.h5 > diff$np.txt &&
     diff <(root_attrs m.h5) <(root_attrs m$np.h5) >> diff$np.txt" \
     "modisco.h5 at $np ranks differs from $NP ranks"
+done
+
+# --- the node-shared arrays exchanged between "nodes" (dmotif's
+# DMOTIF_NODE_RANKS groups ranks as if on separate machines): 4 ranks on 2
+# nodes, 3 ranks on 3 nodes; the same file
+for nodes in "4 2" "3 1"; do
+  set -- $nodes
+  DMOTIF_NODE_RANKS=$2 modisco "$1" -q -P Output:file=mn$1.h5
+  check "[ \$? -eq 0 ] && h5diff --exclude-attribute / m.h5 mn$1.h5 > diffn$1.txt" \
+    "modisco.h5 with ranks $2 by $2 on separate nodes ($1 ranks) differs"
 done
 
 # --- the coarse search streamed in column blocks of 100 seqlets: the same file

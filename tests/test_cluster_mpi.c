@@ -41,7 +41,8 @@ int main(int argc, char **argv) {
       int32_t *serial = malloc(n * sizeof(int32_t)), *dist = malloc(n * sizeof(int32_t));
       dm_cluster_result_t rs = {.labels = serial}, rd = {.labels = dist};
       CHECK(dm_cluster_run(g, &o, 0, o.n_seeds, &rs) == 0, "serial run failed");
-      CHECK(dm_cluster_run_mpi(&ctx, g, &o, &rd) == 0, "mpi run failed");
+      CHECK(dm_cluster_run_mpi(&ctx, dm_cluster_runs_here(&ctx, &o) ? g : NULL, n, &o, &rd) == 0,
+            "mpi run failed");
       CHECK(rd.run == rs.run && rd.modularity == rs.modularity && rd.n_clusters == rs.n_clusters &&
                 memcmp(serial, dist, n * sizeof(int32_t)) == 0,
             "rank %d, method %d, %ld seeds: run %ld (%.17g), serial run %ld (%.17g)", ctx.rank, method,

@@ -188,8 +188,8 @@ static int leiden(const dm_cluster_graph_t *g, const dm_cluster_opt_t *opt, igra
   double t0 = dm_wall_time();
   for (; it < DM_CLUSTER_MAX_ITERATIONS && !rc; it++) {
     prev = quality;
-    rc = igraph_community_leiden(&g->graph, &g->weight, &g->strength, res, opt->randomness, it > 0, 1,
-                                 memb, &nb, &quality);
+    rc = igraph_community_leiden(&g->graph, &g->weight, &g->strength, res, opt->randomness, it > 0, 1, memb,
+                                 &nb, &quality);
     if (quality <= prev) break;
   }
   dm_log_debug("Leiden: %ld vertices, %ld edges: %d iterations, %.3f s", (long)g->n,
@@ -243,11 +243,18 @@ int dm_cluster_run(const dm_cluster_graph_t *g, const dm_cluster_opt_t *opt, lon
   return 0;
 }
 
-int dm_cluster_run_mpi(const dm_mpi_t *ctx, const dm_cluster_graph_t *g, const dm_cluster_opt_t *opt,
-                       dm_cluster_result_t *res) {
+int dm_cluster_runs_here(const dm_mpi_t *ctx, const dm_cluster_opt_t *opt) {
   int64_t r0, nr;
   dm_mpi_block_range(opt->n_seeds, ctx->size, ctx->rank, &r0, &nr);
-  int ok = dm_cluster_run(g, opt, (long)r0, (long)(r0 + nr), res) == 0, all_ok;
+  return nr > 0;
+}
+
+int dm_cluster_run_mpi(const dm_mpi_t *ctx, const dm_cluster_graph_t *g, int64_t n,
+                       const dm_cluster_opt_t *opt, dm_cluster_result_t *res) {
+  int64_t r0, nr;
+  dm_mpi_block_range(opt->n_seeds, ctx->size, ctx->rank, &r0, &nr);
+  res->run = -1, res->modularity = -INFINITY, res->n_clusters = 0;
+  int ok = nr == 0 || (g && dm_cluster_run(g, opt, (long)r0, (long)(r0 + nr), res) == 0), all_ok;
   DM_MPI_CHECK(MPI_Allreduce(&ok, &all_ok, 1, MPI_INT, MPI_MIN, ctx->comm));
   if (!all_ok) return -1;
   /* best modularity, ties to the lowest run: MAXLOC keeps the lowest index */
@@ -264,7 +271,7 @@ int dm_cluster_run_mpi(const dm_mpi_t *ctx, const dm_cluster_graph_t *g, const d
   }
   int64_t nc = res->n_clusters;
   DM_MPI_CHECK(MPI_Bcast(&nc, 1, MPI_INT64_T, owner, ctx->comm));
-  DM_MPI_CHECK(MPI_Bcast(res->labels, (int)g->n, MPI_INT32_T, owner, ctx->comm));
+  DM_MPI_CHECK(MPI_Bcast(res->labels, (int)n, MPI_INT32_T, owner, ctx->comm));
   res->modularity = best.q;
   res->run = best.r;
   res->n_clusters = nc;

@@ -42,14 +42,18 @@ typedef struct {
 
 /* Parameter table entries for the "Cluster:" section, to put in a command's
  * dm_param_spec_t table; read them with dm_cluster_opt_from_params. */
-#define DM_CLUSTER_PARAMS                                                                          \
-  {"Cluster:method", DM_PARAM_STRING, "leiden", "leiden|louvain",                                  \
-   "community detection: leiden (as tfmodisco-lite) or louvain (igraph multilevel)"},              \
-  {"Cluster:n_seeds", DM_PARAM_INT, "2", NULL, "runs with different seeds; the best modularity is kept"}, \
-  {"Cluster:seed", DM_PARAM_INT, "100", NULL, "run r (from 0) seeds igraph's RNG with seed*(r+1)"}, \
-  {"Cluster:resolution", DM_PARAM_FLOAT, "1", NULL, "modularity resolution parameter"},            \
-  {"Cluster:n_iterations", DM_PARAM_INT, "-1", NULL, "Leiden iterations; negative: until one does not improve the quality (at most 1000)"}, \
-  {"Cluster:randomness", DM_PARAM_FLOAT, "0.01", NULL, "Leiden refinement randomness (beta)"}
+#define DM_CLUSTER_PARAMS                                                                               \
+  {"Cluster:method", DM_PARAM_STRING, "leiden", "leiden|louvain",                                       \
+   "community detection: leiden (as tfmodisco-lite) or louvain (igraph multilevel)"},                   \
+      {"Cluster:n_seeds", DM_PARAM_INT, "2", NULL,                                                      \
+       "runs with different seeds; the best modularity is kept"},                                       \
+      {"Cluster:seed", DM_PARAM_INT, "100", NULL, "run r (from 0) seeds igraph's RNG with seed*(r+1)"}, \
+      {"Cluster:resolution", DM_PARAM_FLOAT, "1", NULL, "modularity resolution parameter"},             \
+      {"Cluster:n_iterations", DM_PARAM_INT, "-1", NULL,                                                \
+       "Leiden iterations; negative: until one does not improve the quality (at most 1000)"},           \
+  {                                                                                                     \
+    "Cluster:randomness", DM_PARAM_FLOAT, "0.01", NULL, "Leiden refinement randomness (beta)"           \
+  }
 
 /** Result of the best run. */
 typedef struct {
@@ -120,16 +124,30 @@ DM_RESULT_USED int dm_cluster_run(const dm_cluster_graph_t *g, const dm_cluster_
 int dm_cluster_better(const dm_cluster_result_t *a, const dm_cluster_result_t *b);
 
 /**
+ * @brief Whether this rank runs any of the opt->n_seeds runs that
+ *        dm_cluster_run_mpi spreads over the ranks (the first n_seeds
+ *        ranks, or all); only those need the graph. Pure.
+ * @param ctx ranks
+ * @param opt options
+ * @return 1 or 0
+ */
+int dm_cluster_runs_here(const dm_mpi_t *ctx, const dm_cluster_opt_t *opt);
+
+/**
  * @brief All opt->n_seeds runs spread over the ranks of ctx, best kept.
  *        Collective; every rank gets the same result, the same as
  *        dm_cluster_run over all runs on one rank.
  * @param ctx ranks
- * @param g   the same graph on every rank
+ * @param g   the same graph on every rank where dm_cluster_runs_here, or
+ *            NULL there if building it failed (logged); ignored elsewhere
+ *            (NULL: ranks that run nothing need not hold the graph)
+ * @param n   vertices of the graph
  * @param opt options
  * @param res out, as dm_cluster_run
- * @return 0 on every rank, or -1 on every rank if igraph failed on any
+ * @return 0 on every rank, or -1 on every rank if a graph is missing or
+ *         igraph failed on any
  */
-DM_RESULT_USED int dm_cluster_run_mpi(const dm_mpi_t *ctx, const dm_cluster_graph_t *g,
+DM_RESULT_USED int dm_cluster_run_mpi(const dm_mpi_t *ctx, const dm_cluster_graph_t *g, int64_t n,
                                       const dm_cluster_opt_t *opt, dm_cluster_result_t *res);
 
 #endif

@@ -12,6 +12,13 @@
 
 // --- attr.h5
 
+/* in->onehot and in->hyp, node-shared, for in->n rows of in->len bases. */
+static void alloc_shared(const dm_mpi_t *ctx, dm_modisco_input_t *in) {
+  size_t bases = (size_t)in->n * (size_t)in->len * 4;
+  in->onehot = dm_shm_alloc(ctx, "onehot", bases, &in->shm[0]);
+  in->hyp = dm_shm_alloc(ctx, "hyp", bases * sizeof(float), &in->shm[1]);
+}
+
 /* Regions of all rows on rank 0 (collective read; other ranks read none). */
 static int read_regions(const dm_mpi_t *ctx, dm_h5_t *h, dm_modisco_input_t *in) {
   int64_t n = ctx->rank == 0 ? in->n : 0;
@@ -74,8 +81,7 @@ static int load_attr(const dm_mpi_t *ctx, const dm_modisco_input_opt_t *opt, dm_
   dm_log_collective(prev);
   if (rc == 0) {
     size_t row = (size_t)in->len * 4;
-    in->onehot = dm_malloc("onehot", (size_t)in->n * row + 1);
-    in->hyp = dm_malloc("hyp", (size_t)in->n * row * sizeof(float) + 1);
+    alloc_shared(ctx, in);
     dm_mpi_block_range(in->n, ctx->size, ctx->rank, r0, nb);
     int64_t rr = opt->block_rows, most = (in->n + ctx->size - 1) / ctx->size;
     int64_t n_reads = (most + rr - 1) / rr;
@@ -108,26 +114,33 @@ static int read_lite(const char *path, dm_npy_array_t *a) {
   return dm_npy_check_shape(a, 3, shape, path);
 }
 
-/* Every row of both arrays (every rank reads the files). */
+/* Every row of both arrays (every rank reads the files; each node's
+ * leader fills the node-shared arrays). */
 static int load_lite(const dm_mpi_t *ctx, const dm_modisco_input_opt_t *opt, dm_modisco_input_t *in,
                      int64_t *r0, int64_t *nb) {
   dm_npy_array_t oh = {0}, hy = {0};
-  int rc = -1;
-  if (read_lite(opt->onehot, &oh) < 0 || read_lite(opt->hyp, &hy) < 0) goto out;
-  if (oh.shape[0] != hy.shape[0] || oh.shape[2] != hy.shape[2]) {
+  int rc = -1, bad = 0;
+  if (read_lite(opt->onehot, &oh) < 0 || read_lite(opt->hyp, &hy) < 0) {
+    bad = 1;
+  } else if (oh.shape[0] != hy.shape[0] || oh.shape[2] != hy.shape[2]) {
     dm_log_error("shapes differ: %s is (%ld, 4, %ld), %s is (%ld, 4, %ld)", opt->onehot, (long)oh.shape[0],
                  (long)oh.shape[2], opt->hyp, (long)hy.shape[0], (long)hy.shape[2]);
-    goto out;
+    bad = 1;
   }
+  DM_MPI_CHECK(MPI_Allreduce(MPI_IN_PLACE, &bad, 1, MPI_INT, MPI_MAX, ctx->comm));
+  if (bad) goto out;
   in->n = oh.shape[0];
   in->len = (int)oh.shape[2];
-  size_t total = (size_t)in->n * (size_t)in->len * 4;
-  in->onehot = dm_malloc("onehot", total + 1);
-  in->hyp = dm_malloc("hyp", total * sizeof(float) + 1);
-  dm_npy_swap_last2(oh.data, in->hyp, sizeof(float), in->n, 4, in->len); /* hyp's room as scratch */
-  for (size_t i = 0; i < total; i++) /* 2 marks a value other than 0 or 1 for the check */
-    in->onehot[i] = in->hyp[i] == 0.0f ? 0 : in->hyp[i] == 1.0f ? 1 : 2;
-  dm_npy_swap_last2(hy.data, in->hyp, sizeof(float), in->n, 4, in->len);
+  alloc_shared(ctx, in);
+  if (dm_shm_leader(in->shm[0])) {
+    size_t total = (size_t)in->n * (size_t)in->len * 4;
+    dm_npy_swap_last2(oh.data, in->hyp, sizeof(float), in->n, 4, in->len); /* hyp's room as scratch */
+    for (size_t i = 0; i < total; i++) /* 2 marks a value other than 0 or 1 for the check */
+      in->onehot[i] = in->hyp[i] == 0.0f ? 0 : in->hyp[i] == 1.0f ? 1 : 2;
+    dm_npy_swap_last2(hy.data, in->hyp, sizeof(float), in->n, 4, in->len);
+  }
+  dm_shm_sync(in->shm[0]);
+  dm_shm_sync(in->shm[1]);
   dm_mpi_block_range(in->n, ctx->size, ctx->rank, r0, nb);
   rc = 0;
 out:
@@ -217,8 +230,8 @@ int dm_modisco_input_load(const dm_mpi_t *ctx, const dm_modisco_input_opt_t *opt
     goto fail;
   }
   if (opt->center_hyp) center_block(in, r0, nb);
-  dm_modisco_gather_blocks(ctx, in->onehot, in->n, in->len * 4, MPI_UINT8_T);
-  dm_modisco_gather_blocks(ctx, in->hyp, in->n, in->len * 4, MPI_FLOAT);
+  dm_shm_gather_blocks(in->shm[0], in->n, (size_t)in->len * 4);
+  dm_shm_gather_blocks(in->shm[1], in->n, (size_t)in->len * 4 * sizeof(float));
   return 0;
 fail:
   dm_modisco_input_free(in);
@@ -231,7 +244,7 @@ void dm_modisco_input_free(dm_modisco_input_t *in) {
     for (int64_t i = 0; i < in->n; i++) free(in->chrom[i]);
   free(in->chrom);
   free(in->start);
-  free(in->onehot);
-  free(in->hyp);
+  dm_shm_free(in->shm[0]);
+  dm_shm_free(in->shm[1]);
   memset(in, 0, sizeof *in);
 }

@@ -6,9 +6,10 @@
  * tfmodisco-lite arrays (.npy, or arr_0 of a .npz, (N, 4, L)) every rank
  * reads the files. Then each rank, on its block: checks that hyp is finite
  * and the one-hot 0/1, and centres hyp (hyp -= mean over the 4 bases, if
- * asked); the blocks are allgathered so that every rank holds all rows: 20
- * bytes per base (the one-hot as bytes; the contributions hyp * onehot are
- * not stored but made where read, dm_pattern_fetch). A non-finite score is an error naming the file and the
+ * asked); the blocks are gathered so that every rank reads all rows, held
+ * once per node in node-shared memory (dm_shm): 20 bytes per base (the
+ * one-hot as bytes; the contributions hyp * onehot are not stored but made
+ * where read, dm_pattern_fetch). A non-finite score is an error naming the file and the
  * first bad row (the same on any number of ranks).
  */
 #ifndef DM_MODISCO_INPUT_H
@@ -19,6 +20,7 @@
 #include "dm_h5.h"
 #include "dm_log.h"
 #include "dm_mpi.h"
+#include "dm_shm.h"
 
 /** Where the input comes from; strings are borrowed. */
 typedef struct {
@@ -30,7 +32,7 @@ typedef struct {
   int64_t block_rows; /* rows per read of attr.h5 (> 0) */
 } dm_modisco_input_opt_t;
 
-/** The loaded input (all rows on every rank). */
+/** The loaded input (all rows on every rank; onehot and hyp node-shared, read-only). */
 typedef struct {
   int64_t n;        /* rows N */
   int len;          /* L */
@@ -38,6 +40,7 @@ typedef struct {
   float *hyp;       /* (N, L, 4), centred if asked */
   char **chrom;     /* (N,) rank 0 only, NULL without /regions */
   int64_t *start;   /* (N,) rank 0 only, NULL without /regions */
+  dm_shm_t *shm[2]; /* node-shared onehot and hyp */
 } dm_modisco_input_t;
 
 /**
@@ -77,7 +80,8 @@ DM_RESULT_USED int dm_modisco_attr_check(dm_h5_t *h, const char *attr, const cha
 void dm_modisco_gather_blocks(const dm_mpi_t *ctx, void *x, int64_t n, int width, MPI_Datatype type);
 
 /**
- * @brief Free what dm_modisco_input_load allocated (a zeroed struct is fine).
+ * @brief Free what dm_modisco_input_load allocated (a zeroed struct is
+ *        fine). Collective (the node-shared arrays).
  * @param in the input
  */
 void dm_modisco_input_free(dm_modisco_input_t *in);

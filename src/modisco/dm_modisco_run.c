@@ -13,6 +13,7 @@
 #include "dm_mem.h"
 #include "dm_modisco_h5.h"
 #include "dm_modisco_input.h"
+#include "dm_shm.h"
 #include "dm_sparse.h"
 #include "dm_version.h"
 
@@ -65,9 +66,11 @@ int dm_modisco_job_from_params(dm_modisco_job_t *job, const dm_params_t *p) {
 
 // --- step log
 
-/* "step <name>: <s> s, peak RSS <MiB> MiB, cpu <s> s (least busy rank <s> s)"
- * on rank 0: wall seconds since *t0, the largest peak RSS of any rank
- * during the step, the largest and the smallest CPU seconds of any rank
+/* "step <name>: <s> s, peak RSS <MiB> MiB (node-shared arrays at most <MiB>
+ * MiB of it), cpu <s> s (least busy rank <s> s)" on rank 0: wall seconds
+ * since *t0, the largest peak RSS of any rank during the step (it counts
+ * the node-shared pages the rank touched: those are held once per node, and
+ * the second figure is the most of them held at once), the largest and the smallest CPU seconds of any rank
  * during the step (their ratio shows the imbalance); *t0 and the CPU mark
  * are reset to now and the peak RSS window restarted. Collective. */
 static void step_done(const dm_mpi_t *ctx, double *t0, const char *fmt, ...) {
@@ -78,12 +81,18 @@ static void step_done(const dm_mpi_t *ctx, double *t0, const char *fmt, ...) {
   vsnprintf(name, sizeof name, fmt, ap);
   va_end(ap);
   double cpu = dm_cpu_time() - c0;
-  double mine[3] = {(double)dm_window_peak_rss() / (1024.0 * 1024.0), cpu, -cpu}, most[3];
-  DM_MPI_CHECK(MPI_Allreduce(mine, most, 3, MPI_DOUBLE, MPI_MAX, ctx->comm));
+  const double mib = 1024.0 * 1024.0;
+  double mine[4] = {(double)dm_window_peak_rss() / mib, cpu, -cpu, (double)dm_shm_window_peak() / mib},
+         most[4];
+  DM_MPI_CHECK(MPI_Allreduce(mine, most, 4, MPI_DOUBLE, MPI_MAX, ctx->comm));
   double now = dm_wall_time();
-  dm_log_info("step %s: %.3f s, peak RSS %.1f MiB, cpu %.3f s (least busy rank %.3f s)", name, now - *t0,
-              most[0], most[1], -most[2]);
+  dm_log_info(
+      "step %s: %.3f s, peak RSS %.1f MiB (node-shared arrays at most %.1f MiB of it), cpu %.3f s (least "
+      "busy "
+      "rank %.3f s)",
+      name, now - *t0, most[0], most[3], most[1], -most[2]);
   (void)dm_peak_rss_reset(); /* if it cannot, every step shows the peak so far */
+  dm_shm_peak_reset();
   c0 = dm_cpu_time();
   *t0 = now;
 }
@@ -92,25 +101,45 @@ static void step_done(const dm_mpi_t *ctx, double *t0, const char *fmt, ...) {
 
 // --- steps 2-3: affinity rows
 
-/* Data of seqlets s[0..n) as (n, L, 4) arrays, dropping (compacting away)
- * seqlets whose window holds no base or leaves its example. Returns L, or
- * -1 if the remaining seqlets differ in length (logged). */
-static int fetch_windows(const dm_tracks_t *t, dm_seqlet_t *s, int *n, float **oh, float **co, float **hy) {
+/* The windows of one round's seqlets: (n, L, 4) one-hot, contributions and
+ * hypothetical contributions, node-shared. */
+typedef struct {
+  float *oh, *co, *hy;
+  dm_shm_t *shm[3];
+} windows_t;
+
+/* The windows of seqlets s[0..n), dropping (compacting away) seqlets whose
+ * window holds no base or leaves its example; each rank fetches its block
+ * of the rest. Returns L, or -1 if the seqlets differ in length (logged;
+ * nothing allocated). */
+static int fetch_windows(const dm_mpi_t *ctx, const dm_tracks_t *t, dm_seqlet_t *s, int *n, windows_t *w) {
   int len = *n > 0 ? s[0].end - s[0].start : 0, m = 0;
-  *oh = *co = *hy = NULL;
+  memset(w, 0, sizeof *w);
   for (int i = 0; i < *n; i++)
     if (s[i].end - s[i].start != len) {
       dm_log_error("seqlets of one round differ in length (%d and %d)", len, s[i].end - s[i].start);
       return -1;
     }
-  size_t row = (size_t)len * 4;
-  *oh = dm_malloc("seqlet onehot", (size_t)*n * row * sizeof **oh + 1);
-  *co = dm_malloc("seqlet contrib", (size_t)*n * row * sizeof **co + 1);
-  *hy = dm_malloc("seqlet hyp", (size_t)*n * row * sizeof **hy + 1);
   for (int i = 0; i < *n; i++)
-    if (dm_pattern_fetch(t, &s[i], *oh + m * row, *co + m * row, *hy + m * row) == 0) s[m++] = s[i];
+    if (dm_pattern_fetch(t, &s[i], NULL, NULL, NULL) == 0) s[m++] = s[i];
   *n = m;
+  size_t row = (size_t)len * 4;
+  float *oh, *co, *hy;
+  oh = dm_shm_alloc(ctx, "seqlet onehot", (size_t)m * row * sizeof *oh, &w->shm[0]);
+  co = dm_shm_alloc(ctx, "seqlet contrib", (size_t)m * row * sizeof *co, &w->shm[1]);
+  hy = dm_shm_alloc(ctx, "seqlet hyp", (size_t)m * row * sizeof *hy, &w->shm[2]);
+  int64_t a, c;
+  dm_mpi_block_range(m, ctx->size, ctx->rank, &a, &c);
+  for (int64_t i = a; i < a + c; i++)
+    (void)dm_pattern_fetch(t, &s[i], oh + i * row, co + i * row, hy + i * row);
+  for (int k = 0; k < 3; k++) dm_shm_gather_blocks(w->shm[k], m, row * sizeof *oh);
+  w->oh = oh, w->co = co, w->hy = hy;
   return len;
+}
+
+/* Free the windows not freed yet. Collective. */
+static void free_windows(windows_t *w) {
+  for (int k = 0; k < 3; k++) dm_shm_free(w->shm[k]), w->shm[k] = NULL;
 }
 
 /* Coarse top-k (gapped k-mer similarity) of rows [a, a + nb) of n seqlets,
@@ -124,8 +153,8 @@ static int fetch_windows(const dm_tracks_t *t, dm_seqlet_t *s, int *n, float **o
  * progress_seconds). Memory: the rank's rows (tiles, nbr, sim) plus one
  * block. nbr (nb, k), sim (nb, k). */
 static void coarse_rows(const dm_mpi_t *ctx, const dm_kmer_opt_t *ko, const float *oh, const float *co, int n,
-                        int len, int sign, int k, int block, double progress_seconds, int a, int nb, int32_t *nbr,
-                        double *sim) {
+                        int len, int sign, int k, int block, double progress_seconds, int a, int nb,
+                        int32_t *nbr, double *sim) {
   int stride = ko->max_entries;
   void *ework = dm_malloc("k-mer work", dm_kmer_embed_work_size(ko, len) + 8);
   int tile = dm_kmer_tile_rows(block), cap = block > tile ? block : tile;
@@ -177,25 +206,28 @@ static void coarse_rows(const dm_mpi_t *ctx, const dm_kmer_opt_t *ko, const floa
 }
 
 /* Fine similarity (continuous Jaccard, best offset and strand) of rows
- * [a, a + nb) with their coarse neighbours; tracks of all seqlets are made
- * on every rank, then *co and *hy are freed (set to NULL). fine (nb, k). */
-static void fine_rows(float **co, float **hy, int n, int len, double min_overlap, int k, int a, int nb,
-                      const int32_t *nbr, float *fine) {
+ * [a, a + nb) with their coarse neighbours; the tracks of all seqlets are
+ * made (node-shared, each rank its block), then the windows are freed.
+ * fine (nb, k). */
+static void fine_rows(const dm_mpi_t *ctx, windows_t *w, int n, int len, double min_overlap, int k, int a,
+                      int nb, const int32_t *nbr, float *fine) {
   size_t row = (size_t)len * 8;
-  float *fwd = dm_malloc("fine tracks", (size_t)n * row * sizeof *fwd + 1);
-  float *rev = dm_malloc("fine tracks rc", (size_t)n * row * sizeof *rev + 1);
-  for (int i = 0; i < n; i++) {
-    dm_cj_track(*hy + (size_t)i * len * 4, *co + (size_t)i * len * 4, len, fwd + i * row);
+  dm_shm_t *shm[2];
+  float *fwd = dm_shm_alloc(ctx, "fine tracks", (size_t)n * row * sizeof *fwd, &shm[0]);
+  float *rev = dm_shm_alloc(ctx, "fine tracks rc", (size_t)n * row * sizeof *rev, &shm[1]);
+  int64_t r0, c;
+  dm_mpi_block_range(n, ctx->size, ctx->rank, &r0, &c);
+  for (int64_t i = r0; i < r0 + c; i++) {
+    dm_cj_track(w->hy + (size_t)i * len * 4, w->co + (size_t)i * len * 4, len, fwd + i * row);
     dm_cj_revcomp(fwd + i * row, len, 8, rev + i * row);
   }
-  free(*co), free(*hy);
-  *co = *hy = NULL;
+  for (int t = 0; t < 2; t++) dm_shm_gather_blocks(shm[t], n, row * sizeof *fwd);
+  free_windows(w);
   int pad = dm_cj_pad(len, min_overlap, 0);
   float *work = dm_malloc("fine work", dm_affinity_fine_work_size(len, 8, pad) * sizeof *work + 1);
   dm_affinity_fine(fwd, rev, len, 8, pad, a, a + nb, k, nbr, work, fine);
   free(work);
-  free(fwd);
-  free(rev);
+  for (int t = 0; t < 2; t++) dm_shm_free(shm[t]);
 }
 
 /* The affinity matrix of the m kept rows (new_index >= 0) and their kept
@@ -238,7 +270,7 @@ static dm_sparse_t *gather_kept_rows(const dm_mpi_t *ctx, int m, int k, int a, i
 
 /* Labels (n,) of the clusters of affinity rows aff (freed here, as soon as
  * it is used, as is the density-adapted matrix: the graph's peak memory is
- * the clustering's), density-adapted as the clustering rounds do (tsne = 0)
+ * the clustering's, on the ranks that run a seed), density-adapted as the clustering rounds do (tsne = 0)
  * or as subclustering does (tsne = 1, on every rank); returns the number of
  * clusters, -1 on failure (logged). */
 static int64_t cluster_rows(const dm_mpi_t *ctx, dm_sparse_t *aff, const dm_density_opt_t *dopt, int tsne,
@@ -247,11 +279,13 @@ static int64_t cluster_rows(const dm_mpi_t *ctx, dm_sparse_t *aff, const dm_dens
   dm_sparse_destroy(aff);
   if (!p) return -1;
   step_done(ctx, t0, "%s density", what);
-  dm_cluster_graph_t *g = dm_cluster_graph_init(p);
+  /* only the ranks that run a Leiden seed build the igraph copy */
+  dm_cluster_graph_t *g = dm_cluster_runs_here(ctx, copt) ? dm_cluster_graph_init(p) : NULL;
   long entries = (long)p->rowptr[p->n];
+  int64_t n = p->n;
   dm_sparse_destroy(p);
   dm_cluster_result_t res = {.labels = labels};
-  int rc = g ? dm_cluster_run_mpi(ctx, g, copt, &res) : -1;
+  int rc = dm_cluster_run_mpi(ctx, g, n, copt, &res);
   dm_log_info("%s: density-adapted graph %ld entries; %ld clusters, modularity %.6f (run %ld of %ld)", what,
               entries, (long)res.n_clusters, res.modularity, res.run, copt->n_seeds);
   dm_cluster_graph_destroy(g);
@@ -269,8 +303,8 @@ static dm_pattern_t **run_round(const dm_mpi_t *ctx, const dm_modisco_job_t *job
                                 const char *mc, int *n_pat, int *err, double *t0) {
   char what[64];
   snprintf(what, sizeof what, "%s round %d", mc, round + 1);
-  float *oh, *co, *hy;
-  int len = fetch_windows(t, s, n, &oh, &co, &hy), nn = *n;
+  windows_t w;
+  int len = fetch_windows(ctx, t, s, n, &w), nn = *n;
   dm_pattern_t **pat = NULL;
   *n_pat = 0;
   if (len < 0) *err = 1;
@@ -282,7 +316,7 @@ static dm_pattern_t **run_round(const dm_mpi_t *ctx, const dm_modisco_job_t *job
           "%s: %d seqlets, fewer than Patterns:final_min_cluster_size (%d): no pattern can pass the "
           "final filters, not clustered",
           what, nn, job->pattern.min_seqlets);
-    free(oh), free(co), free(hy);
+    free_windows(&w);
     return NULL;
   }
   int k = job->nearest_neighbors + 1 < nn ? job->nearest_neighbors + 1 : nn;
@@ -291,12 +325,12 @@ static dm_pattern_t **run_round(const dm_mpi_t *ctx, const dm_modisco_job_t *job
   int a = (int)a64, nb = (int)nb64;
   double *sim = dm_malloc("coarse affinity", ((size_t)nb * k + 1) * sizeof *sim);
   int32_t *nbr = dm_malloc("coarse neighbours", ((size_t)nb * k + 1) * sizeof *nbr);
-  coarse_rows(ctx, &job->kmer, oh, co, nn, len, sign, k, job->block_columns, job->progress_seconds, a, nb, nbr,
-              sim);
-  free(oh);
+  coarse_rows(ctx, &job->kmer, w.oh, w.co, nn, len, sign, k, job->block_columns, job->progress_seconds, a, nb,
+              nbr, sim);
+  dm_shm_free(w.shm[0]), w.shm[0] = NULL; /* the one-hot: only the coarse step reads it */
   step_done(ctx, t0, "%s coarse", what);
   float *fine = dm_malloc("fine affinity", ((size_t)nb * k + 1) * sizeof *fine);
-  fine_rows(&co, &hy, nn, len, job->pattern.min_overlap, k, a, nb, nbr, fine);
+  fine_rows(ctx, &w, nn, len, job->pattern.min_overlap, k, a, nb, nbr, fine);
   /* round 1 keeps the rows passing the correlation filter, round 2 all */
   int32_t *new_index = dm_malloc("filter index", (size_t)nn * sizeof *new_index);
   int m = 0;
