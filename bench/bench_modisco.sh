@@ -7,9 +7,11 @@
 # number of ranks. Prints, per input and rank count, the seqlets found, the
 # yield of every step (seqlets left after the correlation filter, round 2,
 # merging, the final filters), and per step the wall seconds, the CPU seconds
-# of the busiest and of the least busy rank, and the peak RSS of the busiest rank,
-# parsed from the "step <name>: <s> s, peak RSS <MiB> MiB, cpu <s> s (least
-# busy rank <s> s)" lines of the modisco log; with several rank
+# of the busiest and of the least busy rank, the peak RSS of the busiest rank
+# and how much of it node-shared arrays (held once per node) were at most,
+# parsed from the "step <name>: <s> s, peak RSS <MiB> MiB (node-shared arrays
+# at most <MiB> MiB of it), cpu <s> s (least busy rank <s> s)" lines of the
+# modisco log; with several rank
 # counts, the speed-up of every step from the fewest to the most (by wall and
 # by CPU of the busiest rank: the CPU figure is the one least disturbed by
 # other load). With build/tests/modisco_eval, also how well the patterns

@@ -68,11 +68,12 @@ int dm_modisco_job_from_params(dm_modisco_job_t *job, const dm_params_t *p) {
 
 /* "step <name>: <s> s, peak RSS <MiB> MiB (node-shared arrays at most <MiB>
  * MiB of it), cpu <s> s (least busy rank <s> s)" on rank 0: wall seconds
- * since *t0, the largest peak RSS of any rank during the step (it counts
- * the node-shared pages the rank touched: those are held once per node, and
- * the second figure is the most of them held at once), the largest and the smallest CPU seconds of any rank
- * during the step (their ratio shows the imbalance); *t0 and the CPU mark
- * are reset to now and the peak RSS window restarted. Collective. */
+ * since *t0; the largest peak RSS of any rank during the step (it counts
+ * the node-shared pages the rank touched, held once per node: the second
+ * figure is the most of those held at once); the largest and the smallest
+ * CPU seconds of any rank during the step (their ratio shows the
+ * imbalance). *t0 and the CPU mark are reset to now and the peak RSS
+ * window restarted. Collective. */
 static void step_done(const dm_mpi_t *ctx, double *t0, const char *fmt, ...) {
   static double c0 = 0.0; /* CPU seconds at the end of the last step */
   char name[128];
@@ -87,9 +88,8 @@ static void step_done(const dm_mpi_t *ctx, double *t0, const char *fmt, ...) {
   DM_MPI_CHECK(MPI_Allreduce(mine, most, 4, MPI_DOUBLE, MPI_MAX, ctx->comm));
   double now = dm_wall_time();
   dm_log_info(
-      "step %s: %.3f s, peak RSS %.1f MiB (node-shared arrays at most %.1f MiB of it), cpu %.3f s (least "
-      "busy "
-      "rank %.3f s)",
+      "step %s: %.3f s, peak RSS %.1f MiB (node-shared arrays at most %.1f MiB of it), "
+      "cpu %.3f s (least busy rank %.3f s)",
       name, now - *t0, most[0], most[3], most[1], -most[2]);
   (void)dm_peak_rss_reset(); /* if it cannot, every step shows the peak so far */
   dm_shm_peak_reset();
@@ -146,8 +146,9 @@ static void free_windows(windows_t *w) {
  * the columns streamed in blocks: each rank embeds its rows (forward
  * strand) and indexes them in tiles of dm_kmer_tile_rows(block) rows; the
  * columns come in blocks of `block` seqlets, each embedded (both strands)
- * by all ranks together (every rank holds every seqlet's window: each
- * embeds a share of the block's rows, then they are allgathered), indexed,
+ * by all ranks together (every rank reads every seqlet's window, node-
+ * shared: each embeds a share of the block's rows, then they are
+ * allgathered), indexed,
  * and met by every tile, merged into every rank's running lists (the ranks
  * go block by block together: rank 0 logs their progress every
  * progress_seconds). Memory: the rank's rows (tiles, nbr, sim) plus one

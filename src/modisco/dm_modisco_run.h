@@ -5,8 +5,10 @@
  * onehot / hypothetical arrays (.npy or .npz arr_0, (N, 4, L)). Each rank
  * reads its block of rows, checks the scores are finite, centres hyp to
  * zero mean over the 4 bases per position (optional), and the blocks are
- * allgathered: every rank holds the (N, L, 4) onehot, hyp and
- * contrib = hyp * onehot the later steps read seqlets from.
+ * gathered: every rank reads the (N, L, 4) onehot and hyp (contrib = hyp *
+ * onehot made where read) the later steps read seqlets from, held once per
+ * node in shared memory (dm_shm), as are each round's seqlet windows and
+ * fine tracks (each rank makes its block).
  *
  * Steps (dm_seqlet, dm_kmer, dm_affinity, dm_density, dm_cluster,
  * dm_pattern, dm_merge, dm_modisco_h5):
@@ -21,7 +23,8 @@
  *      merged into running top-k lists); fine (continuous Jaccard) affinity
  *      of the rank's rows; in round 1 the Spearman filter, applied by each
  *      rank to its rows; the kept entries allgathered in row order; density
- *      adaptation and clustering through their _mpi functions; one pattern
+ *      adaptation and clustering through their _mpi functions (igraph's
+ *      graph built only on the ranks that run a seed); one pattern
  *      per cluster, built redundantly on every rank; round 2 takes the
  *      unique members of the round-1 patterns (re-centred by polishing);
  *   7. merge similar patterns, final filters, sort by size, subpatterns of
@@ -30,8 +33,9 @@
  *   8. rank 0 writes modisco.h5 (<file>.tmp, then renamed), with genomic
  *      coordinates of the seqlets when the input has /regions, and the
  *      provenance (tool, version, parameters, input files and their SHA-256).
- * Every step logs "step <name>: <s> s, peak RSS <MiB> MiB, cpu <s> s" on
- * rank 0 (largest peak RSS and CPU seconds of any rank during the step),
+ * Every step logs "step <name>: <s> s, peak RSS <MiB> MiB (node-shared
+ * arrays at most <MiB> MiB of it), cpu <s> s ..." on rank 0 (largest peak
+ * RSS and CPU seconds of any rank during the step),
  * and each metacluster a "yield" line (seqlets left after the correlation
  * filter, round 1, round 2, merging, the final filters). Results do not
  * depend on the number of ranks nor on Affinity:block_columns.
