@@ -49,7 +49,11 @@ void *dm_shm_alloc(const dm_mpi_t *ctx, const char *label, size_t bytes, dm_shm_
   MPI_Aint size = node_rank == 0 ? (MPI_Aint)(bytes ? bytes : 1) : 0;
   DM_MPI_CHECK(MPI_Comm_set_errhandler(s->node, MPI_ERRORS_RETURN));
   int rc = MPI_Win_allocate_shared(size, 1, MPI_INFO_NULL, s->node, &base, &s->win);
-  if (rc != MPI_SUCCESS) dm_fatal("out of node-shared memory: %zu bytes for '%s'", bytes, label);
+  if (rc != MPI_SUCCESS)
+    dm_fatal(
+        "out of node-shared memory: %zu bytes for '%s' (the node's shared memory, e.g. /dev/shm, may be "
+        "too small: DMOTIF_NODE_RANKS=1 in the environment makes each rank hold its own copy instead)",
+        bytes, label);
   MPI_Aint got;
   int unit;
   DM_MPI_CHECK(MPI_Win_shared_query(s->win, 0, &got, &unit, &base));

@@ -14,7 +14,9 @@
  *
  * With DMOTIF_NODE_RANKS=r in the environment, ranks are grouped r by r
  * (rank / r) into "nodes" instead, so that one machine runs the exchange
- * between nodes (the tests do; r < 1 is ignored).
+ * between nodes (the tests do; r < 1 is ignored). DMOTIF_NODE_RANKS=1
+ * makes every rank a node of its own, holding its own copy: the way out
+ * where a node's shared memory (e.g. /dev/shm) is too small.
  *
  * Every rank's peak RSS counts the shared pages it touched; the bytes held
  * in node-shared arrays are tracked (dm_shm_window_peak) so that the step
