@@ -3,6 +3,7 @@
 
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "dm_mem.h"
 
@@ -49,7 +50,10 @@ int dm_density_opt_from_params(dm_density_opt_t *o, const dm_params_t *p) {
 
 // --- steps 1-2: distances
 
-dm_sparse_t *dm_density_distances(const dm_sparse_t *aff, const dm_density_opt_t *opt) {
+/* Step 1 alone: the distances of aff's entries, self pairs and d <= 0
+ * dropped, rows sorted; NULL if a value is not finite or a row's columns
+ * are out of range or repeated (logged). */
+static dm_sparse_t *row_distances(const dm_sparse_t *aff, const dm_density_opt_t *opt) {
   const int64_t n = aff->n;
   dm_sparse_t *d = dm_sparse_init(n, aff->rowptr[n]);
   int64_t out = 0;
@@ -73,7 +77,12 @@ dm_sparse_t *dm_density_distances(const dm_sparse_t *aff, const dm_density_opt_t
     dm_sparse_destroy(d);
     return NULL;
   }
-  dm_sparse_t *s = dm_sparse_symmetrise(d);
+  return d;
+}
+
+dm_sparse_t *dm_density_distances(const dm_sparse_t *aff, const dm_density_opt_t *opt) {
+  dm_sparse_t *d = row_distances(aff, opt);
+  dm_sparse_t *s = d ? dm_sparse_symmetrise(d) : NULL;
   dm_sparse_destroy(d);
   return s;
 }
@@ -200,47 +209,149 @@ dm_sparse_t *dm_density_run(const dm_sparse_t *aff, const dm_density_opt_t *opt)
 
 // --- distributed
 
-/* counts and displacements (in elements) of the per-rank blocks of rows,
- * for values per row given by rowptr (NULL: one per row) */
-static void block_layout(const dm_mpi_t *ctx, int64_t n, const int64_t *rowptr, int *count, int *displ) {
-  for (int k = 0; k < ctx->size; k++) {
-    int64_t r0, nr;
-    dm_mpi_block_range(n, ctx->size, k, &r0, &nr);
-    int64_t a = rowptr ? rowptr[r0] : r0, b = rowptr ? rowptr[r0 + nr] : r0 + nr;
-    DM_ASSERT(b <= INT32_MAX);
-    count[k] = (int)(b - a);
-    displ[k] = (int)a;
+/* The rank owning row i, given every rank's first row (first[size] = n). */
+static int owner_of(const int64_t *first, int size, int64_t i) {
+  int lo = 0, hi = size - 1; /* the last rank r with first[r] <= i */
+  while (lo < hi) {
+    int mid = (lo + hi + 1) / 2;
+    if (first[mid] <= i)
+      lo = mid;
+    else
+      hi = mid - 1;
   }
+  return lo;
 }
 
-dm_sparse_t *dm_density_run_mpi(const dm_mpi_t *ctx, const dm_sparse_t *aff, const dm_density_opt_t *opt) {
-  dm_sparse_t *dist = dm_density_distances(aff, opt); /* same input, same result, on every rank */
-  if (!dist) return NULL;
-  const int64_t n = dist->n;
-  int64_t r0, nr;
-  dm_mpi_block_range(n, ctx->size, ctx->rank, &r0, &nr);
-  int *count = dm_malloc("density counts", (size_t)ctx->size * sizeof(*count));
-  int *displ = dm_malloc("density displs", (size_t)ctx->size * sizeof(*displ));
-  double *beta = dm_malloc("density beta", (size_t)n * sizeof(*beta));
-  double *norm = dm_malloc("density norm", (size_t)n * sizeof(*norm));
+typedef struct {
+  int32_t row, col; /* an entry (col, row) of d, sent as (row, col) of d^T */
+  float val;
+} triple_t;
+
+/* The rows [r0, r0 + nr) of d^T from the ranks' rows of d (rows own by
+ * first[]): each entry goes to the owner of its column, in the sender's row
+ * order, received in rank order, so every row of d^T comes out sorted as
+ * dm_sparse_symmetrise's transpose. */
+static dm_sparse_t *transpose_rows(const dm_mpi_t *ctx, const dm_sparse_t *d, const int64_t *first,
+                                   int64_t r0, int64_t nr) {
+  const int64_t n = d->n;
+  int *cnt = dm_calloc("transpose counts", 4 * (size_t)ctx->size, sizeof *cnt);
+  int *rcnt = cnt + ctx->size, *sdsp = rcnt + ctx->size, *rdsp = sdsp + ctx->size;
+  for (int64_t k = d->rowptr[r0]; k < d->rowptr[r0 + nr]; k++) cnt[owner_of(first, ctx->size, d->col[k])]++;
+  DM_MPI_CHECK(MPI_Alltoall(cnt, 1, MPI_INT, rcnt, 1, MPI_INT, ctx->comm));
+  int64_t ns = 0, nrecv = 0;
+  for (int r = 0; r < ctx->size; r++) sdsp[r] = (int)ns, rdsp[r] = (int)nrecv, ns += cnt[r], nrecv += rcnt[r];
+  DM_ASSERT(ns <= INT32_MAX && nrecv <= INT32_MAX);
+  triple_t *out = dm_malloc("transpose send", ((size_t)ns + 1) * sizeof *out);
+  triple_t *in = dm_malloc("transpose receive", ((size_t)nrecv + 1) * sizeof *in);
+  int *fill = dm_malloc("transpose fill", ((size_t)ctx->size + 1) * sizeof *fill);
+  memcpy(fill, sdsp, (size_t)ctx->size * sizeof *fill);
+  for (int64_t i = r0; i < r0 + nr; i++)
+    for (int64_t k = d->rowptr[i]; k < d->rowptr[i + 1]; k++)
+      out[fill[owner_of(first, ctx->size, d->col[k])]++] = (triple_t){d->col[k], (int32_t)i, d->val[k]};
+  MPI_Datatype tt;
+  DM_MPI_CHECK(MPI_Type_contiguous((int)sizeof(triple_t), MPI_BYTE, &tt));
+  DM_MPI_CHECK(MPI_Type_commit(&tt));
+  DM_MPI_CHECK(MPI_Alltoallv(out, cnt, sdsp, tt, in, rcnt, rdsp, tt, ctx->comm));
+  MPI_Type_free(&tt);
+  free(out);
+  dm_sparse_t *t = dm_sparse_init(n, nrecv);
+  for (int64_t e = 0; e < nrecv; e++) t->rowptr[in[e].row + 1]++;
+  for (int64_t i = 0; i < n; i++) t->rowptr[i + 1] += t->rowptr[i];
+  int64_t *at = dm_malloc("transpose rows", ((size_t)nr + 1) * sizeof *at);
+  for (int64_t i = 0; i < nr; i++) at[i] = t->rowptr[r0 + i];
+  for (int64_t e = 0; e < nrecv; e++) {
+    int64_t q = at[in[e].row - r0]++;
+    t->col[q] = in[e].col;
+    t->val[q] = in[e].val;
+  }
+  free(at);
+  free(in);
+  free(fill);
+  free(cnt);
+  return t;
+}
+
+/* The rows [r0, r0 + nr) of p (rows owned as first[]) gathered whole on
+ * the ranks with want set; *whole gets the matrix there, NULL elsewhere. */
+static void gather_rows(const dm_mpi_t *ctx, const dm_sparse_t *p, const int64_t *first, int want,
+                        dm_sparse_t **whole) {
+  const int64_t n = p->n, r0 = first[ctx->rank], nr = first[ctx->rank + 1] - r0;
+  int *flags = dm_malloc("gather flags", (size_t)ctx->size * sizeof *flags);
+  int *cnt = dm_malloc("gather counts", 4 * (size_t)ctx->size * sizeof *cnt);
+  int *dsp = cnt + ctx->size, *rows = dsp + ctx->size, *rdsp = rows + ctx->size;
+  int e = (int)(p->rowptr[r0 + nr] - p->rowptr[r0]);
+  DM_ASSERT(p->rowptr[r0 + nr] - p->rowptr[r0] <= INT32_MAX);
+  DM_MPI_CHECK(MPI_Allgather(&want, 1, MPI_INT, flags, 1, MPI_INT, ctx->comm));
+  DM_MPI_CHECK(MPI_Allgather(&e, 1, MPI_INT, cnt, 1, MPI_INT, ctx->comm));
+  int64_t total = 0;
+  for (int r = 0; r < ctx->size; r++) {
+    dsp[r] = (int)total, total += cnt[r];
+    rows[r] = (int)(first[r + 1] - first[r]), rdsp[r] = (int)first[r];
+  }
+  DM_ASSERT(total <= INT32_MAX);
+  int64_t *len = dm_malloc("gather row lengths", ((size_t)n + 1) * sizeof *len);
+  for (int64_t i = 0; i < nr; i++) len[r0 + i] = p->rowptr[r0 + i + 1] - p->rowptr[r0 + i];
+  *whole = want ? dm_sparse_init(n, total) : NULL;
+  for (int r = 0; r < ctx->size; r++) {
+    if (!flags[r]) continue;
+    dm_sparse_t *w = r == ctx->rank ? *whole : NULL;
+    const int64_t b = p->rowptr[r0];
+    DM_MPI_CHECK(
+        MPI_Gatherv(p->col + b, e, MPI_INT32_T, w ? w->col : NULL, cnt, dsp, MPI_INT32_T, r, ctx->comm));
+    DM_MPI_CHECK(MPI_Gatherv(p->val + b, e, MPI_FLOAT, w ? w->val : NULL, cnt, dsp, MPI_FLOAT, r, ctx->comm));
+    DM_MPI_CHECK(
+        MPI_Gatherv(len + r0, (int)nr, MPI_INT64_T, w ? len : NULL, rows, rdsp, MPI_INT64_T, r, ctx->comm));
+    if (w)
+      for (int64_t i = 0; i < n; i++) w->rowptr[i + 1] = w->rowptr[i] + len[i];
+  }
+  free(len);
+  free(cnt);
+  free(flags);
+}
+
+int dm_density_run_mpi(const dm_mpi_t *ctx, const dm_sparse_t *mine, int64_t r0, int64_t nr,
+                       const dm_density_opt_t *opt, int want, dm_sparse_t **whole, int64_t *entries) {
+  const int64_t n = mine->n;
+  *whole = NULL;
+  int64_t *first = dm_malloc("row blocks", ((size_t)ctx->size + 1) * sizeof *first);
+  DM_MPI_CHECK(MPI_Allgather(&r0, 1, MPI_INT64_T, first, 1, MPI_INT64_T, ctx->comm));
+  first[ctx->size] = n;
+  DM_ASSERT(r0 + nr == (ctx->rank + 1 < ctx->size ? first[ctx->rank + 1] : n));
+  dm_sparse_t *d = row_distances(mine, opt);
+  int bad = d == NULL, any_bad;
+  DM_MPI_CHECK(MPI_Allreduce(&bad, &any_bad, 1, MPI_INT, MPI_MAX, ctx->comm));
+  if (any_bad) {
+    dm_sparse_destroy(d);
+    free(first);
+    return -1;
+  }
+  dm_sparse_t *t = transpose_rows(ctx, d, first, r0, nr);
+  dm_sparse_t *dist = dm_sparse_merge_mean(d, t); /* this rank's rows of the symmetric distances */
+  dm_sparse_destroy(d);
+  dm_sparse_destroy(t);
+  int *count = dm_malloc("density counts", 2 * (size_t)ctx->size * sizeof(*count)),
+      *displ = count + ctx->size;
+  double *beta = dm_malloc("density beta", ((size_t)n + 1) * sizeof(*beta));
+  double *norm = dm_malloc("density norm", ((size_t)n + 1) * sizeof(*norm));
   int64_t failed = dm_density_betas(dist, r0, r0 + nr, opt, beta + r0, norm + r0), all_failed;
   DM_MPI_CHECK(MPI_Allreduce(&failed, &all_failed, 1, MPI_INT64_T, MPI_SUM, ctx->comm));
   if (ctx->rank == 0) warn_failed(all_failed, n, opt);
-  block_layout(ctx, n, NULL, count, displ);
+  for (int r = 0; r < ctx->size; r++) count[r] = (int)(first[r + 1] - first[r]), displ[r] = (int)first[r];
   DM_MPI_CHECK(MPI_Allgatherv(MPI_IN_PLACE, 0, MPI_DATATYPE_NULL, beta, count, displ, MPI_DOUBLE, ctx->comm));
   DM_MPI_CHECK(MPI_Allgatherv(MPI_IN_PLACE, 0, MPI_DATATYPE_NULL, norm, count, displ, MPI_DOUBLE, ctx->comm));
-  dm_sparse_t *p = dm_density_joint_init(dist);
-  DM_ASSERT(p != NULL); /* dist comes from dm_density_distances */
+  dm_sparse_t *p = dm_density_joint_init(dist); /* this rank's rows (every other row: its diagonal) */
+  DM_ASSERT(p != NULL);                         /* dist comes from row_distances */
   dm_density_joint(dist, beta, norm, r0, r0 + nr, opt, p);
-  block_layout(ctx, n, p->rowptr, count, displ);
-  DM_MPI_CHECK(
-      MPI_Allgatherv(MPI_IN_PLACE, 0, MPI_DATATYPE_NULL, p->val, count, displ, MPI_FLOAT, ctx->comm));
   free(count);
-  free(displ);
   free(beta);
   free(norm);
   dm_sparse_destroy(dist);
-  return p;
+  int64_t mine_e = p->rowptr[r0 + nr] - p->rowptr[r0];
+  DM_MPI_CHECK(MPI_Allreduce(&mine_e, entries, 1, MPI_INT64_T, MPI_SUM, ctx->comm));
+  gather_rows(ctx, p, first, want, whole);
+  dm_sparse_destroy(p);
+  free(first);
+  return 0;
 }
 
 // --- subpattern density (lite's NNTsneConditionalProbs)

@@ -21,8 +21,9 @@
  * per motif, where the searched kernel (lite_beta = 0, so that each row's
  * perplexity is the one asked for) splits motifs into many small clusters.
  *
- * Steps 3 and 4 are row-wise kernels over a row range [r0, r1), so a driver
- * can split rows over ranks; results do not depend on the split.
+ * Steps 3 and 4 are row-wise kernels over a row range [r0, r1), and step 2
+ * needs of other rows only the entries of d^T, so a driver can split rows
+ * over ranks (dm_density_run_mpi); results do not depend on the split.
  */
 #ifndef DM_DENSITY_H
 #define DM_DENSITY_H
@@ -123,16 +124,31 @@ void dm_density_joint(const dm_sparse_t *dist, const double *beta, const double 
 dm_sparse_t *dm_density_run(const dm_sparse_t *aff, const dm_density_opt_t *opt);
 
 /**
- * @brief Steps 1-4 with the rows of steps 3-4 split in blocks over the ranks
- *        of ctx. Collective; every rank gives the same aff and gets the same
- *        P, bit-identical to dm_density_run's.
- * @param ctx ranks
- * @param aff affinity rows, the same on every rank
- * @param opt options
- * @return P (free with dm_sparse_destroy()) on every rank, or NULL on every
- *         rank if aff is invalid (logged)
+ * @brief Steps 1-4 with the rows split over the ranks of ctx, the graph
+ *        never whole on a rank that does not ask for it: each rank gives
+ *        its rows [r0, r0 + nr) of the affinity matrix (the ranks' rows
+ *        contiguous and in rank order) and makes their distances; the
+ *        entries of d^T go to the ranks owning their rows (an all-to-all),
+ *        so each rank symmetrises, searches and weighs its own rows; the
+ *        betas and normalisers are shared (2 doubles per row); the rows of P
+ *        are gathered only on the ranks with want set. Collective; P is
+ *        bit-identical to dm_density_run's.
+ * @param ctx     ranks
+ * @param mine    n x n affinity matrix holding only this rank's rows (the
+ *                other rows empty), as dm_density_distances
+ * @param r0      this rank's first row
+ * @param nr      this rank's rows
+ * @param opt     options
+ * @param want    1 on the ranks that need the whole P, else 0
+ * @param whole   out: P (free with dm_sparse_destroy()) where want, NULL
+ *                elsewhere
+ * @param entries out: P's entries (every rank)
+ * @return 0 on every rank, or -1 on every rank if a rank's rows are
+ *         invalid (logged; *whole NULL)
  */
-dm_sparse_t *dm_density_run_mpi(const dm_mpi_t *ctx, const dm_sparse_t *aff, const dm_density_opt_t *opt);
+DM_RESULT_USED int dm_density_run_mpi(const dm_mpi_t *ctx, const dm_sparse_t *mine, int64_t r0, int64_t nr,
+                                      const dm_density_opt_t *opt, int want, dm_sparse_t **whole,
+                                      int64_t *entries);
 
 /**
  * @brief The density adaptation lite applies when subclustering a pattern

@@ -231,39 +231,24 @@ static void fine_rows(const dm_mpi_t *ctx, windows_t *w, int n, int len, double 
   for (int t = 0; t < 2; t++) dm_shm_free(shm[t]);
 }
 
-/* The affinity matrix of the m kept rows (new_index >= 0) and their kept
- * neighbours, renumbered, on every rank: each rank filters its rows [a,
- * a + nb) (nbr, fine (nb, k), overwritten), then the kept entries are
- * allgathered in row order. Only kept entries travel and are held. */
-static dm_sparse_t *gather_kept_rows(const dm_mpi_t *ctx, int m, int k, int a, int nb,
-                                     const int32_t *new_index, int32_t *nbr, float *fine) {
+/* The affinity rows of this rank's kept rows (new_index >= 0) with their
+ * kept neighbours, renumbered, as an m x m matrix whose other rows are
+ * empty: each rank filters its rows [a, a + nb) (nbr, fine (nb, k),
+ * overwritten); its kept rows are [*r0, *r0 + *nr) of the m kept rows.
+ * Only kept entries are held, and no rank holds the others' rows. */
+static dm_sparse_t *kept_rows(const dm_mpi_t *ctx, int m, int k, int a, int nb, const int32_t *new_index,
+                              int32_t *nbr, float *fine, int64_t *r0, int64_t *nr) {
   int64_t *ptr = dm_malloc("kept rows", ((size_t)nb + 1) * sizeof *ptr);
-  int64_t e = dm_affinity_filter_rows(a, a + nb, k, nbr, fine, new_index, ptr, nbr, fine);
-  int kept = 0, *cnt = dm_malloc("gather counts", 4 * (size_t)ctx->size * sizeof *cnt);
-  int *rcnt = cnt + ctx->size, *edsp = rcnt + ctx->size, *rdsp = edsp + ctx->size;
+  int64_t e = dm_affinity_filter_rows(a, a + nb, k, nbr, fine, new_index, ptr, nbr, fine), kept = 0;
   for (int i = a; i < a + nb; i++) kept += new_index[i] >= 0;
-  int *len = dm_malloc("kept row lengths", ((size_t)kept + 1) * sizeof *len);
-  for (int r = 0; r < kept; r++) len[r] = (int)(ptr[r + 1] - ptr[r]);
+  dm_mpi_offset(ctx, kept, r0, NULL); /* kept rows are numbered in row order, ranks in order */
+  *nr = kept;
+  dm_sparse_t *aff = dm_sparse_init(m, e);
+  memcpy(aff->col, nbr, (size_t)e * sizeof *nbr);
+  memcpy(aff->val, fine, (size_t)e * sizeof *fine);
+  for (int64_t r = 0; r < kept; r++) aff->rowptr[*r0 + r + 1] = ptr[r + 1];
+  for (int64_t i = *r0 + kept; i < m; i++) aff->rowptr[i + 1] = e;
   free(ptr);
-  int mine[2] = {(int)e, kept}, *all = dm_malloc("gather counts", 2 * (size_t)ctx->size * sizeof *all);
-  DM_MPI_CHECK(MPI_Allgather(mine, 2, MPI_INT, all, 2, MPI_INT, ctx->comm));
-  int64_t total = 0, rows = 0;
-  for (int r = 0; r < ctx->size; r++) {
-    cnt[r] = all[2 * r], rcnt[r] = all[2 * r + 1];
-    edsp[r] = (int)total, rdsp[r] = (int)rows;
-    total += cnt[r], rows += rcnt[r];
-  }
-  DM_ASSERT(rows == m && total <= INT32_MAX);
-  free(all);
-  dm_sparse_t *aff = dm_sparse_init(m, total);
-  DM_MPI_CHECK(MPI_Allgatherv(nbr, (int)e, MPI_INT32_T, aff->col, cnt, edsp, MPI_INT32_T, ctx->comm));
-  DM_MPI_CHECK(MPI_Allgatherv(fine, (int)e, MPI_FLOAT, aff->val, cnt, edsp, MPI_FLOAT, ctx->comm));
-  int *lens = dm_malloc("kept row lengths", ((size_t)m + 1) * sizeof *lens);
-  DM_MPI_CHECK(MPI_Allgatherv(len, kept, MPI_INT, lens, rcnt, rdsp, MPI_INT, ctx->comm));
-  for (int r = 0; r < m; r++) aff->rowptr[r + 1] = aff->rowptr[r] + lens[r];
-  free(lens);
-  free(len);
-  free(cnt);
   return aff;
 }
 
@@ -271,24 +256,34 @@ static dm_sparse_t *gather_kept_rows(const dm_mpi_t *ctx, int m, int k, int a, i
 
 /* Labels (n,) of the clusters of affinity rows aff (freed here, as soon as
  * it is used, as is the density-adapted matrix: the graph's peak memory is
- * the clustering's, on the ranks that run a seed), density-adapted as the clustering rounds do (tsne = 0)
- * or as subclustering does (tsne = 1, on every rank); returns the number of
- * clusters, -1 on failure (logged). */
-static int64_t cluster_rows(const dm_mpi_t *ctx, dm_sparse_t *aff, const dm_density_opt_t *dopt, int tsne,
-                            const dm_cluster_opt_t *copt, int32_t *labels, const char *what, double *t0) {
-  dm_sparse_t *p = tsne ? dm_density_tsne(aff, dopt) : dm_density_run_mpi(ctx, aff, dopt);
+ * the clustering's, on the ranks that run a seed), density-adapted as the
+ * clustering rounds do (tsne = 0: aff holds this rank's rows [r0, r0 +
+ * nr), the whole adapted graph is gathered only where a Leiden seed runs)
+ * or as subclustering does (tsne = 1: aff whole, on every rank); returns
+ * the number of clusters, -1 on failure (logged). */
+static int64_t cluster_rows(const dm_mpi_t *ctx, dm_sparse_t *aff, int64_t r0, int64_t nr,
+                            const dm_density_opt_t *dopt, int tsne, const dm_cluster_opt_t *copt,
+                            int32_t *labels, const char *what, double *t0) {
+  int runs = dm_cluster_runs_here(ctx, copt), rc = 0;
+  int64_t n = aff->n, entries = 0;
+  dm_sparse_t *p = NULL;
+  if (tsne) {
+    p = dm_density_tsne(aff, dopt); /* the same on every rank */
+    rc = p ? 0 : -1;
+    entries = p ? p->rowptr[n] : 0;
+  } else {
+    rc = dm_density_run_mpi(ctx, aff, r0, nr, dopt, runs, &p, &entries);
+  }
   dm_sparse_destroy(aff);
-  if (!p) return -1;
+  if (rc < 0) return -1;
   step_done(ctx, t0, "%s density", what);
   /* only the ranks that run a Leiden seed build the igraph copy */
-  dm_cluster_graph_t *g = dm_cluster_runs_here(ctx, copt) ? dm_cluster_graph_init(p) : NULL;
-  long entries = (long)p->rowptr[p->n];
-  int64_t n = p->n;
+  dm_cluster_graph_t *g = runs ? dm_cluster_graph_init(p) : NULL;
   dm_sparse_destroy(p);
   dm_cluster_result_t res = {.labels = labels};
-  int rc = dm_cluster_run_mpi(ctx, g, n, copt, &res);
+  rc = dm_cluster_run_mpi(ctx, g, n, copt, &res);
   dm_log_info("%s: density-adapted graph %ld entries; %ld clusters, modularity %.6f (run %ld of %ld)", what,
-              entries, (long)res.n_clusters, res.modularity, res.run, copt->n_seeds);
+              (long)entries, (long)res.n_clusters, res.modularity, res.run, copt->n_seeds);
   dm_cluster_graph_destroy(g);
   step_done(ctx, t0, "%s cluster", what);
   return rc < 0 ? -1 : res.n_clusters;
@@ -347,7 +342,9 @@ static dm_pattern_t **run_round(const dm_mpi_t *ctx, const dm_modisco_job_t *job
     for (; m < nn; m++) new_index[m] = m;
   }
   free(sim);
-  dm_sparse_t *aff = gather_kept_rows(ctx, m, k, a, nb, new_index, nbr, fine);
+  int64_t r0, nr, entries;
+  dm_sparse_t *aff = kept_rows(ctx, m, k, a, nb, new_index, nbr, fine, &r0, &nr);
+  DM_MPI_CHECK(MPI_Allreduce(&aff->rowptr[m], &entries, 1, MPI_INT64_T, MPI_SUM, ctx->comm));
   free(nbr);
   free(fine);
   for (int i = 0; i < nn; i++)
@@ -357,13 +354,12 @@ static dm_pattern_t **run_round(const dm_mpi_t *ctx, const dm_modisco_job_t *job
     dm_log_info("%s: correlation filter (Spearman > %g) kept %d of %d seqlets", what, job->corr_threshold, m,
                 nn);
   dm_log_info("%s: %d seqlets of %d bp, %d neighbours each; affinity %ld entries (%.3g%% of %d^2)", what, m,
-              len, k, (long)aff->rowptr[aff->n],
-              100.0 * (double)aff->rowptr[aff->n] / ((double)m * m + 1e-300), m);
+              len, k, (long)entries, 100.0 * (double)entries / ((double)m * m + 1e-300), m);
   step_done(ctx, t0, "%s fine", what);
   int32_t *labels = dm_malloc("cluster labels", ((size_t)m + 1) * sizeof *labels);
   int64_t nc = 0;
   if (m > 1 && m >= job->pattern.min_seqlets)
-    nc = cluster_rows(ctx, aff, &job->density, 0, &job->cluster, labels, what, t0);
+    nc = cluster_rows(ctx, aff, r0, nr, &job->density, 0, &job->cluster, labels, what, t0);
   else
     dm_sparse_destroy(aff);
   if (nc < 0) *err = 1;
@@ -453,7 +449,7 @@ static int subcluster(const dm_mpi_t *ctx, const dm_modisco_job_t *job, const dm
   dm_density_opt_t dopt = job->density;
   dopt.perplexity = job->sub_perplexity;
   int32_t *labels = dm_malloc("subcluster labels", (size_t)n * sizeof *labels);
-  int64_t nc = cluster_rows(ctx, aff, &dopt, 1, &job->cluster, labels, what, t0);
+  int64_t nc = cluster_rows(ctx, aff, 0, n, &dopt, 1, &job->cluster, labels, what, t0);
   if (nc > 0) {
     int *lab = dm_malloc("subcluster labels", (size_t)n * sizeof *lab);
     for (int i = 0; i < n; i++) lab[i] = labels[i];

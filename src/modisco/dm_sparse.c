@@ -74,23 +74,9 @@ int dm_sparse_sort_rows(dm_sparse_t *m) {
 
 // --- symmetrisation
 
-dm_sparse_t *dm_sparse_symmetrise(const dm_sparse_t *a) {
-  if (check_sorted(a)) return NULL;
-  const int64_t n = a->n, nnz = a->rowptr[n];
-  /* a^T in CSR: column j of a becomes row j, its rows come out ascending */
-  dm_sparse_t *t = dm_sparse_init(n, nnz);
-  for (int64_t k = 0; k < nnz; k++) t->rowptr[a->col[k] + 1]++;
-  for (int64_t i = 0; i < n; i++) t->rowptr[i + 1] += t->rowptr[i];
-  int64_t *fill = dm_malloc("sparse transpose", (size_t)n * sizeof(*fill));
-  for (int64_t i = 0; i < n; i++) fill[i] = t->rowptr[i];
-  for (int64_t i = 0; i < n; i++) {
-    for (int64_t k = a->rowptr[i]; k < a->rowptr[i + 1]; k++) {
-      int64_t p = fill[a->col[k]]++;
-      t->col[p] = (int32_t)i;
-      t->val[p] = a->val[k];
-    }
-  }
-  free(fill);
+dm_sparse_t *dm_sparse_merge_mean(const dm_sparse_t *a, const dm_sparse_t *t) {
+  DM_ASSERT(a->n == t->n);
+  const int64_t n = a->n;
   /* two passes over the merged rows: count, then fill */
   dm_sparse_t *s = NULL;
   for (int pass = 0; pass < 2; pass++) {
@@ -121,6 +107,27 @@ dm_sparse_t *dm_sparse_symmetrise(const dm_sparse_t *a) {
     }
     if (pass == 0) s = dm_sparse_init(n, out);
   }
+  return s;
+}
+
+dm_sparse_t *dm_sparse_symmetrise(const dm_sparse_t *a) {
+  if (check_sorted(a)) return NULL;
+  const int64_t n = a->n, nnz = a->rowptr[n];
+  /* a^T in CSR: column j of a becomes row j, its rows come out ascending */
+  dm_sparse_t *t = dm_sparse_init(n, nnz);
+  for (int64_t k = 0; k < nnz; k++) t->rowptr[a->col[k] + 1]++;
+  for (int64_t i = 0; i < n; i++) t->rowptr[i + 1] += t->rowptr[i];
+  int64_t *fill = dm_malloc("sparse transpose", (size_t)n * sizeof(*fill));
+  for (int64_t i = 0; i < n; i++) fill[i] = t->rowptr[i];
+  for (int64_t i = 0; i < n; i++) {
+    for (int64_t k = a->rowptr[i]; k < a->rowptr[i + 1]; k++) {
+      int64_t p = fill[a->col[k]]++;
+      t->col[p] = (int32_t)i;
+      t->val[p] = a->val[k];
+    }
+  }
+  free(fill);
+  dm_sparse_t *s = dm_sparse_merge_mean(a, t);
   dm_sparse_destroy(t);
   return s;
 }

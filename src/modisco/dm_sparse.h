@@ -58,4 +58,15 @@ DM_RESULT_USED int dm_sparse_sort_rows(dm_sparse_t *m);
  */
 dm_sparse_t *dm_sparse_symmetrise(const dm_sparse_t *a);
 
+/**
+ * @brief The union of the rows of a and t, row by row: where both store
+ *        (i,j) the value is their mean (in double, rounded to float), else
+ *        the one stored. With t = a^T this is dm_sparse_symmetrise; rows
+ *        that are empty in both stay empty.
+ * @param a matrix with sorted, unique columns per row
+ * @param t matrix of the same n with sorted, unique columns per row
+ * @return new matrix with sorted rows, free with dm_sparse_destroy()
+ */
+dm_sparse_t *dm_sparse_merge_mean(const dm_sparse_t *a, const dm_sparse_t *t);
+
 #endif
