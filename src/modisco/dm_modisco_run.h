@@ -22,9 +22,10 @@
  *      seqlets (each embedded by the rank holding it, broadcast, indexed,
  *      merged into running top-k lists); fine (continuous Jaccard) affinity
  *      of the rank's rows; in round 1 the Spearman filter, applied by each
- *      rank to its rows; the kept entries allgathered in row order; density
- *      adaptation and clustering through their _mpi functions (igraph's
- *      graph built only on the ranks that run a seed); one pattern
+ *      rank to its rows, which it keeps (renumbered, in row order); density
+ *      adaptation and clustering through their _mpi functions (the adapted
+ *      graph gathered, and igraph's graph built, only on the ranks that run
+ *      a seed); one pattern
  *      per cluster, built redundantly on every rank; round 2 takes the
  *      unique members of the round-1 patterns (re-centred by polishing);
  *   7. merge similar patterns, final filters, sort by size, subpatterns of
