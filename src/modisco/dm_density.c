@@ -299,8 +299,8 @@ static void gather_rows(const dm_mpi_t *ctx, const dm_sparse_t *p, const int64_t
     DM_MPI_CHECK(
         MPI_Gatherv(p->col + b, e, MPI_INT32_T, w ? w->col : NULL, cnt, dsp, MPI_INT32_T, r, ctx->comm));
     DM_MPI_CHECK(MPI_Gatherv(p->val + b, e, MPI_FLOAT, w ? w->val : NULL, cnt, dsp, MPI_FLOAT, r, ctx->comm));
-    DM_MPI_CHECK(
-        MPI_Gatherv(len + r0, (int)nr, MPI_INT64_T, w ? len : NULL, rows, rdsp, MPI_INT64_T, r, ctx->comm));
+    DM_MPI_CHECK(MPI_Gatherv(w ? MPI_IN_PLACE : len + r0, (int)nr, MPI_INT64_T, w ? len : NULL, rows, rdsp,
+                             MPI_INT64_T, r, ctx->comm)); /* the root's own lengths are in place */
     if (w)
       for (int64_t i = 0; i < n; i++) w->rowptr[i + 1] = w->rowptr[i] + len[i];
   }
