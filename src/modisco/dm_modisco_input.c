@@ -114,8 +114,8 @@ static int read_lite(const char *path, dm_npy_array_t *a) {
   return dm_npy_check_shape(a, 3, shape, path);
 }
 
-/* Every row of both arrays (every rank reads the files; each node's
- * leader fills the node-shared arrays). */
+/* This rank's block of rows of both arrays into in->onehot and in->hyp
+ * (every rank reads the files). */
 static int load_lite(const dm_mpi_t *ctx, const dm_modisco_input_opt_t *opt, dm_modisco_input_t *in,
                      int64_t *r0, int64_t *nb) {
   dm_npy_array_t oh = {0}, hy = {0};
@@ -132,16 +132,13 @@ static int load_lite(const dm_mpi_t *ctx, const dm_modisco_input_opt_t *opt, dm_
   in->n = oh.shape[0];
   in->len = (int)oh.shape[2];
   alloc_shared(ctx, in);
-  if (dm_shm_leader(in->shm[0])) {
-    size_t total = (size_t)in->n * (size_t)in->len * 4;
-    dm_npy_swap_last2(oh.data, in->hyp, sizeof(float), in->n, 4, in->len); /* hyp's room as scratch */
-    for (size_t i = 0; i < total; i++) /* 2 marks a value other than 0 or 1 for the check */
-      in->onehot[i] = in->hyp[i] == 0.0f ? 0 : in->hyp[i] == 1.0f ? 1 : 2;
-    dm_npy_swap_last2(hy.data, in->hyp, sizeof(float), in->n, 4, in->len);
-  }
-  dm_shm_sync(in->shm[0]);
-  dm_shm_sync(in->shm[1]);
   dm_mpi_block_range(in->n, ctx->size, ctx->rank, r0, nb);
+  size_t at = (size_t)*r0 * (size_t)in->len * 4, count = (size_t)*nb * (size_t)in->len * 4;
+  float *h = in->hyp + at; /* the block's room in hyp as scratch for the one-hot */
+  dm_npy_swap_last2((const float *)oh.data + at, h, sizeof(float), *nb, 4, in->len);
+  for (size_t i = 0; i < count; i++) /* 2 marks a value other than 0 or 1 for the check */
+    in->onehot[at + i] = h[i] == 0.0f ? 0 : h[i] == 1.0f ? 1 : 2;
+  dm_npy_swap_last2((const float *)hy.data + at, h, sizeof(float), *nb, 4, in->len);
   rc = 0;
 out:
   dm_npy_free(&oh);

@@ -51,7 +51,8 @@ void *dm_shm_alloc(const dm_mpi_t *ctx, const char *label, size_t bytes, dm_shm_
  */
 void dm_shm_free(dm_shm_t *h);
 
-/** @return 1 on the first rank of the node (the one that fills whole-node data), else 0. */
+/** @return 1 on the node's first rank (its leader, which allocates the array and exchanges blocks with the
+ * other nodes), else 0. */
 int dm_shm_leader(const dm_shm_t *h);
 
 /**
