@@ -247,6 +247,7 @@ static void test_topk(void) {
   }
   /* column blocks merged into running lists (2, 3 and 7 blocks, uneven),
    * the rows in tiles of 1, 7 and N rows, give the single search's lists */
+  dm_kmer_index_t *bc = NULL; /* rebuilt in place: blocks grow, then the next search starts small */
   for (int tile = 1; tile <= N; tile = tile == 1 ? 7 : tile == 7 ? N : N + 1) {
     for (int nc = 2; nc <= 7; nc += nc == 3 ? 4 : 1) {
       int32_t cnt[N];
@@ -258,7 +259,7 @@ static void test_topk(void) {
         for (int s = 0; s < 2; s++)
           v[s] = (dm_kmer_emb_t){c1 - c0, fr[s].stride, fr[s].key + (size_t)c0 * fr[s].stride,
                                  fr[s].val + (size_t)c0 * fr[s].stride, fr[s].nnz + c0};
-        dm_kmer_index_t *bc = dm_kmer_index_init(v, 2);
+        bc = dm_kmer_index_rebuild(bc, v, 2);
         void *bw = malloc(dm_kmer_topk_work_size(tile, c1 - c0));
         for (int r0 = 0; r0 < N; r0 += tile) {
           int r1 = r0 + tile < N ? r0 + tile : N;
@@ -269,7 +270,6 @@ static void test_topk(void) {
           dm_kmer_index_destroy(q);
         }
         free(bw);
-        dm_kmer_index_destroy(bc);
       }
       dm_kmer_topk_finish(N, K, cnt, nbr2, sim2);
       int full = 1;
@@ -278,6 +278,7 @@ static void test_topk(void) {
             "top-k merged over %d column blocks, tiles of %d rows, differs from one search", nc, tile);
     }
   }
+  dm_kmer_index_destroy(bc);
   /* k = N keeps everyone */
   int32_t *all = malloc(sizeof(int32_t) * N);
   double *alls = malloc(sizeof(double) * N);

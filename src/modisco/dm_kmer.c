@@ -287,6 +287,99 @@ void dm_kmer_embed_rows(const float *onehot, const float *contrib, int l, float 
 
 // --- inverted index
 
+/* Stable LSD radix sort of n keys in 0..kmax, carrying idx: the result
+ * is in key/idx; tkey/tidx are scratch of n. */
+static void radix_sort(int64_t *key, int32_t *idx, int64_t *tkey, int32_t *tidx, size_t n, int64_t kmax) {
+  enum { MAX_BITS = 11 };
+  int bits = n < 4096 ? 8 : MAX_BITS, radix = 1 << bits, odd = 0;
+  size_t count[1 << MAX_BITS];
+  for (int shift = 0; shift < 64 && (kmax >> shift) > 0; shift += bits, odd ^= 1) {
+    memset(count, 0, (size_t)radix * sizeof *count);
+    for (size_t i = 0; i < n; i++) count[(key[i] >> shift) & (radix - 1)]++;
+    size_t sum = 0;
+    for (int d = 0; d < radix; d++) {
+      size_t c = count[d];
+      count[d] = sum;
+      sum += c;
+    }
+    for (size_t i = 0; i < n; i++) {
+      size_t p = count[(key[i] >> shift) & (radix - 1)]++;
+      tkey[p] = key[i];
+      tidx[p] = idx[i];
+    }
+    int64_t *k = key;
+    key = tkey;
+    tkey = k;
+    int32_t *x = idx;
+    idx = tidx;
+    tidx = x;
+  }
+  if (odd) { /* the result is in the scratch: copy it back */
+    memcpy(tkey, key, n * sizeof *key);
+    memcpy(tidx, idx, n * sizeof *idx);
+  }
+}
+
+/* Entries of embeddings in entry order (row by row, strand by strand),
+ * then stably sorted by key: the scratch an index or a query is built in. */
+typedef struct {
+  size_t cap;    /* entries the buffers hold */
+  int64_t *key;  /* (cap,) keys in entry order, then sorted */
+  int64_t *tkey; /* (cap,) */
+  int32_t *idx;  /* (cap,) entry order, then that of the sorted keys */
+  int32_t *tidx; /* (cap,) */
+  int32_t *ent;  /* (cap,) row * n_strands + strand, in entry order */
+  double *val;   /* (cap,) values, in entry order */
+} sorted_t;
+
+static void sorted_free(sorted_t *t) {
+  free(t->key);
+  free(t->tkey);
+  free(t->idx);
+  free(t->tidx);
+  free(t->ent);
+  free(t->val);
+  memset(t, 0, sizeof *t);
+}
+
+/* Fill t with the entries of n_strands embeddings of the same rows and sort
+ * them by key; return their number. t's buffers grow, never shrink. */
+static size_t sorted_fill(sorted_t *t, const dm_kmer_emb_t *emb, int n_strands) {
+  DM_ASSERT(n_strands >= 1 && n_strands <= 2 && (n_strands == 1 || emb[1].n == emb[0].n));
+  int n = emb[0].n;
+  size_t nnz = 0;
+  for (int s = 0; s < n_strands; s++)
+    for (int r = 0; r < n; r++) nnz += (size_t)emb[s].nnz[r];
+  DM_ASSERT(nnz < INT32_MAX && (int64_t)n * n_strands < INT32_MAX);
+  if (nnz > t->cap || !t->key) {
+    sorted_free(t);
+    size_t c = nnz + 1;
+    t->key = dm_malloc("kmer sort", c * sizeof(int64_t));
+    t->tkey = dm_malloc("kmer sort", c * sizeof(int64_t));
+    t->idx = dm_malloc("kmer sort", c * sizeof(int32_t));
+    t->tidx = dm_malloc("kmer sort", c * sizeof(int32_t));
+    t->ent = dm_malloc("kmer sort", c * sizeof(int32_t));
+    t->val = dm_malloc("kmer sort", c * sizeof(double));
+    t->cap = nnz;
+  }
+  int64_t kmax = 0;
+  size_t e = 0;
+  for (int r = 0; r < n; r++)
+    for (int s = 0; s < n_strands; s++) {
+      const int64_t *k = emb[s].key + (size_t)r * emb[s].stride;
+      const double *v = emb[s].val + (size_t)r * emb[s].stride;
+      for (int i = 0; i < emb[s].nnz[r]; i++, e++) {
+        t->key[e] = k[i];
+        t->idx[e] = (int32_t)e;
+        t->ent[e] = r * n_strands + s;
+        t->val[e] = v[i];
+        if (k[i] > kmax) kmax = k[i];
+      }
+    }
+  radix_sort(t->key, t->idx, t->tkey, t->tidx, nnz, kmax);
+  return nnz;
+}
+
 struct dm_kmer_index_s {
   int n;          /* rows indexed */
   int64_t n_keys; /* distinct keys */
@@ -294,86 +387,58 @@ struct dm_kmer_index_s {
   int32_t *ptr;   /* (n_keys + 1,) entries of key u: ptr[u] .. ptr[u+1] */
   int32_t *ent;   /* (nnz,) row * n_strands + strand, ascending within a key */
   double *val;    /* (nnz,) values */
+  size_t cap;     /* entries the buffers hold */
+  sorted_t sort;  /* scratch kept between rebuilds (freed by dm_kmer_index_init) */
 };
 
-dm_kmer_index_t *dm_kmer_index_init(const dm_kmer_emb_t *emb, int n_strands) {
-  DM_ASSERT(n_strands >= 1 && n_strands <= 2 && (n_strands == 1 || emb[1].n == emb[0].n));
-  int n = emb[0].n;
-  size_t nnz = 0;
-  int64_t kmax = 0;
-  for (int s = 0; s < n_strands; s++)
-    for (int r = 0; r < n; r++) {
-      nnz += (size_t)emb[s].nnz[r];
-      for (int i = 0; i < emb[s].nnz[r]; i++)
-        if (emb[s].key[(size_t)r * emb[s].stride + i] > kmax) kmax = emb[s].key[(size_t)r * emb[s].stride + i];
-    }
-  DM_ASSERT(nnz < INT32_MAX && (int64_t)n * n_strands < INT32_MAX);
-  /* (key, entry) pairs in entry order, stably radix-sorted by key */
-  int64_t *k0 = dm_malloc("kmer index keys", (nnz + 1) * sizeof(int64_t));
-  int64_t *k1 = dm_malloc("kmer index keys", (nnz + 1) * sizeof(int64_t));
-  int32_t *r0 = dm_malloc("kmer index entries", (nnz + 1) * sizeof(int32_t));
-  int32_t *r1 = dm_malloc("kmer index entries", (nnz + 1) * sizeof(int32_t));
-  double *v0 = dm_malloc("kmer index values", (nnz + 1) * sizeof(double));
-  double *v1 = dm_malloc("kmer index values", (nnz + 1) * sizeof(double));
-  size_t e = 0;
-  for (int r = 0; r < n; r++)
-    for (int s = 0; s < n_strands; s++)
-      for (int i = 0; i < emb[s].nnz[r]; i++, e++) {
-        k0[e] = emb[s].key[(size_t)r * emb[s].stride + i];
-        r0[e] = r * n_strands + s;
-        v0[e] = emb[s].val[(size_t)r * emb[s].stride + i];
-      }
-  enum { BITS = 11, RADIX = 1 << BITS };
-  size_t *count = dm_malloc("kmer index radix", RADIX * sizeof(size_t));
-  for (int shift = 0; shift < 64 && (kmax >> shift) > 0; shift += BITS) {
-    memset(count, 0, RADIX * sizeof(size_t));
-    for (size_t i = 0; i < nnz; i++) count[(k0[i] >> shift) & (RADIX - 1)]++;
-    size_t sum = 0;
-    for (int d = 0; d < RADIX; d++) {
-      size_t c = count[d];
-      count[d] = sum;
-      sum += c;
-    }
-    for (size_t i = 0; i < nnz; i++) {
-      size_t p = count[(k0[i] >> shift) & (RADIX - 1)]++;
-      k1[p] = k0[i];
-      r1[p] = r0[i];
-      v1[p] = v0[i];
-    }
-    int64_t *tk = k0;
-    k0 = k1;
-    k1 = tk;
-    int32_t *tr = r0;
-    r0 = r1;
-    r1 = tr;
-    double *tv = v0;
-    v0 = v1;
-    v1 = tv;
+/* (Re)build idx from the embeddings. */
+static void index_build(dm_kmer_index_t *idx, const dm_kmer_emb_t *emb, int n_strands) {
+  sorted_t *t = &idx->sort;
+  size_t nnz = sorted_fill(t, emb, n_strands);
+  if (nnz > idx->cap || !idx->key) {
+    free(idx->key);
+    free(idx->ptr);
+    free(idx->ent);
+    free(idx->val);
+    idx->key = dm_malloc("kmer index keys", (nnz + 1) * sizeof(int64_t));
+    idx->ptr = dm_malloc("kmer index ptr", (nnz + 1) * sizeof(int32_t));
+    idx->ent = dm_malloc("kmer index entries", (nnz + 1) * sizeof(int32_t));
+    idx->val = dm_malloc("kmer index values", (nnz + 1) * sizeof(double));
+    idx->cap = nnz;
   }
-  free(count);
-  free(r1);
-  free(v1);
-  dm_kmer_index_t *idx = dm_malloc("kmer index", sizeof *idx);
-  idx->n = n;
+  idx->n = emb[0].n;
   idx->n_keys = 0;
-  idx->ptr = dm_malloc("kmer index ptr", (nnz + 1) * sizeof(int32_t));
-  for (size_t i = 0; i < nnz; i++)
-    if (i == 0 || k0[i] != k0[i - 1]) {
-      k1[idx->n_keys] = k0[i];
+  for (size_t i = 0; i < nnz; i++) {
+    if (i == 0 || t->key[i] != t->key[i - 1]) {
+      idx->key[idx->n_keys] = t->key[i];
       idx->ptr[idx->n_keys++] = (int32_t)i;
     }
+    idx->ent[i] = t->ent[t->idx[i]];
+    idx->val[i] = t->val[t->idx[i]];
+  }
   idx->ptr[idx->n_keys] = (int32_t)nnz;
-  free(k0);
+}
+
+dm_kmer_index_t *dm_kmer_index_init(const dm_kmer_emb_t *emb, int n_strands) {
+  dm_kmer_index_t *idx = dm_calloc("kmer index", 1, sizeof *idx);
+  index_build(idx, emb, n_strands);
+  sorted_free(&idx->sort);
   /* give back the room of repeated keys */
+  idx->key = dm_realloc("kmer index keys", idx->key, ((size_t)idx->n_keys + 1) * sizeof(int64_t));
   idx->ptr = dm_realloc("kmer index ptr", idx->ptr, ((size_t)idx->n_keys + 1) * sizeof(int32_t));
-  idx->key = dm_realloc("kmer index keys", k1, ((size_t)idx->n_keys + 1) * sizeof(int64_t));
-  idx->ent = r0;
-  idx->val = v0;
+  idx->cap = 0;
+  return idx;
+}
+
+dm_kmer_index_t *dm_kmer_index_rebuild(dm_kmer_index_t *idx, const dm_kmer_emb_t *emb, int n_strands) {
+  if (!idx) idx = dm_calloc("kmer index", 1, sizeof *idx);
+  index_build(idx, emb, n_strands);
   return idx;
 }
 
 void dm_kmer_index_destroy(dm_kmer_index_t *idx) {
   if (!idx) return;
+  sorted_free(&idx->sort);
   free(idx->key);
   free(idx->ptr);
   free(idx->ent);

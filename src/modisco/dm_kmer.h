@@ -101,6 +101,18 @@ void dm_kmer_embed_rows(const float *onehot, const float *contrib, int l, float 
  */
 dm_kmer_index_t *dm_kmer_index_init(const dm_kmer_emb_t *emb, int n_strands);
 
+/**
+ * @brief The index of new embeddings in place of idx's: the same index as
+ *        dm_kmer_index_init's, in buffers kept from build to build (they
+ *        grow, never shrink; its sort scratch, 36 B per entry, is kept too),
+ *        for the column blocks of a search.
+ * @param idx       an index made by this function, or NULL for a new one
+ * @param emb       n_strands embeddings of the same rows
+ * @param n_strands 1 or 2
+ * @return the index (idx, or a new one); free with dm_kmer_index_destroy()
+ */
+dm_kmer_index_t *dm_kmer_index_rebuild(dm_kmer_index_t *idx, const dm_kmer_emb_t *emb, int n_strands);
+
 /** @brief Free an index (NULL is fine). @param idx index */
 void dm_kmer_index_destroy(dm_kmer_index_t *idx);
 

@@ -176,6 +176,7 @@ static void coarse_rows(const dm_mpi_t *ctx, const dm_kmer_opt_t *ko, const floa
   void *twork = dm_malloc("top-k work", dm_kmer_topk_work_size(tile, block) + 8);
   dm_progress_t pr;
   dm_progress_start(&pr, "coarse column blocks", (n + block - 1) / block, progress_seconds);
+  dm_kmer_index_t *idx = NULL; /* the column block's, rebuilt in place */
   for (int c0 = 0; c0 < n; c0 += block) {
     int c = n - c0 < block ? n - c0 : block;
     int64_t pa, pn; /* this rank's share of the block's rows */
@@ -189,15 +190,15 @@ static void coarse_rows(const dm_mpi_t *ctx, const dm_kmer_opt_t *ko, const floa
       dm_modisco_gather_blocks(ctx, e[rc].nnz, c, 1, MPI_INT32_T);
       e[rc].n = c;
     }
-    dm_kmer_index_t *idx = dm_kmer_index_init(e, 2);
+    idx = dm_kmer_index_rebuild(idx, e, 2);
     for (int t = 0; t < nt; t++) {
       size_t o = (size_t)t * tile;
       dm_kmer_topk_merge(q[t], idx, c0, k, twork, nbr + o * k, sim + o * k, cnt + o);
     }
-    dm_kmer_index_destroy(idx);
     if (ctx->rank == 0) dm_progress_add(&pr, 1);
   }
   dm_kmer_topk_finish(nb, k, cnt, nbr, sim);
+  dm_kmer_index_destroy(idx);
   free(twork);
   free(cnt);
   for (int t = 0; t < nt; t++) dm_kmer_index_destroy(q[t]);
