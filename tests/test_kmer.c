@@ -160,6 +160,58 @@ static void test_embed_brute_force(void) {
   }
 }
 
+/* Ties at the cut: a seqlet of zero importance has all its k-mers at 0, and
+ * the max_entries kept are the first enumerated, in lite's order (first
+ * letter, then last letter, then the letters between, each ascending). */
+static void test_embed_ties(void) {
+  enum { N = 6, L = 14, ZERO = 4, KEEP = 25 };
+  float onehot[N * L * 4], contrib[N * L * 4];
+  make_seqlets(N, L, onehot, contrib, ZERO);
+  dm_kmer_opt_t o;
+  dm_kmer_opt_init(&o);
+  o.topn = 10; /* positions 0..9: equal importance, smaller position first */
+  o.min_k = o.max_k = 3;
+  o.max_gap = 3;
+  o.max_len = 8;
+  o.max_entries = KEEP;
+  CHECK(dm_kmer_opt_check(&o) == 0, "options");
+  void *work = malloc(dm_kmer_embed_work_size(&o, L));
+  dm_kmer_emb_t f;
+  emb_alloc(&f, N, o.max_entries);
+  dm_kmer_embed_rows(onehot, contrib, L, 1.0f, 0, 0, N, &o, work, &f);
+  int base[L];
+  for (int t = 0; t < L; t++)
+    for (int c = 0; c < 4; c++)
+      if (onehot[((size_t)ZERO * L + t) * 4 + c] > 0.5f) base[t] = c;
+  int64_t first[KEEP];
+  int m = 0, total = 0;
+  for (int j = 0; j < o.topn; j++)
+    for (int i = j + 2; i < o.topn && i - j < o.max_len; i++)
+      for (int h = j + 1; h < i; h++) {
+        if (h - j > o.max_gap || i - h > o.max_gap) continue;
+        int64_t key = base[j] + 1, p5 = 1;
+        for (int e = 0; e < i - j; e++) {
+          p5 *= 5;
+          if (e + 1 == h - j) key += (base[h] + 1) * p5;
+          if (e + 1 == i - j) key += (base[i] + 1) * p5;
+        }
+        int seen = 0;
+        for (int q = 0; q < m; q++) seen |= first[q] == key;
+        total++;
+        if (!seen && m < KEEP) first[m++] = key;
+      }
+  CHECK(total > KEEP && m == KEEP, "the zero seqlet has more k-mers (%d) than room (%d)", total, KEEP);
+  int same = f.nnz[ZERO] == KEEP;
+  for (int q = 0; q < KEEP && same; q++) {
+    int found = 0;
+    for (int i = 0; i < KEEP; i++) found |= f.key[(size_t)ZERO * f.stride + i] == first[q];
+    same = found && f.val[(size_t)ZERO * f.stride + q] == 0.0;
+  }
+  CHECK(same, "zero seqlet: the kept k-mers are not the %d enumerated first", KEEP);
+  free(work);
+  emb_free(&f);
+}
+
 // --- top-k against a dense brute force
 
 static double sparse_dot(const dm_kmer_emb_t *x, int i, const dm_kmer_emb_t *y, int j) {
@@ -304,6 +356,7 @@ int main(void) {
   o.max_len = 27;
   CHECK(dm_kmer_opt_check(&o) == -1, "max_len 27 rejected");
   test_embed_brute_force();
+  test_embed_ties();
   test_topk();
   return dm_test_summary("test_kmer");
 }

@@ -1,7 +1,6 @@
 /* dm_kmer: gapped k-mer embeddings and coarse top-k similarity (see dm_kmer.h). */
 #include "dm_kmer.h"
 
-#include <assert.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,32 +38,66 @@ int dm_kmer_opt_check(const dm_kmer_opt_t *opt) {
   return 0;
 }
 
+// --- radix sort
+
+/* Stable LSD radix sort of n keys in 0..kmax, carrying idx: the result
+ * is in key/idx; tkey/tidx are scratch of n. */
+static void radix_sort(int64_t *key, int32_t *idx, int64_t *tkey, int32_t *tidx, size_t n, int64_t kmax) {
+  enum { MAX_BITS = 11 };
+  int bits = n < 4096 ? 8 : MAX_BITS, radix = 1 << bits, odd = 0;
+  size_t count[1 << MAX_BITS];
+  for (int shift = 0; shift < 64 && (kmax >> shift) > 0; shift += bits, odd ^= 1) {
+    memset(count, 0, (size_t)radix * sizeof *count);
+    for (size_t i = 0; i < n; i++) count[(key[i] >> shift) & (radix - 1)]++;
+    size_t sum = 0;
+    for (int d = 0; d < radix; d++) {
+      size_t c = count[d];
+      count[d] = sum;
+      sum += c;
+    }
+    for (size_t i = 0; i < n; i++) {
+      size_t p = count[(key[i] >> shift) & (radix - 1)]++;
+      tkey[p] = key[i];
+      tidx[p] = idx[i];
+    }
+    int64_t *k = key;
+    key = tkey;
+    tkey = k;
+    int32_t *x = idx;
+    idx = tidx;
+    tidx = x;
+  }
+  if (odd) { /* the result is in the scratch: copy it back */
+    memcpy(tkey, key, n * sizeof *key);
+    memcpy(tidx, idx, n * sizeof *idx);
+  }
+}
+
 // --- embedding scratch layout
 
 typedef struct {
   size_t level_cap; /* k-mers of one length, all starts */
   size_t distinct;  /* distinct keys of length min_k..max_k */
-  size_t slots;     /* hash table size, a power of 2 >= 2 distinct */
   int l;
 } emb_layout_t;
 
-typedef struct {
-  int64_t key; /* -1: empty slot */
-  double val;
-} kv_t;
 
 typedef struct {
-  float *imp;        /* (L,) importance per position */
-  int *base;         /* (L,) base per position */
-  int *pos;          /* (topn,) chosen positions, ascending */
-  int *lo[2], *hi[2];/* (topn,) list of k-mers starting at each position */
-  int *last[2];      /* (level_cap,) index of the last letter */
-  double *attr[2];   /* (level_cap,) sum of importances */
-  int64_t *hash[2];  /* (level_cap,) key so far */
-  kv_t *table;       /* (slots,) hash table: key and summed value */
-  int *order;        /* (distinct,) slots in insertion order */
-  double *mag;       /* (distinct,) |value| scratch of the selection */
-  kv_t *kv;          /* (max_entries,) selected keys and values */
+  float *imp;         /* (L,) importance per position */
+  int *base;          /* (L,) base per position */
+  int *pos;           /* (topn,) chosen positions, ascending */
+  int *lo[2], *hi[2]; /* (topn,) list of k-mers starting at each position */
+  int *last[2];       /* (level_cap,) index of the last letter */
+  double *attr[2];    /* (level_cap,) sum of importances */
+  int64_t *hash[2];   /* (level_cap,) key so far */
+  int64_t *key;       /* (distinct,) k-mer keys in enumeration order, then sorted */
+  int64_t *tkey;      /* (distinct,) sort scratch */
+  int32_t *idx[2];    /* (distinct,) enumeration order of the sorted keys; scratch */
+  double *val;        /* (distinct,) k-mer values in enumeration order */
+  int64_t *ukey;      /* (distinct,) distinct keys, ascending */
+  double *uval;       /* (distinct,) their summed values */
+  double *ufirst;     /* (distinct,) enumeration order of their first k-mer */
+  double *mag;        /* (distinct,) selection scratch */
 } emb_work_t;
 
 static double binom(int n, int k) {
@@ -75,7 +108,7 @@ static double binom(int n, int k) {
 }
 
 static emb_layout_t emb_layout(const dm_kmer_opt_t *opt, int l) {
-  emb_layout_t y = {0, 0, 1, l};
+  emb_layout_t y = {0, 0, l};
   int n = opt->topn < l ? opt->topn : l;
   int w = opt->max_len - 1 < n - 1 ? opt->max_len - 1 : n - 1; /* letters after the first */
   for (int k = 1; k <= opt->max_k; k++) {
@@ -85,7 +118,6 @@ static emb_layout_t emb_layout(const dm_kmer_opt_t *opt, int l) {
   }
   if (y.level_cap == 0) y.level_cap = 1;
   if (y.distinct == 0) y.distinct = 1;
-  while (y.slots < 2 * y.distinct) y.slots <<= 1;
   return y;
 }
 
@@ -109,11 +141,15 @@ static size_t emb_carve(const dm_kmer_opt_t *opt, const emb_layout_t *y, char *b
     CARVE(w->last[s], int, y->level_cap);
     CARVE(w->attr[s], double, y->level_cap);
     CARVE(w->hash[s], int64_t, y->level_cap);
+    CARVE(w->idx[s], int32_t, y->distinct);
   }
-  CARVE(w->table, kv_t, y->slots);
-  CARVE(w->order, int, y->distinct);
+  CARVE(w->key, int64_t, y->distinct);
+  CARVE(w->tkey, int64_t, y->distinct);
+  CARVE(w->val, double, y->distinct);
+  CARVE(w->ukey, int64_t, y->distinct);
+  CARVE(w->uval, double, y->distinct);
+  CARVE(w->ufirst, double, y->distinct);
   CARVE(w->mag, double, y->distinct);
-  CARVE(w->kv, kv_t, (size_t)opt->max_entries);
   return off;
 }
 #undef CARVE
@@ -170,34 +206,24 @@ static int top_positions(const float *imp, int l, int topn, int *pos) {
   return n;
 }
 
-static inline size_t slot_of(int64_t key, size_t mask) {
-  return (size_t)(((uint64_t)key * 0x9E3779B97F4A7C15ull) >> 20) & mask;
+/* Append a k-mer to the enumeration. */
+static inline void add_kmer(emb_work_t *w, int *n_km, int64_t key, double v) {
+  w->key[*n_km] = key;
+  w->val[(*n_km)++] = v;
 }
 
-/* Add v to key's entry, creating it (in insertion order) if new. */
-static void table_add(emb_work_t *w, size_t mask, int *n_keys, int64_t key, double v) {
-  size_t s = slot_of(key, mask);
-  kv_t *e = &w->table[s];
-  while (e->key != -1 && e->key != key) e = &w->table[s = (s + 1) & mask];
-  if (e->key == -1) {
-    *e = (kv_t){key, 0.0};
-    w->order[(*n_keys)++] = (int)s;
-  }
-  e->val = e->val + v;
-}
-
-/* Enumerate the gapped k-mers of the chosen positions into the table. */
+/* Enumerate the gapped k-mers of the chosen positions (keys and values in
+ * w->key, w->val); return their number. */
 static int enumerate(const dm_kmer_opt_t *opt, const emb_layout_t *y, emb_work_t *w, int n) {
   const int *pos = w->pos;
-  size_t mask = y->slots - 1;
-  int n_keys = 0;
+  int n_km = 0;
   for (int j = 0; j < n; j++) { /* length 1: each position alone */
     w->lo[0][j] = j;
     w->hi[0][j] = j + 1;
     w->last[0][j] = j;
     w->attr[0][j] = (double)w->imp[pos[j]];
     w->hash[0][j] = w->base[pos[j]] + 1;
-    if (opt->min_k <= 1) table_add(w, mask, &n_keys, w->hash[0][j], w->attr[0][j]);
+    if (opt->min_k <= 1) add_kmer(w, &n_km, w->hash[0][j], w->attr[0][j]);
   }
   int cur = 0;
   for (int k = 2; k <= opt->max_k; k++) {
@@ -216,11 +242,11 @@ static int enumerate(const dm_kmer_opt_t *opt, const emb_layout_t *y, emb_work_t
           int lg = w->last[cur][g];
           if (lg >= i) break;
           if (pos[i] - pos[lg] > opt->max_gap) continue;
-          assert(m < y->level_cap);
+          DM_ASSERT(m < y->level_cap);
           w->last[nxt][m] = i;
           w->attr[nxt][m] = w->attr[cur][g] + ai;
           w->hash[nxt][m] = w->hash[cur][g] + add;
-          if (k >= opt->min_k) table_add(w, mask, &n_keys, w->hash[nxt][m], w->attr[nxt][m] / k);
+          if (k >= opt->min_k) add_kmer(w, &n_km, w->hash[nxt][m], w->attr[nxt][m] / k);
           m++;
         }
       }
@@ -228,43 +254,62 @@ static int enumerate(const dm_kmer_opt_t *opt, const emb_layout_t *y, emb_work_t
     }
     cur = nxt;
   }
-  return n_keys;
+  return n_km;
 }
 
-static int cmp_kv_key(const void *pa, const void *pb) {
-  int64_t a = ((const kv_t *)pa)->key, b = ((const kv_t *)pb)->key;
-  return (a > b) - (a < b);
+/* Distinct keys (ascending) of the n_km k-mers, each valued by the sum of
+ * its k-mers' values in enumeration order; return their number. */
+static int distinct_keys(emb_work_t *w, int n_km) {
+  int64_t kmax = 0;
+  for (int i = 0; i < n_km; i++) {
+    w->idx[0][i] = i;
+    if (w->key[i] > kmax) kmax = w->key[i];
+  }
+  radix_sort(w->key, w->idx[0], w->tkey, w->idx[1], (size_t)n_km, kmax); /* stable */
+  int u = -1;
+  for (int i = 0; i < n_km; i++) {
+    int32_t e = w->idx[0][i];
+    if (i == 0 || w->key[i] != w->key[i - 1]) {
+      w->ukey[++u] = w->key[i];
+      w->uval[u] = 0.0;
+      w->ufirst[u] = e;
+    }
+    w->uval[u] = w->uval[u] + w->val[e];
+  }
+  return u + 1;
 }
 
-/* Keep the max_entries best keys, ranked by larger |value|, then earlier
- * insertion; write them sorted by key, L2-normalised. The max_entries-th
- * largest |value| t is selected in linear time; the keys above t are kept,
- * and of those equal to t the first inserted. */
-static int emit_row(const dm_kmer_opt_t *opt, emb_work_t *w, int n_keys, int64_t *key,
-                    double *val) {
-  const kv_t *tab = w->table;
-  kv_t *kv = w->kv;
-  int m = 0, take = opt->max_entries;
-  double t = 0.0;
-  if (n_keys > take) {
-    for (int r = 0; r < n_keys; r++) w->mag[r] = fabs(tab[w->order[r]].val);
+/* Keep the max_entries best of the n_keys distinct keys, ranked by larger
+ * |value|, then earlier first enumeration; write them (in key order)
+ * L2-normalised. The max_entries-th largest |value| t is selected in linear
+ * time; the keys above t are kept, and of those equal to t the first
+ * enumerated (again a selection, when there are more than room). */
+static int emit_row(const dm_kmer_opt_t *opt, emb_work_t *w, int n_keys, int64_t *key, double *val) {
+  int take = opt->max_entries, all = n_keys <= take;
+  double t = 0.0, f = INFINITY; /* keep |v| > t, and |v| == t if first <= f */
+  if (!all) {
+    for (int u = 0; u < n_keys; u++) w->mag[u] = fabs(w->uval[u]);
     t = gsl_stats_select(w->mag, 1, (size_t)n_keys, (size_t)(n_keys - take));
-    for (int r = 0; r < n_keys; r++) take -= fabs(tab[w->order[r]].val) > t;
+    int ties = 0;
+    for (int u = 0; u < n_keys; u++) {
+      double a = fabs(w->uval[u]);
+      take -= a > t;
+      if (a == t) w->mag[ties++] = w->ufirst[u];
+    }
+    if (ties > take) f = gsl_stats_select(w->mag, 1, (size_t)ties, (size_t)(take - 1));
   }
-  for (int r = 0; r < n_keys; r++) { /* take = ties at t still to keep */
-    const kv_t *e = &tab[w->order[r]];
-    double a = fabs(e->val);
-    if (n_keys <= opt->max_entries || a > t || (a == t && take-- > 0)) kv[m++] = *e;
+  int m = 0;
+  for (int u = 0; u < n_keys; u++) {
+    double a = fabs(w->uval[u]);
+    if (all || a > t || (a == t && w->ufirst[u] <= f)) {
+      key[m] = w->ukey[u];
+      val[m++] = w->uval[u];
+    }
   }
-  qsort(kv, (size_t)m, sizeof *kv, cmp_kv_key); /* keys are distinct */
   double ss = 0.0;
-  for (int i = 0; i < m; i++) ss += kv[i].val * kv[i].val;
+  for (int i = 0; i < m; i++) ss += val[i] * val[i];
   double norm = ss > 0.0 ? sqrt(ss) : 1.0;
-  for (int i = 0; i < m; i++) {
-    key[i] = kv[i].key;
-    val[i] = kv[i].val / norm;
-  }
-  for (int r = 0; r < n_keys; r++) w->table[w->order[r]].key = -1; /* clear the table */
+  for (int i = 0; i < m; i++) val[i] = val[i] / norm;
   return m;
 }
 
@@ -274,51 +319,17 @@ void dm_kmer_embed_rows(const float *onehot, const float *contrib, int l, float 
   emb_layout_t y = emb_layout(opt, l);
   emb_work_t w;
   emb_carve(opt, &y, work, &w);
-  for (size_t s = 0; s < y.slots; s++) w.table[s].key = -1;
   for (int r = a; r < b; r++) {
     strand_scores(onehot + (size_t)r * l * 4, contrib + (size_t)r * l * 4, l, sign, rc, w.imp,
                   w.base);
     int n = top_positions(w.imp, l, opt->topn, w.pos);
-    int n_keys = enumerate(opt, &y, &w, n);
+    int n_keys = distinct_keys(&w, enumerate(opt, &y, &w, n));
     size_t o = (size_t)(r - a) * out->stride;
     out->nnz[r - a] = emit_row(opt, &w, n_keys, out->key + o, out->val + o);
   }
 }
 
 // --- inverted index
-
-/* Stable LSD radix sort of n keys in 0..kmax, carrying idx: the result
- * is in key/idx; tkey/tidx are scratch of n. */
-static void radix_sort(int64_t *key, int32_t *idx, int64_t *tkey, int32_t *tidx, size_t n, int64_t kmax) {
-  enum { MAX_BITS = 11 };
-  int bits = n < 4096 ? 8 : MAX_BITS, radix = 1 << bits, odd = 0;
-  size_t count[1 << MAX_BITS];
-  for (int shift = 0; shift < 64 && (kmax >> shift) > 0; shift += bits, odd ^= 1) {
-    memset(count, 0, (size_t)radix * sizeof *count);
-    for (size_t i = 0; i < n; i++) count[(key[i] >> shift) & (radix - 1)]++;
-    size_t sum = 0;
-    for (int d = 0; d < radix; d++) {
-      size_t c = count[d];
-      count[d] = sum;
-      sum += c;
-    }
-    for (size_t i = 0; i < n; i++) {
-      size_t p = count[(key[i] >> shift) & (radix - 1)]++;
-      tkey[p] = key[i];
-      tidx[p] = idx[i];
-    }
-    int64_t *k = key;
-    key = tkey;
-    tkey = k;
-    int32_t *x = idx;
-    idx = tidx;
-    tidx = x;
-  }
-  if (odd) { /* the result is in the scratch: copy it back */
-    memcpy(tkey, key, n * sizeof *key);
-    memcpy(tidx, idx, n * sizeof *idx);
-  }
-}
 
 /* Entries of embeddings in entry order (row by row, strand by strand),
  * then stably sorted by key: the scratch an index or a query is built in. */
