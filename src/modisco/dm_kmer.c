@@ -477,24 +477,24 @@ static inline double sim_of(const double *dot, int j) {
  * similarity, then larger index. */
 static inline int worse(double sa, int32_t ia, double sb, int32_t ib) { return sa < sb || (sa == sb && ia > ib); }
 
-static inline void list_swap(double *s, int32_t *n, int i, int j) {
-  double ts = s[i];
-  s[i] = s[j];
-  s[j] = ts;
-  int32_t tn = n[i];
-  n[i] = n[j];
-  n[j] = tn;
-}
-
-static void list_sift_down(double *s, int32_t *n, int m, int i) {
-  for (;;) {
-    int c = 2 * i + 1;
-    if (c >= m) return;
+/* Put (v, j) in place of the root of a heap of m and restore the heap
+ * (Floyd's way: the hole goes down to a leaf along the worse children,
+ * then (v, j) climbs back to its place; (v, j) is usually among the
+ * deepest, so this takes about half the comparisons of a sift down). */
+static void list_replace_root(double *s, int32_t *n, int m, double v, int32_t j) {
+  int i = 0;
+  for (int c; (c = 2 * i + 1) < m; i = c) {
     if (c + 1 < m && worse(s[c + 1], n[c + 1], s[c], n[c])) c++;
-    if (!worse(s[c], n[c], s[i], n[i])) return;
-    list_swap(s, n, i, c);
-    i = c;
+    s[i] = s[c];
+    n[i] = n[c];
   }
+  while (i > 0 && worse(v, j, s[(i - 1) / 2], n[(i - 1) / 2])) {
+    s[i] = s[(i - 1) / 2];
+    n[i] = n[(i - 1) / 2];
+    i = (i - 1) / 2;
+  }
+  s[i] = v;
+  n[i] = j;
 }
 
 static void list_push(double *s, int32_t *n, int *m, double v, int32_t j) {
@@ -559,9 +559,7 @@ void dm_kmer_topk_merge(const dm_kmer_index_t *q, const dm_kmer_index_t *cols, i
     /* a full list takes only a strictly larger value: its columns have smaller indices */
     for (double floor = hs[0]; j < ncol; j++)
       if (sim_of(dot, j) > floor) {
-        hs[0] = sim_of(dot, j);
-        hn[0] = (int32_t)(col0 + j);
-        list_sift_down(hs, hn, k, 0);
+        list_replace_root(hs, hn, k, sim_of(dot, j), (int32_t)(col0 + j));
         floor = hs[0];
       }
     cnt[i] = m;
@@ -573,8 +571,11 @@ void dm_kmer_topk_finish(int rows, int k, const int32_t *cnt, int32_t *nbr, doub
     double *hs = sim + (size_t)i * k;
     int32_t *hn = nbr + (size_t)i * k;
     for (int h = cnt[i] - 1; h > 0; h--) { /* heap sort: the worst goes last */
-      list_swap(hs, hn, 0, h);
-      list_sift_down(hs, hn, h, 0);
+      double v = hs[h];
+      int32_t j = hn[h];
+      hs[h] = hs[0];
+      hn[h] = hn[0];
+      list_replace_root(hs, hn, h, v, j);
     }
   }
 }
