@@ -212,6 +212,29 @@ static void test_embed_ties(void) {
   emb_free(&f);
 }
 
+/* The dense step: AVX and portable C give each sum as d + x * v, a
+ * product then a sum, for every length and alignment of the tail. */
+static void test_add_dense(void) {
+  enum { W = 37 };
+  double v[W], d0[W], d[W];
+  int bad = 0, checks = 0;
+  for (int w = 0; w <= W; w++)
+    for (int simd = 0; simd < 2; simd++) {
+      double x = 2.0 * urand() - 1.0;
+      for (int c = 0; c < W; c++) {
+        v[c] = urand() < 0.3 ? 0.0 : 2.0 * urand() - 1.0;
+        d0[c] = d[c] = 2.0 * urand() - 1.0;
+      }
+      dm_kmer_add_dense(d, v, (size_t)w, x, simd);
+      for (int c = 0; c < W; c++, checks++) {
+        volatile double p = x * v[c]; /* a rounded product, whatever the compiler's contraction */
+        double want = c < w ? d0[c] + p : d0[c];
+        bad += memcmp(&d[c], &want, sizeof want) != 0;
+      }
+    }
+  CHECK(checks == 2 * (W + 1) * W && bad == 0, "dense step: %d of %d sums differ from d + x * v", bad, checks);
+}
+
 // --- top-k against a dense brute force
 
 static double sparse_dot(const dm_kmer_emb_t *x, int i, const dm_kmer_emb_t *y, int j) {
@@ -357,6 +380,7 @@ int main(void) {
   CHECK(dm_kmer_opt_check(&o) == -1, "max_len 27 rejected");
   test_embed_brute_force();
   test_embed_ties();
+  test_add_dense();
   test_topk();
   return dm_test_summary("test_kmer");
 }

@@ -5,6 +5,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#if defined(__GNUC__) && defined(__x86_64__)
+#include <immintrin.h>
+#endif
+
 #include <gsl/gsl_statistics_double.h>
 
 #include "dm_mem.h"
@@ -466,7 +470,7 @@ int dm_kmer_tile_rows(int ncol) {
   return r < 8 ? 8 : r > 512 ? 512 : (int)r;
 }
 
-size_t dm_kmer_topk_work_size(int nrow, int ncol) { return (size_t)nrow * ncol * 2 * sizeof(double); }
+size_t dm_kmer_topk_work_size(int nrow, int ncol) { return ((size_t)nrow + 1) * ncol * 2 * sizeof(double); }
 
 static inline double sim_of(const double *dot, int j) {
   const double *d = dot + 2 * (size_t)j;
@@ -524,9 +528,41 @@ static int64_t gallop(const int64_t *key, int64_t u, int64_t n, int64_t x) {
   return lo;
 }
 
+static void add_dense_portable(double *d, const double *v, size_t w, double x) {
+  for (size_t c = 0; c < w; c++) d[c] += x * v[c];
+}
+
+#if defined(__GNUC__) && defined(__x86_64__)
+#define DM_KMER_HAVE_AVX
+/* The same products and sums, 4 at a time (AVX, no fused multiply-add). */
+__attribute__((target("avx"))) static void add_dense_avx(double *d, const double *v, size_t w, double x) {
+  __m256d xv = _mm256_set1_pd(x);
+  size_t c = 0;
+  for (; c + 4 <= w; c += 4)
+    _mm256_storeu_pd(d + c, _mm256_add_pd(_mm256_loadu_pd(d + c), _mm256_mul_pd(xv, _mm256_loadu_pd(v + c))));
+  for (; c < w; c++) d[c] += x * v[c];
+}
+#endif
+
+void dm_kmer_add_dense(double *d, const double *v, size_t w, double x, int simd) {
+#ifdef DM_KMER_HAVE_AVX
+  if (simd && __builtin_cpu_supports("avx")) {
+    add_dense_avx(d, v, w, x);
+    return;
+  }
+#else
+  (void)simd;
+#endif
+  add_dense_portable(d, v, w, x);
+}
+
 /* dot[r][c][s] = sum over the shared keys, ascending, of the query row's
- * value times column c's (strand s) value. */
-static void tile_dots(const dm_kmer_index_t *q, const dm_kmer_index_t *c, double *dot) {
+ * value times column c's (strand s) value. A key with at least a quarter
+ * as many column entries as the tile has columns (w) is added as a dense
+ * row (scratch dense, w doubles; zeros where a column lacks the key: x * 0
+ * adds an exact zero, which leaves every sum as it is, since none is -0):
+ * the same sums, streamed instead of scattered. */
+static void tile_dots(const dm_kmer_index_t *q, const dm_kmer_index_t *c, double *dot, double *dense) {
   size_t w = 2 * (size_t)c->n;
   memset(dot, 0, (size_t)q->n * w * sizeof *dot);
   int64_t u = 0;
@@ -537,6 +573,12 @@ static void tile_dots(const dm_kmer_index_t *q, const dm_kmer_index_t *c, double
     const int32_t *ce = c->ent + c->ptr[u];
     const double *cv = c->val + c->ptr[u];
     int32_t m = c->ptr[u + 1] - c->ptr[u];
+    if ((size_t)m * 4 >= w && q->ptr[i + 1] - q->ptr[i] > 1) {
+      memset(dense, 0, w * sizeof *dense);
+      for (int32_t j = 0; j < m; j++) dense[ce[j]] = cv[j];
+      for (int32_t p = q->ptr[i]; p < q->ptr[i + 1]; p++) dm_kmer_add_dense(dot + (size_t)q->ent[p] * w, dense, w, q->val[p], 1);
+      continue;
+    }
     for (int32_t p = q->ptr[i]; p < q->ptr[i + 1]; p++) {
       double x = q->val[p];
       double *d = dot + (size_t)q->ent[p] * w;
@@ -550,7 +592,7 @@ void dm_kmer_topk_merge(const dm_kmer_index_t *q, const dm_kmer_index_t *cols, i
   int ncol = cols->n;
   DM_ASSERT(k >= 1 && col0 >= 0 && col0 + ncol <= INT32_MAX);
   double *dot = work;
-  tile_dots(q, cols, dot);
+  tile_dots(q, cols, dot, dot + (size_t)q->n * ncol * 2);
   for (int i = 0; i < q->n; i++, dot += (size_t)ncol * 2) {
     double *hs = sim + (size_t)i * k;
     int32_t *hn = nbr + (size_t)i * k;

@@ -128,7 +128,8 @@ void dm_kmer_index_destroy(dm_kmer_index_t *idx);
 int dm_kmer_tile_rows(int ncol);
 
 /**
- * @brief Bytes of scratch dm_kmer_topk_merge needs.
+ * @brief Bytes of scratch dm_kmer_topk_merge needs: the (nrow, ncol, 2)
+ *        tile and one dense row.
  * @param nrow query rows of a tile
  * @param ncol columns searched at once (rows of the column index)
  * @return size in bytes
@@ -143,7 +144,9 @@ size_t dm_kmer_topk_work_size(int nrow, int ncol);
  *        for each shared key, every query entry of the tile meets the key's
  *        column entries (both strands), whose dot products are summed in a
  *        (rows, C, 2) tile: each pair's products come in increasing key
- *        order, as lite sums them. Each row's running list is a heap of its
+ *        order, as lite sums them. A key that at least a quarter of the
+ *        block's 2C column strands have is added as a dense row
+ *        (dm_kmer_add_dense), the same sums. Each row's running list is a heap of its
  *        best (at most k) columns so far, the worst at the root; a column
  *        enters a full list only with a strictly larger value. Blocks must
  *        come in increasing column order; after dm_kmer_topk_finish the
@@ -160,6 +163,18 @@ size_t dm_kmer_topk_work_size(int nrow, int ncol);
  */
 void dm_kmer_topk_merge(const dm_kmer_index_t *q, const dm_kmer_index_t *cols, int64_t col0, int k,
                         void *work, int32_t *nbr, double *sim, int32_t *cnt);
+
+/**
+ * @brief d[c] += x * v[c] for c < w, each a product then a sum (no fused
+ *        multiply-add): the step of dm_kmer_topk_merge for a key that many
+ *        columns of a block share, as a dense row.
+ * @param d    (w,) sums, updated
+ * @param v    (w,) the key's column values, 0 where a column lacks it
+ * @param w    length
+ * @param x    the query entry's value
+ * @param simd 1: AVX where the CPU has it, 0: portable C; the same bits
+ */
+void dm_kmer_add_dense(double *d, const double *v, size_t w, double x, int simd);
 
 /**
  * @brief Sort running lists after the last block: by similarity desc, ties by index.
