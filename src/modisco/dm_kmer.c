@@ -481,6 +481,17 @@ static inline double sim_of(const double *dot, int j) {
  * similarity, then larger index. */
 static inline int worse(double sa, int32_t ia, double sb, int32_t ib) { return sa < sb || (sa == sb && ia > ib); }
 
+/* Put (v, j) in the hole at i and move it up to its place. */
+static void list_sift_up(double *s, int32_t *n, int i, double v, int32_t j) {
+  while (i > 0 && worse(v, j, s[(i - 1) / 2], n[(i - 1) / 2])) {
+    s[i] = s[(i - 1) / 2];
+    n[i] = n[(i - 1) / 2];
+    i = (i - 1) / 2;
+  }
+  s[i] = v;
+  n[i] = j;
+}
+
 /* Put (v, j) in place of the root of a heap of m and restore the heap
  * (Floyd's way: the hole goes down to a leaf along the worse children,
  * then (v, j) climbs back to its place; (v, j) is usually among the
@@ -492,25 +503,10 @@ static void list_replace_root(double *s, int32_t *n, int m, double v, int32_t j)
     s[i] = s[c];
     n[i] = n[c];
   }
-  while (i > 0 && worse(v, j, s[(i - 1) / 2], n[(i - 1) / 2])) {
-    s[i] = s[(i - 1) / 2];
-    n[i] = n[(i - 1) / 2];
-    i = (i - 1) / 2;
-  }
-  s[i] = v;
-  n[i] = j;
+  list_sift_up(s, n, i, v, j);
 }
 
-static void list_push(double *s, int32_t *n, int *m, double v, int32_t j) {
-  int i = (*m)++;
-  while (i > 0 && worse(v, j, s[(i - 1) / 2], n[(i - 1) / 2])) {
-    s[i] = s[(i - 1) / 2];
-    n[i] = n[(i - 1) / 2];
-    i = (i - 1) / 2;
-  }
-  s[i] = v;
-  n[i] = j;
-}
+static void list_push(double *s, int32_t *n, int *m, double v, int32_t j) { list_sift_up(s, n, (*m)++, v, j); }
 
 /* First position >= u of the ascending list key[0..n) whose key is >= x. */
 static int64_t gallop(const int64_t *key, int64_t u, int64_t n, int64_t x) {
