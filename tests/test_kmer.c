@@ -232,7 +232,8 @@ static void test_add_dense(void) {
         bad += memcmp(&d[c], &want, sizeof want) != 0;
       }
     }
-  CHECK(checks == 2 * (W + 1) * W && bad == 0, "dense step: %d of %d sums differ from d + x * v", bad, checks);
+  CHECK(checks == 2 * (W + 1) * W && bad == 0, "dense step: %d of %d sums differ from d + x * v", bad,
+        checks);
 }
 
 // --- top-k against a dense brute force

@@ -85,7 +85,6 @@ typedef struct {
   int l;
 } emb_layout_t;
 
-
 typedef struct {
   float *imp;         /* (L,) importance per position */
   int *base;          /* (L,) base per position */
@@ -100,7 +99,7 @@ typedef struct {
   double *val;        /* (distinct,) k-mer values in enumeration order */
   int64_t *ukey;      /* (distinct,) distinct keys, ascending */
   double *uval;       /* (distinct,) their summed values */
-  double *ufirst;     /* (distinct,) enumeration order of their first k-mer */
+  double *ufirst;     /* (distinct,) enumeration order of their first k-mer (a double: gsl selects it) */
   double *mag;        /* (distinct,) selection scratch */
 } emb_work_t;
 
@@ -336,7 +335,7 @@ void dm_kmer_embed_rows(const float *onehot, const float *contrib, int l, float 
 // --- inverted index
 
 /* Entries of embeddings in entry order (row by row, strand by strand),
- * then stably sorted by key: the scratch an index or a query is built in. */
+ * then stably sorted by key: the scratch an index is built in. */
 typedef struct {
   size_t cap;    /* entries the buffers hold */
   int64_t *key;  /* (cap,) keys in entry order, then sorted */
@@ -506,7 +505,9 @@ static void list_replace_root(double *s, int32_t *n, int m, double v, int32_t j)
   list_sift_up(s, n, i, v, j);
 }
 
-static void list_push(double *s, int32_t *n, int *m, double v, int32_t j) { list_sift_up(s, n, (*m)++, v, j); }
+static void list_push(double *s, int32_t *n, int *m, double v, int32_t j) {
+  list_sift_up(s, n, (*m)++, v, j);
+}
 
 /* First position >= u of the ascending list key[0..n) whose key is >= x. */
 static int64_t gallop(const int64_t *key, int64_t u, int64_t n, int64_t x) {
@@ -540,16 +541,20 @@ __attribute__((target("avx"))) static void add_dense_avx(double *d, const double
 }
 #endif
 
-void dm_kmer_add_dense(double *d, const double *v, size_t w, double x, int simd) {
+typedef void (*add_dense_fn)(double *d, const double *v, size_t w, double x);
+
+/* The dense step's kernel: AVX where asked for and the CPU has it. */
+static add_dense_fn add_dense_kernel(int simd) {
 #ifdef DM_KMER_HAVE_AVX
-  if (simd && __builtin_cpu_supports("avx")) {
-    add_dense_avx(d, v, w, x);
-    return;
-  }
+  if (simd && __builtin_cpu_supports("avx")) return add_dense_avx;
 #else
   (void)simd;
 #endif
-  add_dense_portable(d, v, w, x);
+  return add_dense_portable;
+}
+
+void dm_kmer_add_dense(double *d, const double *v, size_t w, double x, int simd) {
+  add_dense_kernel(simd)(d, v, w, x);
 }
 
 /* dot[r][c][s] = sum over the shared keys, ascending, of the query row's
@@ -560,6 +565,7 @@ void dm_kmer_add_dense(double *d, const double *v, size_t w, double x, int simd)
  * the same sums, streamed instead of scattered. */
 static void tile_dots(const dm_kmer_index_t *q, const dm_kmer_index_t *c, double *dot, double *dense) {
   size_t w = 2 * (size_t)c->n;
+  add_dense_fn add_dense = add_dense_kernel(1); /* chosen once, not per entry */
   memset(dot, 0, (size_t)q->n * w * sizeof *dot);
   int64_t u = 0;
   for (int64_t i = 0; i < q->n_keys; i++) {
@@ -572,7 +578,8 @@ static void tile_dots(const dm_kmer_index_t *q, const dm_kmer_index_t *c, double
     if ((size_t)m * 4 >= w && q->ptr[i + 1] - q->ptr[i] > 1) {
       memset(dense, 0, w * sizeof *dense);
       for (int32_t j = 0; j < m; j++) dense[ce[j]] = cv[j];
-      for (int32_t p = q->ptr[i]; p < q->ptr[i + 1]; p++) dm_kmer_add_dense(dot + (size_t)q->ent[p] * w, dense, w, q->val[p], 1);
+      for (int32_t p = q->ptr[i]; p < q->ptr[i + 1]; p++)
+        add_dense(dot + (size_t)q->ent[p] * w, dense, w, q->val[p]);
       continue;
     }
     for (int32_t p = q->ptr[i]; p < q->ptr[i + 1]; p++) {

@@ -146,8 +146,8 @@ size_t dm_kmer_topk_work_size(int nrow, int ncol);
  *        (rows, C, 2) tile: each pair's products come in increasing key
  *        order, as lite sums them. A key that at least a quarter of the
  *        block's 2C column strands have is added as a dense row
- *        (dm_kmer_add_dense), the same sums. Each row's running list is a heap of its
- *        best (at most k) columns so far, the worst at the root; a column
+ *        (dm_kmer_add_dense), the same sums. Each row's running list is a
+ *        heap of its best (at most k) columns so far, the worst at the root; a column
  *        enters a full list only with a strictly larger value. Blocks must
  *        come in increasing column order; after dm_kmer_topk_finish the
  *        lists equal those of a single search over all columns, whatever
