@@ -46,8 +46,10 @@ int main(int argc, char **argv) {
   int pad = dm_cj_pad(L, 0.7, 0);
   float *work = malloc(sizeof(float) * dm_affinity_fine_work_size(L, C, pad));
   float *fine = malloc(sizeof(float) * n * k);
+  float *sums = malloc(sizeof(float) * n * 2 * dm_cj_summary_size(L, C));
   double t4 = dm_cpu_time();
-  dm_affinity_fine(fwd, rc, L, C, pad, 0, n, k, nbr, work, fine);
+  dm_affinity_summaries(fwd, rc, L, C, 0, n, sums);
+  dm_affinity_fine(fwd, rc, sums, L, C, pad, 0, n, k, nbr, work, fine);
   double t5 = dm_cpu_time();
   double *sw = malloc(sizeof(double) * 4 * k), *corr = malloc(sizeof(double) * n);
   dm_affinity_spearman_rows(fine, coarse, 0, n, k, sw, corr);

@@ -98,16 +98,16 @@ static void test_revcomp_symmetry(void) {
   CLOSE(dm_cj_score(x, y, L * C), dm_cj_score(xr, yr, L * C), 1e-6);
 
   /* a track against its own reverse complement: the rc strand matches exactly */
-  float work[2 * (L + 2 * 6) * C + L + 2 * 6 + 1]; /* dm_cj_work_size(L, C, 6) */
-  CHECK(dm_cj_work_size(L, C, 6) == sizeof work / sizeof(float), "work size");
+  float *work = malloc(dm_cj_work_size(L, C, 6) * sizeof *work);
   dm_cj_align_t a = dm_cj_align(x, xr, L, xr, L, C, 6, work);
   CHECK(a.rc == 1 && a.offset == 0, "self-rc alignment: rc %d offset %d", a.rc, a.offset);
   CLOSE(a.score, 1.0, 1e-6);
+  free(work);
 }
 
 static void test_planted_offset(void) {
   enum { LY = 30, LX = 20, C = 8, PAD = 6 };
-  float y[LY * C], x[LX * C], xr[LX * C], work[2 * (LY + 2 * PAD) * C + LY + 2 * PAD + 1];
+  float y[LY * C], x[LX * C], xr[LX * C], *work = malloc(dm_cj_work_size(LY, C, PAD) * sizeof *work);
   fill(y, LY * C, 0.0);
   /* x = y[7 .. 27): offset 7, forward */
   memcpy(x, y + 7 * C, sizeof x);
@@ -123,11 +123,12 @@ static void test_planted_offset(void) {
   a = dm_cj_align(xr, x, LX, y, LY, C, PAD, work);
   CHECK(a.offset == -4 && a.rc == 1, "planted -4 on rc: offset %d rc %d", a.offset, a.rc);
   CHECK(a.score > 0.99f && a.score < 1.0f, "overhang mass counts: %g", a.score);
+  free(work);
 }
 
 static void test_align_vs_brute_force(void) {
   enum { C = 8, LMAX = 45 };
-  float x[LMAX * C], xr[LMAX * C], y[LMAX * C], work[2 * (LMAX + 40) * C + LMAX + 41];
+  float x[LMAX * C], xr[LMAX * C], y[LMAX * C], *work = malloc(dm_cj_work_size(LMAX, C, 20) * sizeof *work);
   for (int rep = 0; rep < 30; rep++) {
     int lx = 5 + (int)(urand() * 35), ly = 5 + (int)(urand() * 40);
     int pad = dm_cj_pad(lx, 0.7, rep & 1);
@@ -150,6 +151,133 @@ static void test_align_vs_brute_force(void) {
   memcpy(y + 30 * C, x, (size_t)lx * C * sizeof(float));
   dm_cj_align_t a = dm_cj_align(x, NULL, lx, y, ly, C, pad, work);
   CHECK(a.offset == 30, "long scan: offset %d", a.offset);
+  free(work);
+}
+
+/* Seqlet-like track: hyp in channels 0-3, contrib (hyp at one base) in 4-7;
+ * some positions zero, some contrib with two or no nonzero channels. */
+static void seqlet_track(float *x, int l) {
+  fill(x, (size_t)l * 8, 0.2);
+  for (int t = 0; t < l; t++) {
+    float *r = x + (size_t)t * 8;
+    int base = (int)(urand() * 4);
+    for (int k = 0; k < 4; k++) r[4 + k] = k == base ? r[k] : 0.0f;
+    if (t % 7 == 3) r[4 + (base + 1) % 4] = 0.5f * r[(base + 1) % 4]; /* two nonzero */
+    if (t % 11 == 5)
+      for (int k = 0; k < 8; k++) r[k] = 0.0f; /* all zero */
+  }
+}
+
+/* Every window scored, one scan each, with dm_cj's documented sums (|y|
+ * prefix sums by position, sum|x| over 8 lanes): the best, ties to the
+ * smaller offset and the forward strand. Also checks that the score bound
+ * (portable and AVX code) is never below a window's score. */
+static dm_cj_align_t exhaustive(const float *x, const float *xr, int lx, const float *y, int ly, int pad,
+                                int *bound_ok) {
+  enum { C = 8 };
+  int lyp = ly + 2 * pad, n_off = lyp - lx + 1;
+  size_t np = (size_t)lyp * C, n = (size_t)lx * C;
+  float *ya = calloc(np, sizeof *ya), *ys = calloc(np, sizeof *ys), *pre = malloc((lyp + 8) * sizeof *pre);
+  float *ysel = malloc(dm_cj_bound_prep_size(lyp, C) * sizeof *ysel), *bnd = malloc((n_off + 8) * sizeof *bnd);
+  float *sum = malloc(dm_cj_summary_size(lx, C) * sizeof *sum);
+  pre[0] = 0.0f;
+  for (int p = 0; p < lyp; p++) {
+    float rowsum = 0.0f;
+    for (int k = 0; k < C; k++) {
+      float v = p >= pad && p < pad + ly ? y[(size_t)(p - pad) * C + k] : 0.0f;
+      ya[(size_t)p * C + k] = fabsf(v);
+      ys[(size_t)p * C + k] = signbit(v) ? -0.0f : 0.0f;
+      rowsum += fabsf(v);
+    }
+    pre[p + 1] = pre[p] + rowsum;
+  }
+  for (int p = lyp + 1; p < lyp + 8; p++) pre[p] = pre[lyp];
+  dm_cj_bound_prepare(ya, lyp, C, ysel);
+  dm_cj_align_t best = {-INFINITY, -pad, 0};
+  *bound_ok = 1;
+  for (int s = 0; s < 2; s++) {
+    const float *xs = s ? xr : x;
+    float acc[8] = {0};
+    for (size_t e = 0; e < n; e++) acc[e % 8] += fabsf(xs[e]);
+    float sx = ((acc[0] + acc[4]) + (acc[2] + acc[6])) + ((acc[1] + acc[5]) + (acc[3] + acc[7]));
+    dm_cj_summarize(xs, lx, C, sum);
+    for (int simd = 0; simd < 2; simd++) {
+      dm_cj_bound(sum, lx, C, ysel, pre, sx, lyp, bnd, simd);
+      for (int q = 0; q < n_off; q++) {
+        float num, mins;
+        dm_cj_scan(xs, n, ya + (size_t)q * C, ys + (size_t)q * C, C, 1, &num, &mins, simd);
+        float den = (sx + (pre[q + lx] - pre[q])) - mins, sc = den > 0.0f ? num / den : 0.0f;
+        if (!(bnd[q] >= sc - 1e-5f * fabsf(sc))) *bound_ok = 0;
+        if (simd == 0 && sc > best.score) best = (dm_cj_align_t){sc, q - pad, s};
+      }
+    }
+  }
+  free(ya), free(ys), free(pre), free(ysel), free(bnd), free(sum);
+  return best;
+}
+
+static void test_pruned_align(void) {
+  enum { C = 8, LMAX = 60 };
+  float x[LMAX * C], xr[LMAX * C], y[LMAX * C];
+  float *work = malloc(dm_cj_work_size(LMAX, C, 30) * sizeof *work);
+  int checked = 0;
+  for (int rep = 0; rep < 200; rep++) {
+    int lx = 4 + (int)(urand() * 40), ly = 4 + (int)(urand() * 50);
+    int pad = dm_cj_pad(lx, 0.7, rep & 1);
+    if (lx > ly + 2 * pad) continue;
+    seqlet_track(x, lx);
+    dm_cj_revcomp(x, lx, C, xr);
+    if (rep % 4 == 3) { /* nonnegative, x one small channel per group: the bound equals the score */
+      for (int t = 0; t < lx; t++)
+        for (int k = 0; k < C; k++) x[t * C + k] = 0.0f;
+      for (int t = 0; t < lx; t++)
+        for (int g = 0; g < 2; g++) x[t * C + g * 4 + (int)(urand() * 4)] = 0.05f + 0.05f * (float)urand();
+      for (int t = 0; t < ly; t++) {
+        int several = urand() < 0.5, ch = (int)(urand() * 4);
+        for (int k = 0; k < C; k++) y[t * C + k] = several || k % 4 == ch ? 0.2f + 0.1f * (float)urand() : 0.0f;
+      }
+      dm_cj_revcomp(x, lx, C, xr);
+    } else if (rep % 3 == 0) { /* y holds a copy of x (or its rc): a clear winner */
+      seqlet_track(y, ly);
+      int o = (int)(urand() * (ly - lx + 1 > 0 ? ly - lx + 1 : 1));
+      if (lx <= ly) memcpy(y + (size_t)o * C, rep % 2 ? xr : x, (size_t)lx * C * sizeof *x);
+    } else if (rep % 3 == 1) { /* periodic tracks: many exact ties */
+      for (int t = 0; t < ly; t++)
+        for (int k = 0; k < C; k++) y[t * C + k] = (float)((t % 2) * 2 - 1) * (k == 4 + t % 4 ? 1.0f : 0.25f);
+      for (int t = 0; t < lx; t++)
+        for (int k = 0; k < C; k++) x[t * C + k] = (float)((t % 2) * 2 - 1) * (k == 4 + t % 4 ? 1.0f : 0.25f);
+      dm_cj_revcomp(x, lx, C, xr);
+    } else {
+      seqlet_track(y, ly);
+    }
+    int bound_ok;
+    dm_cj_align_t want = exhaustive(x, xr, lx, y, ly, pad, &bound_ok);
+    CHECK(bound_ok, "score bound below the score (lx %d ly %d pad %d)", lx, ly, pad);
+    dm_cj_align_t got = dm_cj_align(x, xr, lx, y, ly, C, pad, work);
+    CHECK(!memcmp(&got.score, &want.score, sizeof got.score) && got.offset == want.offset && got.rc == want.rc,
+          "rep %d lx %d ly %d pad %d: (%.9g, %d, %d) against all offsets (%.9g, %d, %d)", rep, lx, ly, pad,
+          got.score, got.offset, got.rc, want.score, want.offset, want.rc);
+    checked++;
+  }
+  CHECK(checked >= 100, "only %d alignments checked", checked);
+
+  /* Hand-made: window 0 has the larger bound (0.775) and scores 0.725,
+   * window 3 scores 0.7625 with a tight bound: it must still be scored. */
+  float hx[2 * C] = {1, 1, 0, 0, 0, 0, 0, 0, 1, 1, 0, 0, 0, 0, 0, 0}, hxr[2 * C];
+  float hy[5 * C] = {0};
+  const float rows[5][2] = {{1, -0.1f}, {1, 1}, {0, 0}, {1, 1}, {1, 0.05f}};
+  for (int t = 0; t < 5; t++) hy[t * C] = rows[t][0], hy[t * C + 1] = rows[t][1];
+  dm_cj_revcomp(hx, 2, C, hxr);
+  dm_cj_align_t a = dm_cj_align(hx, hxr, 2, hy, 5, C, 0, work);
+  CHECK(a.offset == 3 && a.rc == 0, "loose bound first: offset %d rc %d", a.offset, a.rc);
+  CLOSE(a.score, 0.7625, 1e-6);
+  /* Every window scores 0 (x's two channels against +1 and -1, or zeros),
+   * the larger bounds are scored first: the tie goes to offset -pad. */
+  float zy[6 * C] = {0};
+  zy[2 * C] = 1, zy[2 * C + 1] = -1, zy[4 * C] = -1, zy[4 * C + 1] = 1;
+  a = dm_cj_align(hx, hxr, 1, zy, 6, C, 2, work);
+  CHECK(a.score == 0.0f && a.offset == -2 && a.rc == 0, "ties at 0: (%g, %d, %d)", a.score, a.offset, a.rc);
+  free(work);
 }
 
 static void test_track_and_pad(void) {
@@ -180,6 +308,7 @@ int main(void) {
   test_revcomp_symmetry();
   test_planted_offset();
   test_align_vs_brute_force();
+  test_pruned_align();
   test_track_and_pad();
   return dm_test_summary("test_cj");
 }

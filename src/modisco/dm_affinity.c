@@ -12,10 +12,18 @@
 
 size_t dm_affinity_fine_work_size(int l, int c, int pad) { return dm_cj_work_size(l, c, pad); }
 
-void dm_affinity_fine(const float *fwd, const float *rc, int l, int c, int pad, int a, int b, int k,
-                      const int32_t *nbr, float *work, float *fine) {
+void dm_affinity_summaries(const float *fwd, const float *rc, int l, int c, int a, int b, float *sums) {
+  size_t stride = (size_t)l * c, ns = dm_cj_summary_size(l, c);
+  for (int i = a; i < b; i++) {
+    dm_cj_summarize(fwd + (size_t)i * stride, l, c, sums + (size_t)i * 2 * ns);
+    dm_cj_summarize(rc + (size_t)i * stride, l, c, sums + ((size_t)i * 2 + 1) * ns);
+  }
+}
+
+void dm_affinity_fine(const float *fwd, const float *rc, const float *sums, int l, int c, int pad, int a, int b,
+                      int k, const int32_t *nbr, float *work, float *fine) {
   DM_ASSERT(a >= 0 && a <= b && k >= 0 && pad >= 0);
-  size_t stride = (size_t)l * c;
+  size_t stride = (size_t)l * c, ns = dm_cj_summary_size(l, c);
   for (int i = a; i < b; i++) {
     dm_cj_prepare(fwd + (size_t)i * stride, l, c, pad, work);
     const int32_t *row = nbr + (size_t)(i - a) * k;
@@ -29,8 +37,13 @@ void dm_affinity_fine(const float *fwd, const float *rc, int l, int c, int pad, 
           __builtin_prefetch(nf + byte);
           __builtin_prefetch(nr + byte);
         }
+        if (sums) {
+          const char *ns_ = (const char *)(sums + (size_t)row[t + 1] * 2 * ns);
+          for (size_t byte = 0; byte < 2 * ns * sizeof(float); byte += 64) __builtin_prefetch(ns_ + byte);
+        }
       }
-      out[t] = dm_cj_align_prepared(fwd + j * stride, rc + j * stride, l, work, l, c, pad).score;
+      const float *fs = sums ? sums + j * 2 * ns : NULL, *rs = sums ? fs + ns : NULL;
+      out[t] = dm_cj_align_prepared(fwd + j * stride, rc + j * stride, fs, rs, l, work, l, c, pad).score;
     }
   }
 }

@@ -35,6 +35,8 @@ size_t dm_affinity_fine_work_size(int l, int c, int pad);
  * @brief Fine similarities of rows a..b-1 with their coarse neighbours.
  * @param fwd  (N, L, C) forward tracks of all seqlets (dm_cj_track)
  * @param rc   (N, L, C) their reverse complements (dm_cj_revcomp)
+ * @param sums (N, 2, dm_cj_summary_size(L, C)) their summaries, forward then
+ *             reverse (dm_affinity_summaries), or NULL to make them per pair
  * @param l    track length L
  * @param c    channels C
  * @param pad  zeros added on each side of the row's track
@@ -45,8 +47,21 @@ size_t dm_affinity_fine_work_size(int l, int c, int pad);
  * @param work scratch of dm_affinity_fine_work_size(l, c, pad) floats
  * @param fine (b-a, k) output, aligned with nbr
  */
-void dm_affinity_fine(const float *fwd, const float *rc, int l, int c, int pad, int a, int b, int k,
-                      const int32_t *nbr, float *work, float *fine);
+void dm_affinity_fine(const float *fwd, const float *rc, const float *sums, int l, int c, int pad, int a, int b,
+                      int k, const int32_t *nbr, float *work, float *fine);
+
+/**
+ * @brief Summaries (dm_cj_summarize) of the tracks of rows a..b-1, made once
+ *        for the fine similarity instead of once per pair.
+ * @param fwd  (N, L, C) forward tracks
+ * @param rc   (N, L, C) reverse complements
+ * @param l    track length L
+ * @param c    channels C
+ * @param a    first row
+ * @param b    one past the last row
+ * @param sums (N, 2, dm_cj_summary_size(L, C)); rows a..b-1 are written
+ */
+void dm_affinity_summaries(const float *fwd, const float *rc, int l, int c, int a, int b, float *sums);
 
 /**
  * @brief Spearman rank correlation (average ranks for ties) of x and y over

@@ -14,7 +14,6 @@
 #endif
 
 #define DM_CJ_LANES 8
-#define DM_CJ_CHUNK 64 /* offsets scored per call of the scan kernel */
 
 // --- tracks
 
@@ -57,28 +56,54 @@ static inline float u2f(uint32_t u) {
   return f;
 }
 
-/* Prepared fixed track in work: |y| and sign bits of the zero-padded track,
- * (lyp, C) each, then the prefix sums of |y| over positions, (lyp + 1). */
+/* The work of an alignment against a fixed track: the prepared track (|y|
+ * and sign bits of the zero-padded track, (lyp, C) each; the prefix sums of
+ * |y| over positions, (lyp + 1), then 7 copies of the last for the bound's
+ * vector loads; the bound's rows) and the scratch of one alignment (a
+ * sliding track's summary, the bound of one strand, (lyp + 8); the score
+ * bounds of both strands, (2 lyp)). */
+typedef struct {
+  float *ya, *ys, *pre, *ysel; /* prepared */
+  float *sum, *bnd, *ub;       /* scratch */
+} cj_work_t;
+
+static cj_work_t cj_carve(float *work, int lyp, int c, size_t *size) {
+  size_t np = (size_t)lyp * c, o = 0;
+  cj_work_t w;
+  w.ya = work + o, o += np;
+  w.ys = work + o, o += np;
+  w.pre = work + o, o += (size_t)lyp + 8;
+  w.ysel = work + o, o += dm_cj_bound_prep_size(lyp, c);
+  w.sum = work + o, o += dm_cj_summary_size(lyp, c);
+  w.bnd = work + o, o += (size_t)lyp + 8;
+  w.ub = work + o, o += 2 * (size_t)lyp;
+  if (size) *size = o;
+  return w;
+}
+
 size_t dm_cj_work_size(int ly, int c, int pad) {
-  size_t lyp = (size_t)(ly + 2 * pad);
-  return 2 * lyp * (size_t)c + lyp + 1;
+  size_t size;
+  cj_carve(NULL, ly + 2 * pad, c, &size);
+  return size;
 }
 
 void dm_cj_prepare(const float *y, int ly, int c, int pad, float *work) {
-  size_t lyp = (size_t)(ly + 2 * pad), n = lyp * (size_t)c;
-  float *ya = work, *ys = work + n, *pre = work + 2 * n;
-  pre[0] = 0.0f;
-  for (size_t p = 0; p < lyp; p++) {
+  int lyp = ly + 2 * pad;
+  cj_work_t w = cj_carve(work, lyp, c, NULL);
+  w.pre[0] = 0.0f;
+  for (size_t p = 0; p < (size_t)lyp; p++) {
     long t = (long)p - pad;
     float rowsum = 0.0f;
     for (int ch = 0; ch < c; ch++) {
       float v = t >= 0 && t < ly ? y[(size_t)t * c + ch] : 0.0f;
-      ya[p * c + ch] = fabsf(v);
-      ys[p * c + ch] = u2f(f2u(v) & 0x80000000u);
+      w.ya[p * c + ch] = fabsf(v);
+      w.ys[p * c + ch] = u2f(f2u(v) & 0x80000000u);
       rowsum += fabsf(v);
     }
-    pre[p + 1] = pre[p] + rowsum;
+    w.pre[p + 1] = w.pre[p] + rowsum;
   }
+  for (int p = lyp + 1; p < lyp + 8; p++) w.pre[p] = w.pre[lyp];
+  dm_cj_bound_prepare(w.ya, lyp, c, w.ysel);
 }
 
 // --- scan kernels: numerator and sum of minima of CJ at n_off windows
@@ -336,33 +361,53 @@ void dm_cj_score_packed(const float *x, const float *packed, size_t n, int m, fl
   dm_cj_score_packed_impl(x, packed, n, m, out, 1);
 }
 
-dm_cj_align_t dm_cj_align_prepared(const float *x, const float *x_rc, int lx, const float *prep,
-                                   int ly, int c, int pad) {
+/* Slack on the score bound: it covers the rounding of the bound's and the
+ * kernel's float sums (relative errors below 1e-4 for tracks of fewer than
+ * 10^4 positions), so an offset is skipped only if it scores strictly less
+ * than the best, and the result is that of scoring every offset. */
+#define DM_CJ_BOUND_SLACK 1.001f
+
+static inline int better(float s, int strand, int offset, const dm_cj_align_t *best) {
+  if (s != best->score) return s > best->score;
+  return strand < best->rc || (strand == best->rc && offset < best->offset);
+}
+
+dm_cj_align_t dm_cj_align_prepared(const float *x, const float *x_rc, const float *x_sum, const float *x_rc_sum,
+                                   int lx, float *work, int ly, int c, int pad) {
   int lyp = ly + 2 * pad;
-  DM_ASSERT(lx >= 1 && lx <= lyp && c >= 1);
-  size_t np = (size_t)lyp * c, n = (size_t)lx * c;
-  const float *ya = prep, *ys = prep + np, *pre = prep + 2 * np;
-  dm_cj_align_t best = {-INFINITY, -pad, 0};
-  int n_off = lyp - lx + 1;
-  float num[DM_CJ_CHUNK], mins[DM_CJ_CHUNK];
-  for (int strand = 0; strand < 2; strand++) {
-    const float *xs = strand ? x_rc : x;
-    if (!xs) break;
-    float sx = abs_sum(xs, n);
-    for (int q0 = 0; q0 < n_off; q0 += DM_CJ_CHUNK) {
-      int m = n_off - q0 < DM_CJ_CHUNK ? n_off - q0 : DM_CJ_CHUNK;
-      size_t o = (size_t)q0 * c;
-      dm_cj_scan(xs, n, ya + o, ys + o, (size_t)c, m, num, mins, 1);
-      for (int q = 0; q < m; q++) {
-        float sy = pre[q0 + q + lx] - pre[q0 + q];
-        float s = cj_ratio(num[q], sx, sy, mins[q]);
-        if (s > best.score) {
-          best.score = s;
-          best.offset = q0 + q - pad;
-          best.rc = strand;
-        }
-      }
+  DM_ASSERT(lx >= 1 && lx <= lyp && c >= 4 && c % 4 == 0);
+  cj_work_t w = cj_carve(work, lyp, c, NULL);
+  size_t n = (size_t)lx * c;
+  int n_off = lyp - lx + 1, ns = x_rc ? 2 : 1;
+  const float *xs[2] = {x, x_rc}, *sums[2] = {x_sum, x_rc_sum};
+  float sx[2];
+  for (int s = 0; s < ns; s++) { /* bound the score of every offset */
+    sx[s] = abs_sum(xs[s], n);
+    const float *sum = sums[s];
+    if (!sum) {
+      dm_cj_summarize(xs[s], lx, c, w.sum);
+      sum = w.sum;
     }
+    dm_cj_bound(sum, lx, c, w.ysel, w.pre, sx[s], lyp, w.bnd, 1);
+    memcpy(w.ub + (size_t)s * n_off, w.bnd, (size_t)n_off * sizeof *w.ub);
+  }
+  /* score offsets by decreasing bound until the bound falls below the best */
+  dm_cj_align_t best = {-INFINITY, -pad, 0};
+  for (;;) {
+    int top = -1;
+    float tu = -1.0f;
+    for (int i = 0; i < ns * n_off; i++)
+      if (w.ub[i] > tu) {
+        tu = w.ub[i];
+        top = i;
+      }
+    if (top < 0 || tu * DM_CJ_BOUND_SLACK < best.score) break;
+    w.ub[top] = -1.0f; /* scored */
+    int s = top / n_off, q = top % n_off;
+    float num, mins;
+    dm_cj_scan(xs[s], n, w.ya + (size_t)q * c, w.ys + (size_t)q * c, (size_t)c, 1, &num, &mins, 1);
+    float sc = cj_ratio(num, sx[s], w.pre[q + lx] - w.pre[q], mins);
+    if (better(sc, s, q - pad, &best)) best = (dm_cj_align_t){sc, q - pad, s};
   }
   return best;
 }
@@ -371,5 +416,5 @@ dm_cj_align_t dm_cj_align(const float *x, const float *x_rc, int lx, const float
                           int pad, float *work) {
   DM_ASSERT(pad >= 0 && ly >= 1);
   dm_cj_prepare(y, ly, c, pad, work);
-  return dm_cj_align_prepared(x, x_rc, lx, work, ly, c, pad);
+  return dm_cj_align_prepared(x, x_rc, NULL, NULL, lx, work, ly, c, pad);
 }

@@ -16,6 +16,13 @@
  * score wins; ties go to the smaller offset and to the forward strand
  * (rc must be strictly better), as in lite.
  *
+ * Only offsets that can win are scored: an upper bound of every offset's
+ * score (per group of 4 channels and position, min of the two masses, 0
+ * where each has one nonzero channel and they differ) orders them, and
+ * scoring stops when the next bound, with a slack for rounding, is below
+ * the best score. The result is that of scoring all offsets, bit for bit.
+ * Channels C must be a multiple of 4.
+ *
  * The denominator is computed as sum|x| + sum|y| - sum min(|x|,|y|). Sums
  * are in float over 8 lanes (element e of the flattened window goes to lane
  * e % 8, lanes added in a fixed tree), identically in the AVX and the
@@ -136,17 +143,40 @@ dm_cj_align_t dm_cj_align(const float *x, const float *x_rc, int lx, const float
 void dm_cj_prepare(const float *y, int ly, int c, int pad, float *work);
 
 /**
+ * @brief Floats of a sliding track's summary (dm_cj_summarize).
+ * @param lx length
+ * @param c  channels (a multiple of 4)
+ * @return number of floats
+ */
+size_t dm_cj_summary_size(int lx, int c);
+
+/**
+ * @brief The summary of a sliding track that bounds its scores: per
+ *        position and group of 4 channels, the group's sum of |x| and which
+ *        of its channels holds its single nonzero value (if one does).
+ *        Made once per track, it spares dm_cj_align_prepared that work.
+ * @param x   (lx, C) track
+ * @param lx  length
+ * @param c   channels (a multiple of 4)
+ * @param sum (dm_cj_summary_size(lx, c),) output
+ */
+void dm_cj_summarize(const float *x, int lx, int c, float *sum);
+
+/**
  * @brief dm_cj_align against a track prepared by dm_cj_prepare.
  * @param x    (lx, C) sliding track
  * @param x_rc (lx, C) its reverse complement, or NULL
+ * @param x_sum    dm_cj_summarize(x), or NULL to make it here
+ * @param x_rc_sum dm_cj_summarize(x_rc), or NULL to make it here
  * @param lx   length of x; lx <= ly + 2 pad
- * @param prep output of dm_cj_prepare(y, ly, c, pad, prep)
+ * @param prep output of dm_cj_prepare(y, ly, c, pad, prep); its scratch part
+ *             (not the prepared track) is overwritten
  * @param ly   length of y
  * @param c    channels
  * @param pad  padding used to prepare
  * @return best score, offset and strand
  */
-dm_cj_align_t dm_cj_align_prepared(const float *x, const float *x_rc, int lx, const float *prep,
-                                   int ly, int c, int pad);
+dm_cj_align_t dm_cj_align_prepared(const float *x, const float *x_rc, const float *x_sum, const float *x_rc_sum,
+                                   int lx, float *prep, int ly, int c, int pad);
 
 #endif

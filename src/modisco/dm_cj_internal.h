@@ -25,4 +25,39 @@ void dm_cj_score_packed_impl(const float *x, const float *packed, size_t n, int 
 /** @return 1 if dm_cj_scan(..., simd = 1) runs the AVX code on this machine, else 0 */
 int dm_cj_simd_available(void);
 
+/* --- the score bound behind dm_cj_align_prepared (dm_cj_bound.c). C is a
+ * multiple of 4; lyp is the padded length of the fixed track. */
+
+/** Floats of the prepared bound rows of a fixed track (dm_cj_bound_prepare). */
+size_t dm_cj_bound_prep_size(int lyp, int c);
+
+/**
+ * @brief Rows of the bound for a fixed track: per group of 4 channels, its
+ *        mass (sum of |y|) where it may share channel k with x (k = 0..3:
+ *        y's single nonzero channel is k, or y has several), then the mass.
+ * @param ya   (lyp, C) |y| of the zero-padded fixed track
+ * @param lyp  positions
+ * @param c    channels
+ * @param ysel (dm_cj_bound_prep_size(lyp, c),) output
+ */
+void dm_cj_bound_prepare(const float *ya, int lyp, int c, float *ysel);
+
+/**
+ * @brief Upper bound of the score of x at each of the lyp - lx + 1 windows
+ *        of a prepared track: M / (sx + sy - M), M a bound of the window's
+ *        sum of minima, +inf where that is undefined (NaN, no mass).
+ * @param sum      dm_cj_summarize of x
+ * @param lx       positions of x
+ * @param c        channels
+ * @param ysel     dm_cj_bound_prepare of the fixed track
+ * @param pre      (lyp + 8,) prefix sums of |y| by position (the tail repeats
+ *                 the last), sy = pre[q + lx] - pre[q]
+ * @param sx       sum |x|
+ * @param lyp      padded length of the fixed track
+ * @param out      (lyp - lx + 1 rounded up to 8,) bounds; the tail is scratch
+ * @param simd     0: portable code only; 1: AVX when the CPU has it
+ */
+void dm_cj_bound(const float *sum, int lx, int c, const float *ysel, const float *pre, float sx, int lyp,
+                 float *out, int simd);
+
 #endif
