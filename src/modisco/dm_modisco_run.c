@@ -209,25 +209,25 @@ static void coarse_rows(const dm_mpi_t *ctx, const dm_kmer_opt_t *ko, const floa
 
 /* Fine similarity (continuous Jaccard, best offset and strand) of rows
  * [a, a + nb) with their coarse neighbours; the tracks of all seqlets are
- * made (node-shared, each rank its block), then the windows are freed.
- * fine (nb, k). */
+ * made (node-shared, each rank its block), the windows freed, then the
+ * tracks' summaries made the same way. fine (nb, k). */
 static void fine_rows(const dm_mpi_t *ctx, windows_t *w, int n, int len, double min_overlap, int k, int a,
                       int nb, const int32_t *nbr, float *fine) {
   size_t row = (size_t)len * 8, srow = 2 * dm_cj_summary_size(len, 8);
   dm_shm_t *shm[3];
   float *fwd = dm_shm_alloc(ctx, "fine tracks", (size_t)n * row * sizeof *fwd, &shm[0]);
   float *rev = dm_shm_alloc(ctx, "fine tracks rc", (size_t)n * row * sizeof *rev, &shm[1]);
-  float *sums = dm_shm_alloc(ctx, "fine track summaries", (size_t)n * srow * sizeof *sums, &shm[2]);
   int64_t r0, c;
   dm_mpi_block_range(n, ctx->size, ctx->rank, &r0, &c);
   for (int64_t i = r0; i < r0 + c; i++) {
     dm_cj_track(w->hy + (size_t)i * len * 4, w->co + (size_t)i * len * 4, len, fwd + i * row);
     dm_cj_revcomp(fwd + i * row, len, 8, rev + i * row);
   }
-  dm_affinity_summaries(fwd, rev, len, 8, (int)r0, (int)(r0 + c), sums);
   for (int t = 0; t < 2; t++) dm_shm_gather_blocks(shm[t], n, row * sizeof *fwd);
-  dm_shm_gather_blocks(shm[2], n, srow * sizeof *sums);
   free_windows(w);
+  float *sums = dm_shm_alloc(ctx, "fine track summaries", (size_t)n * srow * sizeof *sums, &shm[2]);
+  dm_affinity_summaries(fwd, rev, len, 8, (int)r0, (int)(r0 + c), sums);
+  dm_shm_gather_blocks(shm[2], n, srow * sizeof *sums);
   int pad = dm_cj_pad(len, min_overlap, 0);
   float *work = dm_malloc("fine work", dm_affinity_fine_work_size(len, 8, pad) * sizeof *work + 1);
   dm_affinity_fine(fwd, rev, sums, len, 8, pad, a, a + nb, k, nbr, work, fine);
