@@ -51,7 +51,7 @@ int main(int argc, char **argv) {
   dm_affinity_summaries(fwd, rc, L, C, 0, n, sums);
   dm_affinity_fine(fwd, rc, sums, L, C, pad, 0, n, k, nbr, work, fine);
   double t5 = dm_cpu_time();
-  double *sw = malloc(sizeof(double) * 4 * k), *corr = malloc(sizeof(double) * n);
+  double *sw = malloc(sizeof(double) * 6 * k), *corr = malloc(sizeof(double) * n);
   dm_affinity_spearman_rows(fine, coarse, 0, n, k, sw, corr);
   double t6 = dm_cpu_time();
   int kept = 0;

@@ -62,7 +62,7 @@ static void test_fine(void) {
    * made once, in blocks, give the same bits as made per pair */
   size_t ns = 2 * dm_cj_summary_size(L, C);
   float *sums = malloc(sizeof(float) * N * ns);
-  double corr[N], corr2[N], sw[4 * K];
+  double corr[N], corr2[N], sw[6 * K];
   dm_affinity_spearman_rows(fine, coarse, 0, N, K, sw, corr);
   for (int nb = 2; nb <= 3; nb++) {
     memset(fine2, 0, sizeof fine2);
@@ -95,7 +95,7 @@ static void test_fine(void) {
 }
 
 static void test_spearman(void) {
-  double w[4 * 6];
+  double w[6 * 6];
   /* entry 4 has fine value 0 and is left out; ties get average ranks:
    * x ranks (4, 2.5, 2.5, 5, 1), y ranks (5, 2, 3.5, 3.5, 1): rho = 7.25 / 9.5 */
   const float x[6] = {0.5f, 0.2f, 0.2f, 0.9f, 0.0f, 0.1f};
@@ -107,6 +107,11 @@ static void test_spearman(void) {
   CHECK(isnan(dm_affinity_spearman(xc, y, 4, w)), "constant row must give NAN");
   const float x1[3] = {0.0f, 0.4f, 0.0f}; /* one point: undefined */
   CHECK(isnan(dm_affinity_spearman(x1, y, 3, w)), "single point must give NAN");
+  /* y best first (as coarse lists come: ranked without sorting), ties, entry
+   * 2 left out: rx (1, 4, 2.5, 2.5, 5), ry (5, 4, 2.5, 2.5, 1): rho = -6.5 / 9.5 */
+  const float xd[6] = {0.1f, 0.5f, 0.0f, 0.3f, 0.3f, 0.9f};
+  const double yd[6] = {5, 4, 4, 3, 3, 1};
+  CLOSE(dm_affinity_spearman(xd, yd, 6, w), -6.5 / 9.5, 1e-12);
   const float xm[4] = {1, 2, 3, 4};
   const double ym[4] = {10, 200, 3000, 40000}; /* monotone, nonlinear */
   CLOSE(dm_affinity_spearman(xm, ym, 4, w), 1.0, 1e-12);

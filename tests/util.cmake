@@ -13,3 +13,4 @@ foreach(per 1 3)
   set_tests_properties(test_shm_np4_nodes${per} PROPERTIES ENVIRONMENT "${DM_TEST_ENV};DMOTIF_NODE_RANKS=${per};ASAN_OPTIONS=detect_leaks=0"
                        TIMEOUT 60 LABELS "mpi;asan")
 endforeach()
+dm_add_test(test_radix SOURCES test_radix.c LIBS dm_util LABELS asan)

@@ -7,6 +7,7 @@
 #include "dm_cj.h"
 #include "dm_keyed.h"
 #include "dm_log.h"
+#include "dm_radix.h"
 
 // --- fine similarity
 
@@ -62,24 +63,61 @@ static void average_ranks(dm_keyed_t *p, int m, double *rank) {
   }
 }
 
-double dm_affinity_spearman(const float *x, const double *y, int n, double *work) {
-  dm_keyed_t *p = (dm_keyed_t *)(void *)work; /* 2 n doubles hold n pairs */
-  double *rx = work + 2 * (size_t)n, *ry = rx + n;
-  int m = 0;
+/* average_ranks for keys already in non-increasing order (as coarse
+ * similarities come, best first), without sorting: the group at [ds, de)
+ * holds the ascending ranks m - de + 1 .. m - ds, the same mean as
+ * average_ranks computes. Returns 0, ranking nothing, if p is not in
+ * that order. */
+static int average_ranks_desc(const dm_keyed_t *p, int m, double *rank) {
+  for (int t = 1; t < m; t++)
+    if (!(p[t - 1].key >= p[t].key)) return 0;
+  for (int ds = 0; ds < m;) {
+    int de = ds + 1;
+    while (de < m && p[de].key == p[ds].key) de++;
+    double r = 0.5 * (double)((m - de) + 1 + (m - ds));
+    for (int t = ds; t < de; t++) rank[p[t].idx] = r;
+    ds = de;
+  }
+  return 1;
+}
+
+/* average_ranks of m nonzero floats, sorted by a radix sort (by value, ties
+ * by index, as dm_keyed_sort orders them); scratch: 2 m int64, 2 m int32. */
+static void average_ranks_floats(const float *x, int n, int m, double *rank, int64_t *key, int32_t *idx) {
+  int64_t *tkey = key + m;
+  int32_t *tidx = idx + m;
+  m = 0;
   for (int t = 0; t < n; t++)
     if (x[t] != 0.0f) {
-      p[m] = (dm_keyed_t){x[t], m};
+      key[m] = dm_radix_float_key(x[t]);
+      idx[m] = m;
       m++;
     }
+  dm_radix_sort(key, idx, tkey, tidx, (size_t)m, 0xffffffff);
+  for (int s = 0; s < m;) {
+    int e = s + 1;
+    while (e < m && key[e] == key[s]) e++;
+    double r = 0.5 * (double)(s + 1 + e); /* mean of ranks s+1 .. e */
+    for (int t = s; t < e; t++) rank[idx[t]] = r;
+    s = e;
+  }
+}
+
+double dm_affinity_spearman(const float *x, const double *y, int n, double *work) {
+  double *rx = work, *ry = work + n;
+  /* then 4 n doubles: the radix sort's keys and indices, later n pairs */
+  dm_keyed_t *p = (dm_keyed_t *)(void *)(work + 2 * (size_t)n);
+  int m = 0;
+  for (int t = 0; t < n; t++) m += x[t] != 0.0f;
   if (m < 2) return NAN;
-  average_ranks(p, m, rx);
+  average_ranks_floats(x, n, m, rx, (int64_t *)(void *)p, (int32_t *)(void *)(work + 4 * (size_t)n));
   m = 0;
   for (int t = 0; t < n; t++)
     if (x[t] != 0.0f) {
       p[m] = (dm_keyed_t){y[t], m};
       m++;
     }
-  average_ranks(p, m, ry);
+  if (!average_ranks_desc(p, m, ry)) average_ranks(p, m, ry);
   double mean = 0.5 * (m + 1), sxy = 0, sxx = 0, syy = 0;
   for (int t = 0; t < m; t++) {
     double dx = rx[t] - mean, dy = ry[t] - mean;

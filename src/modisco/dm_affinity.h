@@ -69,7 +69,7 @@ void dm_affinity_summaries(const float *fwd, const float *rc, int l, int c, int 
  * @param x    (n,) fine values
  * @param y    (n,) coarse values
  * @param n    entries
- * @param work scratch of 4 n doubles
+ * @param work scratch of 6 n doubles
  * @return the correlation, or NAN if it is undefined
  */
 double dm_affinity_spearman(const float *x, const double *y, int n, double *work);
@@ -81,7 +81,7 @@ double dm_affinity_spearman(const float *x, const double *y, int n, double *work
  * @param a      first row
  * @param b      one past the last row
  * @param k      neighbours per row
- * @param work   scratch of 4 k doubles
+ * @param work   scratch of 6 k doubles
  * @param corr   (b-a,) output
  */
 void dm_affinity_spearman_rows(const float *fine, const double *coarse, int a, int b, int k, double *work,

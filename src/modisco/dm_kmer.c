@@ -12,6 +12,7 @@
 #include <gsl/gsl_statistics_double.h>
 
 #include "dm_mem.h"
+#include "dm_radix.h"
 
 // --- options
 
@@ -40,41 +41,6 @@ int dm_kmer_opt_check(const dm_kmer_opt_t *opt) {
     return -1;
   }
   return 0;
-}
-
-// --- radix sort
-
-/* Stable LSD radix sort of n keys in 0..kmax, carrying idx: the result
- * is in key/idx; tkey/tidx are scratch of n. */
-static void radix_sort(int64_t *key, int32_t *idx, int64_t *tkey, int32_t *tidx, size_t n, int64_t kmax) {
-  enum { MAX_BITS = 11 };
-  int bits = n < 4096 ? 8 : MAX_BITS, radix = 1 << bits, odd = 0;
-  size_t count[1 << MAX_BITS];
-  for (int shift = 0; shift < 64 && (kmax >> shift) > 0; shift += bits, odd ^= 1) {
-    memset(count, 0, (size_t)radix * sizeof *count);
-    for (size_t i = 0; i < n; i++) count[(key[i] >> shift) & (radix - 1)]++;
-    size_t sum = 0;
-    for (int d = 0; d < radix; d++) {
-      size_t c = count[d];
-      count[d] = sum;
-      sum += c;
-    }
-    for (size_t i = 0; i < n; i++) {
-      size_t p = count[(key[i] >> shift) & (radix - 1)]++;
-      tkey[p] = key[i];
-      tidx[p] = idx[i];
-    }
-    int64_t *k = key;
-    key = tkey;
-    tkey = k;
-    int32_t *x = idx;
-    idx = tidx;
-    tidx = x;
-  }
-  if (odd) { /* the result is in the scratch: copy it back */
-    memcpy(tkey, key, n * sizeof *key);
-    memcpy(tidx, idx, n * sizeof *idx);
-  }
 }
 
 // --- embedding scratch layout
@@ -268,7 +234,7 @@ static int distinct_keys(emb_work_t *w, int n_km) {
     w->idx[0][i] = i;
     if (w->key[i] > kmax) kmax = w->key[i];
   }
-  radix_sort(w->key, w->idx[0], w->tkey, w->idx[1], (size_t)n_km, kmax); /* stable */
+  dm_radix_sort(w->key, w->idx[0], w->tkey, w->idx[1], (size_t)n_km, kmax); /* stable */
   int u = -1;
   for (int i = 0; i < n_km; i++) {
     int32_t e = w->idx[0][i];
@@ -390,7 +356,7 @@ static size_t sorted_fill(sorted_t *t, const dm_kmer_emb_t *emb, int n_strands) 
         if (k[i] > kmax) kmax = k[i];
       }
     }
-  radix_sort(t->key, t->idx, t->tkey, t->tidx, nnz, kmax);
+  dm_radix_sort(t->key, t->idx, t->tkey, t->tidx, nnz, kmax);
   return nnz;
 }
 

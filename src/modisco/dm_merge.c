@@ -15,6 +15,7 @@
 #include "dm_keyed.h"
 #include "dm_mem.h"
 #include "dm_nprand.h"
+#include "dm_radix.h"
 
 // --- options
 
@@ -81,9 +82,11 @@ int dm_merge_opt_from_params(dm_merge_opt_t *o, const dm_params_t *p) {
 
 // --- kernels
 
-static int cmp_float(const void *a, const void *b) {
-  float x = *(const float *)a, y = *(const float *)b;
-  return (x > y) - (x < y);
+/* Sort n floats ascending (-0 and +0, equal for the AUROC, in either order). */
+static void sort_floats(float *v, size_t n) {
+  int64_t *work = dm_malloc("merge sort", (2 * n + 1) * sizeof *work);
+  dm_radix_sort_floats(v, n, work);
+  free(work);
 }
 
 /* dm_merge_auroc of arrays already sorted ascending. */
@@ -103,8 +106,8 @@ static double auroc_sorted(const float *neg, long n_neg, const float *pos, long 
 
 double dm_merge_auroc(float *neg, long n_neg, float *pos, long n_pos) {
   if (n_neg <= 0 || n_pos <= 0) return 0.5;
-  qsort(neg, (size_t)n_neg, sizeof *neg, cmp_float);
-  qsort(pos, (size_t)n_pos, sizeof *pos, cmp_float);
+  sort_floats(neg, (size_t)n_neg);
+  sort_floats(pos, (size_t)n_pos);
   return auroc_sorted(neg, n_neg, pos, n_pos);
 }
 
@@ -187,7 +190,7 @@ static void ref_within(ref_t *r, const dm_pattern_t *p, const dm_tracks_t *t) {
   size_t nn = (size_t)r->n_rows * (size_t)r->n_rows;
   r->within = dm_malloc("merge within", (nn ? nn : 1) * sizeof *r->within);
   scores_against(r->rows, r->n_rows, r->rows, r->n_rows, d, r->within);
-  qsort(r->within, nn, sizeof *r->within, cmp_float);
+  sort_floats(r->within, nn);
 }
 
 static void ref_free(ref_t *r) {
@@ -217,7 +220,7 @@ static int pair_stats(const dm_pattern_t *a, const ref_t *ra, const dm_pattern_t
   size_t nbetween = (size_t)ra->n_rows * (size_t)nb, nw = (size_t)ra->n_rows * ra->n_rows;
   float *between = dm_malloc("merge between", (nbetween ? nbetween : 1) * sizeof *between);
   scores_against(ra->rows, ra->n_rows, rows, nb, d, between);
-  qsort(between, nbetween, sizeof *between, cmp_float);
+  sort_floats(between, nbetween);
   *auroc = auroc_sorted(between, (long)nbetween, ra->within, (long)nw);
   free(between);
   free(rows);

@@ -336,7 +336,7 @@ static dm_pattern_t **run_round(const dm_mpi_t *ctx, const dm_modisco_job_t *job
   int m = 0;
   if (round == 0) {
     double *corr = dm_malloc("correlations", (size_t)nn * sizeof *corr);
-    double *work = dm_malloc("spearman work", 4 * (size_t)k * sizeof *work);
+    double *work = dm_malloc("spearman work", 6 * (size_t)k * sizeof *work);
     dm_affinity_spearman_rows(fine, sim, a, a + nb, k, work, corr + a);
     free(work);
     dm_modisco_gather_blocks(ctx, corr, nn, 1, MPI_DOUBLE);
