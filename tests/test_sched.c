@@ -63,7 +63,10 @@ int main(int argc, char **argv) {
       done_here[c]++;
       if (ahead) dm_sched_ahead(s);
       if (++n_mine == 2 && ctx.rank == ctx.size - 1) dm_sched_stop(s);
-      usleep(300);
+      /* the other ranks slow (57 items take them about 0.4 s), so that the
+       * last rank, even started late on a loaded machine, reaches its second
+       * item before all are handed out */
+      usleep(ctx.rank == ctx.size - 1 ? 300 : 20000);
       dm_sched_poll(s);
     }
     CHECK(dm_sched_finish(s) == 1, "stopped schedule not reported as stopped on rank %d", ctx.rank);
