@@ -67,29 +67,31 @@ typedef struct {
   float *sum, *bnd, *ub;       /* scratch */
 } cj_work_t;
 
-static cj_work_t cj_carve(float *work, int lyp, int c, size_t *size) {
-  size_t np = (size_t)lyp * c, o = 0;
-  cj_work_t w;
-  w.ya = work + o, o += np;
-  w.ys = work + o, o += np;
-  w.pre = work + o, o += (size_t)lyp + 8;
-  w.ysel = work + o, o += dm_cj_bound_prep_size(lyp, c);
-  w.sum = work + o, o += dm_cj_summary_size(lyp, c);
-  w.bnd = work + o, o += (size_t)lyp + 8;
-  w.ub = work + o, o += 2 * (size_t)lyp;
-  if (size) *size = o;
-  return w;
+/* Offsets of cj_work_t's arrays in the work, in order, then its size. */
+static void cj_layout(int lyp, int c, size_t off[8]) {
+  size_t np = (size_t)lyp * c;
+  const size_t len[7] = {np, np, (size_t)lyp + 8, dm_cj_bound_prep_size(lyp, c), dm_cj_summary_size(lyp, c),
+                         (size_t)lyp + 8, 2 * (size_t)lyp};
+  off[0] = 0;
+  for (int a = 0; a < 7; a++) off[a + 1] = off[a] + len[a];
+}
+
+static cj_work_t cj_carve(float *work, int lyp, int c) {
+  size_t off[8];
+  cj_layout(lyp, c, off);
+  return (cj_work_t){work + off[0], work + off[1], work + off[2], work + off[3],
+                     work + off[4], work + off[5], work + off[6]};
 }
 
 size_t dm_cj_work_size(int ly, int c, int pad) {
-  size_t size;
-  cj_carve(NULL, ly + 2 * pad, c, &size);
-  return size;
+  size_t off[8];
+  cj_layout(ly + 2 * pad, c, off);
+  return off[7];
 }
 
 void dm_cj_prepare(const float *y, int ly, int c, int pad, float *work) {
   int lyp = ly + 2 * pad;
-  cj_work_t w = cj_carve(work, lyp, c, NULL);
+  cj_work_t w = cj_carve(work, lyp, c);
   w.pre[0] = 0.0f;
   for (size_t p = 0; p < (size_t)lyp; p++) {
     long t = (long)p - pad;
@@ -376,7 +378,7 @@ dm_cj_align_t dm_cj_align_prepared(const float *x, const float *x_rc, const floa
                                    int lx, float *work, int ly, int c, int pad) {
   int lyp = ly + 2 * pad;
   DM_ASSERT(lx >= 1 && lx <= lyp && c >= 4 && c % 4 == 0);
-  cj_work_t w = cj_carve(work, lyp, c, NULL);
+  cj_work_t w = cj_carve(work, lyp, c);
   size_t n = (size_t)lx * c;
   int n_off = lyp - lx + 1, ns = x_rc ? 2 : 1;
   const float *xs[2] = {x, x_rc}, *sums[2] = {x_sum, x_rc_sum};
