@@ -170,8 +170,9 @@ static void seqlet_track(float *x, int l) {
 
 /* Every window scored, one scan each, with dm_cj's documented sums (|y|
  * prefix sums by position, sum|x| over 8 lanes): the best, ties to the
- * smaller offset and the forward strand. Also checks that the score bound
- * (portable and AVX code) is never below a window's score. */
+ * smaller offset and the forward strand. Also checks that the summary
+ * holds that sum|x| bit for bit, and that the score bound (portable and AVX
+ * code) is never below a window's score. */
 static dm_cj_align_t exhaustive(const float *x, const float *xr, int lx, const float *y, int ly, int pad,
                                 int *bound_ok) {
   enum { C = 8 };
@@ -201,8 +202,9 @@ static dm_cj_align_t exhaustive(const float *x, const float *xr, int lx, const f
     for (size_t e = 0; e < n; e++) acc[e % 8] += fabsf(xs[e]);
     float sx = ((acc[0] + acc[4]) + (acc[2] + acc[6])) + ((acc[1] + acc[5]) + (acc[3] + acc[7]));
     dm_cj_summarize(xs, lx, C, sum);
+    if (memcmp(&sum[0], &sx, sizeof sx)) *bound_ok = 0;
     for (int simd = 0; simd < 2; simd++) {
-      dm_cj_bound(sum, lx, C, ysel, pre, sx, lyp, bnd, simd);
+      dm_cj_bound(sum, lx, C, ysel, pre, lyp, bnd, simd);
       for (int q = 0; q < n_off; q++) {
         float num, mins;
         dm_cj_scan(xs, n, ya + (size_t)q * C, ys + (size_t)q * C, C, 1, &num, &mins, simd);

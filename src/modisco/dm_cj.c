@@ -244,6 +244,10 @@ static float abs_sum(const float *x, size_t n) {
   return lane_sum(acc);
 }
 
+void dm_cj_summarize(const float *x, int lx, int c, float *sum) {
+  dm_cj_bound_summary(x, lx, c, abs_sum(x, (size_t)lx * c), sum);
+}
+
 /* CJ from its parts: sum max(|x|,|y|) = sum|x| + sum|y| - sum min(|x|,|y|). */
 static inline float cj_ratio(float num, float sx, float sy, float mins) {
   float den = (sx + sy) - mins;
@@ -384,13 +388,13 @@ dm_cj_align_t dm_cj_align_prepared(const float *x, const float *x_rc, const floa
   const float *xs[2] = {x, x_rc}, *sums[2] = {x_sum, x_rc_sum};
   float sx[2];
   for (int s = 0; s < ns; s++) { /* bound the score of every offset */
-    sx[s] = abs_sum(xs[s], n);
     const float *sum = sums[s];
     if (!sum) {
       dm_cj_summarize(xs[s], lx, c, w.sum);
       sum = w.sum;
     }
-    dm_cj_bound(sum, lx, c, w.ysel, w.pre, sx[s], lyp, w.bnd, 1);
+    sx[s] = sum[0];
+    dm_cj_bound(sum, lx, c, w.ysel, w.pre, lyp, w.bnd, 1);
     memcpy(w.ub + (size_t)s * n_off, w.bnd, (size_t)n_off * sizeof *w.ub);
   }
   /* score offsets by decreasing bound until the bound falls below the best */

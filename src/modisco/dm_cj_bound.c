@@ -61,15 +61,16 @@ void dm_cj_bound_prepare(const float *ya, int lyp, int c, float *ysel) {
     }
 }
 
-size_t dm_cj_summary_size(int lx, int c) { return 2 * (size_t)lx * groups(c); }
+size_t dm_cj_summary_size(int lx, int c) { return 1 + 2 * (size_t)lx * groups(c); }
 
-void dm_cj_summarize(const float *x, int lx, int c, float *sum) {
+void dm_cj_bound_summary(const float *x, int lx, int c, float sx, float *sum) {
   int ng = groups(c);
-  float *row = sum + (size_t)lx * ng;
+  float *mass = sum + 1, *row = mass + (size_t)lx * ng;
+  sum[0] = sx;
   for (int t = 0; t < lx; t++)
     for (int g = 0; g < ng; g++) {
       int sel;
-      sum[t * ng + g] = group_mass(x + (size_t)t * c + g * GROUP, &sel);
+      mass[t * ng + g] = group_mass(x + (size_t)t * c + g * GROUP, &sel);
       row[t * ng + g] = (float)(g * SELS + sel);
     }
 }
@@ -142,17 +143,18 @@ __attribute__((target("avx"))) static void bound_avx(const float *mass, int lx, 
 }
 #endif
 
-void dm_cj_bound(const float *sum, int lx, int c, const float *ysel, const float *pre, float sx, int lyp,
-                 float *out, int simd) {
+void dm_cj_bound(const float *sum, int lx, int c, const float *ysel, const float *pre, int lyp, float *out,
+                 int simd) {
   int ng = groups(c), n_off = lyp - lx + 1;
+  float sx = sum[0];
   DM_ASSERT(lx >= 1 && n_off >= 1);
 #ifdef DM_CJB_HAVE_AVX
   if (simd && dm_cj_simd_available()) {
-    bound_avx(sum, lx, ng, ysel, sel_stride(lyp), pre, sx, n_off, out);
+    bound_avx(sum + 1, lx, ng, ysel, sel_stride(lyp), pre, sx, n_off, out);
     return;
   }
 #else
   (void)simd;
 #endif
-  bound_portable(sum, lx, ng, ysel, sel_stride(lyp), pre, sx, n_off, out);
+  bound_portable(sum + 1, lx, ng, ysel, sel_stride(lyp), pre, sx, n_off, out);
 }

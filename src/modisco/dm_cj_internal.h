@@ -43,21 +43,32 @@ size_t dm_cj_bound_prep_size(int lyp, int c);
 void dm_cj_bound_prepare(const float *ya, int lyp, int c, float *ysel);
 
 /**
+ * @brief Writes dm_cj_summarize's summary of x: sx, then per position and
+ *        group its mass (the group's sum of |x|), then per position and
+ *        group the row of the prepared bound it meets (as a float).
+ * @param x   (lx, C) sliding track
+ * @param lx  positions
+ * @param c   channels
+ * @param sx  sum |x|, as dm_cj_align_prepared sums it
+ * @param sum (dm_cj_summary_size(lx, c),) output
+ */
+void dm_cj_bound_summary(const float *x, int lx, int c, float sx, float *sum);
+
+/**
  * @brief Upper bound of the score of x at each of the lyp - lx + 1 windows
  *        of a prepared track: M / (sx + sy - M), M a bound of the window's
  *        sum of minima, +inf where that is undefined (NaN, no mass).
- * @param sum      dm_cj_summarize of x
+ * @param sum      dm_cj_summarize of x (it holds sx = sum |x|)
  * @param lx       positions of x
  * @param c        channels
  * @param ysel     dm_cj_bound_prepare of the fixed track
  * @param pre      (lyp + 8,) prefix sums of |y| by position (the tail repeats
  *                 the last), sy = pre[q + lx] - pre[q]
- * @param sx       sum |x|
  * @param lyp      padded length of the fixed track
  * @param out      (lyp - lx + 1 rounded up to 8,) bounds; the tail is scratch
  * @param simd     0: portable code only; 1: AVX when the CPU has it
  */
-void dm_cj_bound(const float *sum, int lx, int c, const float *ysel, const float *pre, float sx, int lyp,
-                 float *out, int simd);
+void dm_cj_bound(const float *sum, int lx, int c, const float *ysel, const float *pre, int lyp, float *out,
+                 int simd);
 
 #endif
