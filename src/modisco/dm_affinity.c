@@ -39,8 +39,8 @@ void dm_affinity_fine(const float *fwd, const float *rc, const float *sums, int 
           __builtin_prefetch(nr + byte);
         }
         if (sums) {
-          const char *ns_ = (const char *)(sums + (size_t)row[t + 1] * 2 * ns);
-          for (size_t byte = 0; byte < 2 * ns * sizeof(float); byte += 64) __builtin_prefetch(ns_ + byte);
+          const char *nsum = (const char *)(sums + (size_t)row[t + 1] * 2 * ns);
+          for (size_t byte = 0; byte < 2 * ns * sizeof(float); byte += 64) __builtin_prefetch(nsum + byte);
         }
       }
       const float *fs = sums ? sums + j * 2 * ns : NULL, *rs = sums ? fs + ns : NULL;
@@ -51,9 +51,9 @@ void dm_affinity_fine(const float *fwd, const float *rc, const float *sums, int 
 
 // --- Spearman correlation
 
-/* Average ranks (1-based) of p[0..m) into rank[p.idx]; p is sorted in place. */
-static void average_ranks(dm_keyed_t *p, int m, double *rank) {
-  dm_keyed_sort(p, (size_t)m);
+/* Average ranks (1-based) of p[0..m), in ascending key order, into
+ * rank[p.idx]: tied keys share the mean of their ranks. */
+static void sorted_ranks(const dm_keyed_t *p, int m, double *rank) {
   for (int s = 0; s < m;) {
     int e = s + 1;
     while (e < m && p[e].key == p[s].key) e++;
@@ -63,27 +63,28 @@ static void average_ranks(dm_keyed_t *p, int m, double *rank) {
   }
 }
 
-/* average_ranks for keys already in non-increasing order (as coarse
- * similarities come, best first), without sorting: the group at [ds, de)
- * holds the ascending ranks m - de + 1 .. m - ds, the same mean as
- * average_ranks computes. Returns 0, ranking nothing, if p is not in
- * that order. */
-static int average_ranks_desc(const dm_keyed_t *p, int m, double *rank) {
-  for (int t = 1; t < m; t++)
-    if (!(p[t - 1].key >= p[t].key)) return 0;
-  for (int ds = 0; ds < m;) {
-    int de = ds + 1;
-    while (de < m && p[de].key == p[ds].key) de++;
-    double r = 0.5 * (double)((m - de) + 1 + (m - ds));
-    for (int t = ds; t < de; t++) rank[p[t].idx] = r;
-    ds = de;
-  }
-  return 1;
+/* sorted_ranks of p in any order; p is sorted in place. Keys already in
+ * non-increasing order (as coarse similarities come, best first) are
+ * reversed instead of sorted: ties keep the same mean ranks. */
+static void average_ranks(dm_keyed_t *p, int m, double *rank) {
+  int desc = 1;
+  for (int t = 1; t < m && desc; t++) desc = p[t - 1].key >= p[t].key;
+  if (desc)
+    for (int t = 0, u = m - 1; t < u; t++, u--) {
+      dm_keyed_t tmp = p[t];
+      p[t] = p[u];
+      p[u] = tmp;
+    }
+  else
+    dm_keyed_sort(p, (size_t)m);
+  sorted_ranks(p, m, rank);
 }
 
-/* average_ranks of m nonzero floats, sorted by a radix sort (by value, ties
- * by index, as dm_keyed_sort orders them); scratch: 2 m int64, 2 m int32. */
-static void average_ranks_floats(const float *x, int n, int m, double *rank, int64_t *key, int32_t *idx) {
+/* Average ranks of the m nonzero values of x[0..n), sorted by a radix sort
+ * (by value, ties by index, as dm_keyed_sort orders them). Scratch: key
+ * and idx of 2 m int64 and 2 m int32, and p of m pairs. */
+static void average_ranks_floats(const float *x, int n, int m, double *rank, int64_t *key, int32_t *idx,
+                                 dm_keyed_t *p) {
   int64_t *tkey = key + m;
   int32_t *tidx = idx + m;
   m = 0;
@@ -94,30 +95,26 @@ static void average_ranks_floats(const float *x, int n, int m, double *rank, int
       m++;
     }
   dm_radix_sort(key, idx, tkey, tidx, (size_t)m, 0xffffffff);
-  for (int s = 0; s < m;) {
-    int e = s + 1;
-    while (e < m && key[e] == key[s]) e++;
-    double r = 0.5 * (double)(s + 1 + e); /* mean of ranks s+1 .. e */
-    for (int t = s; t < e; t++) rank[idx[t]] = r;
-    s = e;
-  }
+  for (int t = 0; t < m; t++) p[t] = (dm_keyed_t){(double)key[t], idx[t]}; /* keys < 2^32: exact */
+  sorted_ranks(p, m, rank);
 }
 
 double dm_affinity_spearman(const float *x, const double *y, int n, double *work) {
+  /* work: rx, ry (n each; ry first holds the radix sort's indices), n pairs
+   * (2 n), the radix sort's keys (2 n) */
   double *rx = work, *ry = work + n;
-  /* then 4 n doubles: the radix sort's keys and indices, later n pairs */
   dm_keyed_t *p = (dm_keyed_t *)(void *)(work + 2 * (size_t)n);
   int m = 0;
   for (int t = 0; t < n; t++) m += x[t] != 0.0f;
   if (m < 2) return NAN;
-  average_ranks_floats(x, n, m, rx, (int64_t *)(void *)p, (int32_t *)(void *)(work + 4 * (size_t)n));
+  average_ranks_floats(x, n, m, rx, (int64_t *)(void *)(work + 4 * (size_t)n), (int32_t *)(void *)ry, p);
   m = 0;
   for (int t = 0; t < n; t++)
     if (x[t] != 0.0f) {
       p[m] = (dm_keyed_t){y[t], m};
       m++;
     }
-  if (!average_ranks_desc(p, m, ry)) average_ranks(p, m, ry);
+  average_ranks(p, m, ry);
   double mean = 0.5 * (m + 1), sxy = 0, sxx = 0, syy = 0;
   for (int t = 0; t < m; t++) {
     double dx = rx[t] - mean, dy = ry[t] - mean;
