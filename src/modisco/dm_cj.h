@@ -154,8 +154,9 @@ size_t dm_cj_summary_size(int lx, int c);
  * @brief The summary of a sliding track that bounds its scores: its sum
  *        of |x|, and per position and group of 4 channels, the group's sum
  *        of |x| and which of its channels holds its single nonzero value (if
- *        one does). Made once per track, it spares dm_cj_align_prepared that
- *        work and the read of the whole track.
+ *        one does); the smallest of these sums are folded into one. Made
+ *        once per track, it spares dm_cj_align_prepared that work and the
+ *        read of the whole track.
  * @param x   (lx, C) track
  * @param lx  length
  * @param c   channels (a multiple of 4)

@@ -43,9 +43,11 @@ size_t dm_cj_bound_prep_size(int lyp, int c);
 void dm_cj_bound_prepare(const float *ya, int lyp, int c, float *ysel);
 
 /**
- * @brief Writes dm_cj_summarize's summary of x: sx, then per position and
- *        group its mass (the group's sum of |x|), then per position and
- *        group the row of the prepared bound it meets (as a float).
+ * @brief Writes dm_cj_summarize's summary of x: sx, the folded mass (the
+ *        small masses added to the bound as they are), the number E of
+ *        entries kept, then their masses (E; an entry is one position and
+ *        group, with a nonzero mass) and codes (E; position << 8 | the row
+ *        of the prepared bound it meets, as floats).
  * @param x   (lx, C) sliding track
  * @param lx  positions
  * @param c   channels
