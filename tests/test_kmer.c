@@ -281,6 +281,25 @@ static void test_topk(void) {
             !memcmp(f.val, f2.val, (size_t)N * f.stride * sizeof(double)),
         "embedding differs with blocks");
 
+  /* rows back from a one-strand index of rows 13..76 are the embedding's */
+  dm_kmer_emb_t tile = {64, f.stride, f.key + 13 * (size_t)f.stride, f.val + 13 * (size_t)f.stride,
+                        f.nnz + 13};
+  dm_kmer_index_t *ti = dm_kmer_index_init(&tile, 1);
+  int rows_same = 0;
+  for (int r0 = 0; r0 < 64; r0 += 21) {
+    int r1 = r0 + 21 < 64 ? r0 + 21 : 64;
+    memset(f2.nnz, 0xff, N * sizeof(int32_t));
+    dm_kmer_index_rows(ti, r0, r1, &f2);
+    for (int i = r0; i < r1; i++) {
+      size_t o = (size_t)(13 + i) * f.stride, o2 = (size_t)(i - r0) * f2.stride;
+      rows_same += f2.nnz[i - r0] == f.nnz[13 + i] && f.nnz[13 + i] > 0 &&
+                   !memcmp(f2.key + o2, f.key + o, (size_t)f.nnz[13 + i] * sizeof(int64_t)) &&
+                   !memcmp(f2.val + o2, f.val + o, (size_t)f.nnz[13 + i] * sizeof(double));
+    }
+  }
+  CHECK(rows_same == 64, "%d of 64 rows back from the index as embedded", rows_same);
+  dm_kmer_index_destroy(ti);
+
   dm_kmer_emb_t fr[2] = {f, r};
   dm_kmer_index_t *cols = dm_kmer_index_init(fr, 2);
   int32_t nbr[N * K], nbr2[N * K], ref_nbr[K];

@@ -362,6 +362,7 @@ static size_t sorted_fill(sorted_t *t, const dm_kmer_emb_t *emb, int n_strands) 
 
 struct dm_kmer_index_s {
   int n;          /* rows indexed */
+  int n_strands;  /* strands per row (1 or 2) */
   int64_t n_keys; /* distinct keys */
   int64_t *key;   /* (n_keys,) ascending */
   int32_t *ptr;   /* (n_keys + 1,) entries of key u: ptr[u] .. ptr[u+1] */
@@ -387,6 +388,7 @@ static void index_build(dm_kmer_index_t *idx, const dm_kmer_emb_t *emb, int n_st
     idx->cap = nnz;
   }
   idx->n = emb[0].n;
+  idx->n_strands = n_strands;
   idx->n_keys = 0;
   for (size_t i = 0; i < nnz; i++) {
     if (i == 0 || t->key[i] != t->key[i - 1]) {
@@ -414,6 +416,20 @@ dm_kmer_index_t *dm_kmer_index_rebuild(dm_kmer_index_t *idx, const dm_kmer_emb_t
   if (!idx) idx = dm_calloc("kmer index", 1, sizeof *idx);
   index_build(idx, emb, n_strands);
   return idx;
+}
+
+void dm_kmer_index_rows(const dm_kmer_index_t *idx, int r0, int r1, dm_kmer_emb_t *out) {
+  DM_ASSERT(idx->n_strands == 1 && r0 >= 0 && r0 <= r1 && r1 <= idx->n && out->n >= r1 - r0);
+  for (int r = r0; r < r1; r++) out->nnz[r - r0] = 0;
+  for (int64_t u = 0; u < idx->n_keys; u++) /* keys ascending: each row's come in order */
+    for (int32_t p = idx->ptr[u]; p < idx->ptr[u + 1]; p++) {
+      int32_t r = idx->ent[p];
+      if (r < r0 || r >= r1) continue;
+      size_t o = (size_t)(r - r0) * out->stride + (size_t)out->nnz[r - r0]++;
+      DM_ASSERT(out->nnz[r - r0] <= out->stride);
+      out->key[o] = idx->key[u];
+      out->val[o] = idx->val[p];
+    }
 }
 
 void dm_kmer_index_destroy(dm_kmer_index_t *idx) {

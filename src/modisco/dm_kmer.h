@@ -102,6 +102,16 @@ void dm_kmer_embed_rows(const float *onehot, const float *contrib, int l, float 
 dm_kmer_index_t *dm_kmer_index_init(const dm_kmer_emb_t *emb, int n_strands);
 
 /**
+ * @brief Rows r0..r1-1 of a one-strand index back as embeddings: the same
+ *        keys (ascending), values and counts as dm_kmer_embed_rows made.
+ * @param idx an index of one strand (dm_kmer_index_init(emb, 1))
+ * @param r0  first row
+ * @param r1  one past the last row
+ * @param out its rows 0..r1-r0-1 are written (out->stride >= those rows' counts)
+ */
+void dm_kmer_index_rows(const dm_kmer_index_t *idx, int r0, int r1, dm_kmer_emb_t *out);
+
+/**
  * @brief The index of new embeddings in place of idx's: the same index as
  *        dm_kmer_index_init's, in buffers kept from build to build (they
  *        grow, never shrink; its sort scratch, 36 B per entry, is kept too),

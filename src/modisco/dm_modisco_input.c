@@ -179,15 +179,17 @@ static void center_block(dm_modisco_input_t *in, int64_t r0, int64_t nb) {
   }
 }
 
-void dm_modisco_gather_blocks(const dm_mpi_t *ctx, void *x, int64_t n, int width, MPI_Datatype type) {
+void dm_modisco_gather_part(const dm_mpi_t *ctx, void *x, int64_t n, int64_t c0, int64_t c, int width,
+                            MPI_Datatype type) {
   if (ctx->size == 1) return;
   int *counts = dm_malloc("block counts", (size_t)ctx->size * sizeof *counts);
   int *displs = dm_malloc("block displs", (size_t)ctx->size * sizeof *displs);
   for (int r = 0; r < ctx->size; r++) {
-    int64_t a, c;
-    dm_mpi_block_range(n, ctx->size, r, &a, &c);
-    counts[r] = (int)c;
-    displs[r] = (int)a;
+    int64_t a, m;
+    dm_mpi_block_range(n, ctx->size, r, &a, &m);
+    int64_t lo = a > c0 ? a : c0, hi = a + m < c0 + c ? a + m : c0 + c;
+    counts[r] = hi > lo ? (int)(hi - lo) : 0;
+    displs[r] = hi > lo ? (int)(lo - c0) : 0;
   }
   MPI_Datatype row;
   DM_MPI_CHECK(MPI_Type_contiguous(width, type, &row));
@@ -196,6 +198,10 @@ void dm_modisco_gather_blocks(const dm_mpi_t *ctx, void *x, int64_t n, int width
   MPI_Type_free(&row);
   free(counts);
   free(displs);
+}
+
+void dm_modisco_gather_blocks(const dm_mpi_t *ctx, void *x, int64_t n, int width, MPI_Datatype type) {
+  dm_modisco_gather_part(ctx, x, n, 0, n, width, type);
 }
 
 int dm_modisco_input_load(const dm_mpi_t *ctx, const dm_modisco_input_opt_t *opt, dm_modisco_input_t *in) {

@@ -80,6 +80,21 @@ DM_RESULT_USED int dm_modisco_attr_check(dm_h5_t *h, const char *attr, const cha
 void dm_modisco_gather_blocks(const dm_mpi_t *ctx, void *x, int64_t n, int width, MPI_Datatype type);
 
 /**
+ * @brief Allgather, in place, rows c0..c0+c-1 of an array of n rows split
+ *        in the blocks of dm_mpi_block_range over the ranks: each rank has
+ *        filled the rows of its block among them. Collective.
+ * @param ctx   ranks
+ * @param x     (c, width) elements of type: rows c0..c0+c-1
+ * @param n     rows of the whole array
+ * @param c0    first row held
+ * @param c     rows held
+ * @param width elements per row
+ * @param type  MPI type of an element
+ */
+void dm_modisco_gather_part(const dm_mpi_t *ctx, void *x, int64_t n, int64_t c0, int64_t c, int width,
+                            MPI_Datatype type);
+
+/**
  * @brief Free what dm_modisco_input_load allocated (a zeroed struct is
  *        fine). Collective (the node-shared arrays).
  * @param in the input

@@ -142,13 +142,14 @@ static void free_windows(windows_t *w) {
   for (int k = 0; k < 3; k++) dm_shm_free(w->shm[k]), w->shm[k] = NULL;
 }
 
-/* Coarse top-k (gapped k-mer similarity) of rows [a, a + nb) of n seqlets,
- * the columns streamed in blocks: each rank embeds its rows (forward
- * strand) and indexes them in tiles of dm_kmer_tile_rows(block) rows; the
- * columns come in blocks of `block` seqlets, each embedded (both strands)
- * by all ranks together (every rank reads every seqlet's window, node-
- * shared: each embeds a share of the block's rows, then they are
- * allgathered), indexed,
+/* Coarse top-k (gapped k-mer similarity) of rows [a, a + nb) of n seqlets
+ * (the rank's block of dm_mpi_block_range), the columns streamed in
+ * blocks: each rank embeds its rows (forward strand) and indexes them in
+ * tiles of dm_kmer_tile_rows(block) rows; the columns come in blocks of
+ * `block` seqlets, their forward strands taken back from the ranks' tiles
+ * and their reverse strands embedded by all ranks together (every rank
+ * reads every seqlet's window, node-shared: each embeds a share of the
+ * block's rows), then allgathered, indexed,
  * and met by every tile, merged into every rank's running lists (the ranks
  * go block by block together: rank 0 logs their progress every
  * progress_seconds). Memory: the rank's rows (tiles, nbr, sim) plus one
@@ -181,13 +182,24 @@ static void coarse_rows(const dm_mpi_t *ctx, const dm_kmer_opt_t *ko, const floa
     int c = n - c0 < block ? n - c0 : block;
     int64_t pa, pn; /* this rank's share of the block's rows */
     dm_mpi_block_range(c, ctx->size, ctx->rank, &pa, &pn);
+    /* forward: this rank's query rows in the block, back from their tiles */
+    for (int r = c0 > a ? c0 : a, end = c0 + c < a + nb ? c0 + c : a + nb; r < end;) {
+      int t = (r - a) / tile, t0 = a + t * tile, t1 = t0 + tile < end ? t0 + tile : end;
+      size_t o = (size_t)(r - c0) * stride;
+      dm_kmer_emb_t part = {t1 - r, stride, e[0].key + o, e[0].val + o, e[0].nnz + (r - c0)};
+      dm_kmer_index_rows(q[t], r - t0, t1 - t0, &part);
+      r = t1;
+    }
+    /* reverse: embedded in shares of the block */
+    size_t o = (size_t)pa * stride;
+    dm_kmer_emb_t part = {(int)pn, stride, e[1].key + o, e[1].val + o, e[1].nnz + pa};
+    dm_kmer_embed_rows(oh, co, len, (float)sign, 1, c0 + (int)pa, c0 + (int)(pa + pn), ko, ework, &part);
     for (int rc = 0; rc < 2; rc++) {
-      size_t o = (size_t)pa * stride;
-      dm_kmer_emb_t part = {(int)pn, stride, e[rc].key + o, e[rc].val + o, e[rc].nnz + pa};
-      dm_kmer_embed_rows(oh, co, len, (float)sign, rc, c0 + (int)pa, c0 + (int)(pa + pn), ko, ework, &part);
-      dm_modisco_gather_blocks(ctx, e[rc].key, c, stride, MPI_INT64_T);
-      dm_modisco_gather_blocks(ctx, e[rc].val, c, stride, MPI_DOUBLE);
-      dm_modisco_gather_blocks(ctx, e[rc].nnz, c, 1, MPI_INT32_T);
+      int64_t total = rc ? c : n,
+              p0 = rc ? 0 : c0; /* forward: rows of the query blocks; reverse: of the shares */
+      dm_modisco_gather_part(ctx, e[rc].key, total, p0, c, stride, MPI_INT64_T);
+      dm_modisco_gather_part(ctx, e[rc].val, total, p0, c, stride, MPI_DOUBLE);
+      dm_modisco_gather_part(ctx, e[rc].nnz, total, p0, c, 1, MPI_INT32_T);
       e[rc].n = c;
     }
     idx = dm_kmer_index_rebuild(idx, e, 2);
