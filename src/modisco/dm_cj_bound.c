@@ -30,8 +30,8 @@
  * its mass (min(m, y) <= m), not compared with y at every offset, while
  * the masses folded so far (in position order) total at most
  * DM_CJ_FOLD_TOTAL of sum |x|. The bound stays a bound, a little looser,
- * and costs fewer vector steps (at 20k seqlets, the fine step took 0.53 of
- * its time unfolded; bench/README.md). */
+ * and costs fewer vector steps (at 20k seqlets the fine step takes 0.53
+ * of its unfolded time; bench/README.md). */
 #define DM_CJ_FOLD_ENTRY 2.0f
 #define DM_CJ_FOLD_TOTAL 0.2f
 
