@@ -206,7 +206,7 @@ static dm_cj_align_t exhaustive(const float *x, const float *xr, int lx, const f
     if (memcmp(&sum[0], &sx, sizeof sx)) *bound_ok = 0;
     *folded += sum[1] > 0.0f; /* some masses folded: the bound is looser */
     for (int simd = 0; simd < 2; simd++) {
-      dm_cj_bound(sum, lx, C, ysel, pre, lyp, bnd, simd);
+      dm_cj_bound(sum, lx, ysel, pre, lyp, bnd, simd);
       for (int q = 0; q < n_off; q++) {
         float num, mins;
         dm_cj_scan(xs, n, ya + (size_t)q * C, ys + (size_t)q * C, C, 1, &num, &mins, simd);

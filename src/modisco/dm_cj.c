@@ -394,7 +394,7 @@ dm_cj_align_t dm_cj_align_prepared(const float *x, const float *x_rc, const floa
       sum = w.sum;
     }
     sx[s] = sum[0];
-    dm_cj_bound(sum, lx, c, w.ysel, w.pre, lyp, w.bnd, 1);
+    dm_cj_bound(sum, lx, w.ysel, w.pre, lyp, w.bnd, 1);
     memcpy(w.ub + (size_t)s * n_off, w.bnd, (size_t)n_off * sizeof *w.ub);
   }
   /* score offsets by decreasing bound until the bound falls below the best */

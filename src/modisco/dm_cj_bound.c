@@ -166,10 +166,10 @@ __attribute__((target("avx"))) static void bound_avx(const float *sum, const flo
 }
 #endif
 
-void dm_cj_bound(const float *sum, int lx, int c, const float *ysel, const float *pre, int lyp, float *out,
+void dm_cj_bound(const float *sum, int lx, const float *ysel, const float *pre, int lyp, float *out,
                  int simd) {
   int n_off = lyp - lx + 1;
-  DM_ASSERT(lx >= 1 && n_off >= 1 && c % GROUP == 0);
+  DM_ASSERT(lx >= 1 && n_off >= 1);
 #ifdef DM_CJB_HAVE_AVX
   if (simd && dm_cj_simd_available()) {
     bound_avx(sum, ysel, sel_stride(lyp), pre, lx, n_off, out);

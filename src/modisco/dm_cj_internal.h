@@ -62,7 +62,6 @@ void dm_cj_bound_summary(const float *x, int lx, int c, float sx, float *sum);
  *        sum of minima, +inf where that is undefined (NaN, no mass).
  * @param sum      dm_cj_summarize of x (it holds sx = sum |x|)
  * @param lx       positions of x
- * @param c        channels
  * @param ysel     dm_cj_bound_prepare of the fixed track
  * @param pre      (lyp + 8,) prefix sums of |y| by position (the tail repeats
  *                 the last), sy = pre[q + lx] - pre[q]
@@ -70,7 +69,7 @@ void dm_cj_bound_summary(const float *x, int lx, int c, float sx, float *sum);
  * @param out      (lyp - lx + 1 rounded up to 8,) bounds; the tail is scratch
  * @param simd     0: portable code only; 1: AVX when the CPU has it
  */
-void dm_cj_bound(const float *sum, int lx, int c, const float *ysel, const float *pre, int lyp, float *out,
+void dm_cj_bound(const float *sum, int lx, const float *ysel, const float *pre, int lyp, float *out,
                  int simd);
 
 #endif
