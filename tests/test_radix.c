@@ -1,6 +1,8 @@
 /* test_radix: the radix sorts against qsort: keys with an index (stable,
  * one pass or several, small and large n), keys alone, and floats with
- * negatives, both zeros, repeats, infinities and subnormals. */
+ * negatives, both zeros, repeats, infinities and subnormals; the radix
+ * selection against the sorted keys at every rank, and on the bits of
+ * non-negative doubles. */
 #include <float.h>
 #include <math.h>
 #include <stdlib.h>
@@ -75,7 +77,64 @@ static void test_floats(size_t n) {
   free(v), free(bits_in), free(bits_out), free(work);
 }
 
+static int cmp_u64(const void *a, const void *b) {
+  uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+  return (x > y) - (x < y);
+}
+
+/* every rank of n keys (spread over all 64 bits, or few distinct, or
+ * differing only in the low bits), and of n non-negative doubles' bits */
+static void test_select(size_t n, int kind) {
+  uint64_t *v = malloc(n * sizeof *v), *sorted = malloc(n * sizeof *v), *key = malloc(n * sizeof *v),
+           *tkey = malloc(n * sizeof *v);
+  for (size_t i = 0; i < n; i++) {
+    uint64_t r = next();
+    if (kind == 0)
+      v[i] = r;
+    else if (kind == 1)
+      v[i] = r % 5 * 0x0101010101010101ull; /* many repeats */
+    else if (kind == 2)
+      v[i] = 0xabcdef0000000000ull | (r & 0xfff); /* the top bits equal */
+    else { /* |x| of doubles of mixed magnitude, with zeros and repeats */
+      double x = i % 7 == 0 ? 0.0 : fabs(((double)(r % 2000001) - 1e6) * pow(10.0, (double)(r % 9) - 4.0));
+      if (i % 11 == 1) x = 0.125;
+      memcpy(&v[i], &x, sizeof x);
+    }
+  }
+  memcpy(sorted, v, n * sizeof *v);
+  qsort(sorted, n, sizeof *sorted, cmp_u64);
+  size_t bad = 0, checked = 0;
+  for (size_t k = 0; k < n; k += 1 + n / 200, checked++) {
+    memcpy(key, v, n * sizeof *v);
+    bad += dm_radix_select(key, tkey, n, k) != sorted[k];
+  }
+  CHECK(checked > 0 && bad == 0, "select, n %zu kind %d: %zu of %zu ranks differ from the sort", n, kind, bad,
+        checked);
+  if (kind == 3 && n > 1) { /* as doubles, the order of < */
+    size_t k = n / 2;
+    memcpy(key, v, n * sizeof *v);
+    uint64_t b = dm_radix_select(key, tkey, n, k);
+    double t, x;
+    memcpy(&t, &b, sizeof t);
+    size_t below = 0, at = 0;
+    for (size_t i = 0; i < n; i++) {
+      memcpy(&x, &v[i], sizeof x);
+      below += x < t;
+      at += x == t;
+    }
+    CHECK(below <= k && k < below + at, "select, n %zu: the median double %g has %zu below, %zu equal", n, t,
+          below, at);
+  }
+  free(v), free(sorted), free(key), free(tkey);
+}
+
 int main(void) {
+  for (int kind = 0; kind < 4; kind++) {
+    test_select(1, kind);
+    test_select(2, kind);
+    test_select(37, kind);
+    test_select(6000, kind);
+  }
   const size_t sizes[] = {0, 1, 7, 4095, 4096, 50000};
   const int64_t kmax[] = {1, 255, 2047, 70000, (int64_t)1 << 40};
   for (int s = 0; s < 6; s++) {

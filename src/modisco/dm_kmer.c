@@ -9,8 +9,6 @@
 #include <immintrin.h>
 #endif
 
-#include <gsl/gsl_statistics_double.h>
-
 #include "dm_mem.h"
 #include "dm_radix.h"
 
@@ -65,8 +63,7 @@ typedef struct {
   double *val;        /* (distinct,) k-mer values in enumeration order */
   int64_t *ukey;      /* (distinct,) distinct keys, ascending */
   double *uval;       /* (distinct,) their summed values */
-  double *ufirst;     /* (distinct,) enumeration order of their first k-mer (a double: gsl selects it) */
-  double *mag;        /* (distinct,) selection scratch */
+  int32_t *ufirst;    /* (distinct,) enumeration order of their first k-mer */
 } emb_work_t;
 
 static double binom(int n, int k) {
@@ -117,8 +114,7 @@ static size_t emb_carve(const dm_kmer_opt_t *opt, const emb_layout_t *y, char *b
   CARVE(w->val, double, y->distinct);
   CARVE(w->ukey, int64_t, y->distinct);
   CARVE(w->uval, double, y->distinct);
-  CARVE(w->ufirst, double, y->distinct);
-  CARVE(w->mag, double, y->distinct);
+  CARVE(w->ufirst, int32_t, y->distinct);
   return off;
 }
 #undef CARVE
@@ -251,21 +247,29 @@ static int distinct_keys(emb_work_t *w, int n_km) {
 /* Keep the max_entries best of the n_keys distinct keys, ranked by larger
  * |value|, then earlier first enumeration; write them (in key order)
  * L2-normalised. The max_entries-th largest |value| t is selected in linear
- * time; the keys above t are kept, and of those equal to t the first
- * enumerated (again a selection, when there are more than room). */
+ * time (dm_radix_select on the bits of |value|, which order as the values);
+ * the keys above t are kept, and of those equal to t the first enumerated
+ * (again a selection, when there are more than room). The key lists are
+ * free by now: they are the selection's scratch. */
 static int emit_row(const dm_kmer_opt_t *opt, emb_work_t *w, int n_keys, int64_t *key, double *val) {
   int take = opt->max_entries, all = n_keys <= take;
-  double t = 0.0, f = INFINITY; /* keep |v| > t, and |v| == t if first <= f */
+  double t = 0.0;
+  int32_t f = INT32_MAX; /* keep |v| > t, and |v| == t if first <= f */
   if (!all) {
-    for (int u = 0; u < n_keys; u++) w->mag[u] = fabs(w->uval[u]);
-    t = gsl_stats_select(w->mag, 1, (size_t)n_keys, (size_t)(n_keys - take));
+    uint64_t *bits = (uint64_t *)w->key, *scratch = (uint64_t *)w->tkey;
+    for (int u = 0; u < n_keys; u++) {
+      double a = fabs(w->uval[u]);
+      memcpy(&bits[u], &a, sizeof a);
+    }
+    uint64_t tb = dm_radix_select(bits, scratch, (size_t)n_keys, (size_t)(n_keys - take));
+    memcpy(&t, &tb, sizeof t);
     int ties = 0;
     for (int u = 0; u < n_keys; u++) {
       double a = fabs(w->uval[u]);
       take -= a > t;
-      if (a == t) w->mag[ties++] = w->ufirst[u];
+      if (a == t) bits[ties++] = (uint64_t)w->ufirst[u];
     }
-    if (ties > take) f = gsl_stats_select(w->mag, 1, (size_t)ties, (size_t)(take - 1));
+    if (ties > take) f = (int32_t)dm_radix_select(bits, scratch, (size_t)ties, (size_t)(take - 1));
   }
   int m = 0;
   for (int u = 0; u < n_keys; u++) {

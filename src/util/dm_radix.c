@@ -3,6 +3,8 @@
 
 #include <string.h>
 
+#include "dm_log.h"
+
 void dm_radix_sort(int64_t *key, int32_t *idx, int64_t *tkey, int32_t *tidx, size_t n, int64_t kmax) {
   enum { MAX_BITS = 11 };
   int bits = n < 4096 ? 8 : MAX_BITS, radix = 1 << bits, odd = 0;
@@ -35,6 +37,28 @@ void dm_radix_sort(int64_t *key, int32_t *idx, int64_t *tkey, int32_t *tidx, siz
     memcpy(tkey, key, n * sizeof *key);
     if (idx) memcpy(tidx, idx, n * sizeof *idx);
   }
+}
+
+uint64_t dm_radix_select(uint64_t *key, uint64_t *tkey, size_t n, size_t k) {
+  enum { BITS = 11, RADIX = 1 << BITS };
+  DM_ASSERT(k < n);
+  size_t count[RADIX];
+  /* digits from the top: bits 53..63, 42..52, ..., then 0..8 (its upper bits already equal) */
+  for (int shift = 64 - BITS; n > 1; shift = shift > BITS ? shift - BITS : 0) {
+    memset(count, 0, sizeof count);
+    for (size_t i = 0; i < n; i++) count[(key[i] >> shift) & (RADIX - 1)]++;
+    size_t d = 0;
+    while (k >= count[d]) k -= count[d++];
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++)
+      if (((key[i] >> shift) & (RADIX - 1)) == d) tkey[m++] = key[i];
+    uint64_t *t = key;
+    key = tkey;
+    tkey = t;
+    n = m;
+    if (shift == 0) break; /* all bits equal */
+  }
+  return key[0];
 }
 
 /* The sign bit flipped for positives, all bits for negatives (so more
