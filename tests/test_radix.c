@@ -82,7 +82,7 @@ static int cmp_u64(const void *a, const void *b) {
   return (x > y) - (x < y);
 }
 
-/* every rank of n keys (spread over all 64 bits, or few distinct, or
+/* ranks across 0..n-1 (about 200) of n keys (spread over all 64 bits, or few distinct, or
  * differing only in the low bits), and of n non-negative doubles' bits */
 static void test_select(size_t n, int kind) {
   uint64_t *v = malloc(n * sizeof *v), *sorted = malloc(n * sizeof *v), *key = malloc(n * sizeof *v),
