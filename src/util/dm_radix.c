@@ -1,4 +1,4 @@
-/* dm_radix: radix sorts (see dm_radix.h). */
+/* dm_radix: radix sorts and radix selection (see dm_radix.h). */
 #include "dm_radix.h"
 
 #include <string.h>
